@@ -1,0 +1,46 @@
+/*
+ * madoguchi.conf: "key = value" lines, '#' comments. Unknown keys are an error so a typo
+ * never passes silently. `madoguchi check-config` loads it and reports the first problem.
+ */
+#ifndef MG_CONFIG_H
+#define MG_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+enum { MG_MAX_MODULES = 16 };
+
+struct mg_config {
+	char socket[256];       /* FastCGI unix socket the master listens on */
+	int workers;            /* number of worker processes */
+	char db_socket[256];    /* MariaDB unix socket */
+	char db_host[128];      /* used when db_socket is empty */
+	int db_port;
+	char db_name[64];
+	char db_user[64];       /* the application account (no DDL) */
+	char db_password[128];  /* read from db_password_file */
+	char db_migrate_user[64]; /* the schema owner account used by `migrate` */
+	char db_migrate_password[128];
+	char modules[MG_MAX_MODULES][32];
+	int nmodules;
+	char module_dir[256];   /* <module_dir>/<name>/<name>.so */
+	char schema_dir[256];   /* <schema_dir>/<owner>/NNNN_name.sql */
+	char template_dir[256]; /* www/templates */
+	char locale_dir[256];   /* <locale_dir>/<lang>/LC_MESSAGES/madoguchi.mo */
+	size_t max_body;        /* bytes of request body accepted */
+	size_t max_fields;      /* fields per query string, body or cookie header */
+	size_t max_key;         /* bytes per field name */
+	size_t max_value;       /* bytes per field value */
+	int log_level;          /* enum mg_log_level */
+};
+
+/* Defaults for every key. */
+void mg_config_defaults(struct mg_config *cfg);
+/* Reads path over the defaults; on error, errbuf names the line and the problem. */
+enum mg_err mg_config_load(const char *path, struct mg_config *cfg, char *errbuf, size_t errlen);
+/* Parses text already in memory (used by the loader and the unit tests). */
+enum mg_err mg_config_parse(const char *text, const char *base_dir, struct mg_config *cfg,
+			    char *errbuf, size_t errlen);
+
+#endif

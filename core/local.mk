@@ -1,0 +1,31 @@
+# core/: the madoguchi binary. Modules are dlopen()ed and call back into it, so it exports
+# its symbols (-rdynamic).
+MG_LIBS_CORE = $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PCRE2_LIBS) \
+	$(JANSSON_LIBS) $(QRENCODE_LIBS) -lfcgi
+MG_CFLAGS_CORE = $(FCGI_CFLAGS) $(MARIADB_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) \
+	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
+
+# Sources that have no main(); the unit tests link the ones they exercise.
+MG_SRC_CORE = \
+	%D%/err.c %D%/err.h \
+	%D%/arena.c %D%/arena.h \
+	%D%/buf.c %D%/buf.h \
+	%D%/log.c %D%/log.h \
+	%D%/config.c %D%/config.h \
+	%D%/form.c %D%/form.h \
+	%D%/lang.c %D%/lang.h \
+	%D%/i18n.c %D%/i18n.h \
+	%D%/template.c %D%/template.h \
+	%D%/router.c %D%/router.h \
+	%D%/db.c %D%/db.h \
+	%D%/migrate.c %D%/migrate_files.c %D%/migrate.h \
+	%D%/module.c %D%/module.h %D%/modules.h \
+	%D%/http.c %D%/http.h \
+	%D%/pages.c %D%/pages.h \
+	%D%/serve.c %D%/serve.h
+
+bin_PROGRAMS += madoguchi
+madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)
+madoguchi_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
+madoguchi_LDFLAGS = -rdynamic
+madoguchi_LDADD = $(MG_LIBS_CORE)

@@ -1,0 +1,238 @@
+/*
+ * madoguchi — one binary, many verbs (like git or fossil):
+ *   madoguchi [-c CONFIG] serve | migrate | check-config | routes | version
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libxml/parser.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "i18n.h"
+#include "log.h"
+#include "migrate.h"
+#include "modules.h"
+#include "pages.h"
+#include "router.h"
+#include "serve.h"
+#include "template.h"
+
+static const char usage[] =
+	"usage: madoguchi [-c CONFIG] COMMAND\n"
+	"\n"
+	"commands:\n"
+	"  serve         run the FastCGI master and its workers (foreground)\n"
+	"  migrate       apply pending schema migrations (schema/<owner>/NNNN_name.sql)\n"
+	"  check-config  load the configuration, modules, routes and templates, then exit\n"
+	"  routes        print every route as JSON (core and modules)\n"
+	"  version       print the version\n"
+	"\n"
+	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
+
+static struct mg_config config;
+
+static int fail(const char *what, const char *why)
+{
+	fprintf(stderr, "madoguchi: %s: %s\n", what, why);
+	return 1;
+}
+
+/* The owners of migrations, core first, in the order the config lists the modules. */
+static size_t migration_owners(const char **owners, size_t max)
+{
+	size_t n = 0;
+	owners[n++] = "core";
+	for (size_t i = 0; i < mg_modules_count() && n < max; i++) {
+		const struct mg_module *m = mg_modules_get(i);
+		if (m->migrations != NULL)
+			owners[n++] = m->migrations;
+	}
+	return n;
+}
+
+/* Loads everything serve needs before forking; errbuf says what is wrong. */
+static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf, size_t errlen)
+{
+	enum mg_err err;
+	memset(app, 0, sizeof(*app));
+	app->cfg = &config;
+	if ((err = mg_modules_load(&config, errbuf, errlen)) != MG_OK)
+		return err;
+	if ((err = mg_db_register(mg_migrate_statements, errbuf, errlen)) != MG_OK)
+		return err;
+	app->router = mg_router_new();
+	if (app->router == NULL)
+		return MG_ERR_NOMEM;
+	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK)
+		return err;
+	for (size_t i = 0; i < mg_modules_count(); i++) {
+		const struct mg_module *m = mg_modules_get(i);
+		if ((err = mg_db_register(m->statements, errbuf, errlen)) != MG_OK)
+			return err;
+		if ((err = mg_router_add(app->router, m->name, m->routes, errbuf, errlen)) != MG_OK)
+			return err;
+	}
+	const char *owners[MG_MAX_MODULES + 1];
+	size_t nowners = migration_owners(owners, MG_MAX_MODULES + 1);
+	if ((err = mg_migrations_list(config.schema_dir, owners, nowners, &app->migrations, errbuf, errlen)) != MG_OK)
+		return err;
+	if (with_templates && (err = mg_templates_load(config.template_dir, &app->templates, errbuf, errlen)) != MG_OK)
+		return err;
+	struct stat st;
+	if (stat(config.locale_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(errbuf, errlen, "locale_dir %s is not a folder (build the catalogs with make)", config.locale_dir);
+		return MG_ERR_CONFIG;
+	}
+	return mg_i18n_init(config.locale_dir);
+}
+
+static void free_app(struct mg_app *app)
+{
+	mg_templates_free(app->templates);
+	mg_router_free(app->router);
+	free(app->migrations.items);
+	mg_modules_unload();
+}
+
+static int cmd_check_config(void)
+{
+	struct mg_app app;
+	char errbuf[1024];
+	enum mg_err err = load_app(&app, 1, errbuf, sizeof(errbuf));
+	if (err != MG_OK) {
+		free_app(&app);
+		return fail("check-config", errbuf);
+	}
+	printf("config ok: %d workers, socket %s, %zu module(s):", config.workers, config.socket, mg_modules_count());
+	for (size_t i = 0; i < mg_modules_count(); i++)
+		printf(" %s", mg_modules_get(i)->name);
+	printf(", %zu migration(s) on disk\n", app.migrations.n);
+	free_app(&app);
+	return 0;
+}
+
+static int cmd_migrate(void)
+{
+	struct mg_app app;
+	struct mg_db *db = NULL;
+	char errbuf[1024];
+	int status = 1;
+	if (load_app(&app, 0, errbuf, sizeof(errbuf)) != MG_OK) {
+		fail("migrate", errbuf);
+		goto out;
+	}
+	struct mg_db_params params = { config.db_socket, config.db_host, (unsigned)config.db_port,
+				       config.db_migrate_user, config.db_migrate_password, config.db_name };
+	if (mg_db_open(&params, &db) != MG_OK) {
+		fail("migrate: cannot connect to the database", db ? mg_db_error(db) : "out of memory");
+		goto out;
+	}
+	size_t applied = 0;
+	if (mg_migrate_apply(db, &app.migrations, &applied, errbuf, sizeof(errbuf)) != MG_OK) {
+		fail("migrate", errbuf);
+		goto out;
+	}
+	if (applied == 0)
+		printf("migrate: up to date (%zu migration(s) recorded)\n", app.migrations.n);
+	else
+		printf("migrate: applied %zu migration(s)\n", applied);
+	status = 0;
+out:
+	mg_db_close(db);
+	free_app(&app);
+	return status;
+}
+
+static const char *const scope_names[] = { "platform", "tenant", "admin", "operator" };
+
+static void print_route(void *arg, const char *owner, const struct mg_route *route, const char *full_pattern)
+{
+	json_t *array = arg;
+	json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "owner", owner, "method", route->method,
+					       "pattern", full_pattern, "scope", scope_names[route->scope],
+					       "permission", route->permission, "summary", route->summary));
+}
+
+static int cmd_routes(void)
+{
+	struct mg_app app;
+	char errbuf[1024];
+	if (load_app(&app, 0, errbuf, sizeof(errbuf)) != MG_OK) {
+		free_app(&app);
+		return fail("routes", errbuf);
+	}
+	json_t *array = json_array();
+	mg_router_each(app.router, print_route, array);
+	json_dumpf(array, stdout, JSON_INDENT(1));
+	printf("\n");
+	json_decref(array);
+	free_app(&app);
+	return 0;
+}
+
+static int cmd_serve(void)
+{
+	struct mg_app app;
+	char errbuf[1024];
+	if (load_app(&app, 1, errbuf, sizeof(errbuf)) != MG_OK) {
+		free_app(&app);
+		return fail("serve", errbuf);
+	}
+	int status = mg_serve(&app);
+	free_app(&app);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	const char *config_path = getenv("MG_CONFIG");
+	int opt;
+	while ((opt = getopt(argc, argv, "c:h")) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		default:
+			fputs(usage, opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	const char *command = argv[optind];
+	if (strcmp(command, "version") == 0) {
+		printf("madoguchi %s (module ABI %u)\n", PACKAGE_VERSION, MG_MODULE_ABI);
+		return 0;
+	}
+	if (config_path == NULL)
+		config_path = "/etc/madoguchi/madoguchi.conf";
+	char errbuf[1024];
+	mg_config_defaults(&config);
+	if (mg_config_load(config_path, &config, errbuf, sizeof(errbuf)) != MG_OK)
+		return fail("configuration", errbuf);
+	mg_log_set_level((enum mg_log_level)config.log_level);
+	xmlInitParser();
+
+	int status;
+	if (strcmp(command, "serve") == 0)
+		status = cmd_serve();
+	else if (strcmp(command, "migrate") == 0)
+		status = cmd_migrate();
+	else if (strcmp(command, "check-config") == 0)
+		status = cmd_check_config();
+	else if (strcmp(command, "routes") == 0)
+		status = cmd_routes();
+	else {
+		fprintf(stderr, "madoguchi: unknown command '%s'\n\n%s", command, usage);
+		status = 2;
+	}
+	xmlCleanupParser();
+	return status;
+}

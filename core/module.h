@@ -1,0 +1,127 @@
+/*
+ * The one interface between the core and a plug-in module (tickets, rentals, lessons, and
+ * any later one). A module is a shared object exporting exactly one symbol:
+ *
+ *     const struct mg_module mg_module = { .abi = MG_MODULE_ABI, .name = "tickets", ... };
+ *
+ * and it calls back into the core only through the functions declared here.
+ */
+#ifndef MG_MODULE_H
+#define MG_MODULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+#include "log.h"
+
+/* Raised whenever struct mg_module or anything it points to changes layout or meaning. */
+#define MG_MODULE_ABI 1u
+
+struct mg_ctx; /* one request being answered; opaque */
+
+typedef enum mg_err (*mg_handler_fn)(struct mg_ctx *ctx);
+
+enum mg_field_source { MG_FROM_QUERY, MG_FROM_FORM };
+
+/* A field a route reads; checked by the core before the handler runs (kcgi kvalid). */
+struct mg_field {
+	const char *name;
+	enum mg_field_source source;
+	const char *pattern; /* PCRE2 the whole value must match; NULL accepts any text */
+	bool required;
+	size_t max_len;      /* bytes; 0 leaves only the global limit */
+	const char *label;   /* English msgid naming the field in messages */
+};
+
+/* Where a route's pattern is anchored. */
+enum mg_route_scope {
+	MG_SCOPE_PLATFORM, /* the pattern is the whole path: "/healthz" */
+	MG_SCOPE_TENANT,   /* below "/<slug>": public pages of a tenant */
+	MG_SCOPE_ADMIN,    /* below "/<slug>/admin": the back office */
+	MG_SCOPE_OPERATOR, /* below "/_operator": the platform operator console */
+};
+
+struct mg_route {
+	const char *method;  /* "GET" (also answers HEAD), "POST", "PUT", "PATCH", "DELETE" */
+	const char *pattern; /* PCRE2 matched against the whole rest of the path; named groups
+			      * "(?<id>[0-9]+)" are read with mg_param() */
+	mg_handler_fn handler;
+	enum mg_route_scope scope;
+	const char *permission;        /* NULL: anyone may call it */
+	const struct mg_field *fields; /* ended by a { NULL } entry; NULL for none */
+	const char *summary;           /* one line: who calls it and what it changes */
+};
+
+/* A periodic job run by `madoguchi jobs`. */
+struct mg_job {
+	const char *name;     /* "<module>.<what>" */
+	const char *schedule; /* "every 1m", "daily 03:00" (JST) */
+	enum mg_err (*run)(struct mg_db *db, struct mg_arena *arena, time_t now);
+};
+
+/* A back-office menu entry. */
+struct mg_nav {
+	const char *label; /* English msgid */
+	const char *path;  /* below /<slug>/admin */
+	const char *permission;
+};
+
+struct mg_module {
+	unsigned abi;                   /* MG_MODULE_ABI the module was built with */
+	const char *name;               /* equals the name in madoguchi.conf */
+	const char *version;
+	const struct mg_route *routes;  /* ended by a { NULL } entry */
+	const char *migrations;         /* folder under schema/, usually the name */
+	const struct mg_sql *statements;/* ended by a { NULL, NULL } entry */
+	const struct mg_job *jobs;      /* ended by a { NULL } entry */
+	const struct mg_nav *nav;       /* ended by a { NULL } entry */
+	/* Deletes every row of the tenant in the module's tables (the 30-day purge). */
+	enum mg_err (*purge_tenant)(struct mg_db *db, uint64_t tenant_id);
+	void *reserved[8];              /* room to grow without an ABI change */
+};
+
+/* ---- reading the request ---- */
+
+const char *mg_method(const struct mg_ctx *ctx);
+const char *mg_path(const struct mg_ctx *ctx);
+/* A named group of the route pattern, or NULL. */
+const char *mg_param(const struct mg_ctx *ctx, const char *name);
+/* A field of the query string or of the urlencoded body, or NULL. Declared fields are
+ * already validated when the handler runs. */
+const char *mg_query(const struct mg_ctx *ctx, const char *name);
+const char *mg_form(const struct mg_ctx *ctx, const char *name);
+const char *mg_cookie(const struct mg_ctx *ctx, const char *name);
+/* A raw FastCGI parameter such as "HTTP_USER_AGENT" or "REMOTE_ADDR", or NULL. */
+const char *mg_cgi_param(const struct mg_ctx *ctx, const char *name);
+/* The language of the answer ("ja" or "en") and a translation of an English msgid into it. */
+const char *mg_lang(const struct mg_ctx *ctx);
+const char *mg_tr(const struct mg_ctx *ctx, const char *msgid);
+/* The raw request body (JSON APIs), or NULL; *len receives its length. */
+const char *mg_body(const struct mg_ctx *ctx, size_t *len);
+/* Memory freed after the response. */
+struct mg_arena *mg_arena(struct mg_ctx *ctx);
+/* The worker's database connection. */
+struct mg_db *mg_ctx_db(struct mg_ctx *ctx);
+
+/* ---- answering ---- */
+
+/* Renders a template (e.g. "core/landing") with data; takes ownership of data. */
+enum mg_err mg_render(struct mg_ctx *ctx, int status, const char *template_name, json_t *data);
+/* Answers with a JSON body; takes ownership of body. */
+enum mg_err mg_json(struct mg_ctx *ctx, int status, json_t *body);
+/* An error page (HTML, or JSON under /api/) with an English msgid explaining it. */
+enum mg_err mg_error(struct mg_ctx *ctx, int status, const char *msgid);
+enum mg_err mg_redirect(struct mg_ctx *ctx, int status, const char *location);
+/* Adds a response header; refuses names or values with control characters. */
+enum mg_err mg_header(struct mg_ctx *ctx, const char *name, const char *value);
+/* Sets a cookie for the whole site (Path=/; Secure; HttpOnly; SameSite=Lax); max_age in
+ * seconds, 0 deletes it. */
+enum mg_err mg_set_cookie(struct mg_ctx *ctx, const char *name, const char *value, long max_age);
+
+#endif

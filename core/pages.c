@@ -1,0 +1,72 @@
+#include <string.h>
+
+#include "http.h"
+#include "i18n.h"
+#include "modules.h"
+#include "pages.h"
+
+static json_t *module_list(void)
+{
+	json_t *list = json_array();
+	for (size_t i = 0; i < mg_modules_count(); i++) {
+		const struct mg_module *m = mg_modules_get(i);
+		json_array_append_new(list, json_pack("{s:s, s:s}", "name", m->name, "version", m->version ? m->version : ""));
+	}
+	return list;
+}
+
+/*
+ * GET /healthz — for load balancers and operators: version, whether the database answers
+ * and whether every migration on disk has been applied. 503 when either is not so.
+ */
+static enum mg_err healthz(struct mg_ctx *ctx)
+{
+	bool current = false;
+	enum mg_err err = mg_migrate_current(mg_ctx_db(ctx), mg_arena(ctx), &mg_ctx_app(ctx)->migrations, &current);
+	bool database = err == MG_OK;
+	int ok = database && current;
+	json_t *body = json_pack("{s:s, s:s, s:b, s:b, s:o}", "status", ok ? "ok" : "unavailable", "version",
+				 PACKAGE_VERSION, "database", database, "migrations_current", current, "modules",
+				 module_list());
+	return mg_json(ctx, ok ? 200 : 503, body);
+}
+
+/* GET / — the platform's landing page: what Madoguchi is and which services run here. */
+static enum mg_err landing(struct mg_ctx *ctx)
+{
+	json_t *data = json_pack("{s:s, s:o}", "page_title", mg_tr(ctx, N_("Madoguchi booking platform")), "modules",
+				 module_list());
+	return mg_render(ctx, 200, "core/landing", data);
+}
+
+/*
+ * GET or POST /lang?to=en&next=/path — remembers the reader's language in a cookie and
+ * goes back to the page they were on (only a local path, never another site).
+ */
+static enum mg_err switch_language(struct mg_ctx *ctx)
+{
+	const char *to = strcmp(mg_method(ctx), "POST") == 0 ? mg_form(ctx, "to") : mg_query(ctx, "to");
+	const char *next = strcmp(mg_method(ctx), "POST") == 0 ? mg_form(ctx, "next") : mg_query(ctx, "next");
+	enum mg_err err = mg_set_cookie(ctx, "lang", to, 365L * 24 * 3600);
+	if (err != MG_OK)
+		return err;
+	return mg_redirect(ctx, 303, next != NULL && next[0] != '\0' ? next : "/");
+}
+
+#define LANG_FIELDS(source)                                                                                      \
+	{ "to", source, "ja|en", true, 2, N_("Language") },                                                      \
+		{ "next", source, "/(?![/\\\\])[^\\x00-\\x1f]*", false, 512, N_("Return address") },            \
+	{                                                                                                        \
+		NULL, 0, NULL, false, 0, NULL                                                                    \
+	}
+
+static const struct mg_field lang_query_fields[] = { LANG_FIELDS(MG_FROM_QUERY) };
+static const struct mg_field lang_form_fields[] = { LANG_FIELDS(MG_FROM_FORM) };
+
+const struct mg_route mg_core_routes[] = {
+	{ "GET", "/healthz", healthz, MG_SCOPE_PLATFORM, NULL, NULL, "health for load balancers and operators" },
+	{ "GET", "/", landing, MG_SCOPE_PLATFORM, NULL, NULL, "the platform landing page" },
+	{ "GET", "/lang", switch_language, MG_SCOPE_PLATFORM, NULL, lang_query_fields, "switch the language (link)" },
+	{ "POST", "/lang", switch_language, MG_SCOPE_PLATFORM, NULL, lang_form_fields, "switch the language (form)" },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};

@@ -1,0 +1,9 @@
+/* The core's own pages: /healthz, the platform landing page, the language switch. */
+#ifndef MG_PAGES_H
+#define MG_PAGES_H
+
+#include "module.h"
+
+extern const struct mg_route mg_core_routes[];
+
+#endif

@@ -1,0 +1,52 @@
+# tests/: C unit tests (cmocka, TAP output, built with ASan+UBSan) driven by `make check`.
+# The HTTP suite (tests/http, pytest) runs against a live stack from scripts/test.
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	$(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+MG_CFLAGS_UNIT = $(AM_CFLAGS) $(SANITIZE_CFLAGS) $(CMOCKA_CFLAGS) $(MG_CFLAGS_CORE)
+MG_LIBS_UNIT = $(CMOCKA_LIBS) $(MG_LIBS_CORE)
+MG_LINK_UNIT = $(SANITIZE_CFLAGS)
+MG_SRC_UNIT = core/err.c core/arena.c core/buf.c core/log.c
+
+check_PROGRAMS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
+	%D%/unit/test_core %D%/unit/test_router %D%/unit/test_config
+TESTS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
+	%D%/unit/test_core %D%/unit/test_router %D%/unit/test_config
+
+%C%_unit_test_form_SOURCES = %D%/unit/test_form.c core/form.c $(MG_SRC_UNIT)
+%C%_unit_test_form_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_form_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_form_LDADD = $(MG_LIBS_UNIT)
+
+%C%_unit_test_lang_SOURCES = %D%/unit/test_lang.c core/lang.c $(MG_SRC_UNIT)
+%C%_unit_test_lang_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_lang_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_lang_LDADD = $(MG_LIBS_UNIT)
+
+%C%_unit_test_template_SOURCES = %D%/unit/test_template.c core/template.c $(MG_SRC_UNIT)
+%C%_unit_test_template_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_template_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_template_LDADD = $(MG_LIBS_UNIT)
+
+%C%_unit_test_core_SOURCES = %D%/unit/test_core.c $(MG_SRC_UNIT)
+%C%_unit_test_core_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_core_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_core_LDADD = $(MG_LIBS_UNIT)
+
+%C%_unit_test_router_SOURCES = %D%/unit/test_router.c core/router.c $(MG_SRC_UNIT)
+%C%_unit_test_router_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_router_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_router_LDADD = $(MG_LIBS_UNIT)
+
+%C%_unit_test_config_SOURCES = %D%/unit/test_config.c core/config.c core/migrate_files.c $(MG_SRC_UNIT)
+%C%_unit_test_config_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_config_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_config_LDADD = $(MG_LIBS_UNIT)
+
+# A module built with a wrong ABI number: the HTTP suite proves the loader refuses it.
+check_PROGRAMS += %D%/modules/badabi.so
+%C%_modules_badabi_so_SOURCES = %D%/modules/badabi.c
+%C%_modules_badabi_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)
+%C%_modules_badabi_so_LDFLAGS = -shared
+
+EXTRA_DIST += %D%/http %D%/fuzz
