@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <libxml/parser.h>
@@ -69,6 +70,7 @@ struct static_attr {
 	const char *ns_href, *ns_prefix; /* NULL for plain attributes */
 	const char *value;
 	bool translate;
+	bool is_url; /* translated URL: its placeholders get the m:attr scheme check */
 };
 
 /* What the m: attributes of one template element say; hung on xmlNode._private. */
@@ -325,6 +327,12 @@ static bool is_attr_name(const char *s)
 	return true;
 }
 
+/* Event handlers, inline CSS and srcdoc would turn data into code or markup. */
+static bool is_code_attribute(const char *name)
+{
+	return strncasecmp(name, "on", 2) == 0 || strcasecmp(name, "style") == 0 || strcasecmp(name, "srcdoc") == 0;
+}
+
 /* "href event.url; title event.title" */
 static enum mg_err parse_bindings(struct compile *c, long line, const char *text, struct element *e)
 {
@@ -351,8 +359,7 @@ static enum mg_err parse_bindings(struct compile *c, long line, const char *text
 			return fail_at(c, line, "m:attr: expected \"name path; name path\", got \"%s\"", text);
 		for (char *q = pair; *q != '\0'; q++)
 			*q = (char)tolower((unsigned char)*q);
-		/* event handlers, inline CSS and srcdoc would turn data into code or markup */
-		if (strncmp(pair, "on", 2) == 0 || strcmp(pair, "style") == 0 || strcmp(pair, "srcdoc") == 0)
+		if (is_code_attribute(pair))
 			return fail_at(c, line, "m:attr: attribute \"%s\" cannot take a data value", pair);
 		struct binding *b = &e->bindings[e->nbindings++];
 		b->name = pair;
@@ -417,10 +424,13 @@ static enum mg_err mark_translated(struct compile *c, const char *list, struct e
 		p += len + (end != NULL);
 		if (*name == '\0')
 			continue;
+		if (is_code_attribute(name))
+			return fail_at(c, e->line, "m:t-attr: attribute \"%s\" cannot take placeholders", name);
 		bool found = false;
 		for (size_t i = 0; i < e->nattrs; i++) {
 			if (e->attrs[i].ns_href == NULL && strcmp(e->attrs[i].name, name) == 0) {
 				e->attrs[i].translate = true;
+				e->attrs[i].is_url = in_list(url_attributes, name);
 				e->attrs[i].value = normalise_space(c->set->arena, e->attrs[i].value);
 				found = true;
 			}
@@ -1085,7 +1095,6 @@ struct scope {
 };
 
 struct render {
-	const struct mg_templates *set;
 	xmlDocPtr doc;
 	const json_t *data;
 	mg_translate_fn translate;
@@ -1330,11 +1339,20 @@ static xmlNsPtr output_ns(xmlNodePtr node, const char *href, const char *prefix)
 	return ns;
 }
 
+/* Counts one more output node against the page's budget. */
+static enum mg_err count_node(struct render *r)
+{
+	if (++r->nodes <= MAX_NODES)
+		return MG_OK;
+	mg_log_error("template %s: more than %d nodes in one page", r->tpl->name, MAX_NODES);
+	return MG_ERR_TEMPLATE;
+}
+
 static enum mg_err add_text(struct render *r, xmlNodePtr parent, const char *text)
 {
 	if (*text == '\0')
 		return MG_OK;
-	if (++r->nodes > MAX_NODES)
+	if (count_node(r) != MG_OK)
 		return MG_ERR_TEMPLATE;
 	xmlNodePtr node = xmlNewDocText(r->doc, (const xmlChar *)text);
 	if (node == NULL)
@@ -1362,6 +1380,11 @@ static enum mg_err set_attributes(struct render *r, const struct scope *scope, c
 	for (size_t i = 0; i < e->nattrs; i++) {
 		const struct static_attr *a = &e->attrs[i];
 		const char *value = a->translate ? fill_placeholders(r, scope, translate(r, a->value)) : a->value;
+		if (a->is_url && !url_is_safe(value)) {
+			mg_log_warn("template %s:%ld: refused a translated %s with an unsafe scheme", r->tpl->name, e->line,
+				    a->name);
+			value = "";
+		}
 		xmlNsPtr ns = a->ns_href != NULL ? output_ns(node, a->ns_href, a->ns_prefix) : NULL;
 		if (xmlNewNsProp(node, ns, (const xmlChar *)a->name, (const xmlChar *)value) == NULL)
 			return MG_ERR_NOMEM;
@@ -1426,10 +1449,8 @@ static enum mg_err render_once(struct render *r, const xmlNode *tn, const struct
 		return MG_OK;
 	if (e->include != NULL)
 		return render_include(r, e->include, out, scope);
-	if (++r->nodes > MAX_NODES) {
-		mg_log_error("template %s: more than %d nodes in one page", r->tpl->name, MAX_NODES);
-		return MG_ERR_TEMPLATE;
-	}
+	if ((err = count_node(r)) != MG_OK)
+		return err;
 	xmlNodePtr node = xmlNewDocNode(r->doc, NULL, tn->name, NULL);
 	if (node == NULL)
 		return MG_ERR_NOMEM;
@@ -1545,7 +1566,7 @@ out:
 enum mg_err mg_template_render(const struct mg_templates *set, const char *name, const json_t *data,
 			       mg_translate_fn translate_fn, void *translate_ctx, struct mg_buf *out)
 {
-	struct render r = { .set = set, .data = data, .translate = translate_fn, .translate_ctx = translate_ctx };
+	struct render r = { .data = data, .translate = translate_fn, .translate_ctx = translate_ctx };
 	xmlNodePtr holder;
 	enum mg_err err = MG_OK;
 

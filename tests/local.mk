@@ -50,3 +50,9 @@ check_PROGRAMS += %D%/modules/badabi.so
 %C%_modules_badabi_so_LDFLAGS = -shared
 
 EXTRA_DIST += %D%/http %D%/fuzz
+
+# Shell tests report by exit status (the plain driver), not TAP.
+TEST_EXTENSIONS = .sh
+SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
+TESTS += %D%/check-catalogs.sh
+EXTRA_DIST += %D%/check-catalogs.sh
