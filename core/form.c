@@ -11,20 +11,24 @@
 
 #include "form.h"
 
+/* Marks the msgids for xgettext (--keyword=N_); they are translated where they are shown. */
+#define N_(msgid) msgid
+
 static const char *const problem_msgids[MG_INPUT__MAX] = {
-	[MG_INPUT_OK] = "The request could not be understood.",
+	[MG_INPUT_OK] = N_("The request could not be understood."),
 	[MG_INPUT_BAD_ESCAPE] =
-		"The page address or form data contains a '%' that is not followed by two hexadecimal digits.",
-	[MG_INPUT_BAD_UTF8] = "The request contains text that is not valid UTF-8.",
-	[MG_INPUT_NUL] = "The request contains a null character, which is not allowed.",
-	[MG_INPUT_CONTROL] = "A cookie sent by your browser contains a control character. "
-			     "Deleting this site's cookies may help.",
-	[MG_INPUT_TOO_MANY_FIELDS] = "The request contains too many fields.",
-	[MG_INPUT_KEY_TOO_LONG] = "A field name in the request is too long.",
-	[MG_INPUT_VALUE_TOO_LONG] = "A value in the request is too long.",
-	[MG_INPUT_EMPTY_KEY] = "The request contains a value without a field name.",
-	[MG_INPUT_BAD_COOKIE] = "A cookie sent by your browser is malformed. "
-				"Deleting this site's cookies may help.",
+		/* xgettext:no-c-format ("'%' t" would pass for a printf directive) */
+		N_("The page address or form data contains a '%' that is not followed by two hexadecimal digits."),
+	[MG_INPUT_BAD_UTF8] = N_("The request contains text that is not valid UTF-8."),
+	[MG_INPUT_NUL] = N_("The request contains a null character, which is not allowed."),
+	[MG_INPUT_CONTROL] = N_("A cookie sent by your browser contains a control character. "
+			       "Deleting this site's cookies may help."),
+	[MG_INPUT_TOO_MANY_FIELDS] = N_("The request contains too many fields."),
+	[MG_INPUT_KEY_TOO_LONG] = N_("A field name in the request is too long."),
+	[MG_INPUT_VALUE_TOO_LONG] = N_("A value in the request is too long."),
+	[MG_INPUT_EMPTY_KEY] = N_("The request contains a value without a field name."),
+	[MG_INPUT_BAD_COOKIE] = N_("A cookie sent by your browser is malformed. "
+				  "Deleting this site's cookies may help."),
 };
 
 /*

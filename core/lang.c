@@ -101,7 +101,7 @@ static int range_language(const char *range, const char *end)
 	return -1;
 }
 
-/* A language range is "*" or letters, digits and '-'; anything else is garbage. */
+/* A language range is "*" or letters, digits, '-' (and '_', see above); anything else is garbage. */
 static bool range_well_formed(const char *range, const char *end)
 {
 	if (range == end)

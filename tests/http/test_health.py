@@ -1,0 +1,31 @@
+"""/healthz: what a load balancer and an operator ask first."""
+
+import re
+
+
+def test_healthz_reports_everything_ok(session):
+    r = session.get("/healthz")
+    assert r.status_code == 200, r.text[:500]
+    assert r.headers["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert body["status"] == "ok"
+    assert body["database"] is True
+    assert body["migrations_current"] is True
+    assert isinstance(body["version"], str) and re.match(r"^\d+\.\d+", body["version"])
+    names = [m["name"] for m in body["modules"]]
+    assert names == ["tickets", "rentals", "lessons"]
+
+
+def test_healthz_version_matches_the_binary(session):
+    from conftest import run_bin
+    version = session.get("/healthz").json()["version"]
+    out = run_bin("version")
+    assert out.returncode == 0, out.stderr
+    assert version in out.stdout
+
+
+def test_head_healthz_has_no_body(session):
+    r = session.head("/healthz")
+    assert r.status_code == 200
+    assert r.content == b""
+    assert r.headers["Content-Type"].startswith("application/json")

@@ -1,0 +1,69 @@
+"""Plug-in modules: each of the three is dlopen()ed and answers its own route; a missing module or
+one built for another ABI is a clear start-up error."""
+
+import os
+import re
+import shutil
+
+import pytest
+
+from conftest import BUILD_DIR, CONFIG, ROOT, run_bin
+
+
+@pytest.mark.parametrize("name", ["tickets", "rentals", "lessons"])
+def test_module_answers_its_route(session, name):
+    r = session.get(f"/_modules/{name}")
+    assert r.status_code == 200
+    assert r.headers["Content-Type"].startswith("application/json")
+    assert r.json() == {"module": name, "abi": 1}
+
+
+def test_unloaded_module_route_is_404(session):
+    r = session.get("/_modules/nosuch")
+    assert r.status_code == 404
+
+
+def config_with(tmp_path, **overrides):
+    """A copy of the stack's config with some keys replaced."""
+    lines = []
+    with open(CONFIG) as f:
+        for line in f:
+            key = line.split("=", 1)[0].strip()
+            if key in overrides:
+                line = f"{key} = {overrides[key]}\n"
+            lines.append(line)
+    path = tmp_path / "madoguchi.conf"
+    path.write_text("".join(lines))
+    return str(path)
+
+
+def test_check_config_accepts_the_real_config():
+    out = run_bin("check-config", config=CONFIG)
+    assert out.returncode == 0, out.stderr
+
+
+def test_missing_module_is_a_start_up_error(tmp_path):
+    out = run_bin("check-config", config=config_with(tmp_path, modules="tickets nosuch"))
+    assert out.returncode != 0
+    assert "nosuch" in out.stderr
+
+
+def test_module_with_wrong_abi_is_refused(tmp_path):
+    src = os.path.join(BUILD_DIR, "tests", "modules", "badabi.so")
+    assert os.path.exists(src), f"{src} is built by make check"
+    (tmp_path / "mods" / "badabi").mkdir(parents=True)
+    shutil.copy(src, tmp_path / "mods" / "badabi" / "badabi.so")
+    conf = config_with(tmp_path, modules="badabi", module_dir=str(tmp_path / "mods"))
+    out = run_bin("check-config", config=conf)
+    assert out.returncode != 0
+    assert "ABI" in out.stderr
+    assert "badabi" in out.stderr
+
+
+def test_version_prints_the_version():
+    with open(os.path.join(ROOT, "configure.ac")) as f:
+        m = re.search(r"AC_INIT\(\[madoguchi\],\s*\[([^\]]+)\]", f.read())
+    assert m, "AC_INIT in configure.ac"
+    out = run_bin("version")
+    assert out.returncode == 0
+    assert m.group(1) in out.stdout
