@@ -6,6 +6,17 @@
 #include "arena.h"
 #include "log.h"
 
+/* Under AddressSanitizer the unused tail of every block is poisoned, so an overrun of one
+ * arena allocation into the next is reported like a heap overflow. */
+#ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 enum { BLOCK_SIZE = 16384, ALIGN = 16 };
 
 struct block {
@@ -28,6 +39,7 @@ static struct block *block_new(size_t size)
 	b->next = NULL;
 	b->size = size;
 	b->used = 0;
+	POISON(b->data, size);
 	return b;
 }
 
@@ -46,10 +58,12 @@ void mg_arena_reset(struct mg_arena *arena)
 {
 	while (arena->head->next != NULL) {
 		struct block *next = arena->head->next;
+		UNPOISON(arena->head->data, arena->head->size);
 		free(arena->head);
 		arena->head = next;
 	}
 	arena->head->used = 0;
+	POISON(arena->head->data, arena->head->size);
 }
 
 void mg_arena_free(struct mg_arena *arena)
@@ -57,6 +71,7 @@ void mg_arena_free(struct mg_arena *arena)
 	if (arena == NULL)
 		return;
 	mg_arena_reset(arena);
+	UNPOISON(arena->head->data, arena->head->size);
 	free(arena->head);
 	free(arena);
 }
@@ -77,6 +92,7 @@ void *mg_arena_alloc(struct mg_arena *arena, size_t size)
 	}
 	void *p = b->data + b->used;
 	b->used += need;
+	UNPOISON(p, size);
 	memset(p, 0, size);
 	return p;
 }
