@@ -29,6 +29,7 @@ static const struct key keys[] = {
 	{ "db_name", STR(db_name) },
 	{ "db_user", STR(db_user) },
 	{ "db_password_file", SECRET(db_password) },
+	{ "db_app_host", STR(db_app_host) },
 	{ "db_migrate_user", STR(db_migrate_user) },
 	{ "db_migrate_password_file", SECRET(db_migrate_password) },
 	{ "modules", KEY_MODULES, 0, 0 },
@@ -36,6 +37,7 @@ static const struct key keys[] = {
 	{ "schema_dir", STR(schema_dir) },
 	{ "template_dir", STR(template_dir) },
 	{ "locale_dir", STR(locale_dir) },
+	{ "master_key_file", STR(master_key_file) },
 	{ "max_body", NUM(KEY_SIZE, max_body) },
 	{ "max_fields", NUM(KEY_SIZE, max_fields) },
 	{ "max_key", NUM(KEY_SIZE, max_key) },
@@ -54,6 +56,8 @@ void mg_config_defaults(struct mg_config *cfg)
 	snprintf(cfg->db_name, sizeof(cfg->db_name), "madoguchi");
 	snprintf(cfg->db_user, sizeof(cfg->db_user), "mg_app");
 	snprintf(cfg->db_migrate_user, sizeof(cfg->db_migrate_user), "mg_owner");
+	snprintf(cfg->db_app_host, sizeof(cfg->db_app_host), "localhost");
+	snprintf(cfg->master_key_file, sizeof(cfg->master_key_file), "/etc/madoguchi/master.key");
 	snprintf(cfg->schema_dir, sizeof(cfg->schema_dir), "schema");
 	snprintf(cfg->template_dir, sizeof(cfg->template_dir), "www/templates");
 	snprintf(cfg->locale_dir, sizeof(cfg->locale_dir), "www/po");

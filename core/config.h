@@ -20,6 +20,7 @@ struct mg_config {
 	char db_name[64];
 	char db_user[64];       /* the application account (no DDL) */
 	char db_password[128];  /* read from db_password_file */
+	char db_app_host[64];   /* host part of the application account, for `migrate`'s grants */
 	char db_migrate_user[64]; /* the schema owner account used by `migrate` */
 	char db_migrate_password[128];
 	char modules[MG_MAX_MODULES][32];
@@ -28,6 +29,7 @@ struct mg_config {
 	char schema_dir[256];   /* <schema_dir>/<owner>/NNNN_name.sql */
 	char template_dir[256]; /* www/templates */
 	char locale_dir[256];   /* <locale_dir>/<lang>/LC_MESSAGES/madoguchi.mo */
+	char master_key_file[256]; /* 64 hex characters, mode 0600: wraps every tenant's data key */
 	size_t max_body;        /* bytes of request body accepted */
 	size_t max_fields;      /* fields per query string, body or cookie header */
 	size_t max_key;         /* bytes per field name */

@@ -13,6 +13,7 @@
 #include "i18n.h"
 #include "lang.h"
 #include "log.h"
+#include "tenant.h"
 
 struct header {
 	const char *name, *value;
@@ -29,6 +30,8 @@ struct mg_ctx {
 	const char *body;
 	size_t body_len;
 	struct mg_route_match match;
+	const struct mg_tenant *tenant; /* from the URL, for tenant and back-office routes */
+	struct mg_tenant tenant_row;
 	/* the answer */
 	int status;
 	const char *content_type;
@@ -118,6 +121,10 @@ const char *mg_lang(const struct mg_ctx *ctx) { return ctx->lang; }
 struct mg_arena *mg_arena(struct mg_ctx *ctx) { return ctx->arena; }
 struct mg_db *mg_ctx_db(struct mg_ctx *ctx) { return ctx->db; }
 const struct mg_app *mg_ctx_app(const struct mg_ctx *ctx) { return ctx->app; }
+const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx) { return ctx->tenant; }
+uint64_t mg_tenant_id(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->id : 0; }
+const char *mg_tenant_slug(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->slug : NULL; }
+const char *mg_tenant_name(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->name : NULL; }
 
 const char *mg_tr(const struct mg_ctx *ctx, const char *msgid)
 {
@@ -470,6 +477,38 @@ static int path_ok(const char *path)
 	return mg_utf8_valid(path, strlen(path));
 }
 
+/*
+ * The tenant named by the URL. An unknown slug and a module the tenant has not contracted are
+ * both 404, so nobody can probe which tenants or modules exist; a suspended or terminated
+ * tenant's public pages say so politely, its back office stays reachable.
+ */
+static int resolve_tenant(struct mg_ctx *ctx)
+{
+	enum mg_route_scope scope = ctx->match.route->scope;
+	if (scope != MG_SCOPE_TENANT && scope != MG_SCOPE_ADMIN)
+		return 1;
+	enum mg_err err = mg_tenant_load(ctx->db, ctx->arena, mg_param(ctx, "tenant"), &ctx->tenant_row);
+	if (err != MG_OK) {
+		mg_error(ctx, err == MG_ERR_NOT_FOUND ? 404 : 503, NULL);
+		return 0;
+	}
+	if (strcmp(ctx->match.owner, "core") != 0 && !mg_tenant_has_module(&ctx->tenant_row, ctx->match.owner)) {
+		mg_error(ctx, 404, NULL);
+		return 0;
+	}
+	ctx->tenant = &ctx->tenant_row;
+	if (scope == MG_SCOPE_TENANT && strcmp(ctx->tenant->state, "suspended") == 0) {
+		mg_header(ctx, "Retry-After", "86400");
+		mg_error(ctx, 503, N_("This service is temporarily suspended. We apologise for the inconvenience."));
+		return 0;
+	}
+	if (scope == MG_SCOPE_TENANT && strcmp(ctx->tenant->state, "terminated") == 0) {
+		mg_error(ctx, 410, N_("This service has ended. Thank you for using it."));
+		return 0;
+	}
+	return 1;
+}
+
 /* Everything before the handler; returns 0 when an error answer was already made. */
 static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 {
@@ -509,6 +548,8 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		mg_error(ctx, 405, NULL);
 		return 0;
 	}
+	if (!resolve_tenant(ctx))
+		return 0;
 	if ((err = read_body(ctx, io)) != MG_OK) {
 		mg_error(ctx, err == MG_ERR_TOO_LARGE ? 413 : 400, NULL);
 		return 0;

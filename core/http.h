@@ -21,7 +21,10 @@ struct mg_app {
 	struct mg_router *router;
 	struct mg_templates *templates;
 	struct mg_migration_list migrations;
+	unsigned char master_key[32]; /* wraps the tenants' data keys; loaded at start */
 };
+
+struct mg_tenant;
 
 struct mg_http_io {
 	char **envp; /* "NAME=value" CGI parameters, NULL-terminated */
@@ -38,5 +41,6 @@ void mg_http_handle(const struct mg_app *app, struct mg_db *db, struct mg_arena 
 
 /* For the core's own pages. */
 const struct mg_app *mg_ctx_app(const struct mg_ctx *ctx);
+const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx);
 
 #endif

@@ -22,7 +22,10 @@ MG_SRC_CORE = \
 	%D%/module.c %D%/module.h %D%/modules.h \
 	%D%/http.c %D%/http.h \
 	%D%/pages.c %D%/pages.h \
-	%D%/serve.c %D%/serve.h
+	%D%/serve.c %D%/serve.h \
+	%D%/cli.h %D%/cmd_tenant.c \
+	%D%/tenant.c %D%/tenant.h \
+	%D%/crypto.c %D%/crypto.h
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

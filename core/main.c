@@ -2,6 +2,7 @@
  * madoguchi — one binary, many verbs (like git or fossil):
  *   madoguchi [-c CONFIG] serve | migrate | check-config | routes | version
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,8 +10,11 @@
 #include <unistd.h>
 
 #include <libxml/parser.h>
+#include <openssl/crypto.h>
 
+#include "cli.h"
 #include "config.h"
+#include "crypto.h"
 #include "db.h"
 #include "http.h"
 #include "i18n.h"
@@ -21,6 +25,7 @@
 #include "router.h"
 #include "serve.h"
 #include "template.h"
+#include "tenant.h"
 
 static const char usage[] =
 	"usage: madoguchi [-c CONFIG] COMMAND\n"
@@ -30,6 +35,7 @@ static const char usage[] =
 	"  migrate       apply pending schema migrations (schema/<owner>/NNNN_name.sql)\n"
 	"  check-config  load the configuration, modules, routes and templates, then exit\n"
 	"  routes        print every route as JSON (core and modules)\n"
+	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -38,8 +44,33 @@ static struct mg_config config;
 
 static int fail(const char *what, const char *why)
 {
-	fprintf(stderr, "madoguchi: %s: %s\n", what, why);
+	return mg_cli_fail(what, "%s", why);
+}
+
+int mg_cli_fail(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "madoguchi: %s: ", what);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
 	return 1;
+}
+
+struct mg_db *mg_cli_connect(const struct mg_cli *cli, bool owner)
+{
+	const struct mg_config *cfg = cli->cfg;
+	struct mg_db_params params = { cfg->db_socket, cfg->db_host, (unsigned)cfg->db_port,
+				       owner ? cfg->db_migrate_user : cfg->db_user,
+				       owner ? cfg->db_migrate_password : cfg->db_password, cfg->db_name };
+	struct mg_db *db = NULL;
+	if (mg_db_open(&params, &db) != MG_OK) {
+		mg_cli_fail("database", "cannot connect as %s: %s", params.user, db ? mg_db_error(db) : "out of memory");
+		mg_db_close(db);
+		return NULL;
+	}
+	return db;
 }
 
 /* The owners of migrations, core first, in the order the config lists the modules. */
@@ -63,7 +94,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	app->cfg = &config;
 	if ((err = mg_modules_load(&config, errbuf, errlen)) != MG_OK)
 		return err;
-	if ((err = mg_db_register(mg_migrate_statements, errbuf, errlen)) != MG_OK)
+	if ((err = mg_db_register(mg_migrate_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_tenant_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	app->router = mg_router_new();
 	if (app->router == NULL)
@@ -83,6 +115,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 		return err;
 	if (with_templates && (err = mg_templates_load(config.template_dir, &app->templates, errbuf, errlen)) != MG_OK)
 		return err;
+	if (with_templates && (err = mg_master_key_load(config.master_key_file, app->master_key, errbuf, errlen)) != MG_OK)
+		return err;
 	struct stat st;
 	if (stat(config.locale_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, errlen, "locale_dir %s is not a folder (build the catalogs with make)", config.locale_dir);
@@ -93,6 +127,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 
 static void free_app(struct mg_app *app)
 {
+	OPENSSL_cleanse(app->master_key, sizeof(app->master_key));
 	mg_templates_free(app->templates);
 	mg_router_free(app->router);
 	free(app->migrations.items);
@@ -126,12 +161,9 @@ static int cmd_migrate(void)
 		fail("migrate", errbuf);
 		goto out;
 	}
-	struct mg_db_params params = { config.db_socket, config.db_host, (unsigned)config.db_port,
-				       config.db_migrate_user, config.db_migrate_password, config.db_name };
-	if (mg_db_open(&params, &db) != MG_OK) {
-		fail("migrate: cannot connect to the database", db ? mg_db_error(db) : "out of memory");
+	struct mg_cli cli = { &config, &app };
+	if ((db = mg_cli_connect(&cli, true)) == NULL)
 		goto out;
-	}
 	size_t applied = 0;
 	if (mg_migrate_apply(db, &app.migrations, &applied, errbuf, sizeof(errbuf)) != MG_OK) {
 		fail("migrate", errbuf);
@@ -188,11 +220,50 @@ static int cmd_serve(void)
 	return status;
 }
 
+/* Loads the application (no templates) and runs an operator command. */
+static int run_with_app(mg_cli_fn fn, int argc, char **argv)
+{
+	struct mg_app app;
+	char errbuf[1024];
+	int status;
+	if (load_app(&app, 0, errbuf, sizeof(errbuf)) != MG_OK) {
+		status = fail(argv[0], errbuf);
+	} else {
+		struct mg_cli cli = { &config, &app };
+		status = fn(&cli, argc, argv);
+	}
+	free_app(&app);
+	return status;
+}
+
+struct command {
+	const char *name;
+	int (*simple)(void); /* commands that set themselves up */
+	mg_cli_fn fn;        /* operator commands run with the application loaded */
+};
+
+static const struct command commands[] = {
+	{ "serve", cmd_serve, NULL },
+	{ "migrate", cmd_migrate, NULL },
+	{ "check-config", cmd_check_config, NULL },
+	{ "routes", cmd_routes, NULL },
+	{ "tenant", NULL, mg_cmd_tenant },
+	{ NULL, NULL, NULL },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (const struct command *c = commands; c->name != NULL; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = getenv("MG_CONFIG");
 	int opt;
-	while ((opt = getopt(argc, argv, "c:h")) != -1) {
+	while ((opt = getopt(argc, argv, "+c:h")) != -1) {
 		switch (opt) {
 		case 'c':
 			config_path = optarg;
@@ -220,19 +291,14 @@ int main(int argc, char **argv)
 	mg_log_set_level((enum mg_log_level)config.log_level);
 	xmlInitParser();
 
-	int status;
-	if (strcmp(command, "serve") == 0)
-		status = cmd_serve();
-	else if (strcmp(command, "migrate") == 0)
-		status = cmd_migrate();
-	else if (strcmp(command, "check-config") == 0)
-		status = cmd_check_config();
-	else if (strcmp(command, "routes") == 0)
-		status = cmd_routes();
-	else {
+	int status = 2;
+	const struct command *c = find_command(command);
+	if (c == NULL)
 		fprintf(stderr, "madoguchi: unknown command '%s'\n\n%s", command, usage);
-		status = 2;
-	}
+	else if (c->simple != NULL)
+		status = c->simple();
+	else
+		status = run_with_app(c->fn, argc - optind, argv + optind);
 	xmlCleanupParser();
 	return status;
 }

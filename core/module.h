@@ -106,6 +106,10 @@ const char *mg_tr(const struct mg_ctx *ctx, const char *msgid);
 const char *mg_body(const struct mg_ctx *ctx, size_t *len);
 /* Memory freed after the response. */
 struct mg_arena *mg_arena(struct mg_ctx *ctx);
+/* The tenant of a tenant or back-office route (from the URL): 0 / NULL on platform routes. */
+uint64_t mg_tenant_id(const struct mg_ctx *ctx);
+const char *mg_tenant_slug(const struct mg_ctx *ctx);
+const char *mg_tenant_name(const struct mg_ctx *ctx);
 /* The worker's database connection. */
 struct mg_db *mg_ctx_db(struct mg_ctx *ctx);
 

@@ -4,6 +4,7 @@
 #include "i18n.h"
 #include "modules.h"
 #include "pages.h"
+#include "tenant.h"
 
 static json_t *module_list(void)
 {
@@ -39,6 +40,21 @@ static enum mg_err landing(struct mg_ctx *ctx)
 	return mg_render(ctx, 200, "core/landing", data);
 }
 
+/* GET /<slug>/ — a tenant's front page: who runs it and which services it offers. */
+static enum mg_err tenant_home(struct mg_ctx *ctx)
+{
+	const struct mg_tenant *t = mg_ctx_tenant(ctx);
+	json_t *services = json_array();
+	for (size_t i = 0; i < mg_modules_count(); i++) {
+		const char *name = mg_modules_get(i)->name;
+		if (mg_tenant_has_module(t, name))
+			json_array_append_new(services, json_pack("{s:s}", "name", name));
+	}
+	json_t *data = json_pack("{s:s, s:{s:s, s:s}, s:o}", "page_title", t->name, "tenant", "name", t->name, "slug",
+				 t->slug, "services", services);
+	return mg_render(ctx, 200, "core/tenant_home", data);
+}
+
 /*
  * GET or POST /lang?to=en&next=/path — remembers the reader's language in a cookie and
  * goes back to the page they were on (only a local path, never another site).
@@ -66,6 +82,7 @@ static const struct mg_field lang_form_fields[] = { LANG_FIELDS(MG_FROM_FORM) };
 const struct mg_route mg_core_routes[] = {
 	{ "GET", "/healthz", healthz, MG_SCOPE_PLATFORM, NULL, NULL, "health for load balancers and operators" },
 	{ "GET", "/", landing, MG_SCOPE_PLATFORM, NULL, NULL, "the platform landing page" },
+	{ "GET", "/", tenant_home, MG_SCOPE_TENANT, NULL, NULL, "a tenant's front page" },
 	{ "GET", "/lang", switch_language, MG_SCOPE_PLATFORM, NULL, lang_query_fields, "switch the language (link)" },
 	{ "POST", "/lang", switch_language, MG_SCOPE_PLATFORM, NULL, lang_form_fields, "switch the language (form)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },

@@ -56,3 +56,11 @@ TEST_EXTENSIONS = .sh
 SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
 TESTS += %D%/check-catalogs.sh
 EXTRA_DIST += %D%/check-catalogs.sh
+
+# core/crypto.c: vectors, AES-GCM tamper checks, TOTP, master key file, QR (issue 3).
+check_PROGRAMS += %D%/unit/test_crypto
+TESTS += %D%/unit/test_crypto
+%C%_unit_test_crypto_SOURCES = %D%/unit/test_crypto.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_crypto_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_crypto_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_crypto_LDADD = $(MG_LIBS_UNIT)

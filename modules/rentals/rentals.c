@@ -5,14 +5,19 @@
  */
 #include "core/module.h"
 
-/* GET /_modules/rentals — says the module is loaded and which ABI it was built for. */
+/*
+ * GET /_modules/rentals and GET /<slug>/rentals/_about — say the module is loaded, which ABI it
+ * was built for and, on the tenant route, for which tenant (only one that contracted it).
+ */
 static enum mg_err about(struct mg_ctx *ctx)
 {
-	return mg_json(ctx, 200, json_pack("{s:s, s:i}", "module", "rentals", "abi", (int)MG_MODULE_ABI));
+	return mg_json(ctx, 200, json_pack("{s:s, s:i, s:s*}", "module", "rentals", "abi", (int)MG_MODULE_ABI, "tenant",
+					   mg_tenant_slug(ctx)));
 }
 
 static const struct mg_route rentals_routes[] = {
 	{ "GET", "/_modules/rentals", about, MG_SCOPE_PLATFORM, NULL, NULL, "module status" },
+	{ "GET", "/rentals/_about", about, MG_SCOPE_TENANT, NULL, NULL, "module status for a tenant" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 

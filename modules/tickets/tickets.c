@@ -5,14 +5,19 @@
  */
 #include "core/module.h"
 
-/* GET /_modules/tickets — says the module is loaded and which ABI it was built for. */
+/*
+ * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
+ * was built for and, on the tenant route, for which tenant (only one that contracted it).
+ */
 static enum mg_err about(struct mg_ctx *ctx)
 {
-	return mg_json(ctx, 200, json_pack("{s:s, s:i}", "module", "tickets", "abi", (int)MG_MODULE_ABI));
+	return mg_json(ctx, 200, json_pack("{s:s, s:i, s:s*}", "module", "tickets", "abi", (int)MG_MODULE_ABI, "tenant",
+					   mg_tenant_slug(ctx)));
 }
 
 static const struct mg_route tickets_routes[] = {
 	{ "GET", "/_modules/tickets", about, MG_SCOPE_PLATFORM, NULL, NULL, "module status" },
+	{ "GET", "/tickets/_about", about, MG_SCOPE_TENANT, NULL, NULL, "module status for a tenant" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 

@@ -1,0 +1,33 @@
+/*
+ * What the operator commands share (`madoguchi tenant …`, `madoguchi audit …`, …): the loaded
+ * configuration and application, a way to reach the database, and one style of messages.
+ * Each command lives in its own cmd_<name>.c and is listed once in main.c.
+ */
+#ifndef MG_CLI_H
+#define MG_CLI_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "db.h"
+#include "http.h"
+
+struct mg_cli {
+	const struct mg_config *cfg;
+	struct mg_app *app; /* modules, router and migrations loaded; templates are not */
+};
+
+/* A command: argv[0] is its name ("tenant"); returns the process exit status. */
+typedef int (*mg_cli_fn)(struct mg_cli *cli, int argc, char **argv);
+
+/* Connects as the application account, or as the schema owner when owner is true.
+ * On failure prints why and returns NULL. Close with mg_db_close(). */
+struct mg_db *mg_cli_connect(const struct mg_cli *cli, bool owner);
+
+/* Prints "madoguchi: <what>: <message>" on stderr and returns 1. */
+int mg_cli_fail(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The operator commands (one file each). */
+int mg_cmd_tenant(struct mg_cli *cli, int argc, char **argv);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * madoguchi tenant create --slug S --name N [--modules "tickets rentals"] [--start DATE]
+ *                         [--end DATE] [--tz ZONE]
+ * madoguchi tenant list | show SLUG | suspend SLUG | resume SLUG | terminate SLUG [--on DATE]
+ *
+ * The operator's commands for contracts. Terminate only sets the contract end; the 30- and
+ * 60-day purges follow from it.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "crypto.h"
+#include "modules.h"
+#include "tenant.h"
+
+static const char tenant_usage[] =
+	"usage: madoguchi tenant create --slug SLUG --name NAME [--modules \"tickets rentals lessons\"]\n"
+	"                              [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--tz Asia/Tokyo]\n"
+	"       madoguchi tenant list\n"
+	"       madoguchi tenant show SLUG\n"
+	"       madoguchi tenant suspend SLUG | resume SLUG\n"
+	"       madoguchi tenant terminate SLUG [--on YYYY-MM-DD]   (default: today, JST)\n";
+
+static const struct mg_sql list_statements[] = {
+	{ "core.tenant_list",
+	  "SELECT t.slug, t.state, t.contract_start, COALESCE(t.contract_end, '-'),"
+	  " COALESCE((SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
+	  "  WHERE m.tenant_id = t.id), '-'), t.name FROM tenant t ORDER BY t.id" },
+	{ NULL, NULL },
+};
+
+static void today_jst(char out[11])
+{
+	time_t now = time(NULL) + 9 * 3600;
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+static int date_ok(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+	return end != NULL && *end == '\0' && strlen(s) == 10;
+}
+
+static const char *modules_problem(const char *modules)
+{
+	char copy[256];
+	snprintf(copy, sizeof(copy), "%s", modules);
+	char *save = NULL;
+	for (char *m = strtok_r(copy, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
+		int known = 0;
+		for (size_t i = 0; i < mg_modules_count(); i++)
+			known |= strcmp(mg_modules_get(i)->name, m) == 0;
+		if (!known)
+			return m;
+	}
+	return NULL;
+}
+
+static int load_master_key(const struct mg_cli *cli, unsigned char key[MG_KEY_BYTES])
+{
+	char errbuf[512];
+	if (mg_master_key_load(cli->cfg->master_key_file, key, errbuf, sizeof(errbuf)) != MG_OK)
+		return mg_cli_fail("master key", "%s", errbuf);
+	return 0;
+}
+
+static int tenant_create(struct mg_cli *cli, int argc, char **argv)
+{
+	struct mg_tenant_new t = { .modules = "", .time_zone = "Asia/Tokyo" };
+	char today[11];
+	today_jst(today);
+	t.contract_start = today;
+	static const struct option options[] = {
+		{ "slug", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
+		{ "modules", required_argument, NULL, 'm' }, { "start", required_argument, NULL, 'b' },
+		{ "end", required_argument, NULL, 'e' }, { "tz", required_argument, NULL, 'z' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+		switch (opt) {
+		case 's': t.slug = optarg; break;
+		case 'n': t.name = optarg; break;
+		case 'm': t.modules = optarg; break;
+		case 'b': t.contract_start = optarg; break;
+		case 'e': t.contract_end = optarg; break;
+		case 'z': t.time_zone = optarg; break;
+		default: fputs(tenant_usage, stderr); return 2;
+		}
+	}
+	if (t.slug == NULL || t.name == NULL || t.name[0] == '\0') {
+		fputs(tenant_usage, stderr);
+		return 2;
+	}
+	const char *problem = mg_tenant_slug_problem(t.slug);
+	if (problem != NULL)
+		return mg_cli_fail("tenant create", "slug '%s': %s", t.slug, problem);
+	if (!date_ok(t.contract_start) || (t.contract_end != NULL && !date_ok(t.contract_end)))
+		return mg_cli_fail("tenant create", "dates are written YYYY-MM-DD");
+	if ((problem = modules_problem(t.modules)) != NULL)
+		return mg_cli_fail("tenant create", "no module named '%s' is loaded", problem);
+
+	unsigned char master[MG_KEY_BYTES];
+	if (load_master_key(cli, master) != 0)
+		return 1;
+	struct mg_db *db = mg_cli_connect(cli, false);
+	if (db == NULL)
+		return 1;
+	uint64_t id = 0;
+	enum mg_err err = mg_tenant_create(db, master, &t, &id);
+	int status = 0;
+	if (err == MG_ERR_CONFLICT)
+		status = mg_cli_fail("tenant create", "the slug '%s' is taken (slugs are never reused)", t.slug);
+	else if (err != MG_OK)
+		status = mg_cli_fail("tenant create", "%s: %s", mg_strerror(err), mg_db_error(db));
+	else
+		printf("tenant %s created (id %llu), modules: %s\n", t.slug, (unsigned long long)id,
+		       t.modules[0] ? t.modules : "none");
+	mg_db_close(db);
+	return status;
+}
+
+static int tenant_list(struct mg_cli *cli)
+{
+	struct mg_db *db = mg_cli_connect(cli, false);
+	if (db == NULL)
+		return 1;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_rows rows;
+	int status = 0;
+	if (mg_db_exec(db, arena, "core.tenant_list", NULL, 0, &rows, NULL, NULL) != MG_OK) {
+		status = mg_cli_fail("tenant list", "%s", mg_db_error(db));
+	} else {
+		printf("%-20s %-11s %-10s %-10s %-24s %s\n", "SLUG", "STATE", "START", "END", "MODULES", "NAME");
+		for (size_t r = 0; r < rows.nrows; r++)
+			printf("%-20s %-11s %-10s %-10s %-24s %s\n", MG_CELL(&rows, r, 0), MG_CELL(&rows, r, 1),
+			       MG_CELL(&rows, r, 2), MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4), MG_CELL(&rows, r, 5));
+		if (rows.nrows == 0)
+			printf("(no tenants yet: madoguchi tenant create --slug … --name …)\n");
+	}
+	mg_arena_free(arena);
+	mg_db_close(db);
+	return status;
+}
+
+static int tenant_show(struct mg_cli *cli, const char *slug)
+{
+	struct mg_db *db = mg_cli_connect(cli, false);
+	if (db == NULL)
+		return 1;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_tenant t;
+	int status = 0;
+	enum mg_err err = mg_tenant_load(db, arena, slug, &t);
+	if (err == MG_ERR_NOT_FOUND)
+		status = mg_cli_fail("tenant show", "no tenant '%s'", slug);
+	else if (err != MG_OK)
+		status = mg_cli_fail("tenant show", "%s", mg_db_error(db));
+	else
+		printf("slug:           %s\nid:             %llu\nname:           %s\nstate:          %s\n"
+		       "contract:       %s to %s\ntime zone:      %s\nmodules:        %s\ndata key:       %s\n",
+		       t.slug, (unsigned long long)t.id, t.name, t.state, t.contract_start,
+		       t.contract_end ? t.contract_end : "(open)", t.time_zone, t.modules[0] ? t.modules : "none",
+		       t.data_key_wrapped ? "present (wrapped by the master key)" : "destroyed");
+	mg_arena_free(arena);
+	mg_db_close(db);
+	return status;
+}
+
+static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, char **argv)
+{
+	const char *slug = argv[1], *on = NULL;
+	char today[11];
+	today_jst(today);
+	if (strcmp(verb, "terminate") == 0) {
+		on = today;
+		if (argc == 4 && strcmp(argv[2], "--on") == 0)
+			on = argv[3];
+		else if (argc != 2)
+			return fputs(tenant_usage, stderr), 2;
+		if (!date_ok(on))
+			return mg_cli_fail("tenant terminate", "dates are written YYYY-MM-DD");
+	} else if (argc != 2) {
+		return fputs(tenant_usage, stderr), 2;
+	}
+	const char *state = strcmp(verb, "suspend") == 0 ? "suspended" : strcmp(verb, "resume") == 0 ? "active" : "terminated";
+	struct mg_db *db = mg_cli_connect(cli, false);
+	if (db == NULL)
+		return 1;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_tenant t;
+	int status = 0;
+	enum mg_err err = mg_tenant_load(db, arena, slug, &t);
+	if (err == MG_OK && strcmp(t.state, "terminated") == 0 && strcmp(state, "terminated") != 0)
+		status = mg_cli_fail(verb, "tenant '%s' is terminated; a contract that ended is not reopened", slug);
+	else if (err == MG_OK)
+		err = mg_tenant_set_state(db, t.id, state, on);
+	if (status == 0 && err == MG_ERR_NOT_FOUND)
+		status = mg_cli_fail(verb, "no tenant '%s'", slug);
+	else if (status == 0 && err != MG_OK)
+		status = mg_cli_fail(verb, "%s", mg_db_error(db));
+	else if (status == 0)
+		printf("tenant %s is now %s%s%s\n", slug, state, on ? ", contract end " : "", on ? on : "");
+	mg_arena_free(arena);
+	mg_db_close(db);
+	return status;
+}
+
+int mg_cmd_tenant(struct mg_cli *cli, int argc, char **argv)
+{
+	char errbuf[256];
+	if (mg_db_register(list_statements, errbuf, sizeof(errbuf)) != MG_OK)
+		return mg_cli_fail("tenant", "%s", errbuf);
+	if (argc < 2) {
+		fputs(tenant_usage, stderr);
+		return 2;
+	}
+	const char *verb = argv[1];
+	if (strcmp(verb, "create") == 0)
+		return tenant_create(cli, argc - 1, argv + 1);
+	if (strcmp(verb, "list") == 0)
+		return tenant_list(cli);
+	if (strcmp(verb, "show") == 0 && argc == 3)
+		return tenant_show(cli, argv[2]);
+	if ((strcmp(verb, "suspend") == 0 || strcmp(verb, "resume") == 0 || strcmp(verb, "terminate") == 0) && argc >= 3)
+		return tenant_change_state(cli, verb, argc - 1, argv + 1);
+	fputs(tenant_usage, stderr);
+	return 2;
+}

@@ -1,0 +1,158 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "crypto.h"
+#include "log.h"
+#include "tenant.h"
+
+const struct mg_sql mg_tenant_statements[] = {
+	{ "core.tenant_by_slug",
+	  "SELECT t.id, t.slug, t.name, t.state, t.time_zone, t.contract_start, t.contract_end, t.data_key_wrapped,"
+	  " (SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
+	  "  WHERE m.tenant_id = t.id) FROM tenant t WHERE t.slug = ?" },
+	{ "core.tenant_insert",
+	  "INSERT INTO tenant (slug, name, contract_start, contract_end, time_zone) VALUES (?, ?, ?, ?, ?)" },
+	{ "core.tenant_set_key", "UPDATE tenant SET data_key_wrapped = ? WHERE id = ?" },
+	{ "core.tenant_module_insert", "INSERT INTO tenant_module (tenant_id, module) VALUES (?, ?)" },
+	{ "core.tenant_set_state",
+	  "UPDATE tenant SET state = ?, contract_end = COALESCE(?, contract_end), updated_at = CURRENT_TIMESTAMP(6)"
+	  " WHERE id = ?" },
+	{ NULL, NULL },
+};
+
+/* Words a slug may not be: they name, or may one day name, platform paths. */
+static const char *const reserved_slugs[] = { "admin", "api", "static", "healthz", "lang", "login", "logout",
+					      "operator", "www", "mail", "help", "docs", "assets", "public",
+					      "system", "madoguchi", NULL };
+
+const char *mg_tenant_slug_problem(const char *slug)
+{
+	size_t len = strlen(slug);
+	if (len < 2 || len > MG_SLUG_MAX)
+		return "a slug is 2 to 63 characters long";
+	if (slug[0] == '-' || slug[len - 1] == '-')
+		return "a slug neither starts nor ends with '-'";
+	for (const char *c = slug; *c != '\0'; c++)
+		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+			return "a slug has only lower-case letters a-z, digits and '-'";
+	for (int i = 0; reserved_slugs[i] != NULL; i++)
+		if (strcmp(slug, reserved_slugs[i]) == 0)
+			return "this slug is reserved for the platform";
+	return NULL;
+}
+
+enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char *slug, struct mg_tenant *out)
+{
+	struct mg_rows rows;
+	struct mg_dbval args[] = { MG_TEXT(slug) };
+	enum mg_err err = mg_db_exec(db, arena, "core.tenant_by_slug", args, 1, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	if (rows.nrows == 0)
+		return MG_ERR_NOT_FOUND;
+	memset(out, 0, sizeof(*out));
+	out->id = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
+	out->slug = MG_CELL(&rows, 0, 1);
+	out->name = MG_CELL(&rows, 0, 2);
+	out->state = MG_CELL(&rows, 0, 3);
+	out->time_zone = MG_CELL(&rows, 0, 4);
+	out->contract_start = MG_CELL(&rows, 0, 5);
+	out->contract_end = MG_CELL(&rows, 0, 6);
+	out->data_key_wrapped = (const unsigned char *)MG_CELL(&rows, 0, 7);
+	out->data_key_wrapped_len = rows.lens[7];
+	out->modules = MG_CELL(&rows, 0, 8) ? MG_CELL(&rows, 0, 8) : "";
+	return MG_OK;
+}
+
+bool mg_tenant_has_module(const struct mg_tenant *tenant, const char *module)
+{
+	size_t len = strlen(module);
+	for (const char *p = tenant->modules; (p = strstr(p, module)) != NULL; p += len)
+		if ((p == tenant->modules || p[-1] == ' ') && (p[len] == '\0' || p[len] == ' '))
+			return true;
+	return false;
+}
+
+static void key_context(uint64_t id, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "tenant:%llu", (unsigned long long)id);
+}
+
+enum mg_err mg_tenant_data_key(const unsigned char *master_key, const struct mg_tenant *tenant, unsigned char key[32])
+{
+	char context[40];
+	if (tenant->data_key_wrapped == NULL)
+		return MG_ERR_NOT_FOUND; /* destroyed by the 60-day purge */
+	key_context(tenant->id, context, sizeof(context));
+	return mg_key_unwrap(master_key, tenant->data_key_wrapped, tenant->data_key_wrapped_len, context, key);
+}
+
+struct create_args {
+	const unsigned char *master_key;
+	const struct mg_tenant_new *t;
+	uint64_t id;
+};
+
+static enum mg_err create_in_transaction(struct mg_db *db, void *arg)
+{
+	struct create_args *a = arg;
+	const struct mg_tenant_new *t = a->t;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_buf wrapped;
+	mg_buf_init(&wrapped);
+	unsigned long long id = 0;
+	unsigned char key[MG_KEY_BYTES];
+	char context[40];
+	enum mg_err err;
+
+	struct mg_dbval row[] = { MG_TEXT(t->slug), MG_TEXT(t->name), MG_TEXT(t->contract_start),
+				  MG_TEXT(t->contract_end), MG_TEXT(t->time_zone ? t->time_zone : "Asia/Tokyo") };
+	if ((err = mg_db_exec(db, arena, "core.tenant_insert", row, 5, NULL, NULL, &id)) != MG_OK)
+		goto out;
+	mg_random_bytes(key, sizeof(key));
+	key_context(id, context, sizeof(context));
+	if ((err = mg_key_wrap(a->master_key, key, context, &wrapped)) != MG_OK)
+		goto out;
+	struct mg_dbval set_key[] = { MG_BLOB(wrapped.data, wrapped.len), MG_INT(id) };
+	if ((err = mg_db_exec(db, arena, "core.tenant_set_key", set_key, 2, NULL, NULL, NULL)) != MG_OK)
+		goto out;
+	char modules[256];
+	snprintf(modules, sizeof(modules), "%s", t->modules ? t->modules : "");
+	char *save = NULL;
+	for (char *m = strtok_r(modules, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
+		struct mg_dbval pair[] = { MG_INT(id), MG_TEXT(m) };
+		if ((err = mg_db_exec(db, arena, "core.tenant_module_insert", pair, 2, NULL, NULL, NULL)) != MG_OK)
+			goto out;
+	}
+	a->id = id;
+out:
+	OPENSSL_cleanse(key, sizeof(key));
+	mg_buf_free(&wrapped);
+	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_tenant_create(struct mg_db *db, const unsigned char *master_key, const struct mg_tenant_new *t,
+			     uint64_t *id)
+{
+	struct create_args args = { master_key, t, 0 };
+	enum mg_err err = mg_db_transaction(db, create_in_transaction, &args);
+	if (err == MG_OK)
+		*id = args.id;
+	return err;
+}
+
+enum mg_err mg_tenant_set_state(struct mg_db *db, uint64_t id, const char *state, const char *end_date)
+{
+	struct mg_arena *arena = mg_arena_new();
+	unsigned long long affected = 0;
+	struct mg_dbval args[] = { MG_TEXT(state), MG_TEXT(end_date), MG_INT(id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.tenant_set_state", args, 3, NULL, &affected, NULL);
+	mg_arena_free(arena);
+	if (err == MG_OK && affected == 0)
+		return MG_ERR_NOT_FOUND;
+	return err;
+}

@@ -1,0 +1,49 @@
+/*
+ * Tenants (契約者): who they are, which modules they contracted, their state, and their data
+ * key. The tenant of a request comes from its URL (/<slug>/…) through the router, never from
+ * a parameter the client chose.
+ */
+#ifndef MG_TENANT_H
+#define MG_TENANT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+
+enum { MG_SLUG_MAX = 63 };
+
+struct mg_tenant {
+	uint64_t id;
+	const char *slug, *name, *state, *time_zone;
+	const char *contract_start, *contract_end; /* "YYYY-MM-DD"; contract_end may be NULL */
+	const char *modules;                        /* space-separated, sorted */
+	const unsigned char *data_key_wrapped;      /* may be NULL */
+	size_t data_key_wrapped_len;
+};
+
+extern const struct mg_sql mg_tenant_statements[];
+
+/* Loads the tenant with this slug into the arena: MG_ERR_NOT_FOUND when none. */
+enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char *slug, struct mg_tenant *out);
+bool mg_tenant_has_module(const struct mg_tenant *tenant, const char *module);
+/* Whether slug may name a new tenant: lower-case letters, digits, '-', 2–63 long, not reserved.
+ * Returns NULL when fine, else an English reason. */
+const char *mg_tenant_slug_problem(const char *slug);
+/* Unwraps the tenant's data key with the master key. */
+enum mg_err mg_tenant_data_key(const unsigned char *master_key, const struct mg_tenant *tenant,
+			       unsigned char key[32]);
+
+/* What `tenant create` needs; modules is space-separated, dates "YYYY-MM-DD". */
+struct mg_tenant_new {
+	const char *slug, *name, *modules, *contract_start, *contract_end, *time_zone;
+};
+/* Creates the tenant with a fresh data key wrapped by master_key; *id receives its id. */
+enum mg_err mg_tenant_create(struct mg_db *db, const unsigned char *master_key, const struct mg_tenant_new *t,
+			     uint64_t *id);
+/* state: "active", "suspended" or "terminated" (terminated also sets contract_end = end_date). */
+enum mg_err mg_tenant_set_state(struct mg_db *db, uint64_t id, const char *state, const char *end_date);
+
+#endif
