@@ -38,6 +38,7 @@ static const struct key keys[] = {
 	{ "template_dir", STR(template_dir) },
 	{ "locale_dir", STR(locale_dir) },
 	{ "master_key_file", STR(master_key_file) },
+	{ "clock_offset_file", STR(clock_offset_file) },
 	{ "max_body", NUM(KEY_SIZE, max_body) },
 	{ "max_fields", NUM(KEY_SIZE, max_fields) },
 	{ "max_key", NUM(KEY_SIZE, max_key) },

@@ -19,12 +19,12 @@
 #include "log.h"
 
 enum {
-	SCRYPT_LN = 15,     /* N = 2^15: 32 MiB and about 0.1 s per hash with r = 8 */
+	SCRYPT_LN = 15, /* N = 2^15: 32 MiB and 0.1 to 0.2 s per hash with r = 8 */
 	SCRYPT_R = 8,
 	SCRYPT_P = 1,
 	SALT_BYTES = 16,
 	HASH_BYTES = 32,
-	COST_HEADROOM = 8,  /* a stored hash may cost up to this many times the default */
+	COST_HEADROOM = 8, /* a stored hash may cost up to this many times the default */
 	STORED_MIN_SALT = 4,
 	STORED_MAX_SALT = 64,
 	STORED_MIN_HASH = 16,

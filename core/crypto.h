@@ -22,11 +22,11 @@
 #include "err.h"
 
 enum {
-	MG_KEY_BYTES = 32,          /* AES-256 keys: master key, tenant data keys */
-	MG_TOKEN_CHARS = 43,        /* 32 random bytes as base64url without padding */
-	MG_TOTP_SECRET_CHARS = 32,  /* 20 random bytes as base32 without padding */
-	MG_RECOVERY_CHARS = 11,     /* "xxxxx-xxxxx": 10 characters and a dash */
-	MG_PASSWORD_HASH_MAX = 128, /* room for any string mg_password_hash writes, with the NUL */
+	MG_KEY_BYTES = 32,              /* AES-256 keys: master key, tenant data keys */
+	MG_TOKEN_CHARS = 43,            /* 32 random bytes as base64url without padding */
+	MG_TOTP_SECRET_CHARS = 32,      /* 20 random bytes as base32 without padding */
+	MG_RECOVERY_CHARS = 11,         /* "xxxxx-xxxxx": 10 characters and a dash */
+	MG_PASSWORD_HASH_MAX = 128,     /* room for any string mg_password_hash writes, with the NUL */
 	MG_SEAL_OVERHEAD = 1 + 12 + 16, /* version byte, nonce and tag around the ciphertext */
 };
 

@@ -13,6 +13,10 @@
 #include "i18n.h"
 #include "lang.h"
 #include "log.h"
+#include "audit.h"
+#include "permission.h"
+#include "session.h"
+#include "staff.h"
 #include "tenant.h"
 
 struct header {
@@ -32,6 +36,13 @@ struct mg_ctx {
 	struct mg_route_match match;
 	const struct mg_tenant *tenant; /* from the URL, for tenant and back-office routes */
 	struct mg_tenant tenant_row;
+	unsigned char tenant_key[32];   /* unwrapped on first use */
+	int have_tenant_key;
+	const struct mg_session *session; /* the live session of this tenant, if any */
+	struct mg_session session_row;
+	const struct mg_staff *staff;   /* the staff member of a staff session */
+	struct mg_staff staff_row;
+	const char *csrf;               /* the token forms must carry */
 	/* the answer */
 	int status;
 	const char *content_type;
@@ -125,6 +136,59 @@ const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx) { return ctx->te
 uint64_t mg_tenant_id(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->id : 0; }
 const char *mg_tenant_slug(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->slug : NULL; }
 const char *mg_tenant_name(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->name : NULL; }
+const struct mg_session *mg_ctx_session(const struct mg_ctx *ctx) { return ctx->session; }
+const struct mg_staff *mg_ctx_staff(const struct mg_ctx *ctx) { return ctx->staff; }
+uint64_t mg_staff_id(const struct mg_ctx *ctx) { return ctx->staff ? ctx->staff->id : 0; }
+const char *mg_staff_role(const struct mg_ctx *ctx) { return ctx->staff ? ctx->staff->role : NULL; }
+
+const unsigned char *mg_ctx_tenant_key(struct mg_ctx *ctx)
+{
+	if (ctx->tenant == NULL)
+		return NULL;
+	if (!ctx->have_tenant_key) {
+		if (mg_tenant_data_key(ctx->app->master_key, ctx->tenant, ctx->tenant_key) != MG_OK) {
+			mg_log_error("tenant %s: its data key cannot be unwrapped", ctx->tenant->slug);
+			return NULL;
+		}
+		ctx->have_tenant_key = 1;
+	}
+	return ctx->tenant_key;
+}
+
+const char *mg_csrf_token(struct mg_ctx *ctx)
+{
+	if (ctx->csrf != NULL)
+		return ctx->csrf;
+	if (ctx->session != NULL) {
+		ctx->csrf = ctx->session->csrf;
+		return ctx->csrf;
+	}
+	const char *cookie = mg_cookie(ctx, MG_CSRF_COOKIE);
+	if (cookie != NULL && strlen(cookie) == MG_TOKEN_CHARS) {
+		ctx->csrf = cookie;
+		return ctx->csrf;
+	}
+	/* a visitor without a session gets a random token in a cookie, echoed by each form */
+	char *token = mg_arena_alloc(ctx->arena, MG_TOKEN_CHARS + 1);
+	mg_token_new(token);
+	mg_set_cookie(ctx, MG_CSRF_COOKIE, token, -1);
+	ctx->csrf = token;
+	return token;
+}
+
+enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object, const char *outcome,
+		     const char *detail)
+{
+	const char *actor = ctx->staff != NULL
+				    ? mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id)
+				    : "anonymous";
+	struct mg_audit_event ev = { mg_tenant_id(ctx), actor, action, object, mg_cgi_param(ctx, "REMOTE_ADDR"),
+				     mg_cgi_param(ctx, "HTTP_USER_AGENT"), outcome, detail };
+	enum mg_err err = mg_audit_record(ctx->db, &ev);
+	if (err != MG_OK)
+		mg_log_error("audit: could not record %s %s: %s", action, object ? object : "", mg_strerror(err));
+	return err;
+}
 
 const char *mg_tr(const struct mg_ctx *ctx, const char *msgid)
 {
@@ -178,8 +242,10 @@ enum mg_err mg_set_cookie(struct mg_ctx *ctx, const char *name, const char *valu
 	for (const char *c = value; *c != '\0'; c++)
 		if (*c == ';' || *c == ',' || *c == '"' || *c == '\\' || isspace((unsigned char)*c))
 			return MG_ERR_INTERNAL;
-	char *cookie = mg_arena_printf(ctx->arena, "%s=%s; Path=/; Max-Age=%ld; Secure; HttpOnly; SameSite=Lax", name,
-				       value, max_age);
+	char *cookie = max_age < 0 ? mg_arena_printf(ctx->arena, "%s=%s; Path=/; Secure; HttpOnly; SameSite=Lax", name,
+						     value)
+				   : mg_arena_printf(ctx->arena, "%s=%s; Path=/; Max-Age=%ld; Secure; HttpOnly; SameSite=Lax",
+						     name, value, max_age);
 	return mg_header(ctx, "Set-Cookie", cookie);
 }
 
@@ -229,6 +295,14 @@ static json_t *page_data(struct mg_ctx *ctx, json_t *data)
 			    json_string(mg_arena_printf(ctx->arena, "/lang?to=%s&next=%s", other,
 							url_encode(ctx->arena, strcmp(ctx->path, "/lang") == 0 ? "/" : ctx->path))));
 	json_object_set_new(data, "other_lang", switcher);
+	json_object_set_new(data, "csrf", json_string(mg_csrf_token(ctx)));
+	if (ctx->tenant != NULL && json_object_get(data, "tenant") == NULL)
+		json_object_set_new(data, "tenant", json_pack("{s:s, s:s}", "name", ctx->tenant->name, "slug",
+							      ctx->tenant->slug));
+	if (ctx->staff != NULL)
+		json_object_set_new(data, "staff", json_pack("{s:s, s:s, s:s}", "login", ctx->staff->login, "role",
+							     ctx->staff->role, "name",
+							     ctx->staff->name ? ctx->staff->name : ctx->staff->login));
 	return data;
 }
 
@@ -509,6 +583,87 @@ static int resolve_tenant(struct mg_ctx *ctx)
 	return 1;
 }
 
+/* The session cookie of this tenant (or of the operator console), and its staff member. */
+static enum mg_err load_session(struct mg_ctx *ctx)
+{
+	enum mg_route_scope scope = ctx->match.route->scope;
+	const char *token = mg_cookie(ctx, MG_SESSION_COOKIE);
+	if (token == NULL || scope == MG_SCOPE_PLATFORM)
+		return MG_OK;
+	uint64_t tenant_id = scope == MG_SCOPE_OPERATOR ? 0 : ctx->tenant->id;
+	enum mg_err err = mg_session_load(ctx->db, ctx->arena, tenant_id, token, &ctx->session_row);
+	if (err == MG_ERR_NOT_FOUND)
+		return MG_OK; /* expired or another tenant's: simply not logged in here */
+	if (err != MG_OK)
+		return err;
+	if (strcmp(ctx->session_row.kind, "staff") == 0) {
+		err = mg_staff_load(ctx->db, ctx->arena, mg_ctx_tenant_key(ctx), tenant_id, ctx->session_row.subject_id,
+				    &ctx->staff_row);
+		if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->staff_row.active)) {
+			mg_session_destroy(ctx->db, tenant_id, ctx->session_row.token_hash);
+			return MG_OK;
+		}
+		if (err != MG_OK)
+			return err;
+		ctx->staff = &ctx->staff_row;
+	}
+	ctx->session = &ctx->session_row;
+	return mg_session_touch(ctx->db, ctx->session);
+}
+
+static int state_changing(const char *method)
+{
+	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+/* Every state-changing request carries the CSRF token, checked here so no handler can forget. */
+static int csrf_ok(struct mg_ctx *ctx)
+{
+	if (!state_changing(ctx->method))
+		return 1;
+	const char *expected = ctx->session != NULL ? ctx->session->csrf : mg_cookie(ctx, MG_CSRF_COOKIE);
+	const char *sent = mg_form(ctx, "csrf");
+	if (sent == NULL)
+		sent = mg_cgi_param(ctx, "HTTP_X_CSRF_TOKEN");
+	if (expected != NULL && sent != NULL && strlen(expected) == MG_TOKEN_CHARS && strlen(sent) == MG_TOKEN_CHARS &&
+	    mg_ct_equal(expected, sent, MG_TOKEN_CHARS))
+		return 1;
+	mg_error(ctx, 403, N_("This form has expired or was not sent from this site. Please reload the page and try again."));
+	return 0;
+}
+
+/* The back office's gate: logged in, second factor done, password changed, role allowed. */
+static int permitted(struct mg_ctx *ctx)
+{
+	const char *permission = ctx->match.route->permission;
+	if (permission == NULL)
+		return 1;
+	const char *slug = ctx->tenant != NULL ? ctx->tenant->slug : NULL;
+	if (ctx->staff == NULL || slug == NULL) {
+		if (!state_changing(ctx->method) && slug != NULL) {
+			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login?next=%s", slug,
+							      url_encode(ctx->arena, ctx->path)));
+			return 0;
+		}
+		mg_error(ctx, 401, NULL);
+		return 0;
+	}
+	if (strcmp(ctx->session->stage, "complete") != 0) {
+		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login/second-factor", slug));
+		return 0;
+	}
+	if (ctx->staff->must_change_password && strcmp(permission, "core.profile") != 0) {
+		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/password", slug));
+		return 0;
+	}
+	if (!mg_permission_allows(ctx->staff->role, permission)) {
+		mg_audit(ctx, "access.denied", ctx->path, "denied", permission);
+		mg_error(ctx, 403, NULL);
+		return 0;
+	}
+	return 1;
+}
+
 /* Everything before the handler; returns 0 when an error answer was already made. */
 static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 {
@@ -555,6 +710,13 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		return 0;
 	}
 	if (decode_body(ctx, &limits) != MG_OK)
+		return 0;
+	if ((err = load_session(ctx)) != MG_OK) {
+		mg_error(ctx, 503, NULL);
+		return 0;
+	}
+	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
+	if (!csrf_ok(ctx) || !permitted(ctx))
 		return 0;
 	return validate_fields(ctx) == MG_OK;
 }

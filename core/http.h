@@ -25,6 +25,8 @@ struct mg_app {
 };
 
 struct mg_tenant;
+struct mg_session;
+struct mg_staff;
 
 struct mg_http_io {
 	char **envp; /* "NAME=value" CGI parameters, NULL-terminated */
@@ -42,5 +44,9 @@ void mg_http_handle(const struct mg_app *app, struct mg_db *db, struct mg_arena 
 /* For the core's own pages. */
 const struct mg_app *mg_ctx_app(const struct mg_ctx *ctx);
 const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx);
+const struct mg_session *mg_ctx_session(const struct mg_ctx *ctx);
+const struct mg_staff *mg_ctx_staff(const struct mg_ctx *ctx);
+/* The tenant's data key (unwrapped once per request), or NULL. */
+const unsigned char *mg_ctx_tenant_key(struct mg_ctx *ctx);
 
 #endif

@@ -19,12 +19,16 @@ MG_SRC_CORE = \
 	%D%/router.c %D%/router.h \
 	%D%/db.c %D%/db.h \
 	%D%/migrate.c %D%/migrate_files.c %D%/migrate.h \
+	%D%/grants.c %D%/grants.h \
+	%D%/audit.c %D%/audit.h %D%/cmd_audit.c \
 	%D%/module.c %D%/module.h %D%/modules.h \
 	%D%/http.c %D%/http.h \
 	%D%/pages.c %D%/pages.h \
 	%D%/serve.c %D%/serve.h \
-	%D%/cli.h %D%/cmd_tenant.c \
+	%D%/cli.h %D%/cmd_tenant.c %D%/cmd_staff.c \
 	%D%/tenant.c %D%/tenant.h \
+	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
+	%D%/staff.c %D%/staff.h %D%/permission.c %D%/permission.h %D%/backoffice.c \
 	%D%/crypto.c %D%/crypto.h
 
 bin_PROGRAMS += madoguchi

@@ -12,10 +12,12 @@
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "grants.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -24,6 +26,9 @@
 #include "pages.h"
 #include "router.h"
 #include "serve.h"
+#include "session.h"
+#include "staff.h"
+#include "clock.h"
 #include "template.h"
 #include "tenant.h"
 
@@ -35,7 +40,9 @@ static const char usage[] =
 	"  migrate       apply pending schema migrations (schema/<owner>/NNNN_name.sql)\n"
 	"  check-config  load the configuration, modules, routes and templates, then exit\n"
 	"  routes        print every route as JSON (core and modules)\n"
+	"  audit         verify the audit log's hash chains; record a manual entry\n"
 	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
+	"  staff         create a staff account (prints its one-time initial password)\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -95,12 +102,17 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	if ((err = mg_modules_load(&config, errbuf, errlen)) != MG_OK)
 		return err;
 	if ((err = mg_db_register(mg_migrate_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_tenant_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_audit_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_grants_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_tenant_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_session_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
-	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK)
+	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
@@ -173,6 +185,14 @@ static int cmd_migrate(void)
 		printf("migrate: up to date (%zu migration(s) recorded)\n", app.migrations.n);
 	else
 		printf("migrate: applied %zu migration(s)\n", applied);
+	/* every run, not only when something was applied: the rights follow the tables */
+	size_t ntables = 0, nrestricted = 0;
+	if (mg_grants_apply(db, &config, &ntables, &nrestricted, errbuf, sizeof(errbuf)) != MG_OK) {
+		fail("migrate: grants", errbuf);
+		goto out;
+	}
+	printf("migrate: rights of %s@%s set on %zu table(s), %zu of them restricted\n", config.db_user,
+	       config.db_app_host, ntables, nrestricted);
 	status = 0;
 out:
 	mg_db_close(db);
@@ -248,6 +268,8 @@ static const struct command commands[] = {
 	{ "check-config", cmd_check_config, NULL },
 	{ "routes", cmd_routes, NULL },
 	{ "tenant", NULL, mg_cmd_tenant },
+	{ "staff", NULL, mg_cmd_staff },
+	{ "audit", NULL, mg_cmd_audit },
 	{ NULL, NULL, NULL },
 };
 
@@ -289,6 +311,7 @@ int main(int argc, char **argv)
 	if (mg_config_load(config_path, &config, errbuf, sizeof(errbuf)) != MG_OK)
 		return fail("configuration", errbuf);
 	mg_log_set_level((enum mg_log_level)config.log_level);
+	mg_clock_init(config.clock_offset_file);
 	xmlInitParser();
 
 	int status = 2;

@@ -21,7 +21,7 @@
 #include "log.h"
 
 /* Raised whenever struct mg_module or anything it points to changes layout or meaning. */
-#define MG_MODULE_ABI 1u
+#define MG_MODULE_ABI 2u
 
 struct mg_ctx; /* one request being answered; opaque */
 
@@ -65,6 +65,16 @@ struct mg_job {
 	enum mg_err (*run)(struct mg_db *db, struct mg_arena *arena, time_t now);
 };
 
+/* Staff roles, as a bit set in permissions. */
+enum { MG_ROLE_ADMIN = 1, MG_ROLE_GENERAL = 2, MG_ROLE_RESTRICTED = 4, MG_ROLE_ALL = 7 };
+
+/* A permission a route can require, and the roles that have it. */
+struct mg_permission {
+	const char *name;  /* "<module>.<what>", e.g. "tickets.checkin" */
+	unsigned roles;    /* MG_ROLE_* bits */
+	const char *label; /* English msgid for the staff pages */
+};
+
 /* A back-office menu entry. */
 struct mg_nav {
 	const char *label; /* English msgid */
@@ -81,6 +91,7 @@ struct mg_module {
 	const struct mg_sql *statements;/* ended by a { NULL, NULL } entry */
 	const struct mg_job *jobs;      /* ended by a { NULL } entry */
 	const struct mg_nav *nav;       /* ended by a { NULL } entry */
+	const struct mg_permission *permissions; /* ended by a { NULL } entry */
 	/* Deletes every row of the tenant in the module's tables (the 30-day purge). */
 	enum mg_err (*purge_tenant)(struct mg_db *db, uint64_t tenant_id);
 	void *reserved[8];              /* room to grow without an ABI change */
@@ -110,6 +121,15 @@ struct mg_arena *mg_arena(struct mg_ctx *ctx);
 uint64_t mg_tenant_id(const struct mg_ctx *ctx);
 const char *mg_tenant_slug(const struct mg_ctx *ctx);
 const char *mg_tenant_name(const struct mg_ctx *ctx);
+/* The logged-in staff member of a back-office request: 0 / NULL when none. */
+uint64_t mg_staff_id(const struct mg_ctx *ctx);
+const char *mg_staff_role(const struct mg_ctx *ctx);
+/* The CSRF token a form must carry in its hidden "csrf" field (page data has it as "csrf"). */
+const char *mg_csrf_token(struct mg_ctx *ctx);
+/* Appends a row to the tenant's audit log (actor, IP and user agent from the request);
+ * outcome is "success", "failure" or "denied". */
+enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object, const char *outcome,
+		     const char *detail);
 /* The worker's database connection. */
 struct mg_db *mg_ctx_db(struct mg_ctx *ctx);
 

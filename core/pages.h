@@ -5,5 +5,6 @@
 #include "module.h"
 
 extern const struct mg_route mg_core_routes[];
+extern const struct mg_route mg_backoffice_routes[];
 
 #endif

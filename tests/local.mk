@@ -64,3 +64,13 @@ TESTS += %D%/unit/test_crypto
 %C%_unit_test_crypto_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_crypto_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_crypto_LDADD = $(MG_LIBS_UNIT)
+
+# core/audit.c and core/grants.c: canonical serialisation, known vectors, text cleaning, the
+# names pasted into GRANT (issue 3, item 7). The chain against a database: tests/http/test_audit.py.
+check_PROGRAMS += %D%/unit/test_audit
+TESTS += %D%/unit/test_audit
+%C%_unit_test_audit_SOURCES = %D%/unit/test_audit.c core/audit.c core/grants.c core/db.c core/crypto.c \
+	$(MG_SRC_UNIT)
+%C%_unit_test_audit_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_audit_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_audit_LDADD = $(MG_LIBS_UNIT)

@@ -73,11 +73,31 @@ def test_lang_switch_by_get(session):
     assert lang_of(r.text) == "en"
 
 
+def csrf_of(session):
+    """The token a visitor's forms carry: set as a cookie by the first page it sees."""
+    session.get("/")
+    token = session.cookies.get("__Host-mg_csrf")
+    assert token and len(token) == 43
+    return token
+
+
 def test_lang_switch_by_post(session):
-    r = session.post("/lang", data={"to": "ja", "next": "/"})
+    r = session.post("/lang", data={"to": "ja", "next": "/", "csrf": csrf_of(session)})
     assert r.status_code == 303
     assert urllib.parse.urlsplit(r.headers["Location"]).path == "/"
     assert_lang_cookie(r, "ja")
+
+
+def test_post_without_the_csrf_token_is_refused(session):
+    csrf_of(session)
+    r = session.post("/lang", data={"to": "ja", "next": "/"})
+    assert r.status_code == 403
+    assert "このフォーム" in r.text
+    wrong = session.post("/lang", data={"to": "ja", "next": "/", "csrf": "x" * 43})
+    assert wrong.status_code == 403
+    header = session.post("/lang", data={"to": "ja", "next": "/"},
+                          headers={"X-CSRF-Token": session.cookies.get("__Host-mg_csrf")})
+    assert header.status_code == 303
 
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])

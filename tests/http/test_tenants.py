@@ -43,7 +43,7 @@ def test_unknown_slug_is_404(session):
 def test_module_route_only_for_tenants_that_contracted_it(session, tenant):
     ok = session.get(f"/{tenant}/tickets/_about")
     assert ok.status_code == 200
-    assert ok.json() == {"module": "tickets", "abi": 1, "tenant": tenant}
+    assert ok.json()["module"] == "tickets" and ok.json()["tenant"] == tenant
     refused = session.get(f"/{tenant}/lessons/_about")
     assert refused.status_code == 404
 

@@ -1,0 +1,223 @@
+/*
+ * The back office's own pages (/<slug>/admin/…): login and logout, the dashboard, and the
+ * password change every new account goes through. Access rules live in http.c, not here.
+ */
+#include <string.h>
+
+#include "http.h"
+#include "i18n.h"
+#include "modules.h"
+#include "pages.h"
+#include "permission.h"
+#include "session.h"
+#include "staff.h"
+#include "tenant.h"
+
+static const char *admin_path(struct mg_ctx *ctx, const char *rest)
+{
+	return mg_arena_printf(mg_arena(ctx), "/%s/admin%s", mg_tenant_slug(ctx), rest);
+}
+
+/* A local path under this tenant's back office, else its dashboard (never another site). */
+static const char *safe_next(struct mg_ctx *ctx, const char *next)
+{
+	const char *prefix = admin_path(ctx, "/");
+	if (next != NULL && strncmp(next, prefix, strlen(prefix)) == 0 && strstr(next, "//") == NULL)
+		return next;
+	return prefix;
+}
+
+static json_t *nav(struct mg_ctx *ctx)
+{
+	json_t *items = json_array();
+	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Dashboard")), "href",
+					       admin_path(ctx, "/")));
+	for (size_t i = 0; i < mg_modules_count(); i++) {
+		const struct mg_module *m = mg_modules_get(i);
+		if (!mg_tenant_has_module(mg_ctx_tenant(ctx), m->name))
+			continue;
+		for (const struct mg_nav *n = m->nav; n != NULL && n->label != NULL; n++)
+			json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, n->label), "href",
+							       admin_path(ctx, n->path)));
+	}
+	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
+						       admin_path(ctx, "/staff")));
+	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Password")), "href",
+					       admin_path(ctx, "/password")));
+	return items;
+}
+
+static json_t *admin_data(struct mg_ctx *ctx, const char *title)
+{
+	return json_pack("{s:s, s:o, s:s, s:s}", "page_title", mg_tr(ctx, title), "nav", nav(ctx), "logout_action",
+			 admin_path(ctx, "/logout"), "home", admin_path(ctx, "/"));
+}
+
+static enum mg_err render_login(struct mg_ctx *ctx, int status, const char *login, const char *next, const char *error)
+{
+	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s*}", "page_title", mg_tr(ctx, N_("Staff login")), "action",
+				 admin_path(ctx, "/login"), "login", login ? login : "", "next",
+				 safe_next(ctx, next), "error", error ? mg_tr(ctx, error) : NULL);
+	return mg_render(ctx, status, "core/admin_login", data);
+}
+
+/* GET /<slug>/admin/login — the staff login form. */
+static enum mg_err login_form(struct mg_ctx *ctx)
+{
+	if (mg_ctx_staff(ctx) != NULL && strcmp(mg_ctx_session(ctx)->stage, "complete") == 0)
+		return mg_redirect(ctx, 303, safe_next(ctx, mg_query(ctx, "next")));
+	return render_login(ctx, 200, NULL, mg_query(ctx, "next"), NULL);
+}
+
+/*
+ * POST /<slug>/admin/login — checks the ID and password (lockout and audit in core/staff.c),
+ * then starts a fresh session: a new token at every login, never the one sent before.
+ */
+static enum mg_err login_submit(struct mg_ctx *ctx)
+{
+	const char *login = mg_form(ctx, "login"), *next = mg_form(ctx, "next");
+	enum mg_login_result result;
+	uint64_t id = 0;
+	enum mg_err err = mg_staff_authenticate(mg_ctx_db(ctx), mg_tenant_id(ctx), login, mg_form(ctx, "password"),
+						mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"),
+						&result, &id);
+	if (err != MG_OK)
+		return err;
+	if (result != MG_LOGIN_OK)
+		return render_login(ctx, 200, login, next,
+				    N_("The login ID or password is not correct, or the account is locked for a while."));
+	const struct mg_session *old = mg_ctx_session(ctx);
+	if (old != NULL)
+		mg_session_destroy(mg_ctx_db(ctx), old->tenant_id, old->token_hash);
+	struct mg_staff staff;
+	if ((err = mg_staff_load(mg_ctx_db(ctx), mg_arena(ctx), NULL, mg_tenant_id(ctx), id, &staff)) != MG_OK)
+		return err;
+	char token[MG_TOKEN_CHARS + 1];
+	const char *stage = staff.has_totp ? "password" : "complete";
+	if ((err = mg_session_create(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", id, stage,
+				     mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"), token)) != MG_OK)
+		return err;
+	mg_set_cookie(ctx, MG_SESSION_COOKIE, token, -1);
+	if (staff.has_totp)
+		return mg_redirect(ctx, 303, admin_path(ctx, "/login/second-factor"));
+	return mg_redirect(ctx, 303, staff.must_change_password ? admin_path(ctx, "/password") : safe_next(ctx, next));
+}
+
+/* POST /<slug>/admin/logout — ends the session here and in the database. */
+static enum mg_err logout(struct mg_ctx *ctx)
+{
+	const struct mg_session *s = mg_ctx_session(ctx);
+	mg_audit(ctx, "logout", "session", "success", NULL);
+	enum mg_err err = mg_session_destroy(mg_ctx_db(ctx), s->tenant_id, s->token_hash);
+	if (err != MG_OK)
+		return err;
+	mg_set_cookie(ctx, MG_SESSION_COOKIE, "", 0);
+	return mg_redirect(ctx, 303, admin_path(ctx, "/login"));
+}
+
+/* GET /<slug>/admin/ — the dashboard every role lands on. */
+static enum mg_err dashboard(struct mg_ctx *ctx)
+{
+	json_t *data = admin_data(ctx, N_("Dashboard"));
+	json_object_set_new(data, "is_admin", json_boolean(strcmp(mg_staff_role(ctx), "admin") == 0));
+	return mg_render(ctx, 200, "core/admin_home", data);
+}
+
+static enum mg_err render_password(struct mg_ctx *ctx, int status, json_t *errors)
+{
+	json_t *data = admin_data(ctx, N_("Change password"));
+	json_object_set_new(data, "action", json_string(admin_path(ctx, "/password")));
+	json_object_set_new(data, "must_change", json_boolean(mg_ctx_staff(ctx)->must_change_password));
+	json_object_set_new(data, "errors", errors ? errors : json_object());
+	return mg_render(ctx, status, "core/admin_password", data);
+}
+
+/* GET /<slug>/admin/password — the form (forced at first login). */
+static enum mg_err password_form(struct mg_ctx *ctx)
+{
+	return render_password(ctx, 200, NULL);
+}
+
+/*
+ * POST /<slug>/admin/password — needs the current password; the new one must pass the policy
+ * and differ from the last 5. A changed password ends every other session of the account.
+ */
+static enum mg_err password_submit(struct mg_ctx *ctx)
+{
+	const struct mg_staff *staff = mg_ctx_staff(ctx);
+	const char *fresh = mg_form(ctx, "password");
+	const char *problem = NULL, *field = "password";
+	if (strcmp(fresh, mg_form(ctx, "confirm")) != 0) {
+		problem = N_("The two new passwords are not the same.");
+		field = "confirm";
+	} else {
+		problem = mg_password_problem(fresh, staff->login);
+	}
+	if (problem == NULL) {
+		enum mg_err err = mg_staff_change_password(mg_ctx_db(ctx), mg_tenant_id(ctx), staff->id,
+							   mg_form(ctx, "current"), fresh, &problem);
+		if (err != MG_OK && err != MG_ERR_INPUT)
+			return err;
+		if (problem != NULL && strstr(problem, "current") != NULL)
+			field = "current";
+	}
+	if (problem != NULL) {
+		mg_audit(ctx, "password.change", "staff", "failure", problem);
+		return render_password(ctx, 200, json_pack("{s:s}", field, mg_tr(ctx, problem)));
+	}
+	mg_audit(ctx, "password.change", "staff", "success", NULL);
+	/* a new token after the change: every other session of this account ends */
+	enum mg_err err = mg_session_destroy_subject(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff->id);
+	char token[MG_TOKEN_CHARS + 1];
+	if (err == MG_OK)
+		err = mg_session_create(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff->id, "complete",
+					mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"), token);
+	if (err != MG_OK)
+		return err;
+	mg_set_cookie(ctx, MG_SESSION_COOKIE, token, -1);
+	return mg_redirect(ctx, 303, admin_path(ctx, "/"));
+}
+
+/* GET /<slug>/admin/staff — every account of the tenant, for its administrators. */
+static enum mg_err staff_list(struct mg_ctx *ctx)
+{
+	enum mg_err err;
+	json_t *list = mg_staff_list(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), &err);
+	if (list == NULL)
+		return err;
+	mg_audit(ctx, "staff.list", "staff", "success", NULL); /* names are personal data */
+	json_t *data = admin_data(ctx, N_("Staff accounts"));
+	json_object_set_new(data, "accounts", list);
+	return mg_render(ctx, 200, "core/admin_staff", data);
+}
+
+static const struct mg_field login_fields[] = {
+	{ "login", MG_FROM_FORM, "[A-Za-z0-9._@-]{1,64}", true, 64, N_("Login ID") },
+	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("Password") },
+	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
+	{ NULL, 0, NULL, false, 0, NULL },
+};
+
+static const struct mg_field login_query[] = {
+	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
+	{ NULL, 0, NULL, false, 0, NULL },
+};
+
+static const struct mg_field password_fields[] = {
+	{ "current", MG_FROM_FORM, NULL, true, 1024, N_("Current password") },
+	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("New password") },
+	{ "confirm", MG_FROM_FORM, NULL, true, 1024, N_("New password again") },
+	{ NULL, 0, NULL, false, 0, NULL },
+};
+
+const struct mg_route mg_backoffice_routes[] = {
+	{ "GET", "/login", login_form, MG_SCOPE_ADMIN, NULL, login_query, "staff login form" },
+	{ "POST", "/login", login_submit, MG_SCOPE_ADMIN, NULL, login_fields, "staff login" },
+	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, "core.backoffice", NULL, "staff logout" },
+	{ "GET", "/", dashboard, MG_SCOPE_ADMIN, "core.backoffice", NULL, "back-office dashboard" },
+	{ "GET", "/staff", staff_list, MG_SCOPE_ADMIN, "core.staff.manage", NULL, "staff accounts" },
+	{ "GET", "/password", password_form, MG_SCOPE_ADMIN, "core.profile", NULL, "password change form" },
+	{ "POST", "/password", password_submit, MG_SCOPE_ADMIN, "core.profile", password_fields, "password change" },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};

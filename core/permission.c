@@ -1,0 +1,47 @@
+#include <string.h>
+
+#include "i18n.h"
+#include "log.h"
+#include "modules.h"
+#include "permission.h"
+
+const struct mg_permission mg_core_permissions[] = {
+	{ "core.backoffice", MG_ROLE_ALL, N_("Use the back office") },
+	{ "core.profile", MG_ROLE_ALL, N_("Change one's own password and two-factor settings") },
+	{ "core.staff.manage", MG_ROLE_ADMIN, N_("Manage staff accounts") },
+	{ "core.audit.view", MG_ROLE_ADMIN, N_("View and export the audit log") },
+	{ NULL, 0, NULL },
+};
+
+unsigned mg_role_bit(const char *role)
+{
+	if (role == NULL)
+		return 0;
+	if (strcmp(role, "admin") == 0)
+		return MG_ROLE_ADMIN;
+	if (strcmp(role, "general") == 0)
+		return MG_ROLE_GENERAL;
+	if (strcmp(role, "restricted") == 0)
+		return MG_ROLE_RESTRICTED;
+	return 0;
+}
+
+static const struct mg_permission *find_in(const struct mg_permission *table, const char *name)
+{
+	for (const struct mg_permission *p = table; p != NULL && p->name != NULL; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+bool mg_permission_allows(const char *role, const char *permission)
+{
+	const struct mg_permission *p = find_in(mg_core_permissions, permission);
+	for (size_t i = 0; p == NULL && i < mg_modules_count(); i++)
+		p = find_in(mg_modules_get(i)->permissions, permission);
+	if (p == NULL) {
+		mg_log_error("permission %s is not declared by the core or any module; refusing", permission);
+		return false;
+	}
+	return (p->roles & mg_role_bit(role)) != 0;
+}

@@ -1,0 +1,366 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "audit.h"
+#include "buf.h"
+#include "clock.h"
+#include "crypto.h"
+#include "i18n.h"
+#include "log.h"
+#include "staff.h"
+
+const struct mg_sql mg_staff_statements[] = {
+	{ "core.staff_insert",
+	  "INSERT INTO staff (tenant_id, login, name_sealed, role, password_hash, must_change_password)"
+	  " VALUES (?, ?, ?, ?, ?, 1)" },
+	{ "core.staff_for_login",
+	  "SELECT id, password_hash, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0), active"
+	  " FROM staff WHERE tenant_id = ? AND login = ? FOR UPDATE" },
+	{ "core.staff_login_failed",
+	  "UPDATE staff SET failed_logins = ?, locked_until = IF(? = 0, locked_until, FROM_UNIXTIME(?))"
+	  " WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_login_ok",
+	  "UPDATE staff SET failed_logins = 0, locked_until = NULL, last_login_at = FROM_UNIXTIME(?)"
+	  " WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_by_id",
+	  "SELECT login, role, must_change_password, active, name_sealed, totp_secret_sealed IS NOT NULL"
+	  " FROM staff WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_password_for_update",
+	  "SELECT password_hash FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
+	{ "core.staff_set_password",
+	  "UPDATE staff SET password_hash = ?, must_change_password = 0, updated_at = FROM_UNIXTIME(?)"
+	  " WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_history_insert",
+	  "INSERT INTO staff_password_history (tenant_id, staff_id, changed_at, password_hash)"
+	  " VALUES (?, ?, UTC_TIMESTAMP(6), ?)" },
+	{ "core.staff_history_recent",
+	  "SELECT password_hash FROM staff_password_history WHERE tenant_id = ? AND staff_id = ?"
+	  " ORDER BY changed_at DESC LIMIT 5" },
+	{ "core.staff_list",
+	  "SELECT id, login, role, active, name_sealed, COALESCE(DATE_FORMAT(last_login_at, '%Y-%m-%d %H:%i'), '')"
+	  " FROM staff WHERE tenant_id = ? ORDER BY id" },
+	{ NULL, NULL },
+};
+
+/* Passwords of 12 characters or more that lists of leaked passwords show people choose. */
+static const char *const common_passwords[] = {
+	"password1234", "password12345", "password123456", "passwordpassword", "password1234567",
+	"123456789012", "1234567890123", "12345678901234", "123456789123", "1234567890qwerty",
+	"qwertyuiop12", "qwertyuiop123", "qwerty123456", "qwertyuiopasdf", "qwertyuiopasdfgh",
+	"asdfghjkl123", "1qaz2wsx3edc", "1qaz2wsx3edc4rfv", "zaq12wsxcde3", "qazwsxedcrfv",
+	"abc123456789", "abcdefghijkl", "abcd12345678", "aaaaaaaaaaaa", "111111111111",
+	"000000000000", "iloveyou1234", "welcome12345", "welcome123456", "letmein12345",
+	"administrator", "administrator1", "admin1234567", "adminadmin12", "changeme1234",
+	"football1234", "baseball1234", "sunshine1234", "princess1234", "starwars1234",
+	"trustno11234", "monkey123456", "dragon123456", "master123456", "superman1234",
+	"michael12345", "jennifer1234", "pokemon12345", "naruto123456", "doraemon1234",
+	"sakura123456", "tokyo1234567", "nippon123456", "arigatou1234", "konnichiwa12",
+	"madoguchi123", "madoguchi1234", "passw0rd1234", "p@ssw0rd1234", "p@ssword1234",
+	"qwerty1234567", "1q2w3e4r5t6y", "1q2w3e4r5t6y7u", "q1w2e3r4t5y6", "987654321098",
+	"123123123123", "121212121212", "123qweasdzxc", "zxcvbnm12345", "asdfasdfasdf",
+	"qwertyqwerty", "iloveyouiloveyou", "computer1234", "internet1234", "whatever1234",
+	NULL,
+};
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static int all_one_character(const char *s)
+{
+	for (const char *c = s + 1; *c; c++)
+		if (*c != *s)
+			return 0;
+	return 1;
+}
+
+const char *mg_password_problem(const char *password, const char *login)
+{
+	if (utf8_chars(password) < 12)
+		return N_("The password must be at least 12 characters long.");
+	if (all_one_character(password))
+		return N_("This password is too common. Choose another one.");
+	for (int i = 0; common_passwords[i] != NULL; i++)
+		if (strcasecmp(password, common_passwords[i]) == 0)
+			return N_("This password is too common. Choose another one.");
+	if (login != NULL && strlen(login) >= 3 && strcasestr(password, login) != NULL)
+		return N_("The password must not contain your login ID.");
+	return NULL;
+}
+
+static void initial_password(char out[17])
+{
+	/* no 0/O, 1/l/I: it is read off a screen and typed once */
+	static const char alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
+	const unsigned limit = 256 - 256 % (sizeof(alphabet) - 1);
+	size_t n = 0;
+	while (n < 16) {
+		unsigned char b;
+		mg_random_bytes(&b, 1);
+		if (b < limit) /* rejection keeps every character equally likely */
+			out[n++] = alphabet[b % (sizeof(alphabet) - 1)];
+	}
+	out[16] = '\0';
+}
+
+static void name_aad(uint64_t tenant_id, char *out, size_t len)
+{
+	snprintf(out, len, "staff.name:tenant=%llu", (unsigned long long)tenant_id);
+}
+
+struct create_args {
+	const unsigned char *key;
+	uint64_t tenant_id, id;
+	const char *login, *name, *role, *hash;
+};
+
+static enum mg_err create_txn(struct mg_db *db, void *arg)
+{
+	struct create_args *a = arg;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_buf sealed;
+	mg_buf_init(&sealed);
+	char aad[64];
+	unsigned long long id = 0;
+	name_aad(a->tenant_id, aad, sizeof(aad));
+	enum mg_err err = mg_seal(a->key, aad, a->name, strlen(a->name), &sealed);
+	if (err != MG_OK)
+		goto out;
+	struct mg_dbval row[] = { MG_INT(a->tenant_id), MG_TEXT(a->login), MG_BLOB(sealed.data, sealed.len),
+				  MG_TEXT(a->role), MG_TEXT(a->hash) };
+	if ((err = mg_db_exec(db, arena, "core.staff_insert", row, 5, NULL, NULL, &id)) != MG_OK)
+		goto out;
+	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(id), MG_TEXT(a->hash) };
+	if ((err = mg_db_exec(db, arena, "core.staff_history_insert", history, 3, NULL, NULL, NULL)) != MG_OK)
+		goto out;
+	a->id = id;
+out:
+	mg_buf_free(&sealed);
+	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_staff_create(struct mg_db *db, const unsigned char *tenant_key, uint64_t tenant_id,
+			    const char *login, const char *name, const char *role, char initial[17], uint64_t *id)
+{
+	char hash[256];
+	initial_password(initial);
+	enum mg_err err = mg_password_hash(initial, hash, sizeof(hash));
+	if (err != MG_OK)
+		return err;
+	struct create_args a = { tenant_key, tenant_id, 0, login, name, role, hash };
+	if ((err = mg_db_transaction(db, create_txn, &a)) == MG_OK)
+		*id = a.id;
+	return err;
+}
+
+struct auth_args {
+	uint64_t tenant_id;
+	const char *login, *password, *ip, *user_agent;
+	enum mg_login_result result;
+	uint64_t id;
+};
+
+static enum mg_err audit_login(struct mg_db *db, struct mg_arena *arena, const struct auth_args *a,
+			       const char *actor, const char *action, const char *outcome, const char *detail)
+{
+	struct mg_audit_event ev = { a->tenant_id, actor, action, mg_arena_printf(arena, "login:%s", a->login),
+				     a->ip, a->user_agent, outcome, detail };
+	return mg_audit_append(db, arena, &ev);
+}
+
+/* Spends the time of a real check, so a missing account is not faster to refuse. */
+static void verify_dummy(const char *password)
+{
+	static char dummy[256];
+	bool ok, rehash;
+	if (dummy[0] == '\0')
+		mg_password_hash("madoguchi-dummy-password", dummy, sizeof(dummy));
+	mg_password_verify(password, dummy, &ok, &rehash);
+}
+
+static enum mg_err auth_txn(struct mg_db *db, void *arg)
+{
+	struct auth_args *a = arg;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_rows rows;
+	time_t now = mg_now();
+	a->result = MG_LOGIN_BAD;
+	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_TEXT(a->login) };
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_for_login", key, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		goto out;
+	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 4), "1") != 0) {
+		verify_dummy(a->password);
+		err = audit_login(db, arena, a, "anonymous", "login.failure", "failure",
+				  rows.nrows == 0 ? "unknown login" : "inactive account");
+		goto out;
+	}
+	uint64_t id = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
+	const char *actor = mg_arena_printf(arena, "staff:%llu", (unsigned long long)id);
+	int failures = atoi(MG_CELL(&rows, 0, 2));
+	long long locked_until = strtoll(MG_CELL(&rows, 0, 3), NULL, 10);
+	bool ok = false, rehash = false;
+	if ((err = mg_password_verify(a->password, MG_CELL(&rows, 0, 1), &ok, &rehash)) != MG_OK)
+		goto out;
+	if (locked_until > now) {
+		err = audit_login(db, arena, a, actor, "login.failure", "denied", "account locked");
+		goto out;
+	}
+	if (!ok) {
+		failures++;
+		long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
+		struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(a->tenant_id),
+					  MG_INT(id) };
+		if ((err = mg_db_exec(db, arena, "core.staff_login_failed", upd, 5, NULL, NULL, NULL)) != MG_OK)
+			goto out;
+		if ((err = audit_login(db, arena, a, actor, "login.failure", "failure", "wrong password")) != MG_OK)
+			goto out;
+		if (lock) {
+			a->result = MG_LOGIN_LOCKED_NOW;
+			err = audit_login(db, arena, a, "system", "account.lock", "success",
+					  "5 failed logins: locked for 15 minutes");
+		}
+		goto out;
+	}
+	struct mg_dbval upd[] = { MG_INT(now), MG_INT(a->tenant_id), MG_INT(id) };
+	if ((err = mg_db_exec(db, arena, "core.staff_login_ok", upd, 3, NULL, NULL, NULL)) != MG_OK)
+		goto out;
+	if ((err = audit_login(db, arena, a, actor, "login.success", "success", NULL)) != MG_OK)
+		goto out;
+	a->result = MG_LOGIN_OK;
+	a->id = id;
+out:
+	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const char *login, const char *password,
+				  const char *ip, const char *user_agent, enum mg_login_result *result, uint64_t *id)
+{
+	struct auth_args a = { tenant_id, login, password, ip, user_agent, MG_LOGIN_BAD, 0 };
+	enum mg_err err = mg_db_transaction(db, auth_txn, &a);
+	*result = a.result;
+	*id = a.id;
+	return err;
+}
+
+enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsigned char *tenant_key,
+			  uint64_t tenant_id, uint64_t id, struct mg_staff *out)
+{
+	struct mg_rows rows;
+	struct mg_dbval key[] = { MG_INT(tenant_id), MG_INT(id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_by_id", key, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	if (rows.nrows == 0)
+		return MG_ERR_NOT_FOUND;
+	memset(out, 0, sizeof(*out));
+	out->tenant_id = tenant_id;
+	out->id = id;
+	out->login = MG_CELL(&rows, 0, 0);
+	out->role = MG_CELL(&rows, 0, 1);
+	out->must_change_password = strcmp(MG_CELL(&rows, 0, 2), "1") == 0;
+	out->active = strcmp(MG_CELL(&rows, 0, 3), "1") == 0;
+	out->has_totp = strcmp(MG_CELL(&rows, 0, 5), "1") == 0;
+	if (tenant_key != NULL) {
+		char aad[64];
+		struct mg_buf name;
+		mg_buf_init(&name);
+		name_aad(tenant_id, aad, sizeof(aad));
+		if (mg_unseal(tenant_key, aad, MG_CELL(&rows, 0, 4), rows.lens[4], &name) == MG_OK)
+			out->name = mg_arena_strndup(arena, name.data ? name.data : "", name.len);
+		mg_buf_free(&name);
+	}
+	return MG_OK;
+}
+
+struct change_args {
+	uint64_t tenant_id, id;
+	const char *current, *fresh, *problem;
+};
+
+static enum mg_err change_txn(struct mg_db *db, void *arg)
+{
+	struct change_args *a = arg;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_rows rows;
+	bool ok = false, rehash = false;
+	char hash[256];
+	a->problem = NULL;
+	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_password_for_update", key, 2, &rows, NULL, NULL);
+	if (err != MG_OK || rows.nrows == 0) {
+		err = err != MG_OK ? err : MG_ERR_NOT_FOUND;
+		goto out;
+	}
+	if ((err = mg_password_verify(a->current, MG_CELL(&rows, 0, 0), &ok, &rehash)) != MG_OK)
+		goto out;
+	if (!ok) {
+		a->problem = N_("The current password is not correct.");
+		err = MG_ERR_INPUT;
+		goto out;
+	}
+	if ((err = mg_db_exec(db, arena, "core.staff_history_recent", key, 2, &rows, NULL, NULL)) != MG_OK)
+		goto out;
+	for (size_t r = 0; r < rows.nrows; r++) {
+		if (mg_password_verify(a->fresh, MG_CELL(&rows, r, 0), &ok, &rehash) == MG_OK && ok) {
+			a->problem = N_("This password was used recently. Choose one you have not used for your last 5 changes.");
+			err = MG_ERR_INPUT;
+			goto out;
+		}
+	}
+	if ((err = mg_password_hash(a->fresh, hash, sizeof(hash))) != MG_OK)
+		goto out;
+	struct mg_dbval set[] = { MG_TEXT(hash), MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
+	if ((err = mg_db_exec(db, arena, "core.staff_set_password", set, 4, NULL, NULL, NULL)) != MG_OK)
+		goto out;
+	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(a->id), MG_TEXT(hash) };
+	err = mg_db_exec(db, arena, "core.staff_history_insert", history, 3, NULL, NULL, NULL);
+out:
+	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_staff_change_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *current,
+				     const char *fresh, const char **problem)
+{
+	*problem = NULL;
+	struct change_args a = { tenant_id, id, current, fresh, NULL };
+	enum mg_err err = mg_db_transaction(db, change_txn, &a);
+	*problem = a.problem;
+	return err;
+}
+
+json_t *mg_staff_list(struct mg_db *db, struct mg_arena *arena, const unsigned char *tenant_key, uint64_t tenant_id,
+		      enum mg_err *err)
+{
+	struct mg_rows rows;
+	struct mg_dbval key[] = { MG_INT(tenant_id) };
+	*err = mg_db_exec(db, arena, "core.staff_list", key, 1, &rows, NULL, NULL);
+	if (*err != MG_OK)
+		return NULL;
+	char aad[64];
+	name_aad(tenant_id, aad, sizeof(aad));
+	json_t *list = json_array();
+	for (size_t r = 0; r < rows.nrows; r++) {
+		struct mg_buf name;
+		mg_buf_init(&name);
+		if (tenant_key == NULL || mg_unseal(tenant_key, aad, MG_CELL(&rows, r, 4), rows.lens[r * rows.ncols + 4],
+						    &name) != MG_OK)
+			mg_buf_puts(&name, "?");
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "login",
+						      MG_CELL(&rows, r, 1), "role", MG_CELL(&rows, r, 2), "active",
+						      strcmp(MG_CELL(&rows, r, 3), "1") == 0, "name", name.data ? name.data : "",
+						      "last_login", MG_CELL(&rows, r, 5)));
+		mg_buf_free(&name);
+	}
+	return list;
+}
