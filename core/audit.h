@@ -113,8 +113,6 @@ extern const char mg_audit_genesis[65];
 char *mg_audit_clean(struct mg_arena *arena, const char *s, size_t max_chars);
 
 /* The operator command `madoguchi audit verify|record` (core/cmd_audit.c). */
-struct mg_cli;
-int mg_cmd_audit(struct mg_cli *cli, int argc, char **argv);
 
 /* The audit statements ("core.audit_…"), registered by main.c. */
 extern const struct mg_sql mg_audit_statements[];

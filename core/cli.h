@@ -30,5 +30,6 @@ int mg_cli_fail(const char *what, const char *fmt, ...) __attribute__((format(pr
 /* The operator commands (one file each). */
 int mg_cmd_tenant(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_staff(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_audit(struct mg_cli *cli, int argc, char **argv);
 
 #endif

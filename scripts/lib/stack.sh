@@ -321,6 +321,27 @@ mg_migrate() {
 # ---------------------------------------------------------------------------------------------
 # serve and nginx
 
+# The demo tenant of scripts/run: created once, with an administrator and one staff member of
+# each other role; their issued passwords are kept in secrets/demo-logins.txt (0600).
+mg_seed_demo() {
+	mg_paths
+	local logins=$VAR/secrets/demo-logins.txt bin=$BUILD/madoguchi role out
+	if "$bin" -c "$MG_CONF" tenant show demo >/dev/null 2>&1; then
+		return 0
+	fi
+	"$bin" -c "$MG_CONF" tenant create --slug demo --name "窓口デモ市民会館" \
+		--modules "tickets rentals lessons" >/dev/null
+	(umask 077 && : >"$logins.tmp")
+	for role in admin general restricted; do
+		out=$("$bin" -c "$MG_CONF" staff create --tenant demo --login "$role" \
+			--name "デモ $role" --role "$role")
+		printf '%-11s login ID %-11s password %s\n' "$role" "$role" \
+			"$(sed -n 's/^initial password.*: //p' <<<"$out")" >>"$logins.tmp"
+	done
+	mv "$logins.tmp" "$logins"
+	mg_say "created the demo tenant 'demo' and its staff"
+}
+
 mg_start_serve() {
 	mg_paths
 	if _mg_pid_of "$MG_SERVE_PID" >/dev/null; then
