@@ -104,10 +104,15 @@ static enum mg_err login_submit(struct mg_ctx *ctx)
 	return mg_redirect(ctx, 303, staff.must_change_password ? admin_path(ctx, "/password") : safe_next(ctx, next));
 }
 
-/* POST /<slug>/admin/logout — ends the session here and in the database. */
+/*
+ * POST /<slug>/admin/logout — ends the session here and in the database. It asks for no
+ * permission so that a session still owing a password change or a second factor can end too.
+ */
 static enum mg_err logout(struct mg_ctx *ctx)
 {
 	const struct mg_session *s = mg_ctx_session(ctx);
+	if (s == NULL)
+		return mg_redirect(ctx, 303, admin_path(ctx, "/login"));
 	mg_audit(ctx, "logout", "session", "success", NULL);
 	enum mg_err err = mg_session_destroy(mg_ctx_db(ctx), s->tenant_id, s->token_hash);
 	if (err != MG_OK)
@@ -214,7 +219,7 @@ static const struct mg_field password_fields[] = {
 const struct mg_route mg_backoffice_routes[] = {
 	{ "GET", "/login", login_form, MG_SCOPE_ADMIN, NULL, login_query, "staff login form" },
 	{ "POST", "/login", login_submit, MG_SCOPE_ADMIN, NULL, login_fields, "staff login" },
-	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, "core.backoffice", NULL, "staff logout" },
+	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, NULL, NULL, "staff logout" },
 	{ "GET", "/", dashboard, MG_SCOPE_ADMIN, "core.backoffice", NULL, "back-office dashboard" },
 	{ "GET", "/staff", staff_list, MG_SCOPE_ADMIN, "core.staff.manage", NULL, "staff accounts" },
 	{ "GET", "/password", password_form, MG_SCOPE_ADMIN, "core.profile", NULL, "password change form" },

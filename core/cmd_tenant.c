@@ -50,10 +50,17 @@ static int date_ok(const char *s)
 
 static const char *modules_problem(const char *modules)
 {
-	char copy[256];
+	static char copy[256]; /* the answer points into it */
 	snprintf(copy, sizeof(copy), "%s", modules);
 	char *save = NULL;
+	const char *seen[32];
+	size_t nseen = 0;
 	for (char *m = strtok_r(copy, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
+		for (size_t i = 0; i < nseen; i++)
+			if (strcmp(seen[i], m) == 0)
+				return m; /* named twice */
+		if (nseen < 32)
+			seen[nseen++] = m;
 		int known = 0;
 		for (size_t i = 0; i < mg_modules_count(); i++)
 			known |= strcmp(mg_modules_get(i)->name, m) == 0;
@@ -106,7 +113,7 @@ static int tenant_create(struct mg_cli *cli, int argc, char **argv)
 	if (!date_ok(t.contract_start) || (t.contract_end != NULL && !date_ok(t.contract_end)))
 		return mg_cli_fail("tenant create", "dates are written YYYY-MM-DD");
 	if ((problem = modules_problem(t.modules)) != NULL)
-		return mg_cli_fail("tenant create", "no module named '%s' is loaded", problem);
+		return mg_cli_fail("tenant create", "module '%s' is not loaded or is named twice", problem);
 
 	unsigned char master[MG_KEY_BYTES];
 	if (load_master_key(cli, master) != 0)

@@ -129,6 +129,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 		return err;
 	if (with_templates && (err = mg_master_key_load(config.master_key_file, app->master_key, errbuf, errlen)) != MG_OK)
 		return err;
+	if (with_templates)
+		mg_staff_prepare();
 	struct stat st;
 	if (stat(config.locale_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, errlen, "locale_dir %s is not a folder (build the catalogs with make)", config.locale_dir);

@@ -238,7 +238,8 @@ static void replace_workers(struct mg_app *app)
 		if (workers[slot].pid == 0)
 			continue;
 		int spare = n + slot; /* the new worker lives in a spare slot until the old one is gone */
-		spawn_worker(app, spare, 1);
+		if (spawn_worker(app, spare, 1) < 0)
+			continue; /* keep the old worker rather than lose the slot */
 		retire(slot);
 		workers[slot] = workers[spare];
 		workers[spare].pid = 0;

@@ -17,8 +17,10 @@ const struct mg_sql mg_staff_statements[] = {
 	  "INSERT INTO staff (tenant_id, login, name_sealed, role, password_hash, must_change_password)"
 	  " VALUES (?, ?, ?, ?, ?, 1)" },
 	{ "core.staff_for_login",
-	  "SELECT id, password_hash, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0), active"
-	  " FROM staff WHERE tenant_id = ? AND login = ? FOR UPDATE" },
+	  "SELECT id, password_hash, active FROM staff WHERE tenant_id = ? AND login = ?" },
+	{ "core.staff_lock_state",
+	  "SELECT password_hash, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0)"
+	  " FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
 	{ "core.staff_login_failed",
 	  "UPDATE staff SET failed_logins = ?, locked_until = IF(? = 0, locked_until, FROM_UNIXTIME(?))"
 	  " WHERE tenant_id = ? AND id = ?" },
@@ -164,8 +166,12 @@ enum mg_err mg_staff_create(struct mg_db *db, const unsigned char *tenant_key, u
 struct auth_args {
 	uint64_t tenant_id;
 	const char *login, *password, *ip, *user_agent;
-	enum mg_login_result result;
+	/* found before the transaction */
 	uint64_t id;
+	const char *hash;
+	bool found, password_ok;
+	/* decided inside it */
+	enum mg_login_result result;
 };
 
 static enum mg_err audit_login(struct mg_db *db, struct mg_arena *arena, const struct auth_args *a,
@@ -176,67 +182,87 @@ static enum mg_err audit_login(struct mg_db *db, struct mg_arena *arena, const s
 	return mg_audit_append(db, arena, &ev);
 }
 
+static char dummy_hash[MG_PASSWORD_HASH_MAX + 1];
+
+void mg_staff_prepare(void)
+{
+	if (dummy_hash[0] == '\0')
+		mg_password_hash("madoguchi-dummy-password", dummy_hash, sizeof(dummy_hash));
+}
+
 /* Spends the time of a real check, so a missing account is not faster to refuse. */
 static void verify_dummy(const char *password)
 {
-	static char dummy[256];
 	bool ok, rehash;
-	if (dummy[0] == '\0')
-		mg_password_hash("madoguchi-dummy-password", dummy, sizeof(dummy));
-	mg_password_verify(password, dummy, &ok, &rehash);
+	mg_staff_prepare();
+	mg_password_verify(password, dummy_hash, &ok, &rehash);
 }
 
+/*
+ * Counts one failure under the row lock; the fifth locks the account for 15 minutes and ends
+ * its sessions. *locked_now tells the caller.
+ */
+static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
+				 int failures, bool *locked_now)
+{
+	time_t now = mg_now();
+	failures++;
+	long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
+	struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(tenant_id), MG_INT(id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_login_failed", upd, 5, NULL, NULL, NULL);
+	*locked_now = err == MG_OK && lock != 0;
+	return err;
+}
+
+/*
+ * The short, locked part of a login: the password was checked before, outside any lock, so
+ * attempts on an existing account do not queue behind each other (which would tell an
+ * attacker the ID exists). Here only the counters move, together with the audit rows.
+ */
 static enum mg_err auth_txn(struct mg_db *db, void *arg)
 {
 	struct auth_args *a = arg;
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_rows rows;
-	time_t now = mg_now();
 	a->result = MG_LOGIN_BAD;
-	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_TEXT(a->login) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_for_login", key, 2, &rows, NULL, NULL);
-	if (err != MG_OK)
-		goto out;
-	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 4), "1") != 0) {
-		verify_dummy(a->password);
-		err = audit_login(db, arena, a, "anonymous", "login.failure", "failure",
-				  rows.nrows == 0 ? "unknown login" : "inactive account");
+	enum mg_err err;
+	if (!a->found) {
+		err = audit_login(db, arena, a, "anonymous", "login.failure", "failure", "unknown or inactive login");
 		goto out;
 	}
-	uint64_t id = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
-	const char *actor = mg_arena_printf(arena, "staff:%llu", (unsigned long long)id);
-	int failures = atoi(MG_CELL(&rows, 0, 2));
-	long long locked_until = strtoll(MG_CELL(&rows, 0, 3), NULL, 10);
-	bool ok = false, rehash = false;
-	if ((err = mg_password_verify(a->password, MG_CELL(&rows, 0, 1), &ok, &rehash)) != MG_OK)
+	const char *actor = mg_arena_printf(arena, "staff:%llu", (unsigned long long)a->id);
+	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
+	if ((err = mg_db_exec(db, arena, "core.staff_lock_state", key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
-	if (locked_until > now) {
+	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 0), a->hash) != 0) {
+		/* the password changed meanwhile: the check above no longer counts */
+		err = audit_login(db, arena, a, actor, "login.failure", "failure", "password changed during login");
+		goto out;
+	}
+	int failures = atoi(MG_CELL(&rows, 0, 1));
+	if (strtoll(MG_CELL(&rows, 0, 2), NULL, 10) > mg_now()) {
 		err = audit_login(db, arena, a, actor, "login.failure", "denied", "account locked");
 		goto out;
 	}
-	if (!ok) {
-		failures++;
-		long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
-		struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(a->tenant_id),
-					  MG_INT(id) };
-		if ((err = mg_db_exec(db, arena, "core.staff_login_failed", upd, 5, NULL, NULL, NULL)) != MG_OK)
+	if (!a->password_ok) {
+		bool locked_now = false;
+		if ((err = count_failure(db, arena, a->tenant_id, a->id, failures, &locked_now)) != MG_OK)
 			goto out;
 		if ((err = audit_login(db, arena, a, actor, "login.failure", "failure", "wrong password")) != MG_OK)
 			goto out;
-		if (lock) {
+		if (locked_now) {
 			a->result = MG_LOGIN_LOCKED_NOW;
 			err = audit_login(db, arena, a, "system", "account.lock", "success",
 					  "5 failed logins: locked for 15 minutes");
 		}
 		goto out;
 	}
-	struct mg_dbval upd[] = { MG_INT(now), MG_INT(a->tenant_id), MG_INT(id) };
+	struct mg_dbval upd[] = { MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
 	if ((err = mg_db_exec(db, arena, "core.staff_login_ok", upd, 3, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	if ((err = audit_login(db, arena, a, actor, "login.success", "success", NULL)) != MG_OK)
 		goto out;
 	a->result = MG_LOGIN_OK;
-	a->id = id;
 out:
 	mg_arena_free(arena);
 	return err;
@@ -245,10 +271,29 @@ out:
 enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const char *login, const char *password,
 				  const char *ip, const char *user_agent, enum mg_login_result *result, uint64_t *id)
 {
-	struct auth_args a = { tenant_id, login, password, ip, user_agent, MG_LOGIN_BAD, 0 };
-	enum mg_err err = mg_db_transaction(db, auth_txn, &a);
+	struct auth_args a = { .tenant_id = tenant_id, .login = login, .password = password, .ip = ip,
+			       .user_agent = user_agent, .result = MG_LOGIN_BAD };
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_rows rows;
+	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(login) };
+	bool rehash = false;
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_for_login", key, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		goto out;
+	a.found = rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 2), "1") == 0;
+	if (a.found) {
+		a.id = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
+		a.hash = MG_CELL(&rows, 0, 1);
+		if ((err = mg_password_verify(password, a.hash, &a.password_ok, &rehash)) != MG_OK)
+			goto out;
+	} else {
+		verify_dummy(password);
+	}
+	err = mg_db_transaction(db, auth_txn, &a);
+out:
 	*result = a.result;
-	*id = a.id;
+	*id = a.result == MG_LOGIN_OK ? a.id : 0;
+	mg_arena_free(arena);
 	return err;
 }
 
@@ -285,7 +330,27 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 struct change_args {
 	uint64_t tenant_id, id;
 	const char *current, *fresh, *problem;
+	bool wrong_current;
 };
+
+/* A wrong current password counts like a failed login, so a stolen session cannot guess it. */
+static enum mg_err count_wrong_current(struct mg_db *db, void *arg)
+{
+	struct change_args *a = arg;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_rows rows;
+	bool locked_now = false;
+	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_lock_state", key, 2, &rows, NULL, NULL);
+	if (err == MG_OK && rows.nrows > 0)
+		err = count_failure(db, arena, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
+	if (err == MG_OK && locked_now)
+		err = mg_db_exec(db, arena, "core.session_delete_subject",
+				 (struct mg_dbval[]){ MG_INT(a->tenant_id), MG_TEXT("staff"), MG_INT(a->id) }, 3, NULL, NULL,
+				 NULL);
+	mg_arena_free(arena);
+	return err;
+}
 
 static enum mg_err change_txn(struct mg_db *db, void *arg)
 {
@@ -305,6 +370,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 		goto out;
 	if (!ok) {
 		a->problem = N_("The current password is not correct.");
+		a->wrong_current = true;
 		err = MG_ERR_INPUT;
 		goto out;
 	}
@@ -333,9 +399,14 @@ enum mg_err mg_staff_change_password(struct mg_db *db, uint64_t tenant_id, uint6
 				     const char *fresh, const char **problem)
 {
 	*problem = NULL;
-	struct change_args a = { tenant_id, id, current, fresh, NULL };
+	struct change_args a = { tenant_id, id, current, fresh, NULL, false };
 	enum mg_err err = mg_db_transaction(db, change_txn, &a);
 	*problem = a.problem;
+	if (err == MG_ERR_INPUT && a.wrong_current) {
+		enum mg_err counted = mg_db_transaction(db, count_wrong_current, &a);
+		if (counted != MG_OK)
+			return counted;
+	}
 	return err;
 }
 

@@ -38,6 +38,9 @@ enum mg_login_result {
 	MG_LOGIN_LOCKED_NOW, /* this failure locked the account */
 };
 
+/* Computes the hash that unknown logins are checked against (call before forking workers). */
+void mg_staff_prepare(void);
+
 /* Checks a login in one transaction with its counters and audit rows. On MG_LOGIN_OK *id is set. */
 enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const char *login, const char *password,
 				  const char *ip, const char *user_agent, enum mg_login_result *result, uint64_t *id);

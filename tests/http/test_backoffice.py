@@ -160,6 +160,33 @@ def test_five_failures_lock_for_fifteen_minutes(hall):
     assert actions.strip().endswith("login.success\tsuccess")
 
 
+def test_guessing_the_current_password_locks_the_account(hall):
+    """A stolen session cannot try current passwords without limit: 5 wrong ones lock the
+    account and end its sessions."""
+    slug = hall["slug"]
+    with logged_in(slug, "general", hall["general"], "mine-and-only-mine-7") as c:
+        for _ in range(5):
+            r = change_password(c, slug, "a-wrong-guess-here", "another-new-password-8")
+            if r.status_code == 303:  # the session ended with the fifth failure
+                break
+            assert "current password is not correct" in r.text
+        assert c.get(f"/{slug}/admin/").status_code == 303
+    with new_client() as c:
+        assert WRONG in login(c, slug, "general", "mine-and-only-mine-7").text
+        set_clock(16 * 60)
+        assert login(c, slug, "general", "mine-and-only-mine-7").status_code == 303
+
+
+def test_a_new_account_can_log_out_before_changing_its_password(hall):
+    slug = hall["slug"]
+    with new_client() as c:
+        assert login(c, slug, "restricted", hall["restricted"]).status_code == 303
+        form = c.get(f"/{slug}/admin/password")
+        r = c.post(f"/{slug}/admin/logout", data={"csrf": page_csrf(form.text)})
+        assert r.status_code == 303 and r.headers["Location"].endswith("/admin/login")
+        assert c.get(f"/{slug}/admin/password").status_code == 303
+
+
 def test_idle_session_expires_after_thirty_minutes(hall):
     slug = hall["slug"]
     with logged_in(slug, "general", hall["general"]) as c:
