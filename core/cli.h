@@ -24,6 +24,13 @@ typedef int (*mg_cli_fn)(struct mg_cli *cli, int argc, char **argv);
  * On failure prints why and returns NULL. Close with mg_db_close(). */
 struct mg_db *mg_cli_connect(const struct mg_cli *cli, bool owner);
 
+struct mg_arena;
+struct mg_tenant;
+/* Connects as the application and loads the tenant named slug into out; on failure prints
+ * why ("no tenant 'x'") and returns NULL. */
+struct mg_db *mg_cli_tenant(const struct mg_cli *cli, const char *what, const char *slug, struct mg_arena *arena,
+			   struct mg_tenant *out);
+
 /* Prints "madoguchi: <what>: <message>" on stderr and returns 1. */
 int mg_cli_fail(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

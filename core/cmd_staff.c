@@ -53,29 +53,25 @@ static int staff_create(struct mg_cli *cli, int argc, char **argv)
 	char errbuf[512], initial[17];
 	if (mg_master_key_load(cli->cfg->master_key_file, master, errbuf, sizeof(errbuf)) != MG_OK)
 		return mg_cli_fail("master key", "%s", errbuf);
-	struct mg_db *db = mg_cli_connect(cli, false);
-	if (db == NULL)
-		return 1;
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_tenant t;
 	uint64_t id = 0;
-	int status = 0;
-	enum mg_err err = mg_tenant_load(db, arena, slug, &t);
-	if (err == MG_ERR_NOT_FOUND) {
-		status = mg_cli_fail("staff create", "no tenant '%s'", slug);
+	int status = 1;
+	enum mg_err err;
+	struct mg_db *db = mg_cli_tenant(cli, "staff create", slug, arena, &t);
+	if (db == NULL)
 		goto out;
-	}
-	if (err != MG_OK || (err = mg_tenant_data_key(master, &t, key)) != MG_OK) {
-		status = mg_cli_fail("staff create", "%s", err == MG_ERR_DB ? mg_db_error(db) : mg_strerror(err));
+	if ((err = mg_tenant_data_key(master, &t, key)) != MG_OK) {
+		mg_cli_fail("staff create", "the data key of '%s' cannot be unwrapped: %s", slug, mg_strerror(err));
 		goto out;
 	}
 	err = mg_staff_create(db, key, t.id, login, name, role, initial, &id);
 	if (err == MG_ERR_CONFLICT) {
-		status = mg_cli_fail("staff create", "login ID '%s' is taken in %s (IDs are never reused)", login, slug);
+		mg_cli_fail("staff create", "login ID '%s' is taken in %s (IDs are never reused)", login, slug);
 		goto out;
 	}
 	if (err != MG_OK) {
-		status = mg_cli_fail("staff create", "%s", mg_db_error(db));
+		mg_cli_fail("staff create", "%s", mg_db_error(db));
 		goto out;
 	}
 	struct mg_audit_event ev = { t.id, "operator:cli", "staff.create", mg_arena_printf(arena, "staff:%llu", (unsigned long long)id),
@@ -83,6 +79,7 @@ static int staff_create(struct mg_cli *cli, int argc, char **argv)
 	mg_audit_record(db, &ev);
 	printf("staff %s created in %s (id %llu, role %s)\ninitial password (shown once; changed at first login): %s\n",
 	       login, slug, (unsigned long long)id, role, initial);
+	status = 0;
 out:
 	OPENSSL_cleanse(master, sizeof(master));
 	OPENSSL_cleanse(key, sizeof(key));

@@ -158,20 +158,29 @@ static int tenant_list(struct mg_cli *cli)
 	return status;
 }
 
-static int tenant_show(struct mg_cli *cli, const char *slug)
+struct mg_db *mg_cli_tenant(const struct mg_cli *cli, const char *what, const char *slug, struct mg_arena *arena,
+			   struct mg_tenant *out)
 {
 	struct mg_db *db = mg_cli_connect(cli, false);
 	if (db == NULL)
-		return 1;
+		return NULL;
+	enum mg_err err = mg_tenant_load(db, arena, slug, out);
+	if (err == MG_OK)
+		return db;
+	if (err == MG_ERR_NOT_FOUND)
+		mg_cli_fail(what, "no tenant '%s'", slug);
+	else
+		mg_cli_fail(what, "%s", mg_db_error(db));
+	mg_db_close(db);
+	return NULL;
+}
+
+static int tenant_show(struct mg_cli *cli, const char *slug)
+{
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_tenant t;
-	int status = 0;
-	enum mg_err err = mg_tenant_load(db, arena, slug, &t);
-	if (err == MG_ERR_NOT_FOUND)
-		status = mg_cli_fail("tenant show", "no tenant '%s'", slug);
-	else if (err != MG_OK)
-		status = mg_cli_fail("tenant show", "%s", mg_db_error(db));
-	else
+	struct mg_db *db = mg_cli_tenant(cli, "tenant show", slug, arena, &t);
+	if (db != NULL)
 		printf("slug:           %s\nid:             %llu\nname:           %s\nstate:          %s\n"
 		       "contract:       %s to %s\ntime zone:      %s\nmodules:        %s\ndata key:       %s\n",
 		       t.slug, (unsigned long long)t.id, t.name, t.state, t.contract_start,
@@ -179,7 +188,7 @@ static int tenant_show(struct mg_cli *cli, const char *slug)
 		       t.data_key_wrapped ? "present (wrapped by the master key)" : "destroyed");
 	mg_arena_free(arena);
 	mg_db_close(db);
-	return status;
+	return db != NULL ? 0 : 1;
 }
 
 static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, char **argv)
@@ -199,23 +208,23 @@ static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, c
 		return fputs(tenant_usage, stderr), 2;
 	}
 	const char *state = strcmp(verb, "suspend") == 0 ? "suspended" : strcmp(verb, "resume") == 0 ? "active" : "terminated";
-	struct mg_db *db = mg_cli_connect(cli, false);
-	if (db == NULL)
-		return 1;
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_tenant t;
-	int status = 0;
-	enum mg_err err = mg_tenant_load(db, arena, slug, &t);
-	if (err == MG_OK && strcmp(t.state, "terminated") == 0 && strcmp(state, "terminated") != 0)
-		status = mg_cli_fail(verb, "tenant '%s' is terminated; a contract that ended is not reopened", slug);
-	else if (err == MG_OK)
-		err = mg_tenant_set_state(db, t.id, state, on);
-	if (status == 0 && err == MG_ERR_NOT_FOUND)
-		status = mg_cli_fail(verb, "no tenant '%s'", slug);
-	else if (status == 0 && err != MG_OK)
-		status = mg_cli_fail(verb, "%s", mg_db_error(db));
-	else if (status == 0)
-		printf("tenant %s is now %s%s%s\n", slug, state, on ? ", contract end " : "", on ? on : "");
+	int status = 1;
+	struct mg_db *db = mg_cli_tenant(cli, verb, slug, arena, &t);
+	if (db == NULL)
+		goto out;
+	if (strcmp(t.state, "terminated") == 0 && strcmp(state, "terminated") != 0) {
+		mg_cli_fail(verb, "tenant '%s' is terminated; a contract that ended is not reopened", slug);
+		goto out;
+	}
+	if (mg_tenant_set_state(db, t.id, state, on) != MG_OK) {
+		mg_cli_fail(verb, "%s", mg_db_error(db));
+		goto out;
+	}
+	printf("tenant %s is now %s%s%s\n", slug, state, on ? ", contract end " : "", on ? on : "");
+	status = 0;
+out:
 	mg_arena_free(arena);
 	mg_db_close(db);
 	return status;
