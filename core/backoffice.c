@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "backoffice.h"
 #include "http.h"
 #include "i18n.h"
 #include "modules.h"
@@ -13,15 +14,29 @@
 #include "staff.h"
 #include "tenant.h"
 
-static const char *admin_path(struct mg_ctx *ctx, const char *rest)
+const char *mg_admin_path(struct mg_ctx *ctx, const char *rest)
 {
 	return mg_arena_printf(mg_arena(ctx), "/%s/admin%s", mg_tenant_slug(ctx), rest);
 }
 
-/* A local path under this tenant's back office, else its dashboard (never another site). */
-static const char *safe_next(struct mg_ctx *ctx, const char *next)
+enum mg_err mg_backoffice_new_session(struct mg_ctx *ctx, uint64_t staff_id, const char *stage)
 {
-	const char *prefix = admin_path(ctx, "/");
+	const struct mg_session *old = mg_ctx_session(ctx);
+	enum mg_err err = MG_OK;
+	if (old != NULL && (err = mg_session_destroy(mg_ctx_db(ctx), old->tenant_id, old->token_hash)) != MG_OK)
+		return err;
+	char token[MG_TOKEN_CHARS + 1];
+	if ((err = mg_session_create(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff_id, stage,
+				     mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"), token)) != MG_OK)
+		return err;
+	mg_set_cookie(ctx, MG_SESSION_COOKIE, token, -1);
+	return MG_OK;
+}
+
+/* A local path under this tenant's back office, else its dashboard (never another site). */
+const char *mg_admin_safe_next(struct mg_ctx *ctx, const char *next)
+{
+	const char *prefix = mg_admin_path(ctx, "/");
 	if (next != NULL && strncmp(next, prefix, strlen(prefix)) == 0 && strstr(next, "//") == NULL)
 		return next;
 	return prefix;
@@ -31,34 +46,36 @@ static json_t *nav(struct mg_ctx *ctx)
 {
 	json_t *items = json_array();
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Dashboard")), "href",
-					       admin_path(ctx, "/")));
+					       mg_admin_path(ctx, "/")));
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
 		if (!mg_tenant_has_module(mg_ctx_tenant(ctx), m->name))
 			continue;
 		for (const struct mg_nav *n = m->nav; n != NULL && n->label != NULL; n++)
 			json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, n->label), "href",
-							       admin_path(ctx, n->path)));
+							       mg_admin_path(ctx, n->path)));
 	}
 	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
-						       admin_path(ctx, "/staff")));
+						       mg_admin_path(ctx, "/staff")));
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Password")), "href",
-					       admin_path(ctx, "/password")));
+					       mg_admin_path(ctx, "/password")));
+	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Two-factor login")), "href",
+					       mg_admin_path(ctx, "/two-factor")));
 	return items;
 }
 
-static json_t *admin_data(struct mg_ctx *ctx, const char *title)
+json_t *mg_admin_page(struct mg_ctx *ctx, const char *title)
 {
 	return json_pack("{s:s, s:o, s:s, s:s}", "page_title", mg_tr(ctx, title), "nav", nav(ctx), "logout_action",
-			 admin_path(ctx, "/logout"), "home", admin_path(ctx, "/"));
+			 mg_admin_path(ctx, "/logout"), "home", mg_admin_path(ctx, "/"));
 }
 
 static enum mg_err render_login(struct mg_ctx *ctx, int status, const char *login, const char *next, const char *error)
 {
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s*}", "page_title", mg_tr(ctx, N_("Staff login")), "action",
-				 admin_path(ctx, "/login"), "login", login ? login : "", "next",
-				 safe_next(ctx, next), "error", error ? mg_tr(ctx, error) : NULL);
+				 mg_admin_path(ctx, "/login"), "login", login ? login : "", "next",
+				 mg_admin_safe_next(ctx, next), "error", error ? mg_tr(ctx, error) : NULL);
 	return mg_render(ctx, status, "core/admin_login", data);
 }
 
@@ -66,7 +83,7 @@ static enum mg_err render_login(struct mg_ctx *ctx, int status, const char *logi
 static enum mg_err login_form(struct mg_ctx *ctx)
 {
 	if (mg_ctx_staff(ctx) != NULL && strcmp(mg_ctx_session(ctx)->stage, "complete") == 0)
-		return mg_redirect(ctx, 303, safe_next(ctx, mg_query(ctx, "next")));
+		return mg_redirect(ctx, 303, mg_admin_safe_next(ctx, mg_query(ctx, "next")));
 	return render_login(ctx, 200, NULL, mg_query(ctx, "next"), NULL);
 }
 
@@ -87,21 +104,15 @@ static enum mg_err login_submit(struct mg_ctx *ctx)
 	if (result != MG_LOGIN_OK)
 		return render_login(ctx, 200, login, next,
 				    N_("The login ID or password is not correct, or the account is locked for a while."));
-	const struct mg_session *old = mg_ctx_session(ctx);
-	if (old != NULL)
-		mg_session_destroy(mg_ctx_db(ctx), old->tenant_id, old->token_hash);
 	struct mg_staff staff;
 	if ((err = mg_staff_load(mg_ctx_db(ctx), mg_arena(ctx), NULL, mg_tenant_id(ctx), id, &staff)) != MG_OK)
 		return err;
-	char token[MG_TOKEN_CHARS + 1];
-	const char *stage = staff.has_totp ? "password" : "complete";
-	if ((err = mg_session_create(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", id, stage,
-				     mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"), token)) != MG_OK)
+	if ((err = mg_backoffice_new_session(ctx, id, staff.has_totp ? "password" : "complete")) != MG_OK)
 		return err;
-	mg_set_cookie(ctx, MG_SESSION_COOKIE, token, -1);
 	if (staff.has_totp)
-		return mg_redirect(ctx, 303, admin_path(ctx, "/login/second-factor"));
-	return mg_redirect(ctx, 303, staff.must_change_password ? admin_path(ctx, "/password") : safe_next(ctx, next));
+		return mg_redirect(ctx, 303, mg_arena_printf(mg_arena(ctx), "%s?next=%s", mg_admin_path(ctx, "/login/second-factor"),
+							     mg_url_encode(mg_arena(ctx), mg_admin_safe_next(ctx, next))));
+	return mg_redirect(ctx, 303, staff.must_change_password ? mg_admin_path(ctx, "/password") : mg_admin_safe_next(ctx, next));
 }
 
 /*
@@ -112,27 +123,42 @@ static enum mg_err logout(struct mg_ctx *ctx)
 {
 	const struct mg_session *s = mg_ctx_session(ctx);
 	if (s == NULL)
-		return mg_redirect(ctx, 303, admin_path(ctx, "/login"));
+		return mg_redirect(ctx, 303, mg_admin_path(ctx, "/login"));
 	mg_audit(ctx, "logout", "session", "success", NULL);
 	enum mg_err err = mg_session_destroy(mg_ctx_db(ctx), s->tenant_id, s->token_hash);
 	if (err != MG_OK)
 		return err;
 	mg_set_cookie(ctx, MG_SESSION_COOKIE, "", 0);
-	return mg_redirect(ctx, 303, admin_path(ctx, "/login"));
+	return mg_redirect(ctx, 303, mg_admin_path(ctx, "/login"));
 }
 
 /* GET /<slug>/admin/ — the dashboard every role lands on. */
 static enum mg_err dashboard(struct mg_ctx *ctx)
 {
-	json_t *data = admin_data(ctx, N_("Dashboard"));
+	json_t *data = mg_admin_page(ctx, N_("Dashboard"));
+	bool manages_staff = mg_permission_allows(mg_staff_role(ctx), "core.staff.manage");
 	json_object_set_new(data, "is_admin", json_boolean(strcmp(mg_staff_role(ctx), "admin") == 0));
+	if (manages_staff) { /* lockouts are for administrators to notice (and lift if need be) */
+		enum mg_err err;
+		json_t *locked = mg_staff_locked(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), &err);
+		if (locked == NULL) {
+			json_decref(data);
+			return err;
+		}
+		size_t i;
+		json_t *account;
+		json_array_foreach(locked, i, account)
+			json_object_set_new(account, "href", json_string(mg_arena_printf(mg_arena(ctx), "%s%s",
+				mg_admin_path(ctx, "/staff/"), json_string_value(json_object_get(account, "id")))));
+		json_object_set_new(data, "locked", locked);
+	}
 	return mg_render(ctx, 200, "core/admin_home", data);
 }
 
 static enum mg_err render_password(struct mg_ctx *ctx, int status, json_t *errors)
 {
-	json_t *data = admin_data(ctx, N_("Change password"));
-	json_object_set_new(data, "action", json_string(admin_path(ctx, "/password")));
+	json_t *data = mg_admin_page(ctx, N_("Change password"));
+	json_object_set_new(data, "action", json_string(mg_admin_path(ctx, "/password")));
 	json_object_set_new(data, "must_change", json_boolean(mg_ctx_staff(ctx)->must_change_password));
 	json_object_set_new(data, "errors", errors ? errors : json_object());
 	return mg_render(ctx, status, "core/admin_password", data);
@@ -174,27 +200,11 @@ static enum mg_err password_submit(struct mg_ctx *ctx)
 	mg_audit(ctx, "password.change", "staff", "success", NULL);
 	/* a new token after the change: every other session of this account ends */
 	enum mg_err err = mg_session_destroy_subject(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff->id);
-	char token[MG_TOKEN_CHARS + 1];
 	if (err == MG_OK)
-		err = mg_session_create(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff->id, "complete",
-					mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"), token);
+		err = mg_backoffice_new_session(ctx, staff->id, "complete");
 	if (err != MG_OK)
 		return err;
-	mg_set_cookie(ctx, MG_SESSION_COOKIE, token, -1);
-	return mg_redirect(ctx, 303, admin_path(ctx, "/"));
-}
-
-/* GET /<slug>/admin/staff — every account of the tenant, for its administrators. */
-static enum mg_err staff_list(struct mg_ctx *ctx)
-{
-	enum mg_err err;
-	json_t *list = mg_staff_list(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), &err);
-	if (list == NULL)
-		return err;
-	mg_audit(ctx, "staff.list", "staff", "success", NULL); /* names are personal data */
-	json_t *data = admin_data(ctx, N_("Staff accounts"));
-	json_object_set_new(data, "accounts", list);
-	return mg_render(ctx, 200, "core/admin_staff", data);
+	return mg_redirect(ctx, 303, mg_admin_path(ctx, "/"));
 }
 
 static const struct mg_field login_fields[] = {
@@ -221,7 +231,6 @@ const struct mg_route mg_backoffice_routes[] = {
 	{ "POST", "/login", login_submit, MG_SCOPE_ADMIN, NULL, login_fields, "staff login" },
 	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, NULL, NULL, "staff logout" },
 	{ "GET", "/", dashboard, MG_SCOPE_ADMIN, "core.backoffice", NULL, "back-office dashboard" },
-	{ "GET", "/staff", staff_list, MG_SCOPE_ADMIN, "core.staff.manage", NULL, "staff accounts" },
 	{ "GET", "/password", password_form, MG_SCOPE_ADMIN, "core.profile", NULL, "password change form" },
 	{ "POST", "/password", password_submit, MG_SCOPE_ADMIN, "core.profile", password_fields, "password change" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },

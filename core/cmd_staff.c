@@ -45,8 +45,7 @@ static int staff_create(struct mg_cli *cli, int argc, char **argv)
 	}
 	if (mg_role_bit(role) == 0)
 		return mg_cli_fail("staff create", "role '%s' is not admin, general or restricted", role);
-	if (strlen(login) > 64 || strspn(login, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") !=
-					  strlen(login) || login[0] == '\0')
+	if (!mg_staff_login_ok(login))
 		return mg_cli_fail("staff create", "a login ID is 1 to 64 letters, digits, '.', '_', '@' or '-'");
 
 	unsigned char master[MG_KEY_BYTES], key[MG_KEY_BYTES];

@@ -124,7 +124,9 @@ static enum mg_err connect_now(struct mg_db *db)
 	const struct mg_db_params *p = &db->params;
 	int use_socket = p->socket != NULL && p->socket[0] != '\0';
 	if (mysql_real_connect(conn, use_socket ? NULL : p->host, p->user, p->password, p->database,
-			       use_socket ? 0 : p->port, use_socket ? p->socket : NULL, CLIENT_MULTI_STATEMENTS) == NULL) {
+			       use_socket ? 0 : p->port, use_socket ? p->socket : NULL,
+			       /* affected rows = rows matched, so "did it exist" does not depend on a change */
+			       CLIENT_MULTI_STATEMENTS | CLIENT_FOUND_ROWS) == NULL) {
 		enum mg_err err = remember_error(db, mysql_errno(conn), mysql_error(conn));
 		mysql_close(conn);
 		/* a refused login or an unknown database is a configuration problem that a retry

@@ -9,6 +9,7 @@ static const char *const messages[MG_ERR__MAX] = {
 	[MG_ERR_TOO_LARGE] = "input too large",
 	[MG_ERR_NOT_FOUND] = "not found",
 	[MG_ERR_CONFLICT] = "conflict",
+	[MG_ERR_EXPIRED] = "expired",
 	[MG_ERR_DB] = "database error",
 	[MG_ERR_DB_GONE] = "database unreachable",
 	[MG_ERR_DB_BUSY] = "database busy (deadlock or lock wait), retries exhausted",

@@ -11,6 +11,7 @@ enum mg_err {
 	MG_ERR_TOO_LARGE, /* the client sent too much (answer 413) */
 	MG_ERR_NOT_FOUND, /* no such thing (answer 404) */
 	MG_ERR_CONFLICT,  /* a unique key or a state check refused the change (409) */
+	MG_ERR_EXPIRED,   /* it was valid once and no longer is: a lapsed hold or link (410) */
 	MG_ERR_DB,        /* the database refused a statement */
 	MG_ERR_DB_GONE,   /* the database server is unreachable (answer 503) */
 	MG_ERR_DB_BUSY,   /* deadlock or lock wait timeout, still after the bounded retries */

@@ -262,7 +262,7 @@ static const char *translate_for_template(void *arg, const char *msgid)
 }
 
 /* Percent-encodes everything but RFC 3986 unreserved characters and '/'. */
-static const char *url_encode(struct mg_arena *arena, const char *s)
+const char *mg_url_encode(struct mg_arena *arena, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	char *out = mg_arena_alloc(arena, 3 * strlen(s) + 1), *o = out;
@@ -293,7 +293,7 @@ static json_t *page_data(struct mg_ctx *ctx, json_t *data)
 	json_object_set_new(switcher, "label", json_string(strcmp(other, "ja") == 0 ? "日本語" : "English"));
 	json_object_set_new(switcher, "href",
 			    json_string(mg_arena_printf(ctx->arena, "/lang?to=%s&next=%s", other,
-							url_encode(ctx->arena, strcmp(ctx->path, "/lang") == 0 ? "/" : ctx->path))));
+							mg_url_encode(ctx->arena, strcmp(ctx->path, "/lang") == 0 ? "/" : ctx->path))));
 	json_object_set_new(data, "other_lang", switcher);
 	json_object_set_new(data, "csrf", json_string(mg_csrf_token(ctx)));
 	if (ctx->tenant != NULL && json_object_get(data, "tenant") == NULL)
@@ -535,6 +535,9 @@ static void run_handler(struct mg_ctx *ctx)
 	case MG_ERR_CONFLICT:
 		mg_error(ctx, 409, NULL);
 		break;
+	case MG_ERR_EXPIRED:
+		mg_error(ctx, 410, NULL);
+		break;
 	default:
 		mg_error(ctx, 500, NULL);
 		break;
@@ -642,7 +645,7 @@ static int permitted(struct mg_ctx *ctx)
 	if (ctx->staff == NULL || slug == NULL) {
 		if (!state_changing(ctx->method) && slug != NULL) {
 			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login?next=%s", slug,
-							      url_encode(ctx->arena, ctx->path)));
+							      mg_url_encode(ctx->arena, ctx->path)));
 			return 0;
 		}
 		mg_error(ctx, 401, NULL);
@@ -652,8 +655,14 @@ static int permitted(struct mg_ctx *ctx)
 		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login/second-factor", slug));
 		return 0;
 	}
-	if (ctx->staff->must_change_password && strcmp(permission, "core.profile") != 0) {
+	bool own_profile = strcmp(permission, "core.profile") == 0;
+	if (ctx->staff->must_change_password && !own_profile) {
 		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/password", slug));
+		return 0;
+	}
+	/* two-factor login is required of administrators: until they enrol, only their profile */
+	if (strcmp(ctx->staff->role, "admin") == 0 && !ctx->staff->has_totp && !own_profile) {
+		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/two-factor", slug));
 		return 0;
 	}
 	if (!mg_permission_allows(ctx->staff->role, permission)) {

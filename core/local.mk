@@ -28,7 +28,8 @@ MG_SRC_CORE = \
 	%D%/cli.h %D%/cmd_tenant.c %D%/cmd_staff.c \
 	%D%/tenant.c %D%/tenant.h \
 	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
-	%D%/staff.c %D%/staff.h %D%/permission.c %D%/permission.h %D%/backoffice.c \
+	%D%/staff.c %D%/staff.h %D%/staff_totp.c %D%/staff_admin.c \
+	%D%/permission.c %D%/permission.h %D%/backoffice.c %D%/backoffice.h %D%/twofactor.c \
 	%D%/crypto.c %D%/crypto.h
 
 bin_PROGRAMS += madoguchi

@@ -142,6 +142,8 @@ enum mg_err mg_json(struct mg_ctx *ctx, int status, json_t *body);
 /* An error page (HTML, or JSON under /api/) with an English msgid explaining it. */
 enum mg_err mg_error(struct mg_ctx *ctx, int status, const char *msgid);
 enum mg_err mg_redirect(struct mg_ctx *ctx, int status, const char *location);
+/* Percent-encodes all but RFC 3986 unreserved characters and '/' (for a query value). */
+const char *mg_url_encode(struct mg_arena *arena, const char *s);
 /* Adds a response header; refuses names or values with control characters. */
 enum mg_err mg_header(struct mg_ctx *ctx, const char *name, const char *value);
 /* Sets a cookie for the whole site (Path=/; Secure; HttpOnly; SameSite=Lax); max_age in

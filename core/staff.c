@@ -28,7 +28,9 @@ const struct mg_sql mg_staff_statements[] = {
 	  "UPDATE staff SET failed_logins = 0, locked_until = NULL, last_login_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
 	{ "core.staff_by_id",
-	  "SELECT login, role, must_change_password, active, name_sealed, totp_secret_sealed IS NOT NULL"
+	  "SELECT login, role, must_change_password, active, name_sealed, totp_secret_sealed IS NOT NULL,"
+	  " COALESCE(UNIX_TIMESTAMP(locked_until), 0),"
+	  " COALESCE(DATE_FORMAT(CONVERT_TZ(last_login_at, '+00:00', '+09:00'), '%Y-%m-%d %H:%i'), '')"
 	  " FROM staff WHERE tenant_id = ? AND id = ?" },
 	{ "core.staff_password_for_update",
 	  "SELECT password_hash FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
@@ -42,8 +44,23 @@ const struct mg_sql mg_staff_statements[] = {
 	  "SELECT password_hash FROM staff_password_history WHERE tenant_id = ? AND staff_id = ?"
 	  " ORDER BY changed_at DESC LIMIT 5" },
 	{ "core.staff_list",
-	  "SELECT id, login, role, active, name_sealed, COALESCE(DATE_FORMAT(last_login_at, '%Y-%m-%d %H:%i'), '')"
+	  "SELECT id, login, role, active, name_sealed,"
+	  " COALESCE(DATE_FORMAT(CONVERT_TZ(last_login_at, '+00:00', '+09:00'), '%Y-%m-%d %H:%i'), ''),"
+	  " totp_secret_sealed IS NOT NULL, COALESCE(UNIX_TIMESTAMP(locked_until), 0)"
 	  " FROM staff WHERE tenant_id = ? ORDER BY id" },
+	{ "core.staff_set_role",
+	  "UPDATE staff SET role = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_set_active",
+	  "UPDATE staff SET active = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_issue_password",
+	  "UPDATE staff SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL,"
+	  " updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_unlock",
+	  "UPDATE staff SET failed_logins = 0, locked_until = NULL, updated_at = FROM_UNIXTIME(?)"
+	  " WHERE tenant_id = ? AND id = ?" },
+	{ "core.staff_locked",
+	  "SELECT id, login, DATE_FORMAT(CONVERT_TZ(locked_until, '+00:00', '+09:00'), '%Y-%m-%d %H:%i')"
+	  " FROM staff WHERE tenant_id = ? AND locked_until > FROM_UNIXTIME(?) ORDER BY locked_until" },
 	{ NULL, NULL },
 };
 
@@ -66,6 +83,13 @@ static const char *const common_passwords[] = {
 	"qwertyqwerty", "iloveyouiloveyou", "computer1234", "internet1234", "whatever1234",
 	NULL,
 };
+
+bool mg_staff_login_ok(const char *login)
+{
+	size_t n = strlen(login);
+	return n >= 1 && n <= 64 &&
+	       strspn(login, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._@-") == n;
+}
 
 static size_t utf8_chars(const char *s)
 {
@@ -202,8 +226,8 @@ static void verify_dummy(const char *password)
  * Counts one failure under the row lock; the fifth locks the account for 15 minutes and ends
  * its sessions. *locked_now tells the caller.
  */
-static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
-				 int failures, bool *locked_now)
+enum mg_err mg_staff_count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
+				   int failures, bool *locked_now)
 {
 	time_t now = mg_now();
 	failures++;
@@ -211,6 +235,9 @@ static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, uint6
 	struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(tenant_id), MG_INT(id) };
 	enum mg_err err = mg_db_exec(db, arena, "core.staff_login_failed", upd, 5, NULL, NULL, NULL);
 	*locked_now = err == MG_OK && lock != 0;
+	if (*locked_now)
+		err = mg_db_exec(db, arena, "core.session_delete_subject",
+				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT("staff"), MG_INT(id) }, 3, NULL, NULL, NULL);
 	return err;
 }
 
@@ -246,7 +273,7 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 	}
 	if (!a->password_ok) {
 		bool locked_now = false;
-		if ((err = count_failure(db, arena, a->tenant_id, a->id, failures, &locked_now)) != MG_OK)
+		if ((err = mg_staff_count_failure(db, arena, a->tenant_id, a->id, failures, &locked_now)) != MG_OK)
 			goto out;
 		if ((err = audit_login(db, arena, a, actor, "login.failure", "failure", "wrong password")) != MG_OK)
 			goto out;
@@ -315,6 +342,8 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 	out->must_change_password = strcmp(MG_CELL(&rows, 0, 2), "1") == 0;
 	out->active = strcmp(MG_CELL(&rows, 0, 3), "1") == 0;
 	out->has_totp = strcmp(MG_CELL(&rows, 0, 5), "1") == 0;
+	out->locked = strtoll(MG_CELL(&rows, 0, 6), NULL, 10) > mg_now();
+	out->last_login = MG_CELL(&rows, 0, 7);
 	if (tenant_key != NULL) {
 		char aad[64];
 		struct mg_buf name;
@@ -343,11 +372,7 @@ static enum mg_err count_wrong_current(struct mg_db *db, void *arg)
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
 	enum mg_err err = mg_db_exec(db, arena, "core.staff_lock_state", key, 2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows > 0)
-		err = count_failure(db, arena, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
-	if (err == MG_OK && locked_now)
-		err = mg_db_exec(db, arena, "core.session_delete_subject",
-				 (struct mg_dbval[]){ MG_INT(a->tenant_id), MG_TEXT("staff"), MG_INT(a->id) }, 3, NULL, NULL,
-				 NULL);
+		err = mg_staff_count_failure(db, arena, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
 	mg_arena_free(arena);
 	return err;
 }
@@ -427,11 +452,88 @@ json_t *mg_staff_list(struct mg_db *db, struct mg_arena *arena, const unsigned c
 		if (tenant_key == NULL || mg_unseal(tenant_key, aad, MG_CELL(&rows, r, 4), rows.lens[r * rows.ncols + 4],
 						    &name) != MG_OK)
 			mg_buf_puts(&name, "?");
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "login",
-						      MG_CELL(&rows, r, 1), "role", MG_CELL(&rows, r, 2), "active",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:b, s:b}", "id", MG_CELL(&rows, r, 0),
+						      "login", MG_CELL(&rows, r, 1), "role", MG_CELL(&rows, r, 2), "active",
 						      strcmp(MG_CELL(&rows, r, 3), "1") == 0, "name", name.data ? name.data : "",
-						      "last_login", MG_CELL(&rows, r, 5)));
+						      "last_login", MG_CELL(&rows, r, 5), "two_factor",
+						      strcmp(MG_CELL(&rows, r, 6), "1") == 0, "locked",
+						      strtoll(MG_CELL(&rows, r, 7), NULL, 10) > mg_now()));
 		mg_buf_free(&name);
 	}
+	return list;
+}
+
+/* One UPDATE of an account by an administrator, and the end of the account's sessions, in
+ * one transaction: a demoted or deactivated member is logged out at once. */
+struct admin_change {
+	const char *statement;
+	struct mg_dbval args[4];
+	size_t nargs;
+	uint64_t tenant_id, id;
+};
+
+static enum mg_err admin_change_txn(struct mg_db *db, void *arg)
+{
+	struct admin_change *c = arg;
+	struct mg_arena *arena = mg_arena_new();
+	unsigned long long affected = 0;
+	enum mg_err err = mg_db_exec(db, arena, c->statement, c->args, c->nargs, NULL, &affected, NULL);
+	if (err == MG_OK && affected == 0)
+		err = MG_ERR_NOT_FOUND;
+	if (err == MG_OK)
+		err = mg_db_exec(db, arena, "core.session_delete_subject",
+				 (struct mg_dbval[]){ MG_INT(c->tenant_id), MG_TEXT("staff"), MG_INT(c->id) }, 3, NULL, NULL,
+				 NULL);
+	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_staff_set_role(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *role)
+{
+	struct admin_change c = { "core.staff_set_role",
+				  { MG_TEXT(role), MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) }, 4, tenant_id, id };
+	return mg_db_transaction(db, admin_change_txn, &c);
+}
+
+enum mg_err mg_staff_set_active(struct mg_db *db, uint64_t tenant_id, uint64_t id, bool active)
+{
+	struct admin_change c = { "core.staff_set_active",
+				  { MG_INT(active ? 1 : 0), MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) }, 4, tenant_id,
+				  id };
+	return mg_db_transaction(db, admin_change_txn, &c);
+}
+
+enum mg_err mg_staff_issue_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, char initial[17])
+{
+	char hash[MG_PASSWORD_HASH_MAX];
+	initial_password(initial);
+	enum mg_err err = mg_password_hash(initial, hash, sizeof(hash));
+	if (err != MG_OK)
+		return err;
+	struct admin_change c = { "core.staff_issue_password",
+				  { MG_TEXT(hash), MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) }, 4, tenant_id, id };
+	return mg_db_transaction(db, admin_change_txn, &c);
+}
+
+enum mg_err mg_staff_unlock(struct mg_db *db, uint64_t tenant_id, uint64_t id)
+{
+	struct mg_arena *arena = mg_arena_new();
+	unsigned long long affected = 0;
+	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.staff_unlock", args, 3, NULL, &affected, NULL);
+	mg_arena_free(arena);
+	return err == MG_OK && affected == 0 ? MG_ERR_NOT_FOUND : err;
+}
+
+json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err)
+{
+	struct mg_rows rows;
+	struct mg_dbval args[] = { MG_INT(tenant_id), MG_INT(mg_now()) };
+	if ((*err = mg_db_exec(db, arena, "core.staff_locked", args, 2, &rows, NULL, NULL)) != MG_OK)
+		return NULL;
+	json_t *list = json_array();
+	for (size_t r = 0; r < rows.nrows; r++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "login",
+						      MG_CELL(&rows, r, 1), "until", MG_CELL(&rows, r, 2)));
 	return list;
 }

@@ -15,15 +15,20 @@
 #include "db.h"
 #include "err.h"
 
-enum { MG_LOGIN_MAX_FAILURES = 5, MG_LOCKOUT_SECONDS = 15 * 60, MG_PASSWORD_HISTORY = 5 };
+enum { MG_LOGIN_MAX_FAILURES = 5, MG_LOCKOUT_SECONDS = 15 * 60, MG_PASSWORD_HISTORY = 5, MG_RECOVERY_CODES = 10 };
 
 struct mg_staff {
 	uint64_t tenant_id, id;
 	const char *login, *role, *name; /* name unsealed, may be NULL if the key is gone */
-	bool must_change_password, active, has_totp;
+	const char *last_login;          /* JST "YYYY-MM-DD HH:MM", "" before the first */
+	bool must_change_password, active, has_totp, locked;
 };
 
 extern const struct mg_sql mg_staff_statements[];
+extern const struct mg_sql mg_staff_totp_statements[];
+
+/* A login ID is 1 to 64 ASCII letters, digits, '.', '_', '@' or '-'. */
+bool mg_staff_login_ok(const char *login);
 
 /* NULL when the password is acceptable for this login, else an English msgid saying why. */
 const char *mg_password_problem(const char *password, const char *login);
@@ -52,6 +57,45 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
  * English msgid when refused (MG_ERR_INPUT). */
 enum mg_err mg_staff_change_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *current,
 				     const char *fresh, const char **problem);
+
+/* Counts one failed login (or wrong code) under the caller's row lock; the fifth locks the
+ * account for 15 minutes and ends its sessions; *locked_now tells. */
+enum mg_err mg_staff_count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
+				   int failures, bool *locked_now);
+
+/* --- what an administrator does to an account (each ends the account's sessions) --- */
+
+/* MG_ERR_CONFLICT when the login is taken (by any account, active or not). */
+enum mg_err mg_staff_set_role(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *role);
+enum mg_err mg_staff_set_active(struct mg_db *db, uint64_t tenant_id, uint64_t id, bool active);
+/* A new one-time password (16 characters) that must be changed at the next login. */
+enum mg_err mg_staff_issue_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, char initial[17]);
+/* Lifts a lockout and clears the failure count. */
+enum mg_err mg_staff_unlock(struct mg_db *db, uint64_t tenant_id, uint64_t id);
+/* Accounts locked right now as [{id, login, until}] (until in JST). */
+json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err);
+
+/* --- two-factor (core/staff_totp.c) --- */
+
+/* Checks an authenticator code or an unused recovery code for an account whose password was
+ * checked; wrong codes count toward the lockout. */
+enum mg_err mg_staff_second_factor(struct mg_db *db, const unsigned char *tenant_key, uint64_t tenant_id, uint64_t id,
+				   const char *code, const char *ip, const char *user_agent,
+				   enum mg_login_result *result, bool *used_recovery);
+/* The enrolment form carries the new secret sealed (base32) for 15 minutes. */
+enum mg_err mg_staff_totp_pending_seal(const unsigned char *tenant_key, uint64_t tenant_id, uint64_t id,
+				       const char *secret, struct mg_arena *arena, const char **sealed_b32);
+/* MG_ERR_EXPIRED after 15 minutes, MG_ERR_INPUT when tampered with or not this account's. */
+enum mg_err mg_staff_totp_pending_open(const unsigned char *tenant_key, uint64_t tenant_id, uint64_t id,
+				       const char *sealed_b32, char secret[33]);
+/* Stores the secret once code proves the app shows it (MG_ERR_INPUT otherwise) and makes
+ * MG_RECOVERY_CODES new recovery codes, shown once. */
+enum mg_err mg_staff_totp_enable(struct mg_db *db, const unsigned char *tenant_key, uint64_t tenant_id, uint64_t id,
+				 const char *secret, const char *code, char codes[MG_RECOVERY_CODES][12]);
+/* Removes the secret and the recovery codes (an administrator's reset, or a non-admin's choice). */
+enum mg_err mg_staff_totp_disable(struct mg_db *db, uint64_t tenant_id, uint64_t id);
+/* Unused recovery codes of the account, -1 on a database error. */
+int mg_staff_recovery_codes_left(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id);
 
 /* Every account of the tenant as [{id, login, role, active, name, last_login}] (names unsealed). */
 json_t *mg_staff_list(struct mg_db *db, struct mg_arena *arena, const unsigned char *tenant_key, uint64_t tenant_id,

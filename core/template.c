@@ -357,14 +357,16 @@ static enum mg_err parse_bindings(struct compile *c, long line, const char *text
 		*sep = '\0';
 		if (!is_attr_name(pair) || !is_path(path, strlen(path)))
 			return fail_at(c, line, "m:attr: expected \"name path; name path\", got \"%s\"", text);
-		for (char *q = pair; *q != '\0'; q++)
+		/* checked in lower case (as HTML reads names), written as typed (SVG's viewBox) */
+		char *lower = mg_arena_strdup(arena, pair);
+		for (char *q = lower; *q != '\0'; q++)
 			*q = (char)tolower((unsigned char)*q);
-		if (is_code_attribute(pair))
-			return fail_at(c, line, "m:attr: attribute \"%s\" cannot take a data value", pair);
+		if (is_code_attribute(lower))
+			return fail_at(c, line, "m:attr: attribute \"%s\" cannot take a data value", lower);
 		struct binding *b = &e->bindings[e->nbindings++];
 		b->name = pair;
 		b->path = path;
-		b->is_url = in_list(url_attributes, pair);
+		b->is_url = in_list(url_attributes, lower);
 	}
 	return MG_OK;
 }

@@ -2,9 +2,14 @@
 the password policy, session time-outs (with a clock the tests move), CSRF on every
 state-changing route and role checks."""
 
+import base64
+import hashlib
+import hmac
 import json
 import os
 import re
+import struct
+import time
 import subprocess
 import uuid
 
@@ -31,6 +36,43 @@ def sql(query):
 def set_clock(seconds):
     with open(CLOCK, "w") as f:
         f.write(str(int(seconds)))
+
+
+def clock_offset():
+    try:
+        with open(CLOCK) as f:
+            return int(f.read().strip() or 0)
+    except FileNotFoundError:
+        return 0
+
+
+def totp(secret, offset=0):
+    """RFC 6238 (SHA-1, 30 s, 6 digits) for the server's clock moved by the test clock + offset."""
+    key = base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
+    step = int(time.time() + clock_offset() + offset) // 30
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    start = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[start:start + 4])[0] & 0x7FFFFFFF) % 1000000)
+
+
+def next_totp_step():
+    """Moves the test clock one 30-second step on, so the next code is a fresh one (each code is
+    accepted once)."""
+    set_clock(clock_offset() + 30)
+
+
+def enrol_two_factor(client, slug):
+    """Turns two-factor login on for the logged-in client; returns (secret, recovery codes)."""
+    page = client.get(f"/{slug}/admin/two-factor", headers={"Accept-Language": "en"})
+    assert page.status_code == 200, page.text
+    secret = re.search(r'class="secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+    pending = re.search(r'name="pending" value="([^"]+)"', page.text).group(1)
+    r = client.post(f"/{slug}/admin/two-factor/enable", headers={"Accept-Language": "en"},
+                    data={"pending": pending, "code": totp(secret), "csrf": page_csrf(page.text)})
+    assert r.status_code == 200 and "Recovery codes" in r.text, r.text
+    codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", r.text)
+    assert len(codes) == 10
+    return secret, codes
 
 
 @pytest.fixture(autouse=True)
@@ -78,11 +120,14 @@ def change_password(client, slug, current, fresh, confirm=None):
 
 
 def logged_in(slug, user, password, new_password="sora-no-mukou-ni-42"):
-    """A client past the first login and its forced password change."""
+    """A client past the first login and its forced password change (an administrator also
+    past the two-factor enrolment required of them)."""
     client = new_client()
     assert login(client, slug, user, password).status_code == 303
     r = change_password(client, slug, password, new_password)
     assert r.status_code == 303, r.text
+    if user.startswith("admin"):
+        client.totp_secret, client.recovery_codes = enrol_two_factor(client, slug)
     return client
 
 
@@ -96,6 +141,9 @@ def test_first_login_forces_a_password_change(hall):
         assert c.get(f"/{slug}/admin/").headers["Location"].endswith("/admin/password")
         r = change_password(c, slug, hall["admin"], "kawa-no-nagare-no-yo-ni")
         assert r.status_code == 303
+        # an administrator next has to turn on two-factor login before anything else
+        assert c.get(f"/{slug}/admin/").headers["Location"].endswith(f"/{slug}/admin/two-factor")
+        enrol_two_factor(c, slug)
         dashboard = c.get(f"/{slug}/admin/", headers={"Accept-Language": "en"})
         assert dashboard.status_code == 200
         assert "admin 花子" in dashboard.text

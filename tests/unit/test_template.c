@@ -256,6 +256,17 @@ static void html_serialisation(void **state)
 	      "<svg xmlns=\"http://www.w3.org/2000/svg\"><path d=\"M0 0\"/></svg><p xml:lang=\"en\">a&lt;b</p></div>");
 }
 
+/* Bound attribute names keep their case (SVG's viewBox); the safety checks still see
+ * ONCLICK and HREF for what they are. */
+static void bound_attribute_names_keep_their_case(void **state)
+{
+	check("<svg " NS " xmlns=\"http://www.w3.org/2000/svg\" m:attr=\"viewBox box\"><path m:attr=\"d d\"/></svg>",
+	      "{\"box\":\"0 0 9 9\",\"d\":\"M1 1h1\"}",
+	      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 9 9\"><path d=\"M1 1h1\"/></svg>");
+	assert_refused("<p " NS " m:attr=\"ONCLICK x\"/>", "bad:1:", "cannot take a data value");
+	check("<a " NS " m:attr=\"HREF u\">x</a>", "{\"u\":\"javascript:alert(1)\"}", "<a HREF=\"\">x</a>");
+}
+
 static void javascript_href_refused(void **state)
 {
 	static const struct {
@@ -518,6 +529,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(layout_and_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(doctype_only_for_html_root, setup, teardown),
 		cmocka_unit_test_setup_teardown(html_serialisation, setup, teardown),
+		cmocka_unit_test_setup_teardown(bound_attribute_names_keep_their_case, setup, teardown),
 		cmocka_unit_test_setup_teardown(javascript_href_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(load_errors_name_the_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(unknown_m_attribute_refused, setup, teardown),
