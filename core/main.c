@@ -208,12 +208,23 @@ out:
 
 static const char *const scope_names[] = { "platform", "tenant", "admin", "operator" };
 
+static json_t *route_fields(const struct mg_field *fields)
+{
+	json_t *list = json_array();
+	for (const struct mg_field *f = fields; f != NULL && f->name != NULL; f++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:b, s:I}", "name", f->name, "source",
+						      f->source == MG_FROM_FORM ? "form" : "query", "pattern", f->pattern,
+						      "required", f->required, "max_len", (json_int_t)f->max_len));
+	return list;
+}
+
 static void print_route(void *arg, const char *owner, const struct mg_route *route, const char *full_pattern)
 {
 	json_t *array = arg;
-	json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?}", "owner", owner, "method", route->method,
-					       "pattern", full_pattern, "scope", scope_names[route->scope],
-					       "permission", route->permission, "summary", route->summary));
+	json_array_append_new(array, json_pack("{s:s, s:s, s:s, s:s, s:s?, s:s?, s:o}", "owner", owner, "method",
+					       route->method, "pattern", full_pattern, "scope", scope_names[route->scope],
+					       "permission", route->permission, "summary", route->summary, "fields",
+					       route_fields(route->fields)));
 }
 
 static int cmd_routes(void)
