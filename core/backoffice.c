@@ -43,6 +43,9 @@ static json_t *nav(struct mg_ctx *ctx)
 	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
 						       admin_path(ctx, "/staff")));
+	if (mg_permission_allows(mg_staff_role(ctx), "core.audit.view"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Audit log")), "href",
+						       admin_path(ctx, "/audit")));
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Password")), "href",
 					       admin_path(ctx, "/password")));
 	return items;
@@ -52,6 +55,11 @@ static json_t *admin_data(struct mg_ctx *ctx, const char *title)
 {
 	return json_pack("{s:s, s:o, s:s, s:s}", "page_title", mg_tr(ctx, title), "nav", nav(ctx), "logout_action",
 			 admin_path(ctx, "/logout"), "home", admin_path(ctx, "/"));
+}
+
+json_t *mg_backoffice_page_data(struct mg_ctx *ctx, const char *title)
+{
+	return admin_data(ctx, title);
 }
 
 static enum mg_err render_login(struct mg_ctx *ctx, int status, const char *login, const char *next, const char *error)

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "audit_view.h"
 #include "cli.h"
 #include "config.h"
 #include "crypto.h"
@@ -106,13 +107,15 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_grants_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_tenant_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_session_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_audit_view_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
 	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
