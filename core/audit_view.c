@@ -27,9 +27,9 @@
 
 enum {
 	PAGE_ROWS = 50,
-	EXPORT_BATCH = 1000,       /* rows per query while exporting */
-	EXPORT_MAX_ROWS = 100000,  /* keep in step with the msgid of the truncation note */
-	JST_OFFSET = 9 * 3600,     /* Japan has no daylight saving time */
+	EXPORT_BATCH = 1000,      /* rows per query while exporting */
+	EXPORT_MAX_ROWS = 100000, /* keep in step with the msgid of the truncation note */
+	JST_OFFSET = 9 * 3600,    /* Japan has no daylight saving time */
 };
 
 const struct mg_sql mg_audit_view_statements[] = {
@@ -459,7 +459,7 @@ static enum mg_err audit_csv(struct mg_ctx *ctx)
 	else if (json_object_get(errors, "to") != NULL)
 		problem = json_string_value(json_object_get(errors, "to"));
 	if (err == MG_OK && problem != NULL)
-		mg_error(ctx, 400, problem); /* the msgid outlives errors: it is a static string */
+		mg_error(ctx, 400, problem); /* before errors, which holds the text, is freed */
 	json_decref(errors);
 	if (err != MG_OK || problem != NULL)
 		return err;
