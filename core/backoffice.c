@@ -58,6 +58,9 @@ static json_t *nav(struct mg_ctx *ctx)
 	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
 						       mg_admin_path(ctx, "/staff")));
+	if (mg_permission_allows(mg_staff_role(ctx), "core.audit.view"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Audit log")), "href",
+						       mg_admin_path(ctx, "/audit")));
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Password")), "href",
 					       mg_admin_path(ctx, "/password")));
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Two-factor login")), "href",

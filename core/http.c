@@ -346,6 +346,17 @@ enum mg_err mg_redirect(struct mg_ctx *ctx, int status, const char *location)
 	return MG_OK;
 }
 
+enum mg_err mg_send(struct mg_ctx *ctx, int status, const char *content_type, struct mg_buf *body)
+{
+	if (!header_text_ok(content_type))
+		return MG_ERR_INTERNAL;
+	mg_buf_free(&ctx->out);
+	ctx->out = *body;
+	mg_buf_init(body);
+	answer(ctx, status, mg_arena_strdup(ctx->arena, content_type));
+	return MG_OK;
+}
+
 static int wants_json(const struct mg_ctx *ctx)
 {
 	if (ctx->path != NULL && (strncmp(ctx->path, "/api/", 5) == 0 || strstr(ctx->path, "/api/v") != NULL ||

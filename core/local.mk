@@ -30,7 +30,8 @@ MG_SRC_CORE = \
 	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
 	%D%/staff.c %D%/staff.h %D%/staff_totp.c %D%/staff_admin.c \
 	%D%/permission.c %D%/permission.h %D%/backoffice.c %D%/backoffice.h %D%/twofactor.c \
-	%D%/crypto.c %D%/crypto.h
+	%D%/crypto.c %D%/crypto.h \
+	%D%/csv.c %D%/csv.h %D%/audit_view.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

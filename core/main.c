@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "backoffice.h"
+#include "audit_view.h"
 #include "cli.h"
 #include "config.h"
 #include "crypto.h"
@@ -108,7 +109,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_tenant_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_session_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_staff_totp_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_staff_totp_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_audit_view_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	app->router = mg_router_new();
 	if (app->router == NULL)
@@ -116,7 +118,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_twofactor_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_staff_admin_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_staff_admin_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "arena.h"
+#include "buf.h"
 #include "db.h"
 #include "err.h"
 #include "log.h"
@@ -144,6 +145,9 @@ enum mg_err mg_error(struct mg_ctx *ctx, int status, const char *msgid);
 enum mg_err mg_redirect(struct mg_ctx *ctx, int status, const char *location);
 /* Percent-encodes all but RFC 3986 unreserved characters and '/' (for a query value). */
 const char *mg_url_encode(struct mg_arena *arena, const char *s);
+/* Answers with body as it is (a CSV export, a download), taking over its memory: body is left
+ * empty. content_type e.g. "text/csv; charset=utf-8". */
+enum mg_err mg_send(struct mg_ctx *ctx, int status, const char *content_type, struct mg_buf *body);
 /* Adds a response header; refuses names or values with control characters. */
 enum mg_err mg_header(struct mg_ctx *ctx, const char *name, const char *value);
 /* Sets a cookie for the whole site (Path=/; Secure; HttpOnly; SameSite=Lax); max_age in

@@ -74,3 +74,11 @@ TESTS += %D%/unit/test_audit
 %C%_unit_test_audit_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_audit_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_audit_LDADD = $(MG_LIBS_UNIT)
+
+# core/csv.c: BOM, CRLF, RFC 4180 quoting, formula-injection guard (issue 3, item 7 exports).
+check_PROGRAMS += %D%/unit/test_csv
+TESTS += %D%/unit/test_csv
+%C%_unit_test_csv_SOURCES = %D%/unit/test_csv.c core/csv.c $(MG_SRC_UNIT)
+%C%_unit_test_csv_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_csv_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_csv_LDADD = $(MG_LIBS_UNIT)
