@@ -7,6 +7,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "modules.h"
+#include "notice.h"
 #include "pages.h"
 #include "permission.h"
 #include "session.h"
@@ -40,6 +41,9 @@ static json_t *nav(struct mg_ctx *ctx)
 			json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, n->label), "href",
 							       admin_path(ctx, n->path)));
 	}
+	if (mg_permission_allows(mg_staff_role(ctx), "core.notices.manage"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Notices")), "href",
+						       admin_path(ctx, "/notices")));
 	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
 						       admin_path(ctx, "/staff")));
@@ -126,6 +130,7 @@ static enum mg_err dashboard(struct mg_ctx *ctx)
 {
 	json_t *data = admin_data(ctx, N_("Dashboard"));
 	json_object_set_new(data, "is_admin", json_boolean(strcmp(mg_staff_role(ctx), "admin") == 0));
+	json_object_set_new(data, "notices", mg_notices_for_staff(ctx));
 	return mg_render(ctx, 200, "core/admin_home", data);
 }
 
@@ -215,6 +220,11 @@ static const struct mg_field password_fields[] = {
 	{ "confirm", MG_FROM_FORM, NULL, true, 1024, N_("New password again") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
+
+json_t *mg_backoffice_page(struct mg_ctx *ctx, const char *title)
+{
+	return admin_data(ctx, title);
+}
 
 const struct mg_route mg_backoffice_routes[] = {
 	{ "GET", "/login", login_form, MG_SCOPE_ADMIN, NULL, login_query, "staff login form" },

@@ -29,7 +29,9 @@ MG_SRC_CORE = \
 	%D%/tenant.c %D%/tenant.h \
 	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
 	%D%/staff.c %D%/staff.h %D%/permission.c %D%/permission.h %D%/backoffice.c \
-	%D%/crypto.c %D%/crypto.h
+	%D%/crypto.c %D%/crypto.h \
+	%D%/operator.c %D%/operator.h %D%/console.c %D%/notice.c %D%/notice.h \
+	%D%/cmd_operator.c %D%/cmd_keys.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -7,4 +7,7 @@
 extern const struct mg_route mg_core_routes[];
 extern const struct mg_route mg_backoffice_routes[];
 
+/* The data every back-office page starts from (page_title translated, nav, logout_action). */
+json_t *mg_backoffice_page(struct mg_ctx *ctx, const char *title);
+
 #endif
