@@ -32,15 +32,16 @@ static int operator_create(struct mg_cli *cli, int argc, char **argv)
 	const char *login = NULL, *name = NULL;
 	static const struct option options[] = { { "name", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
+	if (argc < 2 || argv[1][0] == '-')
+		return fputs(operator_usage, stderr), 2;
+	login = argv[1];
+	optind = 1; /* options after LOGIN: argv[1] stands where getopt expects the command name */
+	while ((opt = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
 		if (opt != 'n')
 			return fputs(operator_usage, stderr), 2;
 		name = optarg;
 	}
-	if (optind == argc - 1)
-		login = argv[optind];
-	if (login == NULL || name == NULL || name[0] == '\0')
+	if (optind != argc - 1 || name == NULL || name[0] == '\0')
 		return fputs(operator_usage, stderr), 2;
 	if (!mg_operator_login_ok(login))
 		return mg_cli_fail("operator create", "a login ID is 1 to 64 letters, digits, '.', '_', '@' or '-'");
