@@ -8,6 +8,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "modules.h"
+#include "notice.h"
 #include "pages.h"
 #include "permission.h"
 #include "session.h"
@@ -55,6 +56,9 @@ static json_t *nav(struct mg_ctx *ctx)
 			json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, n->label), "href",
 							       mg_admin_path(ctx, n->path)));
 	}
+	if (mg_permission_allows(mg_staff_role(ctx), "core.notices.manage"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Notices")), "href",
+						       mg_admin_path(ctx, "/notices")));
 	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
 						       mg_admin_path(ctx, "/staff")));
@@ -155,6 +159,7 @@ static enum mg_err dashboard(struct mg_ctx *ctx)
 				mg_admin_path(ctx, "/staff/"), json_string_value(json_object_get(account, "id")))));
 		json_object_set_new(data, "locked", locked);
 	}
+	json_object_set_new(data, "notices", mg_notices_for_staff(ctx));
 	return mg_render(ctx, 200, "core/admin_home", data);
 }
 

@@ -24,52 +24,6 @@ static const char tenant_usage[] =
 	"       madoguchi tenant suspend SLUG | resume SLUG\n"
 	"       madoguchi tenant terminate SLUG [--on YYYY-MM-DD]   (default: today, JST)\n";
 
-static const struct mg_sql list_statements[] = {
-	{ "core.tenant_list",
-	  "SELECT t.slug, t.state, t.contract_start, COALESCE(t.contract_end, '-'),"
-	  " COALESCE((SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
-	  "  WHERE m.tenant_id = t.id), '-'), t.name FROM tenant t ORDER BY t.id" },
-	{ NULL, NULL },
-};
-
-static void today_jst(char out[11])
-{
-	time_t now = time(NULL) + 9 * 3600;
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-static int date_ok(const char *s)
-{
-	struct tm tm;
-	memset(&tm, 0, sizeof(tm));
-	const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
-	return end != NULL && *end == '\0' && strlen(s) == 10;
-}
-
-static const char *modules_problem(const char *modules)
-{
-	static char copy[256]; /* the answer points into it */
-	snprintf(copy, sizeof(copy), "%s", modules);
-	char *save = NULL;
-	const char *seen[32];
-	size_t nseen = 0;
-	for (char *m = strtok_r(copy, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
-		for (size_t i = 0; i < nseen; i++)
-			if (strcmp(seen[i], m) == 0)
-				return m; /* named twice */
-		if (nseen < 32)
-			seen[nseen++] = m;
-		int known = 0;
-		for (size_t i = 0; i < mg_modules_count(); i++)
-			known |= strcmp(mg_modules_get(i)->name, m) == 0;
-		if (!known)
-			return m;
-	}
-	return NULL;
-}
-
 static int load_master_key(const struct mg_cli *cli, unsigned char key[MG_KEY_BYTES])
 {
 	char errbuf[512];
@@ -82,7 +36,7 @@ static int tenant_create(struct mg_cli *cli, int argc, char **argv)
 {
 	struct mg_tenant_new t = { .modules = "", .time_zone = "Asia/Tokyo" };
 	char today[11];
-	today_jst(today);
+	mg_tenant_today(today);
 	t.contract_start = today;
 	static const struct option options[] = {
 		{ "slug", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
@@ -107,13 +61,15 @@ static int tenant_create(struct mg_cli *cli, int argc, char **argv)
 		fputs(tenant_usage, stderr);
 		return 2;
 	}
-	const char *problem = mg_tenant_slug_problem(t.slug);
-	if (problem != NULL)
-		return mg_cli_fail("tenant create", "slug '%s': %s", t.slug, problem);
-	if (!date_ok(t.contract_start) || (t.contract_end != NULL && !date_ok(t.contract_end)))
-		return mg_cli_fail("tenant create", "dates are written YYYY-MM-DD");
-	if ((problem = modules_problem(t.modules)) != NULL)
-		return mg_cli_fail("tenant create", "module '%s' is not loaded or is named twice", problem);
+	struct mg_arena *arena = mg_arena_new();
+	const char *field, *value, *problem = mg_tenant_new_problem(arena, &t, &field, &value);
+	if (problem != NULL) {
+		mg_cli_fail("tenant create", "%s%s%s%s: %s", field, value ? " '" : "", value ? value : "", value ? "'" : "",
+			    problem);
+		mg_arena_free(arena);
+		return 1;
+	}
+	mg_arena_free(arena);
 
 	unsigned char master[MG_KEY_BYTES];
 	if (load_master_key(cli, master) != 0)
@@ -143,7 +99,7 @@ static int tenant_list(struct mg_cli *cli)
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_rows rows;
 	int status = 0;
-	if (mg_db_exec(db, arena, "core.tenant_list", NULL, 0, &rows, NULL, NULL) != MG_OK) {
+	if (mg_tenant_list(db, arena, &rows) != MG_OK) {
 		status = mg_cli_fail("tenant list", "%s", mg_db_error(db));
 	} else {
 		printf("%-20s %-11s %-10s %-10s %-24s %s\n", "SLUG", "STATE", "START", "END", "MODULES", "NAME");
@@ -195,14 +151,14 @@ static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, c
 {
 	const char *slug = argv[1], *on = NULL;
 	char today[11];
-	today_jst(today);
+	mg_tenant_today(today);
 	if (strcmp(verb, "terminate") == 0) {
 		on = today;
 		if (argc == 4 && strcmp(argv[2], "--on") == 0)
 			on = argv[3];
 		else if (argc != 2)
 			return fputs(tenant_usage, stderr), 2;
-		if (!date_ok(on))
+		if (!mg_tenant_date_ok(on))
 			return mg_cli_fail("tenant terminate", "dates are written YYYY-MM-DD");
 	} else if (argc != 2) {
 		return fputs(tenant_usage, stderr), 2;
@@ -214,11 +170,12 @@ static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, c
 	struct mg_db *db = mg_cli_tenant(cli, verb, slug, arena, &t);
 	if (db == NULL)
 		goto out;
-	if (strcmp(t.state, "terminated") == 0 && strcmp(state, "terminated") != 0) {
+	enum mg_err err = mg_tenant_change_state(db, &t, state, on);
+	if (err == MG_ERR_CONFLICT) {
 		mg_cli_fail(verb, "tenant '%s' is terminated; a contract that ended is not reopened", slug);
 		goto out;
 	}
-	if (mg_tenant_set_state(db, t.id, state, on) != MG_OK) {
+	if (err != MG_OK) {
 		mg_cli_fail(verb, "%s", mg_db_error(db));
 		goto out;
 	}
@@ -232,9 +189,6 @@ out:
 
 int mg_cmd_tenant(struct mg_cli *cli, int argc, char **argv)
 {
-	char errbuf[256];
-	if (mg_db_register(list_statements, errbuf, sizeof(errbuf)) != MG_OK)
-		return mg_cli_fail("tenant", "%s", errbuf);
 	if (argc < 2) {
 		fputs(tenant_usage, stderr);
 		return 2;

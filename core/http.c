@@ -14,6 +14,8 @@
 #include "lang.h"
 #include "log.h"
 #include "audit.h"
+#include "notice.h"
+#include "operator.h"
 #include "permission.h"
 #include "session.h"
 #include "staff.h"
@@ -42,6 +44,8 @@ struct mg_ctx {
 	struct mg_session session_row;
 	const struct mg_staff *staff;   /* the staff member of a staff session */
 	struct mg_staff staff_row;
+	const struct mg_operator *operator; /* the operator of a console session */
+	struct mg_operator operator_row;
 	const char *csrf;               /* the token forms must carry */
 	/* the answer */
 	int status;
@@ -140,6 +144,8 @@ const struct mg_session *mg_ctx_session(const struct mg_ctx *ctx) { return ctx->
 const struct mg_staff *mg_ctx_staff(const struct mg_ctx *ctx) { return ctx->staff; }
 uint64_t mg_staff_id(const struct mg_ctx *ctx) { return ctx->staff ? ctx->staff->id : 0; }
 const char *mg_staff_role(const struct mg_ctx *ctx) { return ctx->staff ? ctx->staff->role : NULL; }
+const struct mg_operator *mg_ctx_operator(const struct mg_ctx *ctx) { return ctx->operator; }
+uint64_t mg_operator_id(const struct mg_ctx *ctx) { return ctx->operator ? ctx->operator->id : 0; }
 
 const unsigned char *mg_ctx_tenant_key(struct mg_ctx *ctx)
 {
@@ -179,8 +185,9 @@ const char *mg_csrf_token(struct mg_ctx *ctx)
 enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object, const char *outcome,
 		     const char *detail)
 {
-	const char *actor = ctx->staff != NULL
-				    ? mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id)
+	const char *actor = ctx->staff != NULL ? mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id)
+			    : ctx->operator != NULL
+				    ? mg_arena_printf(ctx->arena, "operator:%llu", (unsigned long long)ctx->operator->id)
 				    : "anonymous";
 	struct mg_audit_event ev = { mg_tenant_id(ctx), actor, action, object, mg_cgi_param(ctx, "REMOTE_ADDR"),
 				     mg_cgi_param(ctx, "HTTP_USER_AGENT"), outcome, detail };
@@ -299,6 +306,9 @@ static json_t *page_data(struct mg_ctx *ctx, json_t *data)
 	if (ctx->tenant != NULL && json_object_get(data, "tenant") == NULL)
 		json_object_set_new(data, "tenant", json_pack("{s:s, s:s}", "name", ctx->tenant->name, "slug",
 							      ctx->tenant->slug));
+	if (ctx->operator != NULL && json_object_get(data, "operator") == NULL)
+		json_object_set_new(data, "operator", json_pack("{s:s, s:s}", "login", ctx->operator->login, "name",
+								ctx->operator->name));
 	if (ctx->staff != NULL)
 		json_object_set_new(data, "staff", json_pack("{s:s, s:s, s:s}", "login", ctx->staff->login, "role",
 							     ctx->staff->role, "name",
@@ -601,7 +611,7 @@ static int resolve_tenant(struct mg_ctx *ctx)
 static enum mg_err load_session(struct mg_ctx *ctx)
 {
 	enum mg_route_scope scope = ctx->match.route->scope;
-	const char *token = mg_cookie(ctx, MG_SESSION_COOKIE);
+	const char *token = mg_cookie(ctx, scope == MG_SCOPE_OPERATOR ? MG_OPERATOR_COOKIE : MG_SESSION_COOKIE);
 	if (token == NULL || scope == MG_SCOPE_PLATFORM)
 		return MG_OK;
 	uint64_t tenant_id = scope == MG_SCOPE_OPERATOR ? 0 : ctx->tenant->id;
@@ -620,6 +630,15 @@ static enum mg_err load_session(struct mg_ctx *ctx)
 		if (err != MG_OK)
 			return err;
 		ctx->staff = &ctx->staff_row;
+	} else if (strcmp(ctx->session_row.kind, "operator") == 0 && scope == MG_SCOPE_OPERATOR) {
+		err = mg_operator_load(ctx->db, ctx->arena, ctx->session_row.subject_id, &ctx->operator_row);
+		if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->operator_row.active)) {
+			mg_session_destroy(ctx->db, 0, ctx->session_row.token_hash);
+			return MG_OK;
+		}
+		if (err != MG_OK)
+			return err;
+		ctx->operator = &ctx->operator_row;
 	}
 	ctx->session = &ctx->session_row;
 	return mg_session_touch(ctx->db, ctx->session);
@@ -646,12 +665,40 @@ static int csrf_ok(struct mg_ctx *ctx)
 	return 0;
 }
 
+/* The console's gate: an operator logged in who has changed the issued password. Operators
+ * hold every "operator.*" permission and no other; staff never reach here (other cookie,
+ * sessions of tenant 0 only). */
+static int operator_permitted(struct mg_ctx *ctx, const char *permission)
+{
+	if (ctx->operator == NULL) {
+		if (!state_changing(ctx->method)) {
+			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/_operator/login?next=%s",
+							      mg_url_encode(ctx->arena, ctx->path)));
+			return 0;
+		}
+		mg_error(ctx, 401, NULL);
+		return 0;
+	}
+	if (strncmp(permission, "operator.", 9) != 0) {
+		mg_log_error("console route %s asks for %s, which operators do not hold", ctx->path, permission);
+		mg_error(ctx, 403, NULL);
+		return 0;
+	}
+	if (ctx->operator->must_change_password && strcmp(permission, "operator.profile") != 0) {
+		mg_redirect(ctx, 303, "/_operator/password");
+		return 0;
+	}
+	return 1;
+}
+
 /* The back office's gate: logged in, second factor done, password changed, role allowed. */
 static int permitted(struct mg_ctx *ctx)
 {
 	const char *permission = ctx->match.route->permission;
 	if (permission == NULL)
 		return 1;
+	if (ctx->match.route->scope == MG_SCOPE_OPERATOR)
+		return operator_permitted(ctx, permission);
 	const char *slug = ctx->tenant != NULL ? ctx->tenant->slug : NULL;
 	if (ctx->staff == NULL || slug == NULL) {
 		if (!state_changing(ctx->method) && slug != NULL) {
@@ -681,6 +728,36 @@ static int permitted(struct mg_ctx *ctx)
 		mg_error(ctx, 403, NULL);
 		return 0;
 	}
+	return 1;
+}
+
+/*
+ * The maintenance switch (core/notice.c): while it is on, every page but the operator console,
+ * /healthz and the language switch answers 503 with Retry-After and the operator's notice.
+ * This costs one primary-key look-up of platform_setting per request: cheap, and a switch
+ * takes effect at once on every worker and host with no cache to go stale. When the database
+ * cannot answer, pages go on as they would without the switch (and report that themselves).
+ * Returns 1 when the maintenance answer was made.
+ */
+static int closed_for_maintenance(struct mg_ctx *ctx)
+{
+	const struct mg_route *route = ctx->match.route;
+	if (route->scope == MG_SCOPE_OPERATOR ||
+	    (route->scope == MG_SCOPE_PLATFORM && strcmp(ctx->match.owner, "core") == 0 &&
+	     (strcmp(route->pattern, "/healthz") == 0 || strcmp(route->pattern, "/lang") == 0)))
+		return 0;
+	struct mg_maintenance m;
+	if (mg_maintenance_get(ctx->db, ctx->arena, &m) != MG_OK || !m.on)
+		return 0;
+	mg_header(ctx, "Retry-After", mg_arena_printf(ctx->arena, "%ld", m.retry_after));
+	const char *message = N_("Madoguchi is closed for maintenance. Please come back a little later.");
+	if (wants_json(ctx))
+		return mg_error(ctx, 503, message), 1;
+	const char *title = mg_tr(ctx, N_("Closed for maintenance"));
+	json_t *data = json_pack("{s:s, s:s, s:s*, s:s*}", "page_title", title, "message", mg_tr(ctx, message),
+				 "notice_title", m.title, "notice_body", m.body);
+	if (data == NULL || mg_render(ctx, 503, "core/maintenance", data) != MG_OK)
+		mg_error(ctx, 503, message);
 	return 1;
 }
 
@@ -723,7 +800,7 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		mg_error(ctx, 405, NULL);
 		return 0;
 	}
-	if (!resolve_tenant(ctx))
+	if (closed_for_maintenance(ctx) || !resolve_tenant(ctx))
 		return 0;
 	if ((err = read_body(ctx, io)) != MG_OK) {
 		mg_error(ctx, err == MG_ERR_TOO_LARGE ? 413 : 400, NULL);

@@ -31,7 +31,9 @@ MG_SRC_CORE = \
 	%D%/staff.c %D%/staff.h %D%/staff_totp.c %D%/staff_admin.c \
 	%D%/permission.c %D%/permission.h %D%/backoffice.c %D%/backoffice.h %D%/twofactor.c \
 	%D%/crypto.c %D%/crypto.h \
-	%D%/csv.c %D%/csv.h %D%/audit_view.c
+	%D%/csv.c %D%/csv.h %D%/audit_view.c \
+	%D%/operator.c %D%/operator.h %D%/console.c %D%/notice.c %D%/notice.h \
+	%D%/cmd_operator.c %D%/cmd_keys.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -25,6 +25,8 @@
 #include "log.h"
 #include "migrate.h"
 #include "modules.h"
+#include "notice.h"
+#include "operator.h"
 #include "pages.h"
 #include "router.h"
 #include "serve.h"
@@ -45,6 +47,9 @@ static const char usage[] =
 	"  audit         verify the audit log's hash chains; record a manual entry\n"
 	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
 	"  staff         create a staff account (prints its one-time initial password)\n"
+	"  operator      create or list platform operator accounts (console at /_operator/)\n"
+	"  maintenance   turn the maintenance switch on or off, or show it\n"
+	"  keys          rotate the master key (re-wraps every tenant's data key)\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -110,7 +115,9 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_session_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_staff_totp_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_audit_view_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_audit_view_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_operator_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_notice_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	app->router = mg_router_new();
 	if (app->router == NULL)
@@ -119,7 +126,9 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_twofactor_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_staff_admin_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_notice_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
@@ -290,6 +299,9 @@ static const struct command commands[] = {
 	{ "tenant", NULL, mg_cmd_tenant },
 	{ "staff", NULL, mg_cmd_staff },
 	{ "audit", NULL, mg_cmd_audit },
+	{ "operator", NULL, mg_cmd_operator },
+	{ "maintenance", NULL, mg_cmd_maintenance },
+	{ "keys", NULL, mg_cmd_keys },
 	{ NULL, NULL, NULL },
 };
 

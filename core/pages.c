@@ -3,6 +3,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "modules.h"
+#include "notice.h"
 #include "pages.h"
 #include "tenant.h"
 
@@ -18,7 +19,8 @@ static json_t *module_list(void)
 
 /*
  * GET /healthz — for load balancers and operators: version, whether the database answers
- * and whether every migration on disk has been applied. 503 when either is not so.
+ * and whether every migration on disk has been applied (503 when either is not so), and
+ * whether the maintenance switch is on (still 200: the service itself is healthy).
  */
 static enum mg_err healthz(struct mg_ctx *ctx)
 {
@@ -26,9 +28,12 @@ static enum mg_err healthz(struct mg_ctx *ctx)
 	enum mg_err err = mg_migrate_current(mg_ctx_db(ctx), mg_arena(ctx), &mg_ctx_app(ctx)->migrations, &current);
 	bool database = err == MG_OK;
 	int ok = database && current;
-	json_t *body = json_pack("{s:s, s:s, s:b, s:b, s:o}", "status", ok ? "ok" : "unavailable", "version",
-				 PACKAGE_VERSION, "database", database, "migrations_current", current, "modules",
-				 module_list());
+	struct mg_maintenance m = { 0 };
+	if (database)
+		mg_maintenance_get(mg_ctx_db(ctx), mg_arena(ctx), &m);
+	json_t *body = json_pack("{s:s, s:s, s:b, s:b, s:b, s:o}", "status", ok ? "ok" : "unavailable", "version",
+				 PACKAGE_VERSION, "database", database, "migrations_current", current, "maintenance", m.on,
+				 "modules", module_list());
 	return mg_json(ctx, ok ? 200 : 503, body);
 }
 

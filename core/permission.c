@@ -10,6 +10,7 @@ const struct mg_permission mg_core_permissions[] = {
 	{ "core.profile", MG_ROLE_ALL, N_("Change one's own password and two-factor settings") },
 	{ "core.staff.manage", MG_ROLE_ADMIN, N_("Manage staff accounts") },
 	{ "core.audit.view", MG_ROLE_ADMIN, N_("View and export the audit log") },
+	{ "core.notices.manage", MG_ROLE_ADMIN, N_("Post notices to the tenant's staff") },
 	{ NULL, 0, NULL },
 };
 

@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
+#include "crypto.h"
 #include "log.h"
 #include "serve.h"
 
@@ -228,11 +231,25 @@ static void reload_templates(struct mg_app *app)
 	app->templates = fresh;
 }
 
+/* After `madoguchi keys rotate` the tenants' keys are wrapped by the new master key. */
+static void reload_master_key(struct mg_app *app)
+{
+	char errbuf[512];
+	unsigned char fresh[MG_KEY_BYTES];
+	if (mg_master_key_load(app->cfg->master_key_file, fresh, errbuf, sizeof(errbuf)) != MG_OK) {
+		mg_log_error("master: master key not reloaded, keeping the old one: %s", errbuf);
+		return;
+	}
+	memcpy(app->master_key, fresh, sizeof(fresh));
+	OPENSSL_cleanse(fresh, sizeof(fresh));
+}
+
 /* SIGHUP: a fresh worker first, then the old one stops after its current request. */
 static void replace_workers(struct mg_app *app)
 {
 	mg_log_info("master: SIGHUP, replacing workers one by one");
 	reload_templates(app);
+	reload_master_key(app);
 	int n = app->cfg->workers;
 	for (int slot = 0; slot < n && !got_stop; slot++) {
 		if (workers[slot].pid == 0)

@@ -121,7 +121,7 @@ const char *mg_password_problem(const char *password, const char *login)
 	return NULL;
 }
 
-static void initial_password(char out[17])
+void mg_initial_password(char out[17])
 {
 	/* no 0/O, 1/l/I: it is read off a screen and typed once */
 	static const char alphabet[] = "ABCDEFGHJKMNPQRSTUVWXYZabcdefghjkmnpqrstuvwxyz23456789";
@@ -177,7 +177,7 @@ enum mg_err mg_staff_create(struct mg_db *db, const unsigned char *tenant_key, u
 			    const char *login, const char *name, const char *role, char initial[17], uint64_t *id)
 {
 	char hash[256];
-	initial_password(initial);
+	mg_initial_password(initial);
 	enum mg_err err = mg_password_hash(initial, hash, sizeof(hash));
 	if (err != MG_OK)
 		return err;
@@ -187,7 +187,15 @@ enum mg_err mg_staff_create(struct mg_db *db, const unsigned char *tenant_key, u
 	return err;
 }
 
+/* "core.<kind>_<what>": staff and operators have statements of the same shapes (operators
+ * are the accounts of tenant 0, the platform), so one login flow serves both. */
+static const char *account_sql(struct mg_arena *arena, const char *kind, const char *what)
+{
+	return mg_arena_printf(arena, "core.%s_%s", kind, what);
+}
+
 struct auth_args {
+	const char *kind; /* "staff" or "operator" */
 	uint64_t tenant_id;
 	const char *login, *password, *ip, *user_agent;
 	/* found before the transaction */
@@ -226,19 +234,25 @@ static void verify_dummy(const char *password)
  * Counts one failure under the row lock; the fifth locks the account for 15 minutes and ends
  * its sessions. *locked_now tells the caller.
  */
-enum mg_err mg_staff_count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
-				   int failures, bool *locked_now)
+static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, const char *kind, uint64_t tenant_id,
+				 uint64_t id, int failures, bool *locked_now)
 {
 	time_t now = mg_now();
 	failures++;
 	long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
 	struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_login_failed", upd, 5, NULL, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, kind, "login_failed"), upd, 5, NULL, NULL, NULL);
 	*locked_now = err == MG_OK && lock != 0;
 	if (*locked_now)
 		err = mg_db_exec(db, arena, "core.session_delete_subject",
-				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT("staff"), MG_INT(id) }, 3, NULL, NULL, NULL);
+				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT(kind), MG_INT(id) }, 3, NULL, NULL, NULL);
 	return err;
+}
+
+enum mg_err mg_staff_count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
+				   int failures, bool *locked_now)
+{
+	return count_failure(db, arena, "staff", tenant_id, id, failures, locked_now);
 }
 
 /*
@@ -257,9 +271,9 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		err = audit_login(db, arena, a, "anonymous", "login.failure", "failure", "unknown or inactive login");
 		goto out;
 	}
-	const char *actor = mg_arena_printf(arena, "staff:%llu", (unsigned long long)a->id);
+	const char *actor = mg_arena_printf(arena, "%s:%llu", a->kind, (unsigned long long)a->id);
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, "core.staff_lock_state", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "lock_state"), key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 0), a->hash) != 0) {
 		/* the password changed meanwhile: the check above no longer counts */
@@ -273,7 +287,7 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 	}
 	if (!a->password_ok) {
 		bool locked_now = false;
-		if ((err = mg_staff_count_failure(db, arena, a->tenant_id, a->id, failures, &locked_now)) != MG_OK)
+		if ((err = count_failure(db, arena, a->kind, a->tenant_id, a->id, failures, &locked_now)) != MG_OK)
 			goto out;
 		if ((err = audit_login(db, arena, a, actor, "login.failure", "failure", "wrong password")) != MG_OK)
 			goto out;
@@ -285,7 +299,7 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval upd[] = { MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, "core.staff_login_ok", upd, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "login_ok"), upd, 3, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	if ((err = audit_login(db, arena, a, actor, "login.success", "success", NULL)) != MG_OK)
 		goto out;
@@ -298,13 +312,20 @@ out:
 enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const char *login, const char *password,
 				  const char *ip, const char *user_agent, enum mg_login_result *result, uint64_t *id)
 {
-	struct auth_args a = { .tenant_id = tenant_id, .login = login, .password = password, .ip = ip,
+	return mg_account_authenticate(db, "staff", tenant_id, login, password, ip, user_agent, result, id);
+}
+
+enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t tenant_id, const char *login,
+				    const char *password, const char *ip, const char *user_agent,
+				    enum mg_login_result *result, uint64_t *id)
+{
+	struct auth_args a = { .kind = kind, .tenant_id = tenant_id, .login = login, .password = password, .ip = ip,
 			       .user_agent = user_agent, .result = MG_LOGIN_BAD };
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(login) };
 	bool rehash = false;
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_for_login", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, kind, "for_login"), key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		goto out;
 	a.found = rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 2), "1") == 0;
@@ -357,6 +378,7 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 }
 
 struct change_args {
+	const char *kind;
 	uint64_t tenant_id, id;
 	const char *current, *fresh, *problem;
 	bool wrong_current;
@@ -370,9 +392,9 @@ static enum mg_err count_wrong_current(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	bool locked_now = false;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_lock_state", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, a->kind, "lock_state"), key, 2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows > 0)
-		err = mg_staff_count_failure(db, arena, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
+		err = count_failure(db, arena, a->kind, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
 	mg_arena_free(arena);
 	return err;
 }
@@ -386,7 +408,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 	char hash[256];
 	a->problem = NULL;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_password_for_update", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, a->kind, "password_for_update"), key, 2, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0) {
 		err = err != MG_OK ? err : MG_ERR_NOT_FOUND;
 		goto out;
@@ -399,7 +421,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 		err = MG_ERR_INPUT;
 		goto out;
 	}
-	if ((err = mg_db_exec(db, arena, "core.staff_history_recent", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "history_recent"), key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	for (size_t r = 0; r < rows.nrows; r++) {
 		if (mg_password_verify(a->fresh, MG_CELL(&rows, r, 0), &ok, &rehash) == MG_OK && ok) {
@@ -411,10 +433,10 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 	if ((err = mg_password_hash(a->fresh, hash, sizeof(hash))) != MG_OK)
 		goto out;
 	struct mg_dbval set[] = { MG_TEXT(hash), MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, "core.staff_set_password", set, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "set_password"), set, 4, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(a->id), MG_TEXT(hash) };
-	err = mg_db_exec(db, arena, "core.staff_history_insert", history, 3, NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, account_sql(arena, a->kind, "history_insert"), history, 3, NULL, NULL, NULL);
 out:
 	mg_arena_free(arena);
 	return err;
@@ -423,8 +445,14 @@ out:
 enum mg_err mg_staff_change_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *current,
 				     const char *fresh, const char **problem)
 {
+	return mg_account_change_password(db, "staff", tenant_id, id, current, fresh, problem);
+}
+
+enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
+				       const char *current, const char *fresh, const char **problem)
+{
 	*problem = NULL;
-	struct change_args a = { tenant_id, id, current, fresh, NULL, false };
+	struct change_args a = { kind, tenant_id, id, current, fresh, NULL, false };
 	enum mg_err err = mg_db_transaction(db, change_txn, &a);
 	*problem = a.problem;
 	if (err == MG_ERR_INPUT && a.wrong_current) {
@@ -506,7 +534,7 @@ enum mg_err mg_staff_set_active(struct mg_db *db, uint64_t tenant_id, uint64_t i
 enum mg_err mg_staff_issue_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, char initial[17])
 {
 	char hash[MG_PASSWORD_HASH_MAX];
-	initial_password(initial);
+	mg_initial_password(initial);
 	enum mg_err err = mg_password_hash(initial, hash, sizeof(hash));
 	if (err != MG_OK)
 		return err;

@@ -43,6 +43,19 @@ enum mg_login_result {
 	MG_LOGIN_LOCKED_NOW, /* this failure locked the account */
 };
 
+/* The same two for any kind of account with "core.<kind>_…" statements shaped like the staff's
+ * ("staff", or "operator" with tenant_id 0): for_login, lock_state, login_failed, login_ok,
+ * password_for_update, set_password, history_insert, history_recent. Audit rows go to
+ * tenant_id's chain with actor "<kind>:<id>". */
+enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t tenant_id, const char *login,
+				    const char *password, const char *ip, const char *user_agent,
+				    enum mg_login_result *result, uint64_t *id);
+enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
+				       const char *current, const char *fresh, const char **problem);
+
+/* A random one-time password of 16 characters without look-alikes (0/O, 1/l/I). */
+void mg_initial_password(char out[17]);
+
 /* Computes the hash that unknown logins are checked against (call before forking workers). */
 void mg_staff_prepare(void);
 

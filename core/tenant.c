@@ -2,10 +2,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <time.h>
+
 #include <openssl/crypto.h>
 
+#include "clock.h"
 #include "crypto.h"
+#include "i18n.h"
 #include "log.h"
+#include "modules.h"
 #include "tenant.h"
 
 const struct mg_sql mg_tenant_statements[] = {
@@ -20,6 +25,12 @@ const struct mg_sql mg_tenant_statements[] = {
 	{ "core.tenant_set_state",
 	  "UPDATE tenant SET state = ?, contract_end = COALESCE(?, contract_end), updated_at = CURRENT_TIMESTAMP(6)"
 	  " WHERE id = ?" },
+	{ "core.tenant_list",
+	  "SELECT t.slug, t.state, t.contract_start, COALESCE(t.contract_end, '-'),"
+	  " COALESCE((SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
+	  "  WHERE m.tenant_id = t.id), '-'), t.name FROM tenant t ORDER BY t.id" },
+	{ "core.tenant_keys_for_update",
+	  "SELECT id, data_key_wrapped FROM tenant WHERE data_key_wrapped IS NOT NULL ORDER BY id FOR UPDATE" },
 	{ NULL, NULL },
 };
 
@@ -32,15 +43,82 @@ const char *mg_tenant_slug_problem(const char *slug)
 {
 	size_t len = strlen(slug);
 	if (len < 2 || len > MG_SLUG_MAX)
-		return "a slug is 2 to 63 characters long";
+		return N_("A slug is 2 to 63 characters long.");
 	if (slug[0] == '-' || slug[len - 1] == '-')
-		return "a slug neither starts nor ends with '-'";
+		return N_("A slug neither starts nor ends with '-'.");
 	for (const char *c = slug; *c != '\0'; c++)
 		if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
-			return "a slug has only lower-case letters a-z, digits and '-'";
+			return N_("A slug has only lower-case letters a-z, digits and '-'.");
 	for (int i = 0; reserved_slugs[i] != NULL; i++)
 		if (strcmp(slug, reserved_slugs[i]) == 0)
-			return "this slug is reserved for the platform";
+			return N_("This slug is reserved for the platform.");
+	return NULL;
+}
+
+void mg_tenant_today(char out[11])
+{
+	time_t now = mg_now() + 9 * 3600; /* contracts are dated in JST */
+	struct tm tm;
+	gmtime_r(&now, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+bool mg_tenant_date_ok(const char *s)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *end = s ? strptime(s, "%Y-%m-%d", &tm) : NULL;
+	return end != NULL && *end == '\0' && strlen(s) == 10;
+}
+
+/* The first module in the list that no loaded module has, or that is named twice; NULL if none.
+ * The answer is a copy in arena. */
+static const char *modules_problem(struct mg_arena *arena, const char *modules)
+{
+	char *copy = mg_arena_strdup(arena, modules ? modules : "");
+	char *save = NULL;
+	const char *seen[32];
+	size_t nseen = 0;
+	for (char *m = strtok_r(copy, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
+		for (size_t i = 0; i < nseen; i++)
+			if (strcmp(seen[i], m) == 0)
+				return m;
+		if (nseen < 32)
+			seen[nseen++] = m;
+		bool known = false;
+		for (size_t i = 0; i < mg_modules_count(); i++)
+			known |= strcmp(mg_modules_get(i)->name, m) == 0;
+		if (!known)
+			return m;
+	}
+	return NULL;
+}
+
+const char *mg_tenant_new_problem(struct mg_arena *arena, const struct mg_tenant_new *t, const char **field,
+				  const char **value)
+{
+	const char *problem;
+	*value = NULL;
+	*field = "slug";
+	if ((problem = mg_tenant_slug_problem(t->slug ? t->slug : "")) != NULL) {
+		*value = t->slug;
+		return problem;
+	}
+	*field = "name";
+	if (t->name == NULL || t->name[0] == '\0' || strlen(t->name) > 200)
+		return N_("The name is required (at most 200 characters).");
+	*field = "contract_start";
+	if (!mg_tenant_date_ok(t->contract_start))
+		return N_("Dates are written YYYY-MM-DD.");
+	*field = "contract_end";
+	if (t->contract_end != NULL && !mg_tenant_date_ok(t->contract_end))
+		return N_("Dates are written YYYY-MM-DD.");
+	if (t->contract_end != NULL && strcmp(t->contract_end, t->contract_start) < 0)
+		return N_("The contract cannot end before it starts.");
+	*field = "modules";
+	if ((*value = modules_problem(arena, t->modules)) != NULL)
+		return N_("This service is not offered here, or is named twice.");
+	*field = NULL;
 	return NULL;
 }
 
@@ -142,6 +220,78 @@ enum mg_err mg_tenant_create(struct mg_db *db, const unsigned char *master_key, 
 	enum mg_err err = mg_db_transaction(db, create_in_transaction, &args);
 	if (err == MG_OK)
 		*id = args.id;
+	return err;
+}
+
+enum mg_err mg_tenant_change_state(struct mg_db *db, const struct mg_tenant *t, const char *state, const char *end_date)
+{
+	if (strcmp(t->state, "terminated") == 0 && strcmp(state, "terminated") != 0)
+		return MG_ERR_CONFLICT;
+	return mg_tenant_set_state(db, t->id, state, strcmp(state, "terminated") == 0 ? end_date : NULL);
+}
+
+enum mg_err mg_tenant_list(struct mg_db *db, struct mg_arena *arena, struct mg_rows *rows)
+{
+	return mg_db_exec(db, arena, "core.tenant_list", NULL, 0, rows, NULL, NULL);
+}
+
+struct rewrap_args {
+	const unsigned char *old_key, *new_key;
+	size_t count;
+	uint64_t failed_id;
+};
+
+/* Re-wraps one tenant's data key and proves the new wrapping opens to the same key. */
+static enum mg_err rewrap_one(const struct rewrap_args *a, uint64_t id, const void *wrapped, size_t len,
+			      struct mg_buf *out)
+{
+	unsigned char key[MG_KEY_BYTES], check[MG_KEY_BYTES];
+	char context[40];
+	key_context(id, context, sizeof(context));
+	enum mg_err err = mg_key_unwrap(a->old_key, wrapped, len, context, key);
+	if (err == MG_OK)
+		err = mg_key_wrap(a->new_key, key, context, out);
+	if (err == MG_OK)
+		err = mg_key_unwrap(a->new_key, out->data, out->len, context, check);
+	if (err == MG_OK && !mg_ct_equal(key, check, sizeof(key)))
+		err = MG_ERR_INTERNAL;
+	OPENSSL_cleanse(key, sizeof(key));
+	OPENSSL_cleanse(check, sizeof(check));
+	return err;
+}
+
+static enum mg_err rewrap_txn(struct mg_db *db, void *arg)
+{
+	struct rewrap_args *a = arg;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_buf wrapped;
+	mg_buf_init(&wrapped);
+	struct mg_rows rows;
+	a->count = 0;
+	a->failed_id = 0;
+	enum mg_err err = mg_db_exec(db, arena, "core.tenant_keys_for_update", NULL, 0, &rows, NULL, NULL);
+	for (size_t r = 0; err == MG_OK && r < rows.nrows; r++) {
+		uint64_t id = strtoull(MG_CELL(&rows, r, 0), NULL, 10);
+		if ((err = rewrap_one(a, id, MG_CELL(&rows, r, 1), rows.lens[r * rows.ncols + 1], &wrapped)) != MG_OK) {
+			a->failed_id = id;
+			break;
+		}
+		struct mg_dbval set_key[] = { MG_BLOB(wrapped.data, wrapped.len), MG_INT(id) };
+		if ((err = mg_db_exec(db, arena, "core.tenant_set_key", set_key, 2, NULL, NULL, NULL)) == MG_OK)
+			a->count++;
+	}
+	mg_buf_free(&wrapped);
+	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_tenant_rewrap_keys(struct mg_db *db, const unsigned char *old_key, const unsigned char *new_key,
+				  size_t *count, uint64_t *failed_id)
+{
+	struct rewrap_args a = { old_key, new_key, 0, 0 };
+	enum mg_err err = mg_db_transaction(db, rewrap_txn, &a);
+	*count = a.count;
+	*failed_id = a.failed_id;
 	return err;
 }
 

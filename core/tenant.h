@@ -46,4 +46,27 @@ enum mg_err mg_tenant_create(struct mg_db *db, const unsigned char *master_key, 
 /* state: "active", "suspended" or "terminated" (terminated also sets contract_end = end_date). */
 enum mg_err mg_tenant_set_state(struct mg_db *db, uint64_t id, const char *state, const char *end_date);
 
+/* What the CLI and the operator console share, so both check and act the same way. */
+
+/* Today in JST as "YYYY-MM-DD" (the platform clock). */
+void mg_tenant_today(char out[11]);
+bool mg_tenant_date_ok(const char *s);
+/* Checks a tenant to create: NULL when fine, else an English msgid; *field receives the field
+ * at fault ("slug", "name", "contract_start", "contract_end", "modules") and *value the part of
+ * it that is wrong where that helps (the slug, the unknown module), else NULL. */
+const char *mg_tenant_new_problem(struct mg_arena *arena, const struct mg_tenant_new *t, const char **field,
+				  const char **value);
+/* Moves t to state ("active", "suspended", "terminated"; end_date only for the last). A
+ * terminated contract is not reopened: MG_ERR_CONFLICT. */
+enum mg_err mg_tenant_change_state(struct mg_db *db, const struct mg_tenant *t, const char *state,
+				   const char *end_date);
+/* Every tenant, oldest first; columns: slug, state, contract_start, contract_end or '-',
+ * modules or '-', name. */
+enum mg_err mg_tenant_list(struct mg_db *db, struct mg_arena *arena, struct mg_rows *rows);
+/* `keys rotate`: in one transaction, re-wraps every tenant's data key from old_key to new_key
+ * and checks that each new wrapping unwraps to the same key. Nothing changes unless all do;
+ * *failed_id names the tenant whose key did not open (0 otherwise). */
+enum mg_err mg_tenant_rewrap_keys(struct mg_db *db, const unsigned char *old_key, const unsigned char *new_key,
+				  size_t *count, uint64_t *failed_id);
+
 #endif

@@ -322,10 +322,17 @@ mg_migrate() {
 # serve and nginx
 
 # The demo tenant of scripts/run: created once, with an administrator and one staff member of
-# each other role; their issued passwords are kept in secrets/demo-logins.txt (0600).
+# each other role, and a platform operator 'ops' for the console; their issued passwords are
+# kept in secrets/demo-logins.txt (0600).
 mg_seed_demo() {
 	mg_paths
 	local logins=$VAR/secrets/demo-logins.txt bin=$BUILD/madoguchi role out
+	# A platform operator for the console at /_operator/ (also for a var/ seeded before it).
+	if [ -s "$logins" ] && ! grep -q '^operator ' "$logins"; then
+		out=$("$bin" -c "$MG_CONF" operator create ops --name "デモ運用担当")
+		printf '%-11s login ID %-11s password %s   (https://localhost:%s/_operator/)\n' operator ops \
+			"$(sed -n 's/^initial password.*: //p' <<<"$out")" "$MG_HTTPS_PORT" >>"$logins"
+	fi
 	if "$bin" -c "$MG_CONF" tenant show demo >/dev/null 2>&1; then
 		return 0
 	fi
@@ -338,8 +345,11 @@ mg_seed_demo() {
 		printf '%-11s login ID %-11s password %s\n' "$role" "$role" \
 			"$(sed -n 's/^initial password.*: //p' <<<"$out")" >>"$logins.tmp"
 	done
+	out=$("$bin" -c "$MG_CONF" operator create ops --name "デモ運用担当")
+	printf '%-11s login ID %-11s password %s   (https://localhost:%s/_operator/)\n' operator ops \
+		"$(sed -n 's/^initial password.*: //p' <<<"$out")" "$MG_HTTPS_PORT" >>"$logins.tmp"
 	mv "$logins.tmp" "$logins"
-	mg_say "created the demo tenant 'demo' and its staff"
+	mg_say "created the demo tenant 'demo', its staff and the operator 'ops'"
 }
 
 mg_start_serve() {
