@@ -1,9 +1,9 @@
 # core/: the madoguchi binary. Modules are dlopen()ed and call back into it, so it exports
 # its symbols (-rdynamic).
 MG_LIBS_CORE = $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PCRE2_LIBS) \
-	$(JANSSON_LIBS) $(QRENCODE_LIBS) -lfcgi
+	$(JANSSON_LIBS) $(QRENCODE_LIBS) $(CURL_LIBS) -lfcgi
 MG_CFLAGS_CORE = $(FCGI_CFLAGS) $(MARIADB_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) \
-	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
+	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS) $(CURL_CFLAGS)
 
 # Sources that have no main(); the unit tests link the ones they exercise.
 MG_SRC_CORE = \
@@ -29,7 +29,9 @@ MG_SRC_CORE = \
 	%D%/tenant.c %D%/tenant.h \
 	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
 	%D%/staff.c %D%/staff.h %D%/permission.c %D%/permission.h %D%/backoffice.c \
-	%D%/crypto.c %D%/crypto.h
+	%D%/crypto.c %D%/crypto.h \
+	%D%/mail.c %D%/mail_format.c %D%/mail.h %D%/cmd_mail.c \
+	%D%/people.c %D%/people.h %D%/account.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -21,9 +21,11 @@
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
+#include "mail.h"
 #include "migrate.h"
 #include "modules.h"
 #include "pages.h"
+#include "people.h"
 #include "router.h"
 #include "serve.h"
 #include "session.h"
@@ -43,6 +45,7 @@ static const char usage[] =
 	"  audit         verify the audit log's hash chains; record a manual entry\n"
 	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
 	"  staff         create a staff account (prints its one-time initial password)\n"
+	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -106,13 +109,17 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_grants_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_tenant_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_session_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_staff_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK)
 		return err;
+	mg_mail_setup(&config);
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
 	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
@@ -129,8 +136,10 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 		return err;
 	if (with_templates && (err = mg_master_key_load(config.master_key_file, app->master_key, errbuf, errlen)) != MG_OK)
 		return err;
-	if (with_templates)
+	if (with_templates) {
 		mg_staff_prepare();
+		mg_people_prepare();
+	}
 	struct stat st;
 	if (stat(config.locale_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, errlen, "locale_dir %s is not a folder (build the catalogs with make)", config.locale_dir);
@@ -272,6 +281,7 @@ static const struct command commands[] = {
 	{ "tenant", NULL, mg_cmd_tenant },
 	{ "staff", NULL, mg_cmd_staff },
 	{ "audit", NULL, mg_cmd_audit },
+	{ "mail", NULL, mg_cmd_mail },
 	{ NULL, NULL, NULL },
 };
 
