@@ -95,7 +95,13 @@ void mg_mail_setup(const struct mg_config *cfg);
 enum mg_err mg_mail_enqueue(struct mg_db *db, uint64_t tenant_id, const unsigned char *key, const char *to,
 			    const char *subject, const char *body);
 
-/* The key that seals the platform's own mail: HMAC-SHA-256(master, "platform-mail"). */
+/*
+ * The key that seals the platform's own mail (tenant_id 0): HMAC-SHA-256(master, "platform-mail").
+ * Platform mail goes to contractors' and operators' people, and an address is personal data
+ * whoever sends to it: sealing it like a tenant's keeps one code path and leaves no address in
+ * a dump or backup of the outbox. The key follows the master key, so mail still queued when
+ * the master key is replaced fails (it is never more than a few hours old).
+ */
 enum mg_err mg_mail_platform_key(const unsigned char master[MG_KEY_BYTES], unsigned char key[MG_KEY_BYTES]);
 
 struct mg_mail_stats {
