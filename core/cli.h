@@ -41,5 +41,6 @@ int mg_cmd_audit(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_operator(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_keys(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_mail(struct mg_cli *cli, int argc, char **argv);
 
 #endif

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,11 @@ static const struct key keys[] = {
 	{ "max_key", NUM(KEY_SIZE, max_key) },
 	{ "max_value", NUM(KEY_SIZE, max_value) },
 	{ "log_level", KEY_LOG_LEVEL, offsetof(struct mg_config, log_level), 0 },
+	{ "mail_transport", STR(mail_transport) },
+	{ "mail_dir", STR(mail_dir) },
+	{ "smtp_url", STR(smtp_url) },
+	{ "mail_from", STR(mail_from) },
+	{ "public_url", STR(public_url) },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -68,6 +74,10 @@ void mg_config_defaults(struct mg_config *cfg)
 	cfg->max_key = 128;
 	cfg->max_value = 64 * 1024;
 	cfg->log_level = MG_LOG_INFO;
+	snprintf(cfg->mail_transport, sizeof(cfg->mail_transport), "maildir");
+	snprintf(cfg->mail_dir, sizeof(cfg->mail_dir), "var/mail");
+	snprintf(cfg->mail_from, sizeof(cfg->mail_from), "Madoguchi <noreply@localhost>");
+	snprintf(cfg->public_url, sizeof(cfg->public_url), "https://localhost:8443");
 }
 
 static char *trim(char *s)
@@ -198,6 +208,33 @@ static const struct key *find_key(const char *name)
 	return NULL;
 }
 
+static bool starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* The mail keys: a transport that exists, a sender that fits a header, links that work. */
+static enum mg_err check_mail(const struct mg_config *cfg, char *errbuf, size_t errlen)
+{
+	const char *why = NULL;
+	if (strcmp(cfg->mail_transport, "maildir") != 0 && strcmp(cfg->mail_transport, "smtp") != 0)
+		why = "mail_transport must be maildir or smtp";
+	else if (strcmp(cfg->mail_transport, "maildir") == 0 && cfg->mail_dir[0] == '\0')
+		why = "mail_transport = maildir needs mail_dir";
+	else if (strcmp(cfg->mail_transport, "smtp") == 0 &&
+		 !starts_with(cfg->smtp_url, "smtp://") && !starts_with(cfg->smtp_url, "smtps://"))
+		why = "mail_transport = smtp needs smtp_url = smtp://host:port or smtps://host:port";
+	else if (strchr(cfg->mail_from, '@') == NULL)
+		why = "mail_from must hold an address: \"Name <noreply@example.jp>\" or \"noreply@example.jp\"";
+	else if ((!starts_with(cfg->public_url, "https://") && !starts_with(cfg->public_url, "http://")) ||
+		 cfg->public_url[strlen(cfg->public_url) - 1] == '/')
+		why = "public_url must be https://host[:port] (or http://) without a '/' at the end";
+	if (why == NULL)
+		return MG_OK;
+	snprintf(errbuf, errlen, "%s", why);
+	return MG_ERR_CONFIG;
+}
+
 static enum mg_err check_consistency(const struct mg_config *cfg, char *errbuf, size_t errlen)
 {
 	if (cfg->workers < 1 || cfg->workers > 256) {
@@ -208,7 +245,7 @@ static enum mg_err check_consistency(const struct mg_config *cfg, char *errbuf, 
 		snprintf(errbuf, errlen, "socket must be set");
 		return MG_ERR_CONFIG;
 	}
-	return MG_OK;
+	return check_mail(cfg, errbuf, errlen);
 }
 
 enum mg_err mg_config_parse(const char *text, const char *base_dir, struct mg_config *cfg, char *errbuf,

@@ -36,6 +36,12 @@ struct mg_config {
 	size_t max_key;         /* bytes per field name */
 	size_t max_value;       /* bytes per field value */
 	int log_level;          /* enum mg_log_level */
+	/* outgoing mail (core/mail.c) and the links in it */
+	char mail_transport[16]; /* "maildir" (.eml files in mail_dir) or "smtp" (to smtp_url) */
+	char mail_dir[256];
+	char smtp_url[256];     /* smtp://host:port or smtps://host:port */
+	char mail_from[256];    /* "Name <address>" or "address"; the name may be Japanese */
+	char public_url[256];   /* https://host[:port] as the public reaches the site, no '/' at the end */
 };
 
 /* Defaults for every key. */

@@ -147,6 +147,12 @@ const char *mg_staff_role(const struct mg_ctx *ctx) { return ctx->staff ? ctx->s
 const struct mg_operator *mg_ctx_operator(const struct mg_ctx *ctx) { return ctx->operator; }
 uint64_t mg_operator_id(const struct mg_ctx *ctx) { return ctx->operator ? ctx->operator->id : 0; }
 
+uint64_t mg_customer_id(const struct mg_ctx *ctx)
+{
+	const struct mg_session *s = ctx->session;
+	return s != NULL && strcmp(s->kind, "customer") == 0 ? s->subject_id : 0;
+}
+
 const unsigned char *mg_ctx_tenant_key(struct mg_ctx *ctx)
 {
 	if (ctx->tenant == NULL)
@@ -185,10 +191,13 @@ const char *mg_csrf_token(struct mg_ctx *ctx)
 enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object, const char *outcome,
 		     const char *detail)
 {
-	const char *actor = ctx->staff != NULL ? mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id)
-			    : ctx->operator != NULL
-				    ? mg_arena_printf(ctx->arena, "operator:%llu", (unsigned long long)ctx->operator->id)
-				    : "anonymous";
+	const char *actor = "anonymous";
+	if (ctx->staff != NULL)
+		actor = mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id);
+	else if (ctx->operator != NULL)
+		actor = mg_arena_printf(ctx->arena, "operator:%llu", (unsigned long long)ctx->operator->id);
+	else if (mg_customer_id(ctx) != 0)
+		actor = mg_arena_printf(ctx->arena, "customer:%llu", (unsigned long long)mg_customer_id(ctx));
 	struct mg_audit_event ev = { mg_tenant_id(ctx), actor, action, object, mg_cgi_param(ctx, "REMOTE_ADDR"),
 				     mg_cgi_param(ctx, "HTTP_USER_AGENT"), outcome, detail };
 	enum mg_err err = mg_audit_record(ctx->db, &ev);
@@ -607,11 +616,18 @@ static int resolve_tenant(struct mg_ctx *ctx)
 	return 1;
 }
 
-/* The session cookie of this tenant (or of the operator console), and its staff member. */
+/*
+ * The session cookie of this tenant (or of the operator console), and its staff member. A
+ * tenant's public pages read the customers' cookie instead and accept only customer
+ * sessions there; the back office keeps the staff cookie.
+ */
 static enum mg_err load_session(struct mg_ctx *ctx)
 {
 	enum mg_route_scope scope = ctx->match.route->scope;
-	const char *token = mg_cookie(ctx, scope == MG_SCOPE_OPERATOR ? MG_OPERATOR_COOKIE : MG_SESSION_COOKIE);
+	/* one cookie per kind of account, so none can stand in for another */
+	const char *token = mg_cookie(ctx, scope == MG_SCOPE_OPERATOR ? MG_OPERATOR_COOKIE
+					   : scope == MG_SCOPE_TENANT ? MG_ACCOUNT_COOKIE
+								      : MG_SESSION_COOKIE);
 	if (token == NULL || scope == MG_SCOPE_PLATFORM)
 		return MG_OK;
 	uint64_t tenant_id = scope == MG_SCOPE_OPERATOR ? 0 : ctx->tenant->id;
@@ -620,6 +636,9 @@ static enum mg_err load_session(struct mg_ctx *ctx)
 		return MG_OK; /* expired or another tenant's: simply not logged in here */
 	if (err != MG_OK)
 		return err;
+	const char *kind = scope == MG_SCOPE_OPERATOR ? "operator" : scope == MG_SCOPE_TENANT ? "customer" : "staff";
+	if (strcmp(ctx->session_row.kind, kind) != 0)
+		return MG_OK; /* a session of another kind in this cookie counts for nothing */
 	if (strcmp(ctx->session_row.kind, "staff") == 0) {
 		err = mg_staff_load(ctx->db, ctx->arena, mg_ctx_tenant_key(ctx), tenant_id, ctx->session_row.subject_id,
 				    &ctx->staff_row);
@@ -630,7 +649,7 @@ static enum mg_err load_session(struct mg_ctx *ctx)
 		if (err != MG_OK)
 			return err;
 		ctx->staff = &ctx->staff_row;
-	} else if (strcmp(ctx->session_row.kind, "operator") == 0 && scope == MG_SCOPE_OPERATOR) {
+	} else if (strcmp(ctx->session_row.kind, "operator") == 0) {
 		err = mg_operator_load(ctx->db, ctx->arena, ctx->session_row.subject_id, &ctx->operator_row);
 		if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->operator_row.active)) {
 			mg_session_destroy(ctx->db, 0, ctx->session_row.token_hash);

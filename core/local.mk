@@ -1,9 +1,9 @@
 # core/: the madoguchi binary. Modules are dlopen()ed and call back into it, so it exports
 # its symbols (-rdynamic).
 MG_LIBS_CORE = $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PCRE2_LIBS) \
-	$(JANSSON_LIBS) $(QRENCODE_LIBS) -lfcgi
+	$(JANSSON_LIBS) $(QRENCODE_LIBS) $(CURL_LIBS) -lfcgi
 MG_CFLAGS_CORE = $(FCGI_CFLAGS) $(MARIADB_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) \
-	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS)
+	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS) $(CURL_CFLAGS)
 
 # Sources that have no main(); the unit tests link the ones they exercise.
 MG_SRC_CORE = \
@@ -33,7 +33,9 @@ MG_SRC_CORE = \
 	%D%/crypto.c %D%/crypto.h \
 	%D%/csv.c %D%/csv.h %D%/audit_view.c \
 	%D%/operator.c %D%/operator.h %D%/console.c %D%/notice.c %D%/notice.h \
-	%D%/cmd_operator.c %D%/cmd_keys.c
+	%D%/cmd_operator.c %D%/cmd_keys.c \
+	%D%/mail.c %D%/mail_format.c %D%/mail.h %D%/cmd_mail.c \
+	%D%/people.c %D%/people.h %D%/account.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -23,11 +23,13 @@
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
+#include "mail.h"
 #include "migrate.h"
 #include "modules.h"
 #include "notice.h"
 #include "operator.h"
 #include "pages.h"
+#include "people.h"
 #include "router.h"
 #include "serve.h"
 #include "session.h"
@@ -50,6 +52,7 @@ static const char usage[] =
 	"  operator      create or list platform operator accounts (console at /_operator/)\n"
 	"  maintenance   turn the maintenance switch on or off, or show it\n"
 	"  keys          rotate the master key (re-wraps every tenant's data key)\n"
+	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -117,8 +120,11 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_staff_totp_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_audit_view_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_operator_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_notice_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_notice_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK)
 		return err;
+	mg_mail_setup(&config);
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
@@ -128,7 +134,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_staff_admin_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_notice_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
@@ -145,8 +152,10 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 		return err;
 	if (with_templates && (err = mg_master_key_load(config.master_key_file, app->master_key, errbuf, errlen)) != MG_OK)
 		return err;
-	if (with_templates)
+	if (with_templates) {
 		mg_staff_prepare();
+		mg_people_prepare();
+	}
 	struct stat st;
 	if (stat(config.locale_dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
 		snprintf(errbuf, errlen, "locale_dir %s is not a folder (build the catalogs with make)", config.locale_dir);
@@ -302,6 +311,7 @@ static const struct command commands[] = {
 	{ "operator", NULL, mg_cmd_operator },
 	{ "maintenance", NULL, mg_cmd_maintenance },
 	{ "keys", NULL, mg_cmd_keys },
+	{ "mail", NULL, mg_cmd_mail },
 	{ NULL, NULL, NULL },
 };
 

@@ -125,6 +125,8 @@ const char *mg_tenant_name(const struct mg_ctx *ctx);
 /* The logged-in staff member of a back-office request: 0 / NULL when none. */
 uint64_t mg_staff_id(const struct mg_ctx *ctx);
 const char *mg_staff_role(const struct mg_ctx *ctx);
+/* The logged-in customer (table person) of a tenant's public page: 0 when none. */
+uint64_t mg_customer_id(const struct mg_ctx *ctx);
 /* The CSRF token a form must carry in its hidden "csrf" field (page data has it as "csrf"). */
 const char *mg_csrf_token(struct mg_ctx *ctx);
 /* Appends a row to the tenant's audit log (actor, IP and user agent from the request);

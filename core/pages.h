@@ -6,5 +6,7 @@
 
 extern const struct mg_route mg_core_routes[];
 extern const struct mg_route mg_backoffice_routes[];
+/* The public's accounts: /<slug>/account/… (core/account.c). */
+extern const struct mg_route mg_account_routes[];
 
 #endif

@@ -17,6 +17,9 @@ enum { MG_SESSION_IDLE = 30 * 60, MG_SESSION_ABSOLUTE = 12 * 3600 };
 
 #define MG_SESSION_COOKIE "__Host-mg_session"
 #define MG_CSRF_COOKIE "__Host-mg_csrf"
+/* The public's (customers') sessions on a tenant's pages: a cookie of its own, so a staff
+ * member's back-office session and a customer session in one browser never meet. */
+#define MG_ACCOUNT_COOKIE "__Host-mg_account"
 
 struct mg_session {
 	uint64_t tenant_id; /* 0 for the platform operators */

@@ -82,3 +82,12 @@ TESTS += %D%/unit/test_csv
 %C%_unit_test_csv_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_csv_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_csv_LDADD = $(MG_LIBS_UNIT)
+
+# core/mail_format.c: address normalisation, RFC 2047 headers, .eml composition (issue 3, item 8).
+# Delivery and the pages against a live stack: tests/http/test_people.py.
+check_PROGRAMS += %D%/unit/test_mail
+TESTS += %D%/unit/test_mail
+%C%_unit_test_mail_SOURCES = %D%/unit/test_mail.c core/mail_format.c core/form.c core/config.c $(MG_SRC_UNIT)
+%C%_unit_test_mail_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_mail_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_mail_LDADD = $(MG_LIBS_UNIT)
