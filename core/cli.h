@@ -38,5 +38,6 @@ int mg_cli_fail(const char *what, const char *fmt, ...) __attribute__((format(pr
 int mg_cmd_tenant(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_staff(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_audit(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_jobs(struct mg_cli *cli, int argc, char **argv);
 
 #endif

@@ -29,7 +29,8 @@ MG_SRC_CORE = \
 	%D%/tenant.c %D%/tenant.h \
 	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
 	%D%/staff.c %D%/staff.h %D%/permission.c %D%/permission.h %D%/backoffice.c \
-	%D%/crypto.c %D%/crypto.h
+	%D%/crypto.c %D%/crypto.h \
+	%D%/schedule.c %D%/schedule.h %D%/jobs.c %D%/jobs.h %D%/cmd_jobs.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

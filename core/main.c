@@ -1,6 +1,6 @@
 /*
  * madoguchi — one binary, many verbs (like git or fossil):
- *   madoguchi [-c CONFIG] serve | migrate | check-config | routes | version
+ *   madoguchi [-c CONFIG] serve | jobs | migrate | check-config | routes | version | …
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +43,7 @@ static const char usage[] =
 	"  audit         verify the audit log's hash chains; record a manual entry\n"
 	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
 	"  staff         create a staff account (prints its one-time initial password)\n"
+	"  jobs          the job scheduler (foreground); jobs run|list|history\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -272,6 +273,7 @@ static const struct command commands[] = {
 	{ "tenant", NULL, mg_cmd_tenant },
 	{ "staff", NULL, mg_cmd_staff },
 	{ "audit", NULL, mg_cmd_audit },
+	{ "jobs", NULL, mg_cmd_jobs },
 	{ NULL, NULL, NULL },
 };
 
