@@ -96,7 +96,7 @@ static int jobs_run(struct mg_cli *cli, int argc, char **argv)
 	static const struct option options[] = { { "now", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
 	const char *now_text = NULL;
 	int opt;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc starts afresh (main parsed its options in another mode) */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		if (opt != 'n')
 			return fputs(jobs_usage, stderr), 2;
@@ -191,7 +191,7 @@ static int jobs_history(struct mg_cli *cli, int argc, char **argv)
 	const char *job = "";
 	long limit = 20;
 	int opt;
-	optind = 1;
+	optind = 0; /* 0, not 1: glibc starts afresh (main parsed its options in another mode) */
 	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		char *end = NULL;
 		if (opt == 'j') {
