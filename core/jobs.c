@@ -506,7 +506,7 @@ int mg_scheduler_serve(struct mg_scheduler *s, bool once)
 	sigaddset(&stop_signals, SIGTERM);
 	sigaddset(&stop_signals, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
-	mg_log_info("jobs: scheduler %s %s with %zu job(s)", s->holder, once ? "looks once at" : "started", s->n);
+	mg_log_info("jobs: scheduler %s %s with %zu job(s)", s->holder, once ? "makes one pass" : "started", s->n);
 	for (size_t i = 0; i < s->n; i++) {
 		s->entries[i].check_at = 0; /* at start every job is looked at: what was missed is caught up */
 		mg_log_info("jobs: %s (%s): %s JST", s->entries[i].job->name, s->entries[i].owner,
