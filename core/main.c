@@ -1,6 +1,6 @@
 /*
  * madoguchi — one binary, many verbs (like git or fossil):
- *   madoguchi [-c CONFIG] serve | migrate | check-config | routes | version
+ *   madoguchi [-c CONFIG] serve | jobs | migrate | check-config | routes | version | …
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,6 +53,7 @@ static const char usage[] =
 	"  maintenance   turn the maintenance switch on or off, or show it\n"
 	"  keys          rotate the master key (re-wraps every tenant's data key)\n"
 	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
+	"  jobs          the job scheduler (foreground); jobs run|list|history\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -312,6 +313,7 @@ static const struct command commands[] = {
 	{ "maintenance", NULL, mg_cmd_maintenance },
 	{ "keys", NULL, mg_cmd_keys },
 	{ "mail", NULL, mg_cmd_mail },
+	{ "jobs", NULL, mg_cmd_jobs },
 	{ NULL, NULL, NULL },
 };
 

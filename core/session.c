@@ -18,6 +18,14 @@ const struct mg_sql mg_session_statements[] = {
 	  "UPDATE session SET last_seen_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND token_hash = ?" },
 	{ "core.session_delete", "DELETE FROM session WHERE tenant_id = ? AND token_hash = ?" },
 	{ "core.session_delete_subject", "DELETE FROM session WHERE tenant_id = ? AND kind = ? AND subject_id = ?" },
+	/* the sweep: a consistent read takes no lock; each row is then deleted by its key, the
+	 * time-out checked again in case a request used the session meanwhile */
+	{ "core.session_expired",
+	  "SELECT tenant_id, token_hash FROM session WHERE last_seen_at <= FROM_UNIXTIME(?)"
+	  " OR expires_at <= FROM_UNIXTIME(?) LIMIT 500" },
+	{ "core.session_delete_expired",
+	  "DELETE FROM session WHERE tenant_id = ? AND token_hash = ?"
+	  " AND (last_seen_at <= FROM_UNIXTIME(?) OR expires_at <= FROM_UNIXTIME(?))" },
 	{ NULL, NULL },
 };
 
@@ -98,4 +106,32 @@ enum mg_err mg_session_destroy_subject(struct mg_db *db, uint64_t tenant_id, con
 	enum mg_err err = mg_db_exec(db, arena, "core.session_delete_subject", args, 3, NULL, NULL, NULL);
 	mg_arena_free(arena);
 	return err;
+}
+
+enum mg_err mg_session_sweep(struct mg_db *db, struct mg_arena *arena, time_t now, unsigned long long *deleted)
+{
+	*deleted = 0;
+	/* the same limits as mg_session_load: idle when last seen MG_SESSION_IDLE ago or more */
+	struct mg_dbval limits[] = { MG_INT(now - MG_SESSION_IDLE), MG_INT(now) };
+	for (;;) {
+		struct mg_rows rows;
+		enum mg_err err = mg_db_exec(db, arena, "core.session_expired", limits, 2, &rows, NULL, NULL);
+		if (err != MG_OK)
+			return err;
+		unsigned long long in_batch = 0;
+		for (size_t r = 0; r < rows.nrows; r++) {
+			struct mg_dbval args[] = { MG_INT(strtoull(MG_CELL(&rows, r, 0), NULL, 10)),
+						   MG_TEXT(MG_CELL(&rows, r, 1)), limits[0], limits[1] };
+			unsigned long long affected = 0;
+			if ((err = mg_db_exec(db, arena, "core.session_delete_expired", args, 4, NULL, &affected, NULL)) !=
+			    MG_OK)
+				return err;
+			in_batch += affected;
+		}
+		*deleted += in_batch;
+		/* a short batch was the last; a batch that deleted nothing would come back the same */
+		if (rows.nrows < 500 || in_batch == 0)
+			return MG_OK;
+		mg_arena_reset(arena);
+	}
 }

@@ -45,5 +45,9 @@ enum mg_err mg_session_touch(struct mg_db *db, const struct mg_session *s);
 enum mg_err mg_session_destroy(struct mg_db *db, uint64_t tenant_id, const char *token_hash);
 /* Ends every session of an account (deactivation, role change, password change). */
 enum mg_err mg_session_destroy_subject(struct mg_db *db, uint64_t tenant_id, const char *kind, uint64_t subject_id);
+/* Deletes the sessions past their idle or absolute time-out at `now` (the job
+ * core.session_sweep), in batches of 500, each row by its key in a statement of its own so no
+ * lock is held long; *deleted receives how many. */
+enum mg_err mg_session_sweep(struct mg_db *db, struct mg_arena *arena, time_t now, unsigned long long *deleted);
 
 #endif

@@ -91,3 +91,12 @@ TESTS += %D%/unit/test_mail
 %C%_unit_test_mail_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_mail_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_mail_LDADD = $(MG_LIBS_UNIT)
+
+# core/schedule.c: schedules in JST, slots, retry back-off, what the scheduler runs now (issue 5).
+# The scheduler against a database: tests/http/test_jobs.py.
+check_PROGRAMS += %D%/unit/test_schedule
+TESTS += %D%/unit/test_schedule
+%C%_unit_test_schedule_SOURCES = %D%/unit/test_schedule.c core/schedule.c $(MG_SRC_UNIT)
+%C%_unit_test_schedule_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_schedule_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_schedule_LDADD = $(MG_LIBS_UNIT)

@@ -2,8 +2,8 @@
 # scripts/lib/stack.sh — the pieces of a Madoguchi stack, shared by scripts/run and scripts/test.
 #
 # Sourced, it defines mg_* functions (safe under `set -euo pipefail`). Executed, it runs one
-# action against an existing stack: db-stop, db-start and serve-pid for the HTTP tests, stop for
-# an operator whose scripts/run was killed before it could clean up:
+# action against an existing stack: db-stop, db-start, serve-pid and jobs-stop|jobs-start|jobs-pid
+# for the HTTP tests, stop for an operator whose scripts/run was killed before it could clean up:
 #
 #     MG_VAR_DIR=/tmp/madoguchi-test.abc123 scripts/lib/stack.sh db-stop|db-start|serve-pid|stop
 #
@@ -11,7 +11,7 @@
 #
 #     db/       MariaDB datadir (private server: own socket, no TCP, never the system service)
 #     run/      sockets and pid files: mysqld.sock madoguchi.sock *.pid
-#     log/      mysqld.log madoguchi.log nginx-error.log nginx-access.log
+#     log/      mysqld.log madoguchi.log jobs.log nginx-error.log nginx-access.log
 #     secrets/  db_owner.password db_app.password master.key (0600, directory 0700)
 #     tls/      self-signed certificate and key for localhost
 #     nginx/    generated nginx.conf and nginx's temporary files
@@ -45,6 +45,7 @@ mg_paths() {
 	MG_DB_PID=$VAR/run/mysqld.pid
 	MG_SERVE_SOCKET=$VAR/run/madoguchi.sock
 	MG_SERVE_PID=$VAR/run/madoguchi.pid
+	MG_JOBS_PID=$VAR/run/jobs.pid
 	MG_NGINX_PID=$VAR/run/nginx.pid
 	MG_CONF=$VAR/madoguchi.conf
 	MG_HTTPS_PORT=${MG_HTTPS_PORT:-8443}
@@ -371,6 +372,38 @@ mg_start_serve() {
 	mg_die "madoguchi serve did not open $MG_SERVE_SOCKET (log: $VAR/log/madoguchi.log)"
 }
 
+# The scheduler (`madoguchi jobs`): one per stack, logging to log/jobs.log.
+mg_start_jobs() {
+	mg_paths
+	if _mg_pid_of "$MG_JOBS_PID" >/dev/null; then
+		mg_die "madoguchi jobs is already running (pid $(cat "$MG_JOBS_PID"))"
+	fi
+	mkdir -p "$VAR/run" "$VAR/log"
+	setsid "$BUILD/madoguchi" -c "$MG_CONF" jobs </dev/null >>"$VAR/log/jobs.log" 2>&1 &
+	local pid=$! i
+	echo "$pid" >"$MG_JOBS_PID"
+	# It has started when it says so (after loading the modules and checking every schedule).
+	for ((i = 0; i < 100; i++)); do
+		grep -q "jobs: scheduler .*:$pid:.* started" "$VAR/log/jobs.log" 2>/dev/null && return 0
+		_mg_alive "$pid" || break
+		sleep 0.1
+	done
+	tail -n 25 "$VAR/log/jobs.log" >&2 || true
+	mg_die "madoguchi jobs did not start (log: $VAR/log/jobs.log)"
+}
+
+# SIGTERM lets the job in progress finish (a backup may take a while); then SIGKILL, and the
+# next scheduler records the run as abandoned and runs it again.
+mg_stop_jobs() {
+	mg_paths
+	local pid
+	if pid=$(_mg_pid_of "$MG_JOBS_PID"); then
+		kill -TERM "$pid" 2>/dev/null || true
+		_mg_wait_gone "$pid" 60 "madoguchi jobs"
+	fi
+	rm -f "$MG_JOBS_PID"
+}
+
 mg_start_nginx() {
 	mg_paths
 	if _mg_pid_of "$MG_NGINX_PID" >/dev/null; then
@@ -420,10 +453,12 @@ mg_stop_nginx() {
 	_mg_wait_gone "$pid" 10 nginx
 }
 
-# Stops nginx, serve and MariaDB (in that order: no request reaches a stopped worker).
+# Stops nginx, serve, the scheduler and MariaDB (in that order: no request reaches a stopped
+# worker, and no job loses its database).
 mg_stop_all() {
 	mg_stop_nginx || true
 	mg_stop_serve || true
+	mg_stop_jobs || true
 	mg_db_stop || true
 }
 
@@ -432,12 +467,16 @@ mg_stop_all() {
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
 	set -euo pipefail
-	[ -n "${MG_VAR_DIR:-}" ] || { echo "usage: MG_VAR_DIR=DIR $0 db-stop|db-start|serve-pid|stop" >&2; exit 2; }
+	usage="usage: MG_VAR_DIR=DIR $0 db-stop|db-start|serve-pid|jobs-stop|jobs-start|jobs-pid|stop"
+	[ -n "${MG_VAR_DIR:-}" ] || { echo "$usage" >&2; exit 2; }
 	case "${1:-}" in
 	db-stop) mg_db_stop ;;
 	db-start) mg_db_start ;;
 	serve-pid) mg_paths && _mg_pid_of "$MG_SERVE_PID" ;;
+	jobs-stop) mg_stop_jobs ;;
+	jobs-start) mg_start_jobs ;;
+	jobs-pid) mg_paths && _mg_pid_of "$MG_JOBS_PID" ;;
 	stop) mg_stop_all ;;
-	*) echo "usage: MG_VAR_DIR=DIR $0 db-stop|db-start|serve-pid|stop" >&2; exit 2 ;;
+	*) echo "$usage" >&2; exit 2 ;;
 	esac
 fi

@@ -17,8 +17,19 @@ import uuid
 
 import pytest
 
-from conftest import CONFIG, VAR_DIR, new_client, run_bin
+from conftest import CONFIG, VAR_DIR, new_client, run_bin, stack_ctl
 from test_backoffice import create_staff, logged_in, madoguchi, set_clock, sql
+
+
+@pytest.fixture(scope="module", autouse=True)
+def no_scheduler():
+    """These tests deliver the outbox themselves (`mail send`, sometimes to an SMTP stub), so
+    the stack's scheduler, which runs the same pass every minute, is paused meanwhile."""
+    stopped = stack_ctl("jobs-stop")
+    assert stopped.returncode == 0, stopped.stderr
+    yield
+    started = stack_ctl("jobs-start")
+    assert started.returncode == 0, started.stderr
 
 MAIL_DIR = os.path.join(VAR_DIR, "mail")
 PASSWORD = "yama-no-ue-no-sora-7"
@@ -527,3 +538,15 @@ def test_smtp_refusal_fails_the_message_at_once(hall):
     assert queued_row(hall) == "failed\t1\t1\n"
     listed = run_bin("mail", "list", config=CONFIG)
     assert listed.returncode == 0 and re.search(r"failed: +[1-9]", listed.stdout)
+
+
+def test_the_scheduler_job_delivers_the_outbox(hall):
+    """`core.mail` is the same pass, run by `madoguchi jobs` every minute."""
+    send_mail()
+    mail = address()
+    with new_client() as c:
+        assert SENT in register(c, hall, mail).text
+    assert mails_to(mail) == []
+    done = run_bin("jobs", "run", "core.mail", config=CONFIG)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert [m["Subject"] for m, _ in mails_to(mail)] and queued_row(hall) == "sent\t1\t0\n"
