@@ -185,29 +185,18 @@ static enum mg_err password_form(struct mg_ctx *ctx)
 static enum mg_err password_submit(struct mg_ctx *ctx)
 {
 	const struct mg_staff *staff = mg_ctx_staff(ctx);
-	const char *fresh = mg_form(ctx, "password");
-	const char *problem = NULL, *field = "password";
-	if (strcmp(fresh, mg_form(ctx, "confirm")) != 0) {
-		problem = N_("The two new passwords are not the same.");
-		field = "confirm";
-	} else {
-		problem = mg_password_problem(fresh, staff->login);
-	}
-	if (problem == NULL) {
-		enum mg_err err = mg_staff_change_password(mg_ctx_db(ctx), mg_tenant_id(ctx), staff->id,
-							   mg_form(ctx, "current"), fresh, &problem);
-		if (err != MG_OK && err != MG_ERR_INPUT)
-			return err;
-		if (problem != NULL && strstr(problem, "current") != NULL)
-			field = "current";
-	}
-	if (problem != NULL) {
-		mg_audit(ctx, "password.change", "staff", "failure", problem);
-		return render_password(ctx, 200, json_pack("{s:s}", field, mg_tr(ctx, problem)));
+	struct mg_password_change change = { staff->login, mg_form(ctx, "current"), mg_form(ctx, "password"),
+					     mg_form(ctx, "confirm"), NULL, NULL };
+	enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), "staff", mg_tenant_id(ctx), staff->id, &change);
+	if (err != MG_OK && err != MG_ERR_INPUT)
+		return err;
+	if (err == MG_ERR_INPUT) {
+		mg_audit(ctx, "password.change", "staff", "failure", change.problem);
+		return render_password(ctx, 200, json_pack("{s:s}", change.field, mg_tr(ctx, change.problem)));
 	}
 	mg_audit(ctx, "password.change", "staff", "success", NULL);
 	/* a new token after the change: every other session of this account ends */
-	enum mg_err err = mg_session_destroy_subject(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff->id);
+	err = mg_session_destroy_subject(mg_ctx_db(ctx), mg_tenant_id(ctx), "staff", staff->id);
 	if (err == MG_OK)
 		err = mg_backoffice_new_session(ctx, staff->id, "complete");
 	if (err != MG_OK)
@@ -215,19 +204,20 @@ static enum mg_err password_submit(struct mg_ctx *ctx)
 	return mg_redirect(ctx, 303, mg_admin_path(ctx, "/"));
 }
 
-static const struct mg_field login_fields[] = {
+/* The login and password-change forms' fields, shared with the operator console. */
+const struct mg_field mg_login_fields[] = {
 	{ "login", MG_FROM_FORM, "[A-Za-z0-9._@-]{1,64}", true, 64, N_("Login ID") },
 	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("Password") },
 	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
 
-static const struct mg_field login_query[] = {
+const struct mg_field mg_login_query[] = {
 	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
 
-static const struct mg_field password_fields[] = {
+const struct mg_field mg_password_fields[] = {
 	{ "current", MG_FROM_FORM, NULL, true, 1024, N_("Current password") },
 	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("New password") },
 	{ "confirm", MG_FROM_FORM, NULL, true, 1024, N_("New password again") },
@@ -235,11 +225,11 @@ static const struct mg_field password_fields[] = {
 };
 
 const struct mg_route mg_backoffice_routes[] = {
-	{ "GET", "/login", login_form, MG_SCOPE_ADMIN, NULL, login_query, "staff login form" },
-	{ "POST", "/login", login_submit, MG_SCOPE_ADMIN, NULL, login_fields, "staff login" },
+	{ "GET", "/login", login_form, MG_SCOPE_ADMIN, NULL, mg_login_query, "staff login form" },
+	{ "POST", "/login", login_submit, MG_SCOPE_ADMIN, NULL, mg_login_fields, "staff login" },
 	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, NULL, NULL, "staff logout" },
 	{ "GET", "/", dashboard, MG_SCOPE_ADMIN, "core.backoffice", NULL, "back-office dashboard" },
 	{ "GET", "/password", password_form, MG_SCOPE_ADMIN, "core.profile", NULL, "password change form" },
-	{ "POST", "/password", password_submit, MG_SCOPE_ADMIN, "core.profile", password_fields, "password change" },
+	{ "POST", "/password", password_submit, MG_SCOPE_ADMIN, "core.profile", mg_password_fields, "password change" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

@@ -14,6 +14,10 @@
 extern const struct mg_route mg_twofactor_routes[];
 extern const struct mg_route mg_staff_admin_routes[];
 
+/* The fields of the login form (and its ?next=) and of the password change, for the back
+ * office and the operator console alike. */
+extern const struct mg_field mg_login_fields[], mg_login_query[], mg_password_fields[];
+
 /* "/<slug>/admin<rest>", owned by the request's arena. */
 const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
 /* next if it is a path under this tenant's back office, else the dashboard (never another site). */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backoffice.h"
 #include "http.h"
 #include "i18n.h"
 #include "modules.h"
@@ -136,28 +137,17 @@ static enum mg_err password_form(struct mg_ctx *ctx)
 static enum mg_err password_submit(struct mg_ctx *ctx)
 {
 	const struct mg_operator *op = mg_ctx_operator(ctx);
-	const char *fresh = mg_form(ctx, "password");
-	const char *problem = NULL, *field = "password";
-	if (strcmp(fresh, mg_form(ctx, "confirm")) != 0) {
-		problem = N_("The two new passwords are not the same.");
-		field = "confirm";
-	} else {
-		problem = mg_password_problem(fresh, op->login);
-	}
-	if (problem == NULL) {
-		enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), "operator", 0, op->id, mg_form(ctx, "current"),
-							     fresh, &problem);
-		if (err != MG_OK && err != MG_ERR_INPUT)
-			return err;
-		if (problem != NULL && strstr(problem, "current") != NULL)
-			field = "current";
-	}
-	if (problem != NULL) {
-		mg_audit(ctx, "password.change", "operator", "failure", problem);
-		return render_password(ctx, json_pack("{s:s}", field, mg_tr(ctx, problem)));
+	struct mg_password_change change = { op->login, mg_form(ctx, "current"), mg_form(ctx, "password"),
+					     mg_form(ctx, "confirm"), NULL, NULL };
+	enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), "operator", 0, op->id, &change);
+	if (err != MG_OK && err != MG_ERR_INPUT)
+		return err;
+	if (err == MG_ERR_INPUT) {
+		mg_audit(ctx, "password.change", "operator", "failure", change.problem);
+		return render_password(ctx, json_pack("{s:s}", change.field, mg_tr(ctx, change.problem)));
 	}
 	mg_audit(ctx, "password.change", "operator", "success", NULL);
-	enum mg_err err = mg_session_destroy_subject(mg_ctx_db(ctx), 0, "operator", op->id);
+	err = mg_session_destroy_subject(mg_ctx_db(ctx), 0, "operator", op->id);
 	char token[MG_TOKEN_CHARS + 1];
 	if (err == MG_OK)
 		err = mg_session_create(mg_ctx_db(ctx), 0, "operator", op->id, "complete", mg_cgi_param(ctx, "REMOTE_ADDR"),
@@ -418,25 +408,6 @@ static enum mg_err tenant_terminate(struct mg_ctx *ctx)
 	return change_state(ctx, "tenant.terminate", "terminated");
 }
 
-static const struct mg_field login_fields[] = {
-	{ "login", MG_FROM_FORM, "[A-Za-z0-9._@-]{1,64}", true, 64, N_("Login ID") },
-	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("Password") },
-	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ NULL, 0, NULL, false, 0, NULL },
-};
-
-static const struct mg_field login_query[] = {
-	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ NULL, 0, NULL, false, 0, NULL },
-};
-
-static const struct mg_field password_fields[] = {
-	{ "current", MG_FROM_FORM, NULL, true, 1024, N_("Current password") },
-	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("New password") },
-	{ "confirm", MG_FROM_FORM, NULL, true, 1024, N_("New password again") },
-	{ NULL, 0, NULL, false, 0, NULL },
-};
-
 static const struct mg_field maintenance_fields[] = {
 	{ "state", MG_FROM_FORM, "on|off", true, 3, N_("Maintenance") },
 	{ "notice", MG_FROM_FORM, "[0-9]{1,19}", false, 19, N_("Notice to show") },
@@ -461,11 +432,11 @@ static const struct mg_field terminate_fields[] = {
 #define SLUG "/tenants/(?<slug>[a-z0-9-]{1,63})"
 
 const struct mg_route mg_console_routes[] = {
-	{ "GET", "/login", login_form, MG_SCOPE_OPERATOR, NULL, login_query, "operator login form" },
-	{ "POST", "/login", login_submit, MG_SCOPE_OPERATOR, NULL, login_fields, "operator login" },
+	{ "GET", "/login", login_form, MG_SCOPE_OPERATOR, NULL, mg_login_query, "operator login form" },
+	{ "POST", "/login", login_submit, MG_SCOPE_OPERATOR, NULL, mg_login_fields, "operator login" },
 	{ "POST", "/logout", logout, MG_SCOPE_OPERATOR, NULL, NULL, "operator logout" },
 	{ "GET", "/password", password_form, MG_SCOPE_OPERATOR, "operator.profile", NULL, "operator password form" },
-	{ "POST", "/password", password_submit, MG_SCOPE_OPERATOR, "operator.profile", password_fields,
+	{ "POST", "/password", password_submit, MG_SCOPE_OPERATOR, "operator.profile", mg_password_fields,
 	  "operator password change" },
 	{ "GET", "/", home, MG_SCOPE_OPERATOR, "operator.console", NULL, "operator dashboard" },
 	{ "POST", "/maintenance", maintenance_submit, MG_SCOPE_OPERATOR, "operator.console", maintenance_fields,

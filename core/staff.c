@@ -442,20 +442,22 @@ out:
 	return err;
 }
 
-enum mg_err mg_staff_change_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *current,
-				     const char *fresh, const char **problem)
-{
-	return mg_account_change_password(db, "staff", tenant_id, id, current, fresh, problem);
-}
-
 enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
-				       const char *current, const char *fresh, const char **problem)
+				       struct mg_password_change *c)
 {
-	*problem = NULL;
-	struct change_args a = { kind, tenant_id, id, current, fresh, NULL, false };
+	c->field = "password";
+	c->problem = mg_password_problem(c->fresh, c->login);
+	if (strcmp(c->fresh, c->confirm) != 0) {
+		c->problem = N_("The two new passwords are not the same.");
+		c->field = "confirm";
+	}
+	if (c->problem != NULL)
+		return MG_ERR_INPUT;
+	struct change_args a = { kind, tenant_id, id, c->current, c->fresh, NULL, false };
 	enum mg_err err = mg_db_transaction(db, change_txn, &a);
-	*problem = a.problem;
+	c->problem = a.problem;
 	if (err == MG_ERR_INPUT && a.wrong_current) {
+		c->field = "current";
 		enum mg_err counted = mg_db_transaction(db, count_wrong_current, &a);
 		if (counted != MG_OK)
 			return counted;

@@ -50,8 +50,16 @@ enum mg_login_result {
 enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t tenant_id, const char *login,
 				    const char *password, const char *ip, const char *user_agent,
 				    enum mg_login_result *result, uint64_t *id);
+/* A password-change form: the two new passwords must agree and pass the policy, the current
+ * one must be right (a wrong one counts as a failed login), the new one not be one of the
+ * last 5. Refused: MG_ERR_INPUT with problem (an English msgid) and the field it concerns. */
+struct mg_password_change {
+	const char *login, *current, *fresh, *confirm;
+	const char *problem; /* out */
+	const char *field;   /* out: "current", "password" or "confirm" */
+};
 enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
-				       const char *current, const char *fresh, const char **problem);
+				       struct mg_password_change *c);
 
 /* A random one-time password of 16 characters without look-alikes (0/O, 1/l/I). */
 void mg_initial_password(char out[17]);
@@ -65,11 +73,6 @@ enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const ch
 
 enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsigned char *tenant_key,
 			  uint64_t tenant_id, uint64_t id, struct mg_staff *out);
-
-/* Changes the password after checking the current one and the policy; *problem receives an
- * English msgid when refused (MG_ERR_INPUT). */
-enum mg_err mg_staff_change_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *current,
-				     const char *fresh, const char **problem);
 
 /* Counts one failed login (or wrong code) under the caller's row lock; the fifth locks the
  * account for 15 minutes and ends its sessions; *locked_now tells. */

@@ -30,6 +30,28 @@ static enum mg_err render_second_factor(struct mg_ctx *ctx, const char *next, co
 	return mg_render(ctx, 200, "core/admin_second_factor", data);
 }
 
+/*
+ * Checks the typed code (authenticator or recovery) of the request's staff member. When this
+ * wrong code locked the account, its sessions are gone: the answer (back to the login page)
+ * is made here and *answered set.
+ */
+static enum mg_err check_code(struct mg_ctx *ctx, bool *ok, bool *used_recovery, bool *answered)
+{
+	enum mg_login_result result;
+	enum mg_err err = mg_staff_second_factor(mg_ctx_db(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx),
+						 mg_ctx_staff(ctx)->id, mg_form(ctx, "code"), mg_cgi_param(ctx, "REMOTE_ADDR"),
+						 mg_cgi_param(ctx, "HTTP_USER_AGENT"), &result, used_recovery);
+	if (err != MG_OK)
+		return err;
+	*ok = result == MG_LOGIN_OK;
+	if (result == MG_LOGIN_LOCKED_NOW) {
+		*answered = true;
+		mg_set_cookie(ctx, MG_SESSION_COOKIE, "", 0);
+		return mg_redirect(ctx, 303, mg_admin_path(ctx, "/login"));
+	}
+	return MG_OK;
+}
+
 /* GET /<slug>/admin/login/second-factor — asked after a good password when 2FA is on. */
 static enum mg_err second_factor_form(struct mg_ctx *ctx)
 {
@@ -47,18 +69,11 @@ static enum mg_err second_factor_submit(struct mg_ctx *ctx)
 	if (!second_factor_pending(ctx))
 		return mg_redirect(ctx, 303, mg_admin_path(ctx, "/login"));
 	const struct mg_staff *staff = mg_ctx_staff(ctx);
-	enum mg_login_result result;
-	bool used_recovery = false;
-	enum mg_err err = mg_staff_second_factor(mg_ctx_db(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), staff->id,
-						 mg_form(ctx, "code"), mg_cgi_param(ctx, "REMOTE_ADDR"),
-						 mg_cgi_param(ctx, "HTTP_USER_AGENT"), &result, &used_recovery);
-	if (err != MG_OK)
+	bool ok = false, used_recovery = false, answered = false;
+	enum mg_err err = check_code(ctx, &ok, &used_recovery, &answered);
+	if (err != MG_OK || answered)
 		return err;
-	if (result == MG_LOGIN_LOCKED_NOW) {
-		mg_set_cookie(ctx, MG_SESSION_COOKIE, "", 0);
-		return mg_redirect(ctx, 303, mg_admin_path(ctx, "/login"));
-	}
-	if (result != MG_LOGIN_OK)
+	if (!ok)
 		return render_second_factor(ctx, mg_form(ctx, "next"),
 					    N_("The code is not correct, or the account is locked for a while."));
 	if ((err = mg_backoffice_new_session(ctx, staff->id, "complete")) != MG_OK)
@@ -198,18 +213,11 @@ static enum mg_err two_factor_disable(struct mg_ctx *ctx)
 		return mg_redirect(ctx, 303, mg_admin_path(ctx, "/two-factor"));
 	if (strcmp(staff->role, "admin") == 0)
 		return mg_error(ctx, 403, N_("Administrators must keep two-factor login on."));
-	enum mg_login_result result;
-	bool used_recovery = false;
-	enum mg_err err = mg_staff_second_factor(mg_ctx_db(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), staff->id,
-						 mg_form(ctx, "code"), mg_cgi_param(ctx, "REMOTE_ADDR"),
-						 mg_cgi_param(ctx, "HTTP_USER_AGENT"), &result, &used_recovery);
-	if (err != MG_OK)
+	bool ok = false, used_recovery = false, answered = false;
+	enum mg_err err = check_code(ctx, &ok, &used_recovery, &answered);
+	if (err != MG_OK || answered)
 		return err;
-	if (result == MG_LOGIN_LOCKED_NOW) {
-		mg_set_cookie(ctx, MG_SESSION_COOKIE, "", 0);
-		return mg_redirect(ctx, 303, mg_admin_path(ctx, "/login"));
-	}
-	if (result != MG_LOGIN_OK)
+	if (!ok)
 		return render_two_factor(ctx, NULL, json_pack("{s:s}", "disable_code", mg_tr(ctx, N_("The code is not correct."))));
 	if ((err = mg_staff_totp_disable(mg_ctx_db(ctx), mg_tenant_id(ctx), staff->id)) != MG_OK)
 		return err;
@@ -220,11 +228,6 @@ static enum mg_err two_factor_disable(struct mg_ctx *ctx)
 static const struct mg_field second_factor_fields[] = {
 	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code") },
 	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ NULL, 0, NULL, false, 0, NULL },
-};
-
-static const struct mg_field second_factor_query[] = {
-	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
 
@@ -240,7 +243,7 @@ static const struct mg_field disable_fields[] = {
 };
 
 const struct mg_route mg_twofactor_routes[] = {
-	{ "GET", "/login/second-factor", second_factor_form, MG_SCOPE_ADMIN, NULL, second_factor_query,
+	{ "GET", "/login/second-factor", second_factor_form, MG_SCOPE_ADMIN, NULL, mg_login_query,
 	  "two-factor code form after the password" },
 	{ "POST", "/login/second-factor", second_factor_submit, MG_SCOPE_ADMIN, NULL, second_factor_fields,
 	  "two-factor login step (authenticator or recovery code)" },
