@@ -50,6 +50,9 @@ static const struct key keys[] = {
 	{ "smtp_url", STR(smtp_url) },
 	{ "mail_from", STR(mail_from) },
 	{ "public_url", STR(public_url) },
+	{ "backup_dir", STR(backup_dir) },
+	{ "backup_key_file", STR(backup_key_file) },
+	{ "backup_keep_days", NUM(KEY_SIZE, backup_keep_days) },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -78,6 +81,9 @@ void mg_config_defaults(struct mg_config *cfg)
 	snprintf(cfg->mail_dir, sizeof(cfg->mail_dir), "var/mail");
 	snprintf(cfg->mail_from, sizeof(cfg->mail_from), "Madoguchi <noreply@localhost>");
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "https://localhost:8443");
+	snprintf(cfg->backup_dir, sizeof(cfg->backup_dir), "/var/backups/madoguchi");
+	snprintf(cfg->backup_key_file, sizeof(cfg->backup_key_file), "/etc/madoguchi/backup.key");
+	cfg->backup_keep_days = 30;
 }
 
 static char *trim(char *s)

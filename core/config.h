@@ -42,6 +42,10 @@ struct mg_config {
 	char smtp_url[256];     /* smtp://host:port or smtps://host:port */
 	char mail_from[256];    /* "Name <address>" or "address"; the name may be Japanese */
 	char public_url[256];   /* https://host[:port] as the public reaches the site, no '/' at the end */
+	/* backups (core/backup.c) and the purge ledger beside them */
+	char backup_dir[256];   /* <backup_dir>/<id>/ one folder per backup; purge-ledger.jsonl */
+	char backup_key_file[256]; /* 64 hex characters, mode 0600: AES-256-GCM key of the backups */
+	size_t backup_keep_days; /* backups older than this are deleted by the backup job */
 };
 
 /* Defaults for every key. */

@@ -301,6 +301,7 @@ mg_configure_stack() {
 	mkdir -p "$VAR"/nginx/tmp/{client_body,proxy,fastcgi,uwsgi,scgi}
 	install -d -m 0700 "$VAR/secrets"
 	_mg_secret "$VAR/secrets/master.key" 32
+	_mg_secret "$VAR/secrets/backup.key" 32
 	_mg_render "$MG_ROOT/conf/madoguchi.conf.in" "$MG_CONF"
 	_mg_render "$MG_ROOT/conf/nginx.conf.in" "$VAR/nginx/nginx.conf"
 	if [ ! -s "$VAR/tls/cert.pem" ] || [ ! -s "$VAR/tls/key.pem" ]; then
