@@ -9,6 +9,7 @@
 
 #include "clock.h"
 #include "crypto.h"
+#include "inventory.h"
 #include "jobs.h"
 #include "mail.h"
 #include "log.h"
@@ -27,6 +28,15 @@ static enum mg_err sweep_sessions(struct mg_db *db, struct mg_arena *arena, time
 	return err;
 }
 
+/* Lapsed holds already count as free (core/inventory.c); this tidies their rows. */
+static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t now)
+{
+	size_t tidied = 0;
+	enum mg_err err = mg_inventory_sweep(db, arena, now, &tidied);
+	mg_job_note("freed %zu lapsed hold(s)", tidied);
+	return err;
+}
+
 /* The core's jobs, one comment each. Each job runs in its own transactions; the scheduler
  * records the runs.
  * ---- core jobs: add new entries here (e.g. the mail sender, mg_mail_send_pending) ---- */
@@ -35,6 +45,8 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.session_sweep", "every 10m", sweep_sessions },
 	/* delivers the mail outbox (maildir in dev, SMTP relay in production), with back-off */
 	{ "core.mail", "every 1m", mg_mail_send_pending },
+	/* frees the rows of cart holds that lapsed (they are already free to everyone else) */
+	{ "core.hold_sweep", "every 1m", sweep_holds },
 	{ NULL, NULL, NULL },
 };
 

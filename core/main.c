@@ -22,6 +22,7 @@
 #include "grants.h"
 #include "http.h"
 #include "i18n.h"
+#include "inventory.h"
 #include "log.h"
 #include "mail.h"
 #include "migrate.h"
@@ -123,7 +124,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_operator_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_notice_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	app->router = mg_router_new();

@@ -19,7 +19,13 @@
 #include "buf.h"
 #include "db.h"
 #include "err.h"
+#include "inventory.h"
 #include "log.h"
+
+/* Marks an English msgid for the catalogs; mg_tr() translates it when the page is made. */
+#ifndef N_
+#define N_(msgid) (msgid)
+#endif
 
 /* Raised whenever struct mg_module or anything it points to changes layout or meaning. */
 #define MG_MODULE_ABI 2u

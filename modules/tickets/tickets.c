@@ -1,9 +1,9 @@
 /*
- * The tickets module: event-goers buy seats or admission and merchandise; e-tickets are checked at the gate.
- * For now only its descriptor and an "about" route, which prove the loader end to end;
- * the features arrive with the tickets issue.
+ * The tickets module: event-goers buy seats or admission and merchandise; e-tickets are
+ * checked at the gate. This file is only the descriptor: each feature file (see tickets.h)
+ * adds its routes, statements, jobs, menu entries and permissions in its own section below.
  */
-#include "core/module.h"
+#include "tickets.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -18,13 +18,80 @@ static enum mg_err about(struct mg_ctx *ctx)
 static const struct mg_route tickets_routes[] = {
 	{ "GET", "/_modules/tickets", about, MG_SCOPE_PLATFORM, NULL, NULL, "module status" },
 	{ "GET", "/tickets/_about", about, MG_SCOPE_TENANT, NULL, NULL, "module status for a tenant" },
+
+	/* ---- seatmap.c ---- */
+
+	/* ---- catalog.c ---- */
+
+	/* ---- shop.c ---- */
+
+	/* ---- api.c ---- */
+
+	/* ---- eticket.c ---- */
+
+	/* ---- checkin.c ---- */
+
+	/* ---- orders.c ---- */
+
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+static const struct mg_sql tickets_statements[] = {
+	/* ---- seatmap.c ---- */
+
+	/* ---- catalog.c ---- */
+
+	/* ---- shop.c ---- */
+
+	/* ---- api.c ---- */
+
+	/* ---- eticket.c ---- */
+
+	/* ---- checkin.c ---- */
+
+	/* ---- orders.c ---- */
+
+	{ NULL, NULL },
+};
+
+static const struct mg_job tickets_jobs[] = {
+	/* ---- shop.c ---- */
+
+	{ NULL, NULL, NULL },
+};
+
+/* Back-office menu, in the order staff use it. */
+static const struct mg_nav tickets_nav[] = {
+	/* ---- seatmap.c ---- */
+
+	/* ---- catalog.c ---- */
+
+	/* ---- orders.c ---- */
+
+	/* ---- checkin.c ---- */
+
+	{ NULL, NULL, NULL },
+};
+
+/* Who may do what: administrators everything; general staff run events and sell; restricted
+ * staff only check tickets in at the gate. */
+static const struct mg_permission tickets_permissions[] = {
+	{ "tickets.manage", MG_ROLE_ADMIN | MG_ROLE_GENERAL, N_("Manage venues, events and prices") },
+	{ "tickets.sell", MG_ROLE_ADMIN | MG_ROLE_GENERAL, N_("Sell at the box office and look up orders") },
+	{ "tickets.refund", MG_ROLE_ADMIN, N_("Cancel and refund orders") },
+	{ "tickets.checkin", MG_ROLE_ALL, N_("Check tickets in at the gate") },
+	{ "tickets.api_tokens", MG_ROLE_ADMIN, N_("Create API tokens for gate scanners") },
+	{ NULL, 0, NULL },
 };
 
 const struct mg_module mg_module = {
 	.abi = MG_MODULE_ABI,
 	.name = "tickets",
-	.version = "0.1.0",
+	.version = "0.2.0",
 	.routes = tickets_routes,
 	.migrations = "tickets",
+	.statements = tickets_statements,
+	.jobs = tickets_jobs,
+	.nav = tickets_nav,
+	.permissions = tickets_permissions,
 };
