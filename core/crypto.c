@@ -1018,3 +1018,78 @@ out:
 	mg_buf_free(&d);
 	return err;
 }
+
+/* --- Ed25519 signatures --- */
+
+enum mg_err mg_ed25519_keygen(unsigned char pub[MG_ED25519_KEY], unsigned char priv[MG_ED25519_KEY])
+{
+	enum mg_err err = MG_ERR_INTERNAL;
+	EVP_PKEY *key = NULL;
+	EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+	size_t publen = MG_ED25519_KEY, privlen = MG_ED25519_KEY;
+	if (pctx != NULL && EVP_PKEY_keygen_init(pctx) == 1 && EVP_PKEY_keygen(pctx, &key) == 1 &&
+	    EVP_PKEY_get_raw_public_key(key, pub, &publen) == 1 && EVP_PKEY_get_raw_private_key(key, priv, &privlen) == 1 &&
+	    publen == MG_ED25519_KEY && privlen == MG_ED25519_KEY)
+		err = MG_OK;
+	EVP_PKEY_free(key);
+	EVP_PKEY_CTX_free(pctx);
+	return err;
+}
+
+enum mg_err mg_ed25519_sign(const unsigned char priv[MG_ED25519_KEY], const void *msg, size_t len,
+			    unsigned char sig[MG_ED25519_SIG])
+{
+	enum mg_err err = MG_ERR_INTERNAL;
+	EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, priv, MG_ED25519_KEY);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	size_t siglen = MG_ED25519_SIG;
+	if (key != NULL && md != NULL && EVP_DigestSignInit(md, NULL, NULL, NULL, key) == 1 &&
+	    EVP_DigestSign(md, sig, &siglen, msg, len) == 1 && siglen == MG_ED25519_SIG)
+		err = MG_OK;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+	return err;
+}
+
+bool mg_ed25519_verify(const unsigned char pub[MG_ED25519_KEY], const void *msg, size_t len,
+		       const unsigned char sig[MG_ED25519_SIG])
+{
+	EVP_PKEY *key = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, pub, MG_ED25519_KEY);
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	bool ok = key != NULL && md != NULL && EVP_DigestVerifyInit(md, NULL, NULL, NULL, key) == 1 &&
+		  EVP_DigestVerify(md, sig, MG_ED25519_SIG, msg, len) == 1;
+	EVP_MD_CTX_free(md);
+	EVP_PKEY_free(key);
+	ERR_clear_error();
+	return ok;
+}
+
+size_t mg_base64url_encode(const void *data, size_t len, char *out)
+{
+	size_t n = base64_encode_nopad(data, len, out);
+	for (size_t i = 0; i < n; i++) {
+		if (out[i] == '+')
+			out[i] = '-';
+		else if (out[i] == '/')
+			out[i] = '_';
+	}
+	return n;
+}
+
+enum mg_err mg_base64url_decode(const char *text, unsigned char *out, size_t len)
+{
+	size_t chars = (len * 4 + 2) / 3; /* unpadded length of len bytes */
+	if (strlen(text) != chars || chars > 1024)
+		return MG_ERR_INPUT;
+	char standard[1025];
+	for (size_t i = 0; i < chars; i++) {
+		char c = text[i];
+		if (c == '+' || c == '/')
+			return MG_ERR_INPUT;
+		standard[i] = c == '-' ? '+' : c == '_' ? '/' : c;
+	}
+	standard[chars] = '\0';
+	size_t got = 0;
+	enum mg_err err = base64_decode_nopad(standard, chars, out, len, &got);
+	return err == MG_OK && got == len ? MG_OK : MG_ERR_INPUT;
+}

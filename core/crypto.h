@@ -151,6 +151,24 @@ void mg_recovery_code_new(char out[MG_RECOVERY_CHARS + 1]);
  * its truncated prefix. */
 void mg_recovery_code_normalise(const char *typed, char *out, size_t outlen);
 
+/* --- Ed25519 signatures (e-ticket codes) --- */
+
+enum { MG_ED25519_KEY = 32, MG_ED25519_SIG = 64, MG_ED25519_SIG_CHARS = 86 /* base64url, no padding */ };
+
+/* A fresh key pair (raw 32-byte keys). MG_ERR_INTERNAL if OpenSSL refuses. */
+enum mg_err mg_ed25519_keygen(unsigned char pub[MG_ED25519_KEY], unsigned char priv[MG_ED25519_KEY]);
+/* Signs msg with the raw private key. */
+enum mg_err mg_ed25519_sign(const unsigned char priv[MG_ED25519_KEY], const void *msg, size_t len,
+			    unsigned char sig[MG_ED25519_SIG]);
+/* True when sig is a valid signature of msg by pub. */
+bool mg_ed25519_verify(const unsigned char pub[MG_ED25519_KEY], const void *msg, size_t len,
+		       const unsigned char sig[MG_ED25519_SIG]);
+/* base64url without padding (RFC 4648 §5): out holds 4 * ceil(len / 3) + 1 bytes. */
+size_t mg_base64url_encode(const void *data, size_t len, char *out);
+/* Decodes unpadded base64url of exactly the length len bytes need; MG_ERR_INPUT otherwise
+ * (a wrong character or length, or a non-canonical last character). */
+enum mg_err mg_base64url_decode(const char *text, unsigned char *out, size_t len);
+
 /* --- QR code for TOTP enrolment --- */
 
 /*

@@ -18,6 +18,7 @@
 #include "operator.h"
 #include "permission.h"
 #include "session.h"
+#include "signing.h"
 #include "staff.h"
 #include "tenant.h"
 
@@ -151,6 +152,16 @@ uint64_t mg_customer_id(const struct mg_ctx *ctx)
 {
 	const struct mg_session *s = ctx->session;
 	return s != NULL && strcmp(s->kind, "customer") == 0 ? s->subject_id : 0;
+}
+
+enum mg_err mg_sign_code(struct mg_ctx *ctx, const char *payload, const char **code)
+{
+	return mg_signing_sign(ctx->db, ctx->arena, mg_tenant_id(ctx), mg_ctx_tenant_key(ctx), payload, code);
+}
+
+enum mg_err mg_verify_code(struct mg_ctx *ctx, const char *code, const char **payload)
+{
+	return mg_signing_verify(ctx->db, ctx->arena, mg_tenant_id(ctx), code, payload);
 }
 
 const unsigned char *mg_ctx_tenant_key(struct mg_ctx *ctx)

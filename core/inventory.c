@@ -13,10 +13,12 @@
 #define SEEN_STATE "IF(state = 'held' AND hold_expires < FROM_UNIXTIME(?), 'free', state)"
 
 const struct mg_sql mg_inventory_statements[] = {
-	/* the sequence engine gives the numbers first..last without a loop of round trips */
+	/* the numbers first..last without a round trip each; the server allows a recursion of at
+	 * most max_recursive_iterations (1000), so callers go in chunks of ADD_CHUNK */
 	{ "core.inventory_add",
 	  "INSERT IGNORE INTO inventory_unit (tenant_id, kind, resource_id, unit, state)"
-	  " SELECT ?, ?, ?, seq, ? FROM seq_1_to_4294967295 WHERE seq BETWEEN ? AND ?" },
+	  " WITH RECURSIVE n (u) AS (SELECT CAST(? AS UNSIGNED) UNION ALL SELECT u + 1 FROM n WHERE u < ?)"
+	  " SELECT ?, ?, ?, u, ? FROM n" },
 	{ "core.inventory_take",
 	  "UPDATE inventory_unit SET state = 'held', hold_token = ?, hold_expires = FROM_UNIXTIME(?), order_id = NULL"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ? AND " TAKEABLE },
@@ -102,9 +104,16 @@ enum mg_err mg_inventory_add(struct mg_db *db, struct mg_arena *arena, uint64_t 
 		return MG_OK;
 	if (first == 0 || (state != MG_UNIT_FREE && state != MG_UNIT_BLOCKED))
 		return MG_ERR_INTERNAL;
-	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_TEXT(mg_unit_state_name(state)),
-				   MG_INT(first), MG_INT((uint64_t)first + count - 1) };
-	return mg_db_exec(db, arena, "core.inventory_add", args, 6, NULL, NULL, NULL);
+	enum { ADD_CHUNK = 1000 };
+	uint64_t last = (uint64_t)first + count - 1;
+	enum mg_err err = MG_OK;
+	for (uint64_t from = first; err == MG_OK && from <= last; from += ADD_CHUNK) {
+		uint64_t to = from + ADD_CHUNK - 1 < last ? from + ADD_CHUNK - 1 : last;
+		struct mg_dbval args[] = { MG_INT(from),	 MG_INT(to),	   MG_INT(tenant),
+					   MG_TEXT(kind), MG_INT(resource), MG_TEXT(mg_unit_state_name(state)) };
+		err = mg_db_exec(db, arena, "core.inventory_add", args, 6, NULL, NULL, NULL);
+	}
+	return err;
 }
 
 /* Takes one unit for token; *taken says whether the conditional update matched. */

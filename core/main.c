@@ -34,6 +34,7 @@
 #include "router.h"
 #include "serve.h"
 #include "session.h"
+#include "signing.h"
 #include "staff.h"
 #include "clock.h"
 #include "template.h"
@@ -125,7 +126,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_notice_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	app->router = mg_router_new();

@@ -142,6 +142,15 @@ enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object,
 /* The worker's database connection. */
 struct mg_db *mg_ctx_db(struct mg_ctx *ctx);
 
+/* ---- signed codes (e-tickets; core/signing.c) ---- */
+
+/* Signs payload (printable ASCII without '.', at most 160 bytes) with the request's tenant's
+ * Ed25519 key: *code = "<payload>.<signature>" (arena). */
+enum mg_err mg_sign_code(struct mg_ctx *ctx, const char *payload, const char **code);
+/* Checks a code against the request's tenant's public key: MG_OK and *payload (arena), or
+ * MG_ERR_INPUT for anything malformed, forged or altered. */
+enum mg_err mg_verify_code(struct mg_ctx *ctx, const char *code, const char **payload);
+
 /* ---- answering ---- */
 
 /* Renders a template (e.g. "core/landing") with data; takes ownership of data. */

@@ -100,3 +100,12 @@ TESTS += %D%/unit/test_schedule
 %C%_unit_test_schedule_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_schedule_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_schedule_LDADD = $(MG_LIBS_UNIT)
+
+# core/inventory.c against the stack's MariaDB with threads racing for the same units; built
+# by `make check`, run by tests/http/test_inventory.py (it needs the live database).
+check_PROGRAMS += %D%/db/inventory_race
+%C%_db_inventory_race_SOURCES = %D%/db/inventory_race.c core/inventory.c core/db.c core/config.c \
+	core/migrate_files.c core/clock.c $(MG_SRC_UNIT)
+%C%_db_inventory_race_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_db_inventory_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
+%C%_db_inventory_race_LDADD = $(MG_LIBS_UNIT)

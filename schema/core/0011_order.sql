@@ -114,3 +114,15 @@ CREATE TABLE IF NOT EXISTS api_token (
     UNIQUE KEY api_token_hash (tenant_id, token_hash),
     KEY api_token_id_counter (id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The tenant's Ed25519 signing key (core/signing.c: e-ticket codes and other signed tokens):
+-- the private key sealed with the tenant data key, so it dies with it at T+60; the public key
+-- in the clear for verifiers.
+CREATE TABLE IF NOT EXISTS signing_key (
+    tenant_id BIGINT UNSIGNED NOT NULL,
+    key_id INT UNSIGNED NOT NULL,
+    public_key VARBINARY(32) NOT NULL,
+    private_sealed VARBINARY(200) NOT NULL,
+    created_at DATETIME(3) NOT NULL,
+    PRIMARY KEY (tenant_id, key_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

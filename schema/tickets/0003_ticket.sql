@@ -1,6 +1,7 @@
 -- E-tickets (issue 4, item 5): one per sold seat or admission place. code is what the QR
--- carries: "<tenant slug>.<ticket id>.<signature>" style payload signed with the tenant's
--- Ed25519 key (tickets_signing_key), so a scanner can check it from the signature alone.
+-- carries: a payload naming the ticket, signed with the tenant's Ed25519 key (core
+-- signing_key, core/signing.c: "<payload>.<signature>"), so a scanner can check it from the
+-- signature alone before any look-up.
 -- Checking in sets checked_in_at once; a second scan reports when and at which gate.
 CREATE TABLE IF NOT EXISTS tickets_ticket (
     tenant_id BIGINT UNSIGNED NOT NULL,
@@ -20,15 +21,4 @@ CREATE TABLE IF NOT EXISTS tickets_ticket (
     UNIQUE KEY tickets_ticket_line (tenant_id, order_id, line_no),
     KEY tickets_ticket_performance (tenant_id, performance_id),
     KEY tickets_ticket_id_counter (id)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
-
--- The tenant's Ed25519 signing key: the private key sealed with the tenant data key (so it
--- dies with it at T+60), the public key in the clear for verifiers.
-CREATE TABLE IF NOT EXISTS tickets_signing_key (
-    tenant_id BIGINT UNSIGNED NOT NULL,
-    key_id INT UNSIGNED NOT NULL,
-    public_key VARBINARY(32) NOT NULL,
-    private_sealed VARBINARY(200) NOT NULL,
-    created_at DATETIME(3) NOT NULL,
-    PRIMARY KEY (tenant_id, key_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;

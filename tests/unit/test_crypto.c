@@ -717,6 +717,70 @@ static void qr_path_covers_every_dark_module(void **state)
 	mg_arena_free(arena);
 }
 
+/* --- Ed25519 and base64url (e-ticket codes) --- */
+
+static void from_hex(const char *hex, unsigned char *out, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned v = 0;
+		sscanf(hex + 2 * i, "%2x", &v);
+		out[i] = (unsigned char)v;
+	}
+}
+
+/* RFC 8032 section 7.1, TEST 1 (the empty message). */
+static void ed25519_rfc8032_vector(void **state)
+{
+	(void)state;
+	unsigned char priv[32], pub[32], want[64], sig[64];
+	from_hex("9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60", priv, 32);
+	from_hex("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", pub, 32);
+	from_hex("e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b",
+		 want, 64);
+	assert_int_equal(mg_ed25519_sign(priv, "", 0, sig), MG_OK);
+	assert_memory_equal(sig, want, 64);
+	assert_true(mg_ed25519_verify(pub, "", 0, sig));
+	sig[10] ^= 1;
+	assert_false(mg_ed25519_verify(pub, "", 0, sig));
+}
+
+static void ed25519_fresh_keys_sign_and_refuse_other_messages(void **state)
+{
+	(void)state;
+	unsigned char pub[32], priv[32], other_pub[32], other_priv[32], sig[64];
+	assert_int_equal(mg_ed25519_keygen(pub, priv), MG_OK);
+	assert_int_equal(mg_ed25519_keygen(other_pub, other_priv), MG_OK);
+	assert_memory_not_equal(pub, other_pub, 32);
+	assert_int_equal(mg_ed25519_sign(priv, "T1.42", 5, sig), MG_OK);
+	assert_true(mg_ed25519_verify(pub, "T1.42", 5, sig));
+	assert_false(mg_ed25519_verify(pub, "T1.43", 5, sig));
+	assert_false(mg_ed25519_verify(other_pub, "T1.42", 5, sig));
+}
+
+static void base64url_round_trip_and_strictness(void **state)
+{
+	(void)state;
+	unsigned char bytes[64], back[64];
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		bytes[i] = (unsigned char)(i * 37 + 251);
+	char text[90];
+	assert_int_equal(mg_base64url_encode(bytes, sizeof(bytes), text), MG_ED25519_SIG_CHARS);
+	assert_null(strchr(text, '+'));
+	assert_null(strchr(text, '/'));
+	assert_null(strchr(text, '='));
+	assert_int_equal(mg_base64url_decode(text, back, sizeof(back)), MG_OK);
+	assert_memory_equal(bytes, back, sizeof(bytes));
+	/* wrong length, standard alphabet, a non-canonical last character */
+	assert_int_equal(mg_base64url_decode("AAAA", back, sizeof(back)), MG_ERR_INPUT);
+	char bad[90];
+	memcpy(bad, text, sizeof(text));
+	bad[3] = '+';
+	assert_int_equal(mg_base64url_decode(bad, back, sizeof(back)), MG_ERR_INPUT);
+	assert_int_equal(mg_base64url_decode("AB", back, 1), MG_ERR_INPUT); /* "AA" is the canonical 0x00 */
+	assert_int_equal(mg_base64url_decode("AA", back, 1), MG_OK);
+	assert_int_equal(back[0], 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -740,6 +804,9 @@ int main(void)
 		cmocka_unit_test(recovery_codes_alphabet_and_shape),
 		cmocka_unit_test(recovery_code_normalisation),
 		cmocka_unit_test(qr_path_covers_every_dark_module),
+		cmocka_unit_test(ed25519_rfc8032_vector),
+		cmocka_unit_test(ed25519_fresh_keys_sign_and_refuse_other_messages),
+		cmocka_unit_test(base64url_round_trip_and_strictness),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
