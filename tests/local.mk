@@ -109,3 +109,14 @@ check_PROGRAMS += %D%/db/inventory_race
 %C%_db_inventory_race_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_db_inventory_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
 %C%_db_inventory_race_LDADD = $(MG_LIBS_UNIT)
+
+# scripts/bench onsale: the load client (libcurl multi) and the database ceiling (raw holds).
+check_PROGRAMS += %D%/bench/onsale %D%/bench/hold_ceiling
+%C%_bench_onsale_SOURCES = %D%/bench/onsale.c
+%C%_bench_onsale_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
+%C%_bench_onsale_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
+%C%_bench_hold_ceiling_SOURCES = %D%/bench/hold_ceiling.c core/inventory.c core/db.c core/config.c \
+	core/migrate_files.c core/clock.c $(MG_SRC_UNIT)
+%C%_bench_hold_ceiling_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
+%C%_bench_hold_ceiling_LDFLAGS = -pthread
+%C%_bench_hold_ceiling_LDADD = $(MG_LIBS_CORE)
