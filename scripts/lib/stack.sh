@@ -30,7 +30,8 @@ MG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 MG_PACKAGES=(build-essential autoconf automake pkg-config gettext libfcgi-dev libmariadb-dev
 	mariadb-server mariadb-client mariadb-backup libssl-dev openssl libxml2-dev libpcre2-dev
 	libjansson-dev libqrencode-dev libcmocka-dev libcurl4-openssl-dev nginx-light python3 python3-pytest
-	python3-requests curl wrk clang libclang-rt-14-dev ca-certificates procps)
+	python3-requests curl wrk clang libclang-rt-14-dev ca-certificates procps
+	chromium chromium-driver python3-selenium fonts-ipafont-gothic)
 
 mg_say() { printf 'madoguchi: %s\n' "$*" >&2; }
 mg_die() { printf 'madoguchi: error: %s\n' "$*" >&2; return 1; }
@@ -87,8 +88,9 @@ mg_ensure_packages() {
 	# mariadb-server and nginx may start their system services when installed; nothing of
 	# ours uses them (our server has its own datadir and socket, our nginx its own ports),
 	# and we leave them as Debian set them up.
-	mg_as_root apt-get update -qq || mg_die "apt-get update failed"
-	mg_as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	# another install on the machine (a second checkout's scripts) holds the dpkg lock: wait
+	mg_as_root apt-get -o DPkg::Lock::Timeout=900 update -qq || mg_die "apt-get update failed"
+	mg_as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=900 install -y -qq \
 		--no-install-recommends "${missing[@]}" >/dev/null ||
 		mg_die "apt-get install failed for: ${missing[*]}"
 }
