@@ -65,7 +65,7 @@ const struct mg_sql mg_purge_statements[] = {
 	  " WHERE c.TABLE_SCHEMA = DATABASE() AND c.COLUMN_NAME = 'tenant_id' AND t.TABLE_TYPE = 'BASE TABLE'"
 	  " ORDER BY c.TABLE_NAME" },
 	{ "core.purge_record",
-	  "INSERT IGNORE INTO deletion_record (subject_tenant_id, subject_slug, subject_name, step, at, row_count,"
+	  "INSERT INTO deletion_record (subject_tenant_id, subject_slug, subject_name, step, at, row_count,"
 	  " file_count, job, job_run_id, detail) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, ?, ?, ?)" },
 	DELETE_BATCH("session"),
 	DELETE_BATCH("person_token"),

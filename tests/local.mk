@@ -100,3 +100,12 @@ TESTS += %D%/unit/test_schedule
 %C%_unit_test_schedule_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_schedule_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_schedule_LDADD = $(MG_LIBS_UNIT)
+
+# core/purge_ledger.c: backup folder names, the JST dates of T+30/T+60, the purge ledger file
+# (issue 5, item 4). The purges against a database: tests/http/test_purge.py.
+check_PROGRAMS += %D%/unit/test_purge
+TESTS += %D%/unit/test_purge
+%C%_unit_test_purge_SOURCES = %D%/unit/test_purge.c core/purge_ledger.c $(MG_SRC_UNIT)
+%C%_unit_test_purge_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_purge_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_purge_LDADD = $(MG_LIBS_UNIT)

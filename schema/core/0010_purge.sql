@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS deletion_record (
     job_run_id BIGINT UNSIGNED NULL,         -- job_run.id of the run that did it
     detail TEXT NOT NULL,                    -- per table / per folder, for the record
     PRIMARY KEY (id),
-    -- one record per step of a tenant (replay re-creates a missing one from the ledger)
-    UNIQUE KEY deletion_record_step (subject_tenant_id, step, at),
+    -- the purge looks up which steps of a tenant are done (one record each; replay re-creates
+    -- a missing one from the ledger)
+    KEY deletion_record_step (subject_tenant_id, step, at),
+    KEY deletion_record_slug (subject_slug, at),
     KEY deletion_record_at (at)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
