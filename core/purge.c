@@ -205,12 +205,14 @@ static enum mg_err delete_in_batches(struct run *r, const char *table, uint64_t 
 	char name[96];
 	snprintf(name, sizeof(name), "core.purge_delete_%s", table);
 	*deleted = 0;
-	for (;;) {
+	for (int busy = 0;;) {
 		unsigned long long affected = 0;
 		struct mg_dbval args[] = { MG_INT(tenant_id), MG_INT(MG_PURGE_BATCH) };
 		enum mg_err err = mg_db_exec(r->db, r->arena, name, args, 2, NULL, &affected, NULL);
-		if (err == MG_ERR_DB_BUSY)
-			continue; /* a lock wait on a row of ours: the batch is tried again */
+		/* a lock wait on a row of ours (a request still finishing): the batch is tried again,
+		 * a few times; then the job fails and its retry comes back later */
+		if (err == MG_ERR_DB_BUSY && ++busy <= MG_DB_RETRIES)
+			continue;
 		if (err != MG_OK)
 			return err;
 		*deleted += affected;
