@@ -65,6 +65,9 @@ static json_t *nav(struct mg_ctx *ctx)
 	if (mg_permission_allows(mg_staff_role(ctx), "core.audit.view"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Audit log")), "href",
 						       mg_admin_path(ctx, "/audit")));
+	if (mg_permission_allows(mg_staff_role(ctx), "core.export"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Export")), "href",
+						       mg_admin_path(ctx, "/export")));
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Password")), "href",
 					       mg_admin_path(ctx, "/password")));
 	json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Two-factor login")), "href",

@@ -43,5 +43,6 @@ int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_keys(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_mail(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_jobs(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_purge(struct mg_cli *cli, int argc, char **argv);
 
 #endif

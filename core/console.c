@@ -41,6 +41,7 @@ json_t *mg_console_page(struct mg_ctx *ctx, const char *title)
 		{ N_("Dashboard"), "/" },
 		{ N_("Tenants"), "/tenants" },
 		{ N_("Platform notices"), "/notices" },
+		{ N_("Deletion records"), "/deletions" },
 		{ N_("Password"), "/password" },
 	};
 	json_t *nav = json_array();

@@ -373,6 +373,43 @@ enum mg_err mg_db_exec(struct mg_db *db, struct mg_arena *arena, const char *nam
 	return err;
 }
 
+enum mg_err mg_db_exec_dynamic(struct mg_db *db, struct mg_arena *arena, const char *sql, const struct mg_dbval *args,
+			       size_t nargs, struct mg_rows *rows, unsigned long long *affected)
+{
+	enum mg_err err = mg_db_ensure(db);
+	if (err != MG_OK)
+		return err;
+	MYSQL_STMT *stmt = mysql_stmt_init(db->conn);
+	if (stmt == NULL)
+		return MG_ERR_NOMEM;
+	MYSQL_BIND binds[nargs + 1];
+	memset(binds, 0, sizeof(binds));
+	bind_args(binds, args, nargs);
+	MYSQL_RES *meta = NULL;
+	if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0 || mysql_stmt_param_count(stmt) != nargs ||
+	    (nargs > 0 && mysql_stmt_bind_param(stmt, binds) != 0) || mysql_stmt_execute(stmt) != 0) {
+		err = mysql_stmt_errno(stmt) != 0 ? remember_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt))
+						  : MG_ERR_INTERNAL;
+		mg_log_warn("db: %s failed: %s", sql, db->last_error);
+		goto out;
+	}
+	if ((meta = mysql_stmt_result_metadata(stmt)) != NULL) {
+		struct mg_rows ignored;
+		err = fetch_rows(db, stmt, meta, arena, rows != NULL ? rows : &ignored);
+		mysql_free_result(meta);
+		if (err != MG_OK)
+			goto out;
+	} else if (rows != NULL) {
+		memset(rows, 0, sizeof(*rows));
+	}
+	if (affected != NULL)
+		*affected = mysql_stmt_affected_rows(stmt);
+out:
+	/* safe after a lost connection too: Connector/C detached the statement when it closed */
+	mysql_stmt_close(stmt);
+	return err;
+}
+
 static void pause_before_retry(int attempt)
 {
 	/* randomised so two transactions that deadlocked do not collide again in step */

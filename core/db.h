@@ -79,6 +79,16 @@ enum mg_err mg_db_exec(struct mg_db *db, struct mg_arena *arena, const char *nam
 		       size_t nargs, struct mg_rows *rows, unsigned long long *affected,
 		       unsigned long long *insert_id);
 
+/*
+ * Executes SQL that is not in a statement table, because a name in it is known only at run
+ * time: the purge's check and the tenant export walk every table that has a tenant_id column
+ * (information_schema). Values are still bound as args; the caller pastes in only names it
+ * checked against ^[a-z0-9_]{1,64}$ (mg_grants_valid_identifier) and backquoted. Prepared,
+ * run and closed each time; results as mg_db_exec. No retry after a lost connection.
+ */
+enum mg_err mg_db_exec_dynamic(struct mg_db *db, struct mg_arena *arena, const char *sql, const struct mg_dbval *args,
+			       size_t nargs, struct mg_rows *rows, unsigned long long *affected);
+
 /* Runs a plain statement without parameters (SET, START TRANSACTION...). */
 enum mg_err mg_db_simple(struct mg_db *db, const char *sql);
 

@@ -24,6 +24,8 @@ static const struct table_rights {
 	{ "audit_log", R_SELECT | R_INSERT },
 	/* the end of each audit chain moves forward, never away */
 	{ "audit_head", R_SELECT | R_INSERT | R_UPDATE },
+	/* evidence of the purges, written only by the purge as the schema owner (core/purge.c) */
+	{ "deletion_record", R_SELECT },
 	/* written by migrate as the owner; the workers only read it (healthz) */
 	{ "schema_version", R_SELECT },
 	{ NULL, 0 },

@@ -624,6 +624,11 @@ static int resolve_tenant(struct mg_ctx *ctx)
 		mg_error(ctx, 410, N_("This service has ended. Thank you for using it."));
 		return 0;
 	}
+	/* from the 30-day purge on, nothing of the tenant is served, its back office neither */
+	if (ctx->tenant->purged_at != NULL) {
+		mg_error(ctx, 410, N_("This contract has ended and its data has been deleted."));
+		return 0;
+	}
 	return 1;
 }
 
@@ -762,6 +767,28 @@ static int permitted(struct mg_ctx *ctx)
 }
 
 /*
+ * A terminated contract's back office is read-only until its 30-day purge: staff can still log
+ * in and look, and an administrator can download the export (a GET), but every state-changing
+ * request is refused with a 403 that says why. Left open: the routes anyone may call (login,
+ * its second factor, logout: they only open and close sessions) and one's own password and
+ * two-factor settings (core.profile), without which a forced password change would lock an
+ * administrator out of the export.
+ */
+static int read_only_allows(struct mg_ctx *ctx)
+{
+	const char *permission = ctx->match.route->permission;
+	if (ctx->match.route->scope != MG_SCOPE_ADMIN || ctx->tenant == NULL ||
+	    strcmp(ctx->tenant->state, "terminated") != 0 || !state_changing(ctx->method) || permission == NULL ||
+	    strcmp(permission, "core.profile") == 0)
+		return 1;
+	mg_audit(ctx, "access.read_only", ctx->path, "denied", permission);
+	mg_error(ctx, 403, N_("This contract has ended, so the back office is read-only: nothing can be changed any "
+			      "more. An administrator can still download all of the data from the Export page until "
+			      "it is deleted."));
+	return 0;
+}
+
+/*
  * The maintenance switch (core/notice.c): while it is on, every page but the operator console,
  * /healthz and the language switch answers 503 with Retry-After and the operator's notice.
  * This costs one primary-key look-up of platform_setting per request: cheap, and a switch
@@ -843,7 +870,7 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		return 0;
 	}
 	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
-	if (!csrf_ok(ctx) || !permitted(ctx))
+	if (!csrf_ok(ctx) || !permitted(ctx) || !read_only_allows(ctx))
 		return 0;
 	return validate_fields(ctx) == MG_OK;
 }

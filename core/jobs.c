@@ -14,6 +14,7 @@
 #include "mail.h"
 #include "log.h"
 #include "modules.h"
+#include "purge.h"
 #include "session.h"
 
 /* ---- the core's jobs ------------------------------------------------------------------------ */
@@ -47,6 +48,8 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.mail", "every 1m", mg_mail_send_pending },
 	/* frees the rows of cart holds that lapsed (they are already free to everyone else) */
 	{ "core.hold_sweep", "every 1m", sweep_holds },
+	/* the 30/60-day purges of terminated tenants: rows at T+30, backups and key at T+60 */
+	{ "core.purge", "daily 04:00", mg_purge_job },
 	{ NULL, NULL, NULL },
 };
 
@@ -95,6 +98,12 @@ const struct mg_sql mg_jobs_statements[] = {
 
 /* Jobs run one at a time in the main thread. */
 static char job_note[512];
+static unsigned long long job_run_current;
+
+unsigned long long mg_job_run_id(void)
+{
+	return job_run_current;
+}
 
 void mg_job_note(const char *fmt, ...)
 {
@@ -360,6 +369,7 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 
 	struct lease_keeper keeper;
 	job_note[0] = '\0';
+	job_run_current = run_id;
 	enum mg_err job_err = keeper_start(&keeper, s, name);
 	if (job_err == MG_OK) {
 		struct mg_arena *job_arena = mg_arena_new();
@@ -367,6 +377,7 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 		mg_arena_free(job_arena);
 	}
 	bool lost = keeper_stop(&keeper);
+	job_run_current = 0;
 	describe(s, job_err, lost, out->detail, sizeof(out->detail));
 	if (job_err != MG_OK && mg_db_connected(s->db))
 		mg_db_simple(s->db, "ROLLBACK"); /* in case run() left a transaction open */

@@ -33,6 +33,8 @@ extern const struct mg_sql mg_jobs_statements[];
 /* Records a line of detail with the current run ("deleted 12 expired sessions"); the last
  * call of a run wins. For a job's run() only. */
 void mg_job_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The job_run id of the run in progress (0 outside a run), for a job's own records. */
+unsigned long long mg_job_run_id(void);
 
 struct mg_job_entry {
 	const struct mg_job *job;

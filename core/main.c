@@ -19,6 +19,8 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "deletions.h"
+#include "export.h"
 #include "grants.h"
 #include "http.h"
 #include "i18n.h"
@@ -31,6 +33,7 @@
 #include "operator.h"
 #include "pages.h"
 #include "people.h"
+#include "purge.h"
 #include "router.h"
 #include "serve.h"
 #include "session.h"
@@ -56,6 +59,7 @@ static const char usage[] =
 	"  keys          rotate the master key (re-wraps every tenant's data key)\n"
 	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
 	"  jobs          the job scheduler (foreground); jobs run|list|history\n"
+	"  purge         the 30/60-day purges: purge run|status|replay|records\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -127,9 +131,12 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_deletion_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
+	mg_purge_setup(&config);
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
@@ -140,7 +147,9 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_notice_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_export_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
@@ -318,6 +327,7 @@ static const struct command commands[] = {
 	{ "keys", NULL, mg_cmd_keys },
 	{ "mail", NULL, mg_cmd_mail },
 	{ "jobs", NULL, mg_cmd_jobs },
+	{ "purge", NULL, mg_cmd_purge },
 	{ NULL, NULL, NULL },
 };
 

@@ -11,6 +11,7 @@ const struct mg_permission mg_core_permissions[] = {
 	{ "core.staff.manage", MG_ROLE_ADMIN, N_("Manage staff accounts") },
 	{ "core.audit.view", MG_ROLE_ADMIN, N_("View and export the audit log") },
 	{ "core.notices.manage", MG_ROLE_ADMIN, N_("Post notices to the tenant's staff") },
+	{ "core.export", MG_ROLE_ADMIN, N_("Download an export of all the tenant's data") },
 	{ NULL, 0, NULL },
 };
 

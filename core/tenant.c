@@ -17,7 +17,7 @@ const struct mg_sql mg_tenant_statements[] = {
 	{ "core.tenant_by_slug",
 	  "SELECT t.id, t.slug, t.name, t.state, t.time_zone, t.contract_start, t.contract_end, t.data_key_wrapped,"
 	  " (SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
-	  "  WHERE m.tenant_id = t.id) FROM tenant t WHERE t.slug = ?" },
+	  "  WHERE m.tenant_id = t.id), t.purged_at FROM tenant t WHERE t.slug = ?" },
 	{ "core.tenant_insert",
 	  "INSERT INTO tenant (slug, name, contract_start, contract_end, time_zone) VALUES (?, ?, ?, ?, ?)" },
 	{ "core.tenant_set_key", "UPDATE tenant SET data_key_wrapped = ? WHERE id = ?" },
@@ -142,6 +142,7 @@ enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char 
 	out->data_key_wrapped = (const unsigned char *)MG_CELL(&rows, 0, 7);
 	out->data_key_wrapped_len = rows.lens[7];
 	out->modules = MG_CELL(&rows, 0, 8) ? MG_CELL(&rows, 0, 8) : "";
+	out->purged_at = MG_CELL(&rows, 0, 9);
 	return MG_OK;
 }
 

@@ -20,6 +20,7 @@ struct mg_tenant {
 	const char *slug, *name, *state, *time_zone;
 	const char *contract_start, *contract_end; /* "YYYY-MM-DD"; contract_end may be NULL */
 	const char *modules;                        /* space-separated, sorted */
+	const char *purged_at;                      /* UTC; set once the 30-day purge began, else NULL */
 	const unsigned char *data_key_wrapped;      /* may be NULL */
 	size_t data_key_wrapped_len;
 };

@@ -120,3 +120,11 @@ check_PROGRAMS += %D%/bench/onsale %D%/bench/hold_ceiling
 %C%_bench_hold_ceiling_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
 %C%_bench_hold_ceiling_LDFLAGS = -pthread
 %C%_bench_hold_ceiling_LDADD = $(MG_LIBS_CORE)
+# core/purge_ledger.c: backup folder names, the JST dates of T+30/T+60, the purge ledger file
+# (issue 5, item 4). The purges against a database: tests/http/test_purge.py.
+check_PROGRAMS += %D%/unit/test_purge
+TESTS += %D%/unit/test_purge
+%C%_unit_test_purge_SOURCES = %D%/unit/test_purge.c core/purge_ledger.c $(MG_SRC_UNIT)
+%C%_unit_test_purge_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_purge_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_purge_LDADD = $(MG_LIBS_UNIT)

@@ -1,0 +1,12 @@
+/*
+ * The tenant's export: every row it has, one CSV per table in a ZIP archive
+ * (/<slug>/admin/export, core/export.c), for administrators.
+ */
+#ifndef MG_EXPORT_H
+#define MG_EXPORT_H
+
+#include "module.h"
+
+extern const struct mg_route mg_export_routes[];
+
+#endif
