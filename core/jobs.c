@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "clock.h"
 #include "crypto.h"
 #include "jobs.h"
@@ -35,6 +36,12 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.session_sweep", "every 10m", sweep_sessions },
 	/* delivers the mail outbox (maildir in dev, SMTP relay in production), with back-off */
 	{ "core.mail", "every 1m", mg_mail_send_pending },
+	/* a consistent backup (mariadb-backup, compressed, sealed, with a manifest), then the
+	 * backups older than backup_keep_days deleted (core/backup.c) */
+	{ "core.backup", "daily 03:00", mg_backup_job },
+	/* the newest backup restored into a scratch server, checked and compared with its
+	 * manifest; the result recorded in restore_drill for the console (core/drill.c) */
+	{ "core.restore_drill", "daily 03:30", mg_drill_job },
 	{ NULL, NULL, NULL },
 };
 
