@@ -679,6 +679,13 @@ enum mg_err mg_backup_manifest(const char *id, json_t **out, char *why, size_t w
 			char parse_why[300];
 			if ((err = mg_manifest_parse(text, body, out, parse_why, sizeof(parse_why))) != MG_OK)
 				snprintf(why, whylen, "%s/%s", id, parse_why);
+			else if (strcmp(json_string_value(json_object_get(*out, "id")), id) != 0) {
+				snprintf(why, whylen, "%s/manifest.json: it is the manifest of backup %s (folder renamed?)", id,
+					 json_string_value(json_object_get(*out, "id")));
+				json_decref(*out);
+				*out = NULL;
+				err = MG_ERR_INPUT;
+			}
 		}
 	}
 	free(text);
