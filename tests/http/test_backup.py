@@ -101,8 +101,10 @@ class PairWriter:
                  f" START TRANSACTION; {row.format(t=PROBE, p='a')} DO SLEEP(0.01); {row.format(t=PROBE, p='b')}"
                  f" COMMIT; SET i = i + 1; END WHILE; END")
         self.proc = subprocess.Popen(["mariadb", "--no-defaults", f"--socket={os.path.join(VAR_DIR, 'run', 'mysqld.sock')}",
-                                      "-u", "root", "madoguchi", "-e", block],
+                                      "-u", "root", "madoguchi"], stdin=subprocess.PIPE,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.proc.stdin.write(f"DELIMITER //\n{block} //\n")
+        self.proc.stdin.close()
         wait_until(lambda: self.pairs() >= 5, timeout=15, what="the writer's first pairs")
 
     @staticmethod
@@ -113,8 +115,8 @@ class PairWriter:
         sql_root(f"INSERT INTO session (tenant_id, token_hash, kind, subject_id, stage, csrf_token, created_at,"
                  f" last_seen_at, expires_at) VALUES ({PROBE}, '{self.stop_token}', 'staff', 1, 'complete',"
                  f" REPEAT('c', 43), UTC_TIMESTAMP(), UTC_TIMESTAMP(), UTC_TIMESTAMP())")
-        _, err = self.proc.communicate(timeout=30)
-        assert self.proc.returncode == 0, err
+        self.proc.wait(timeout=30)
+        assert self.proc.returncode == 0, self.proc.stderr.read()
 
 
 class Requests(threading.Thread):
