@@ -255,8 +255,11 @@ static int restore_live(struct mg_cli *cli, const char *id)
 static int restore_into(const char *id, const char *dir)
 {
 	char why[1024];
-	if (mg_backup_extract(id, dir, NULL, why, sizeof(why)) != MG_OK)
+	enum mg_err err = mg_backup_extract(id, dir, NULL, why, sizeof(why));
+	if (err == MG_ERR_CONFLICT)
 		return mg_cli_fail("restore", "%s", why);
+	if (err != MG_OK)
+		return mg_cli_fail("restore", "%s (what was restored so far in %s is not to be used: delete it)", why, dir);
 	printf("restored %s into %s (a prepared MariaDB datadir)\n"
 	       "start it beside the live server with:\n"
 	       "  mariadbd --no-defaults --datadir=%s --socket=%s/mysqld.sock --skip-networking%s\n"
