@@ -15,6 +15,7 @@
 struct mg_cli {
 	const struct mg_config *cfg;
 	struct mg_app *app; /* modules, router and migrations loaded; templates are not */
+	const char *config_file; /* the configuration file given (-c, $MG_CONFIG or the default) */
 };
 
 /* A command: argv[0] is its name ("tenant"); returns the process exit status. */
@@ -44,5 +45,8 @@ int mg_cmd_keys(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_mail(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_jobs(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_purge(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_backup(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_restore(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_drill(struct mg_cli *cli, int argc, char **argv);
 
 #endif

@@ -53,6 +53,9 @@ static const struct key keys[] = {
 	{ "backup_dir", STR(backup_dir) },
 	{ "backup_key_file", STR(backup_key_file) },
 	{ "backup_keep_days", NUM(KEY_SIZE, backup_keep_days) },
+	{ "scratch_dir", STR(scratch_dir) },
+	{ "db_stop_command", STR(db_stop_command) },
+	{ "db_start_command", STR(db_start_command) },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -84,6 +87,7 @@ void mg_config_defaults(struct mg_config *cfg)
 	snprintf(cfg->backup_dir, sizeof(cfg->backup_dir), "/var/backups/madoguchi");
 	snprintf(cfg->backup_key_file, sizeof(cfg->backup_key_file), "/etc/madoguchi/backup.key");
 	cfg->backup_keep_days = 30;
+	snprintf(cfg->scratch_dir, sizeof(cfg->scratch_dir), "/var/tmp/madoguchi");
 }
 
 static char *trim(char *s)

@@ -46,6 +46,9 @@ struct mg_config {
 	char backup_dir[256];   /* <backup_dir>/<id>/ one folder per backup; purge-ledger.jsonl */
 	char backup_key_file[256]; /* 64 hex characters, mode 0600: AES-256-GCM key of the backups */
 	size_t backup_keep_days; /* backups older than this are deleted by the backup job */
+	char scratch_dir[256];  /* restore drills: a scratch datadir and socket per drill (room for a copy) */
+	char db_stop_command[512];  /* `madoguchi restore` into the live server: how to stop it (sh -c) */
+	char db_start_command[512]; /* … and start it again; both empty: restore only --into */
 };
 
 /* Defaults for every key. */

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "backoffice.h"
+#include "backup.h"
+#include "clock.h"
 #include "http.h"
 #include "i18n.h"
 #include "modules.h"
@@ -184,6 +186,12 @@ static enum mg_err render_home(struct mg_ctx *ctx, json_t *errors)
 		json_decref(errors);
 		return err;
 	}
+	json_t *backups = mg_drill_console(db, mg_arena(ctx), mg_now(), &err);
+	if (backups == NULL) {
+		json_decref(notices);
+		json_decref(errors);
+		return err;
+	}
 	json_t *recent = json_array();
 	for (size_t i = 0; i < json_array_size(notices) && i < 5; i++)
 		json_array_append(recent, json_array_get(notices, i));
@@ -191,6 +199,7 @@ static enum mg_err render_home(struct mg_ctx *ctx, json_t *errors)
 	json_object_set_new(data, "tenants", json_pack("{s:I, s:I, s:I, s:I}", "total", (json_int_t)rows.nrows, "active",
 						       active, "suspended", suspended, "terminated", terminated));
 	json_object_set_new(data, "recent_notices", recent);
+	json_object_set_new(data, "backups", backups);
 	size_t i;
 	json_t *n;
 	json_array_foreach(notices, i, n)
@@ -205,7 +214,9 @@ static enum mg_err render_home(struct mg_ctx *ctx, json_t *errors)
 	return mg_render(ctx, 200, "core/operator_home", data);
 }
 
-/* GET /_operator/ — tenants by state, the latest platform notices, the maintenance switch. */
+/* GET /_operator/ — tenants by state, the last restore drill (an alert when none passed in 48
+ * hours), failed job runs of the last 7 days, the latest platform notices, the maintenance
+ * switch. */
 static enum mg_err home(struct mg_ctx *ctx)
 {
 	return render_home(ctx, NULL);

@@ -444,3 +444,36 @@ enum mg_err mg_db_transaction(struct mg_db *db, mg_db_txn_fn fn, void *arg)
 	}
 	return MG_ERR_DB_BUSY;
 }
+
+enum mg_err mg_db_query_names(struct mg_db *db, struct mg_arena *arena, const char *sql, struct mg_rows *rows)
+{
+	memset(rows, 0, sizeof(*rows));
+	enum mg_err err = mg_db_ensure(db);
+	if (err != MG_OK)
+		return err;
+	if (mysql_query(db->conn, sql) != 0)
+		return remember_error(db, mysql_errno(db->conn), mysql_error(db->conn));
+	MYSQL_RES *res = mysql_store_result(db->conn);
+	if (res == NULL)
+		return mysql_field_count(db->conn) == 0 ? MG_OK : remember_error(db, mysql_errno(db->conn), mysql_error(db->conn));
+	size_t ncols = mysql_num_fields(res), nrows = (size_t)mysql_num_rows(res);
+	MYSQL_FIELD *fields = mysql_fetch_fields(res);
+	rows->ncols = ncols;
+	rows->columns = mg_arena_alloc(arena, (ncols + 1) * sizeof(*rows->columns));
+	for (size_t c = 0; c < ncols; c++)
+		rows->columns[c] = mg_arena_strdup(arena, fields[c].name);
+	rows->cells = mg_arena_alloc(arena, (nrows * ncols + 1) * sizeof(*rows->cells));
+	rows->lens = mg_arena_alloc(arena, (nrows * ncols + 1) * sizeof(*rows->lens));
+	MYSQL_ROW row;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		unsigned long *lengths = mysql_fetch_lengths(res);
+		for (size_t c = 0; c < ncols; c++) {
+			size_t at = rows->nrows * ncols + c;
+			rows->cells[at] = row[c] ? mg_arena_strndup(arena, row[c], lengths[c]) : NULL;
+			rows->lens[at] = row[c] ? lengths[c] : 0;
+		}
+		rows->nrows++;
+	}
+	mysql_free_result(res);
+	return MG_OK;
+}

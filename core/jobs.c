@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "backup.h"
 #include "clock.h"
 #include "crypto.h"
 #include "inventory.h"
@@ -50,6 +51,12 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.hold_sweep", "every 1m", sweep_holds },
 	/* the 30/60-day purges of terminated tenants: rows at T+30, backups and key at T+60 */
 	{ "core.purge", "daily 04:00", mg_purge_job },
+	/* a consistent backup (mariadb-backup, compressed, sealed, with a manifest), then the
+	 * backups older than backup_keep_days deleted (core/backup.c) */
+	{ "core.backup", "daily 03:00", mg_backup_job },
+	/* the newest backup restored into a scratch server, checked and compared with its
+	 * manifest; the result recorded in restore_drill for the console (core/drill.c) */
+	{ "core.restore_drill", "daily 03:30", mg_drill_job },
 	{ NULL, NULL, NULL },
 };
 

@@ -1,9 +1,9 @@
 # core/: the madoguchi binary. Modules are dlopen()ed and call back into it, so it exports
 # its symbols (-rdynamic).
 MG_LIBS_CORE = $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PCRE2_LIBS) \
-	$(JANSSON_LIBS) $(QRENCODE_LIBS) $(CURL_LIBS) $(ARCHIVE_LIBS) -lfcgi
+	$(JANSSON_LIBS) $(QRENCODE_LIBS) $(CURL_LIBS) $(ARCHIVE_LIBS) $(ZLIB_LIBS) -lfcgi
 MG_CFLAGS_CORE = $(FCGI_CFLAGS) $(MARIADB_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) \
-	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS) $(CURL_CFLAGS) $(ARCHIVE_CFLAGS)
+	$(PCRE2_CFLAGS) $(JANSSON_CFLAGS) $(QRENCODE_CFLAGS) $(CURL_CFLAGS) $(ARCHIVE_CFLAGS) $(ZLIB_CFLAGS)
 
 # Sources that have no main(); the unit tests link the ones they exercise.
 MG_SRC_CORE = \
@@ -39,7 +39,9 @@ MG_SRC_CORE = \
 	%D%/schedule.c %D%/schedule.h %D%/jobs.c %D%/jobs.h %D%/cmd_jobs.c \
 	%D%/inventory.c %D%/inventory.h %D%/signing.c %D%/signing.h \
 	%D%/purge.c %D%/purge_ledger.c %D%/purge.h %D%/cmd_purge.c \
-	%D%/deletions.c %D%/deletions.h %D%/export.c %D%/export.h
+	%D%/deletions.c %D%/deletions.h %D%/export.c %D%/export.h \
+	%D%/backup_stream.c %D%/backup_stream.h %D%/backup_manifest.c %D%/backup.h \
+	%D%/backup.c %D%/scratch_db.c %D%/scratch_db.h %D%/drill.c %D%/cmd_backup.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "audit.h"
+#include "backup.h"
 #include "backoffice.h"
 #include "audit_view.h"
 #include "cli.h"
@@ -60,11 +61,15 @@ static const char usage[] =
 	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
 	"  jobs          the job scheduler (foreground); jobs run|list|history\n"
 	"  purge         the 30/60-day purges: purge run|status|replay|records\n"
+	"  backup        take a backup now, list the backups, verify one (backup now|list|verify ID)\n"
+	"  restore       restore a backup into the live database or beside it (restore ID [--into DIR])\n"
+	"  drill         restore a backup into a scratch server and compare it with its manifest\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
 
 static struct mg_config config;
+static const char *config_file; /* the -c file, for commands that run madoguchi again */
 
 static int fail(const char *what, const char *why)
 {
@@ -133,10 +138,12 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_deletion_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_deletion_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_drill_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	mg_purge_setup(&config);
+	mg_backup_setup(&config);
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
@@ -214,7 +221,7 @@ static int cmd_migrate(void)
 		fail("migrate", errbuf);
 		goto out;
 	}
-	struct mg_cli cli = { &config, &app };
+	struct mg_cli cli = { &config, &app, config_file };
 	if ((db = mg_cli_connect(&cli, true)) == NULL)
 		goto out;
 	size_t applied = 0;
@@ -301,7 +308,7 @@ static int run_with_app(mg_cli_fn fn, int argc, char **argv)
 	if (load_app(&app, 0, errbuf, sizeof(errbuf)) != MG_OK) {
 		status = fail(argv[0], errbuf);
 	} else {
-		struct mg_cli cli = { &config, &app };
+		struct mg_cli cli = { &config, &app, config_file };
 		status = fn(&cli, argc, argv);
 	}
 	free_app(&app);
@@ -328,6 +335,9 @@ static const struct command commands[] = {
 	{ "mail", NULL, mg_cmd_mail },
 	{ "jobs", NULL, mg_cmd_jobs },
 	{ "purge", NULL, mg_cmd_purge },
+	{ "backup", NULL, mg_cmd_backup },
+	{ "restore", NULL, mg_cmd_restore },
+	{ "drill", NULL, mg_cmd_drill },
 	{ NULL, NULL, NULL },
 };
 
@@ -364,6 +374,7 @@ int main(int argc, char **argv)
 	}
 	if (config_path == NULL)
 		config_path = "/etc/madoguchi/madoguchi.conf";
+	config_file = config_path;
 	char errbuf[1024];
 	mg_config_defaults(&config);
 	if (mg_config_load(config_path, &config, errbuf, sizeof(errbuf)) != MG_OK)

@@ -128,3 +128,16 @@ TESTS += %D%/unit/test_purge
 %C%_unit_test_purge_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_purge_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_purge_LDADD = $(MG_LIBS_UNIT)
+# core/backup_stream.c and core/backup_manifest.c: the chunked compress-and-seal format of
+# backup files (flipped bytes, truncation, renaming, another key) and the manifest (ids,
+# parsing, comparing a restored copy with it) (issue 5). Against a stack: tests/http/test_backup.py.
+check_PROGRAMS += %D%/unit/test_backup_stream %D%/unit/test_backup_manifest
+TESTS += %D%/unit/test_backup_stream %D%/unit/test_backup_manifest
+%C%_unit_test_backup_stream_SOURCES = %D%/unit/test_backup_stream.c core/backup_stream.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_backup_stream_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_backup_stream_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_backup_stream_LDADD = $(MG_LIBS_UNIT)
+%C%_unit_test_backup_manifest_SOURCES = %D%/unit/test_backup_manifest.c core/backup_manifest.c $(MG_SRC_UNIT)
+%C%_unit_test_backup_manifest_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_backup_manifest_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_backup_manifest_LDADD = $(MG_LIBS_UNIT)
