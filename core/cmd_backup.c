@@ -124,6 +124,24 @@ int mg_cmd_backup(struct mg_cli *cli, int argc, char **argv)
  * says which; `madoguchi purge replay` deletes them again. It runs as a command of its own so
  * that restore needs nothing of the purge code. Until that command exists, this says so loudly
  * and restore exits 1: a restore that may have brought a purged tenant back is not finished. */
+/* The live ledger lost with the host: the backup's copy (as of the backup) takes its place, so
+ * at least every purge done before the backup is replayed. */
+static bool copy_ledger(const char *from, const char *to)
+{
+	FILE *in = fopen(from, "rb"), *out = in ? fopen(to, "wbx") : NULL;
+	bool ok = in != NULL && out != NULL;
+	char chunk[8192];
+	size_t n;
+	while (ok && (n = fread(chunk, 1, sizeof(chunk), in)) > 0)
+		ok = fwrite(chunk, 1, n, out) == n;
+	ok = ok && !ferror(in);
+	if (out != NULL && fclose(out) != 0)
+		ok = false;
+	if (in != NULL)
+		fclose(in);
+	return ok;
+}
+
 static int replay_purge_ledger(const struct mg_cli *cli, const char *id)
 {
 	const struct mg_config *cfg = cli->cfg;
@@ -134,6 +152,9 @@ static int replay_purge_ledger(const struct mg_cli *cli, const char *id)
 		printf("purge ledger: none (no tenant was ever purged); nothing to replay\n");
 		return 0;
 	}
+	if (access(ledger, F_OK) != 0 && !copy_ledger(copy, ledger))
+		return mg_cli_fail("restore", "the live purge ledger %s is missing and the backup's copy %s could not be "
+			       "put in its place: copy it by hand, then run madoguchi purge replay", ledger, copy);
 	fprintf(stderr, "madoguchi: restore: replaying the purge ledger (madoguchi purge replay)\n");
 	pid_t pid = fork();
 	if (pid == 0) {
