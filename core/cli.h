@@ -43,5 +43,7 @@ int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_keys(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_mail(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_jobs(struct mg_cli *cli, int argc, char **argv);
+/* `madoguchi <module> <command> …`: a command of a loaded module (core/module_command.c). */
+int mg_cmd_module(struct mg_cli *cli, int argc, char **argv);
 
 #endif

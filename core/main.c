@@ -55,6 +55,7 @@ static const char usage[] =
 	"  keys          rotate the master key (re-wraps every tenant's data key)\n"
 	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
 	"  jobs          the job scheduler (foreground); jobs run|list|history\n"
+	"  MODULE …      a module's own commands, e.g. tickets import-map (madoguchi tickets)\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -327,6 +328,15 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* Whether word names a module the configuration loads (its commands: core/module_command.c). */
+static bool is_configured_module(const char *word)
+{
+	for (int i = 0; i < config.nmodules; i++)
+		if (strcmp(config.modules[i], word) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = getenv("MG_CONFIG");
@@ -362,7 +372,9 @@ int main(int argc, char **argv)
 
 	int status = 2;
 	const struct command *c = find_command(command);
-	if (c == NULL)
+	if (c == NULL && is_configured_module(command))
+		status = run_with_app(mg_cmd_module, argc - optind, argv + optind);
+	else if (c == NULL)
 		fprintf(stderr, "madoguchi: unknown command '%s'\n\n%s", command, usage);
 	else if (c->simple != NULL)
 		status = c->simple();
