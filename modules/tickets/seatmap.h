@@ -76,8 +76,9 @@ enum mg_err tickets_seatmap_map_page(struct mg_ctx *ctx);
 enum mg_err tickets_seatmap_map_svg(struct mg_ctx *ctx);
 enum mg_err tickets_seatmap_chart_page(struct mg_ctx *ctx);
 enum mg_err tickets_seatmap_chart_change(struct mg_ctx *ctx);
+enum mg_err tickets_seatmap_picker_preview(struct mg_ctx *ctx);
 extern const struct mg_field tickets_venue_fields[], tickets_seatmap_fields[], tickets_seatmap_chart_query[],
-	tickets_seatmap_chart_fields[];
+	tickets_seatmap_chart_fields[], tickets_seatmap_picker_query[];
 /* `madoguchi tickets import-map --tenant SLUG (--venue ID | --venue-name NAME) [--name NAME] FILE` */
 int tickets_seatmap_import_command(struct mg_db *db, int argc, char **argv);
 /* The staff chart's data: like tickets_seatmap_json, with controls on free and blocked seats. */

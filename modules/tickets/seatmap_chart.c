@@ -136,3 +136,34 @@ const struct mg_field tickets_seatmap_chart_fields[] = {
 	{ "action", MG_FROM_FORM, "block|release", true, 7, N_("Action") },
 	{ NULL },
 };
+
+/*
+ * GET /<slug>/admin/tickets/performances/<id>/seats/picker — the seat picker as buyers get it
+ * (tickets_seatmap_json with controls on free seats only), for staff to check a map before the
+ * sale; ?seat=<seat_no> shows that seat as the viewer's own choice.
+ */
+enum mg_err tickets_seatmap_picker_preview(struct mg_ctx *ctx)
+{
+	struct performance p;
+	struct tickets_map map;
+	struct mg_unit_view view;
+	enum mg_err err;
+	if ((err = load_performance(ctx, &p)) != MG_OK ||
+	    (err = tickets_seatmap_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), p.seat_map_id, &map)) != MG_OK ||
+	    (err = mg_inventory_view(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), TICKETS_KIND_SEAT, p.id, mg_now(),
+				     &view)) != MG_OK)
+		return err;
+	const char *seat = mg_query(ctx, "seat");
+	uint32_t selected = seat ? (uint32_t)atol(seat) : 0;
+	json_t *data = mg_admin_page(ctx, N_("Seat picker preview"));
+	json_object_set_new(data, "performance", json_pack("{s:I, s:s, s:s}", "id", (json_int_t)p.id, "title", p.title,
+							   "starts_at", p.starts_at));
+	json_object_set_new(data, "chart_href", json_string(chart_path(ctx, p.id)));
+	json_object_set_new(data, "seatmap", tickets_seatmap_json(ctx, &map, &view, &selected, selected ? 1 : 0, true));
+	return mg_render(ctx, 200, "tickets/seatmap_preview", data);
+}
+
+const struct mg_field tickets_seatmap_picker_query[] = {
+	{ "seat", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Seat") },
+	{ NULL },
+};

@@ -36,6 +36,8 @@ static const struct mg_route tickets_routes[] = {
 	  "live seat chart of a performance (free / held / sold / blocked)" },
 	{ "POST", TICKETS_CHART, tickets_seatmap_chart_change, MG_SCOPE_ADMIN, "tickets.manage",
 	  tickets_seatmap_chart_fields, "block free seats or release blocked ones (house seats, kills)" },
+	{ "GET", TICKETS_CHART "/picker", tickets_seatmap_picker_preview, MG_SCOPE_ADMIN, "tickets.manage",
+	  tickets_seatmap_picker_query, "the seat picker as buyers get it (staff preview)" },
 
 	/* ---- catalog.c ---- */
 
