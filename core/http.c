@@ -132,6 +132,18 @@ const char *mg_method(const struct mg_ctx *ctx) { return ctx->method; }
 const char *mg_path(const struct mg_ctx *ctx) { return ctx->path; }
 const char *mg_query(const struct mg_ctx *ctx, const char *name) { return mg_kv_get(&ctx->query, name); }
 const char *mg_form(const struct mg_ctx *ctx, const char *name) { return mg_kv_get(&ctx->form, name); }
+
+size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < ctx->form.n; i++)
+		n += strcmp(ctx->form.items[i].key, name) == 0;
+	*values = mg_arena_alloc(ctx->arena, (n + 1) * sizeof(**values));
+	for (size_t i = 0, j = 0; i < ctx->form.n; i++)
+		if (strcmp(ctx->form.items[i].key, name) == 0)
+			(*values)[j++] = ctx->form.items[i].value;
+	return n;
+}
 const char *mg_cookie(const struct mg_ctx *ctx, const char *name) { return mg_kv_get(&ctx->cookies, name); }
 const char *mg_lang(const struct mg_ctx *ctx) { return ctx->lang; }
 struct mg_arena *mg_arena(struct mg_ctx *ctx) { return ctx->arena; }
@@ -350,6 +362,17 @@ enum mg_err mg_render(struct mg_ctx *ctx, int status, const char *template_name,
 	}
 	answer(ctx, status, "text/html; charset=utf-8");
 	return MG_OK;
+}
+
+enum mg_err mg_render_to(struct mg_ctx *ctx, const char *template_name, json_t *data, struct mg_buf *out)
+{
+	data = page_data(ctx, data);
+	enum mg_err err = mg_template_render(ctx->app->templates, template_name, data, translate_for_template,
+					     (void *)ctx->lang, out);
+	json_decref(data);
+	if (err != MG_OK)
+		mg_log_error("http: rendering %s failed: %s", template_name, mg_strerror(err));
+	return err;
 }
 
 enum mg_err mg_json(struct mg_ctx *ctx, int status, json_t *body)

@@ -41,7 +41,8 @@ MG_SRC_CORE = \
 	%D%/purge.c %D%/purge_ledger.c %D%/purge.h %D%/cmd_purge.c \
 	%D%/deletions.c %D%/deletions.h %D%/export.c %D%/export.h \
 	%D%/backup_stream.c %D%/backup_stream.h %D%/backup_manifest.c %D%/backup.h \
-	%D%/backup.c %D%/scratch_db.c %D%/scratch_db.h %D%/drill.c %D%/cmd_backup.c
+	%D%/backup.c %D%/scratch_db.c %D%/scratch_db.h %D%/drill.c %D%/cmd_backup.c \
+	%D%/module_command.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -64,6 +64,7 @@ static const char usage[] =
 	"  backup        take a backup now, list the backups, verify one (backup now|list|verify ID)\n"
 	"  restore       restore a backup into the live database or beside it (restore ID [--into DIR])\n"
 	"  drill         restore a backup into a scratch server and compare it with its manifest\n"
+	"  MODULE …      a module's own commands, e.g. tickets import-map (madoguchi tickets)\n"
 	"  version       print the version\n"
 	"\n"
 	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
@@ -349,6 +350,15 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
+/* Whether word names a module the configuration loads (its commands: core/module_command.c). */
+static bool is_configured_module(const char *word)
+{
+	for (int i = 0; i < config.nmodules; i++)
+		if (strcmp(config.modules[i], word) == 0)
+			return true;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	const char *config_path = getenv("MG_CONFIG");
@@ -385,7 +395,9 @@ int main(int argc, char **argv)
 
 	int status = 2;
 	const struct command *c = find_command(command);
-	if (c == NULL)
+	if (c == NULL && is_configured_module(command))
+		status = run_with_app(mg_cmd_module, argc - optind, argv + optind);
+	else if (c == NULL)
 		fprintf(stderr, "madoguchi: unknown command '%s'\n\n%s", command, usage);
 	else if (c->simple != NULL)
 		status = c->simple();

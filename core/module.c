@@ -13,6 +13,12 @@ struct loaded {
 
 static struct loaded loaded[MG_MAX_MODULES];
 static size_t nloaded;
+static char schema_dir[sizeof(((struct mg_config *)0)->schema_dir)] = "schema";
+
+const char *mg_schema_dir(void)
+{
+	return schema_dir;
+}
 
 static void module_path(const struct mg_config *cfg, const char *name, char *out, size_t outlen)
 {
@@ -69,6 +75,7 @@ static enum mg_err load_one(const struct mg_config *cfg, const char *name, char 
 
 enum mg_err mg_modules_load(const struct mg_config *cfg, char *errbuf, size_t errlen)
 {
+	snprintf(schema_dir, sizeof(schema_dir), "%s", cfg->schema_dir);
 	for (int i = 0; i < cfg->nmodules; i++) {
 		for (size_t j = 0; j < nloaded; j++)
 			if (strcmp(loaded[j].module->name, cfg->modules[i]) == 0) {

@@ -72,6 +72,15 @@ struct mg_job {
 	enum mg_err (*run)(struct mg_db *db, struct mg_arena *arena, time_t now);
 };
 
+/* An operator command of a module, run as `madoguchi <module> <name> ARGS…` with the
+ * application loaded and db connected as the application account. argv[0] is name; returns
+ * the process's exit status; messages go to stdout/stderr. */
+struct mg_command {
+	const char *name;  /* "import-map" */
+	const char *usage; /* the arguments, one line: "--tenant SLUG --venue ID FILE" */
+	int (*run)(struct mg_db *db, int argc, char **argv);
+};
+
 /* Staff roles, as a bit set in permissions. */
 enum { MG_ROLE_ADMIN = 1, MG_ROLE_GENERAL = 2, MG_ROLE_RESTRICTED = 4, MG_ROLE_ALL = 7 };
 
@@ -101,7 +110,10 @@ struct mg_module {
 	const struct mg_permission *permissions; /* ended by a { NULL } entry */
 	/* Deletes every row of the tenant in the module's tables (the 30-day purge). */
 	enum mg_err (*purge_tenant)(struct mg_db *db, uint64_t tenant_id);
-	void *reserved[8];              /* room to grow without an ABI change */
+	/* Operator commands, `madoguchi <module> <command> …`; ended by a { NULL } entry; may be
+	 * NULL. (Took the first reserved slot: a module built before reads as having none.) */
+	const struct mg_command *commands;
+	void *reserved[7];              /* room to grow without an ABI change */
 };
 
 /* ---- reading the request ---- */
@@ -170,5 +182,55 @@ enum mg_err mg_header(struct mg_ctx *ctx, const char *name, const char *value);
 /* Sets a cookie for the whole site (Path=/; Secure; HttpOnly; SameSite=Lax); max_age in
  * seconds, 0 deletes it. */
 enum mg_err mg_set_cookie(struct mg_ctx *ctx, const char *name, const char *value, long max_age);
+
+/* ---- seatmap (issue 4): back-office frame, rendering without answering, shipped schema files,
+ *      what module commands need ---- */
+
+/* "/<slug>/admin<rest>", in the request's arena. */
+const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
+/* The data every back-office page starts from: title (translated), menu, logout form, home. */
+json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
+/* Renders a template into out (appended; the caller frees it) in the request's language,
+ * without answering: an SVG image, a fragment. Takes ownership of data. */
+enum mg_err mg_render_to(struct mg_ctx *ctx, const char *template_name, json_t *data, struct mg_buf *out);
+/* Every value of a repeated form field (checkboxes "seat=3&seat=7"), in the order sent; the
+ * array (NULL-terminated) in the arena. mg_form() gives only the first. */
+size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values);
+/* The clock of the application (the tests move it), as for core/inventory's now. */
+time_t mg_now(void);
+/* The configured schema folder (schema_dir: migrations, and files such as seatmap.rng). */
+const char *mg_schema_dir(void);
+/* The id of the tenant with this slug (for commands; routes have mg_tenant_id): MG_ERR_NOT_FOUND
+ * when there is none. */
+enum mg_err mg_tenant_lookup(struct mg_db *db, struct mg_arena *arena, const char *slug, uint64_t *id);
+/* Appends a successful event to the tenant's audit log for a command (actor e.g. "cli"), in the
+ * caller's transaction (mg_db_transaction). */
+enum mg_err mg_audit_command(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *actor,
+			     const char *action, const char *object, const char *detail);
+
+/* ---- seatmap (issue 4): back-office frame, rendering without answering, shipped schema files,
+ *      what module commands need ---- */
+
+/* "/<slug>/admin<rest>", in the request's arena. */
+const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
+/* The data every back-office page starts from: title (translated), menu, logout form, home. */
+json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
+/* Renders a template into out (appended; the caller frees it) in the request's language,
+ * without answering: an SVG image, a fragment. Takes ownership of data. */
+enum mg_err mg_render_to(struct mg_ctx *ctx, const char *template_name, json_t *data, struct mg_buf *out);
+/* Every value of a repeated form field (checkboxes "seat=3&seat=7"), in the order sent; the
+ * array (NULL-terminated) in the arena. mg_form() gives only the first. */
+size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values);
+/* The clock of the application (the tests move it), as for core/inventory's now. */
+time_t mg_now(void);
+/* The configured schema folder (schema_dir: migrations, and files such as seatmap.rng). */
+const char *mg_schema_dir(void);
+/* The id of the tenant with this slug (for commands; routes have mg_tenant_id): MG_ERR_NOT_FOUND
+ * when there is none. */
+enum mg_err mg_tenant_lookup(struct mg_db *db, struct mg_arena *arena, const char *slug, uint64_t *id);
+/* Appends a successful event to the tenant's audit log for a command (actor e.g. "cli"), in the
+ * caller's transaction (mg_db_transaction). */
+enum mg_err mg_audit_command(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *actor,
+			     const char *action, const char *object, const char *detail);
 
 #endif

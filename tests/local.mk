@@ -141,3 +141,11 @@ TESTS += %D%/unit/test_backup_stream %D%/unit/test_backup_manifest
 %C%_unit_test_backup_manifest_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_backup_manifest_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_backup_manifest_LDADD = $(MG_LIBS_UNIT)
+# modules/tickets/seatmap_import.c: seat-map XML checks with their lines, numbering and ranking
+# (issue 4, item 2). The pages and the database: tests/http/test_tickets_seatmap.py.
+check_PROGRAMS += %D%/unit/test_seatmap
+TESTS += %D%/unit/test_seatmap
+%C%_unit_test_seatmap_SOURCES = %D%/unit/test_seatmap.c modules/tickets/seatmap_import.c $(MG_SRC_UNIT)
+%C%_unit_test_seatmap_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_seatmap_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_seatmap_LDADD = $(MG_LIBS_UNIT)

@@ -4,3 +4,8 @@ pkglibexec_PROGRAMS += %D%/tickets.so
 %C%_tickets_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)
 %C%_tickets_so_LDFLAGS = -shared
 EXTRA_DIST += schema/tickets
+# seatmap: venues, seat-map import (schema/seatmap.rng, libxml2), the SVG seat map and seat chart
+%C%_tickets_so_SOURCES += %D%/seatmap.c %D%/seatmap.h %D%/seatmap_import.c %D%/seatmap_import.h %D%/seatmap_chart.c
+%C%_tickets_so_CFLAGS += $(XML_CFLAGS)
+%C%_tickets_so_LDADD = $(XML_LIBS)
+EXTRA_DIST += schema/seatmap.rng

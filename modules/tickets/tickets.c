@@ -4,6 +4,7 @@
  * adds its routes, statements, jobs, menu entries and permissions in its own section below.
  */
 #include "tickets.h"
+#include "seatmap.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -20,6 +21,23 @@ static const struct mg_route tickets_routes[] = {
 	{ "GET", "/tickets/_about", about, MG_SCOPE_TENANT, NULL, NULL, "module status for a tenant" },
 
 	/* ---- seatmap.c ---- */
+	{ "GET", "/tickets/venues", tickets_seatmap_venues_page, MG_SCOPE_ADMIN, "tickets.manage", NULL,
+	  "venues and a form to add one" },
+	{ "POST", "/tickets/venues", tickets_seatmap_venue_create, MG_SCOPE_ADMIN, "tickets.manage", tickets_venue_fields,
+	  "add a venue" },
+	{ "GET", TICKETS_VENUE, tickets_seatmap_venue_page, MG_SCOPE_ADMIN, "tickets.manage", NULL,
+	  "a venue, its seat maps and the upload form" },
+	{ "POST", TICKETS_VENUE "/maps", tickets_seatmap_map_upload, MG_SCOPE_ADMIN, "tickets.manage",
+	  tickets_seatmap_fields, "import a seat map (XML checked against schema/seatmap.rng; errors name the line)" },
+	{ "GET", TICKETS_MAP, tickets_seatmap_map_page, MG_SCOPE_ADMIN, "tickets.manage", NULL, "a seat map's preview" },
+	{ "GET", TICKETS_MAP "/svg", tickets_seatmap_map_svg, MG_SCOPE_ADMIN, "tickets.manage", NULL,
+	  "a seat map as an SVG file" },
+	{ "GET", TICKETS_CHART, tickets_seatmap_chart_page, MG_SCOPE_ADMIN, "tickets.manage", tickets_seatmap_chart_query,
+	  "live seat chart of a performance (free / held / sold / blocked)" },
+	{ "POST", TICKETS_CHART, tickets_seatmap_chart_change, MG_SCOPE_ADMIN, "tickets.manage",
+	  tickets_seatmap_chart_fields, "block free seats or release blocked ones (house seats, kills)" },
+	{ "GET", TICKETS_CHART "/picker", tickets_seatmap_picker_preview, MG_SCOPE_ADMIN, "tickets.manage",
+	  tickets_seatmap_picker_query, "the seat picker as buyers get it (staff preview)" },
 
 	/* ---- catalog.c ---- */
 
@@ -38,6 +56,32 @@ static const struct mg_route tickets_routes[] = {
 
 static const struct mg_sql tickets_statements[] = {
 	/* ---- seatmap.c ---- */
+	{ "tickets.venue_list",
+	  "SELECT v.id, v.name, v.address, (SELECT COUNT(*) FROM tickets_seat_map m WHERE m.tenant_id = v.tenant_id"
+	  " AND m.venue_id = v.id) FROM tickets_venue v WHERE v.tenant_id = ? ORDER BY v.name, v.id" },
+	{ "tickets.venue_insert", "INSERT INTO tickets_venue (tenant_id, name, address) VALUES (?, ?, ?)" },
+	{ "tickets.venue_get", "SELECT id, name, address FROM tickets_venue WHERE tenant_id = ? AND id = ?" },
+	{ "tickets.seat_map_list",
+	  "SELECT id, name, seat_count, width, height, DATE_FORMAT(CONVERT_TZ(created_at, '+00:00', '+09:00'),"
+	  " '%Y-%m-%d %H:%i') FROM tickets_seat_map WHERE tenant_id = ? AND venue_id = ? ORDER BY id" },
+	{ "tickets.seat_map_insert",
+	  "INSERT INTO tickets_seat_map (tenant_id, venue_id, name, xml, width, height, seat_count, created_by,"
+	  " stage_x, stage_y, stage_width, stage_height, stage_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
+	{ "tickets.seat_insert",
+	  "INSERT INTO tickets_seat (tenant_id, seat_map_id, seat_no, section, row_label, number_label, label, category,"
+	  " x, y, best, row_order, wheelchair, companion, restricted_view)"
+	  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
+	{ "tickets.seat_map_get",
+	  "SELECT m.id, m.venue_id, v.name, m.name, m.width, m.height, m.stage_x, m.stage_y, m.stage_width,"
+	  " m.stage_height, m.stage_label FROM tickets_seat_map m JOIN tickets_venue v ON v.tenant_id = m.tenant_id"
+	  " AND v.id = m.venue_id WHERE m.tenant_id = ? AND m.id = ?" },
+	{ "tickets.seat_map_seats",
+	  "SELECT seat_no, section, row_label, number_label, label, category, x, y, best, row_order, wheelchair,"
+	  " companion, restricted_view FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ? ORDER BY seat_no" },
+	{ "tickets.chart_performance",
+	  "SELECT p.id, e.title, DATE_FORMAT(CONVERT_TZ(p.starts_at, '+00:00', '+09:00'), '%Y-%m-%d %H:%i'),"
+	  " e.seat_map_id FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id"
+	  " AND e.id = p.event_id WHERE p.tenant_id = ? AND p.id = ?" },
 
 	/* ---- catalog.c ---- */
 
@@ -63,12 +107,22 @@ static const struct mg_job tickets_jobs[] = {
 /* Back-office menu, in the order staff use it. */
 static const struct mg_nav tickets_nav[] = {
 	/* ---- seatmap.c ---- */
+	{ N_("Venues and seat maps"), "/tickets/venues", "tickets.manage" },
 
 	/* ---- catalog.c ---- */
 
 	/* ---- orders.c ---- */
 
 	/* ---- checkin.c ---- */
+
+	{ NULL, NULL, NULL },
+};
+
+/* Operator commands: `madoguchi tickets <command> …`. */
+static const struct mg_command tickets_commands[] = {
+	/* ---- seatmap.c ---- */
+	{ "import-map", "--tenant SLUG (--venue ID | --venue-name NAME) [--name NAME] FILE",
+	  tickets_seatmap_import_command },
 
 	{ NULL, NULL, NULL },
 };
@@ -94,4 +148,5 @@ const struct mg_module mg_module = {
 	.jobs = tickets_jobs,
 	.nav = tickets_nav,
 	.permissions = tickets_permissions,
+	.commands = tickets_commands,
 };
