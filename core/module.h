@@ -162,4 +162,15 @@ enum mg_err mg_header(struct mg_ctx *ctx, const char *name, const char *value);
  * seconds, 0 deletes it. */
 enum mg_err mg_set_cookie(struct mg_ctx *ctx, const char *name, const char *value, long max_age);
 
+
+/* ---- tickets catalog: the clock and the back-office frame, for module pages ---- */
+
+/* The time every business rule reads (core/clock.c; tests move it with the clock offset). */
+time_t mg_now(void);
+/* "/<slug>/admin<rest>", owned by the request's arena. */
+const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
+/* The data every back-office page starts from (title, menu, logout form, home link); a new
+ * reference for mg_render. */
+json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
+
 #endif

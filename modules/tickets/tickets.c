@@ -4,6 +4,7 @@
  * adds its routes, statements, jobs, menu entries and permissions in its own section below.
  */
 #include "tickets.h"
+#include "catalog.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -22,6 +23,7 @@ static const struct mg_route tickets_routes[] = {
 	/* ---- seatmap.c ---- */
 
 	/* ---- catalog.c ---- */
+	CATALOG_ROUTES
 
 	/* ---- shop.c ---- */
 
@@ -40,6 +42,7 @@ static const struct mg_sql tickets_statements[] = {
 	/* ---- seatmap.c ---- */
 
 	/* ---- catalog.c ---- */
+	CATALOG_STATEMENTS
 
 	/* ---- shop.c ---- */
 
@@ -65,6 +68,7 @@ static const struct mg_nav tickets_nav[] = {
 	/* ---- seatmap.c ---- */
 
 	/* ---- catalog.c ---- */
+	CATALOG_NAV
 
 	/* ---- orders.c ---- */
 
@@ -94,4 +98,5 @@ const struct mg_module mg_module = {
 	.jobs = tickets_jobs,
 	.nav = tickets_nav,
 	.permissions = tickets_permissions,
+	.purge_tenant = tickets_purge,
 };
