@@ -1241,7 +1241,7 @@ enum mg_err catalog_admin_quota_update(struct mg_ctx *ctx)
  * that every problem is shown next to its field with what was typed) ==== */
 
 const struct mg_field catalog_event_fields[] = {
-	{ "title", MG_FROM_FORM, NULL, false, 1000, N_("Title") },
+	{ "title", MG_FROM_FORM, NULL, false, 1000, N_("Event title") },
 	{ "description", MG_FROM_FORM, NULL, false, 30000, N_("Description") },
 	{ "venue_id", MG_FROM_FORM, NULL, false, 20, N_("Venue") },
 	{ "seat_map_id", MG_FROM_FORM, NULL, false, 20, N_("Seat map") },
@@ -1256,14 +1256,14 @@ const struct mg_field catalog_state_fields[] = {
 };
 
 const struct mg_field catalog_category_fields[] = {
-	{ "code", MG_FROM_FORM, NULL, false, 64, N_("Code") },
-	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Name") },
+	{ "code", MG_FROM_FORM, NULL, false, 64, N_("Category code") },
+	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Display name") },
 	{ "rank", MG_FROM_FORM, NULL, false, 20, N_("Rank") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
 
 const struct mg_field catalog_type_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Name") },
+	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Ticket type name") },
 	{ "sort_no", MG_FROM_FORM, NULL, false, 20, N_("Order") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
@@ -1277,7 +1277,7 @@ const struct mg_field catalog_performance_fields[] = {
 };
 
 const struct mg_field catalog_quota_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Name") },
+	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Quota name") },
 	{ "capacity", MG_FROM_FORM, NULL, false, 20, N_("Capacity") },
 	{ "price_category", MG_FROM_FORM, NULL, false, 64, N_("Price category") },
 	{ NULL, 0, NULL, false, 0, NULL },

@@ -241,11 +241,20 @@ enum mg_err catalog_admin_merch_update(struct mg_ctx *ctx)
 		return err;
 	struct merch_change c = { m.id, { 0 }, 0 };
 	json_t *errors = read_merch_form(ctx, &c.in, &err);
+	int status = 422;
 	if (err == MG_OK && json_object_size(errors) == 0) {
 		struct merch_update u = { ctx, &c };
 		err = mg_db_transaction(mg_ctx_db(ctx), update_merch, &u);
-		if (err == MG_ERR_CONFLICT) {
+		if (err == MG_OK) {
+			json_decref(errors);
+			mg_audit(ctx, "tickets.merch.update", catalog_object(ctx, "tickets_merch", m.id), "success",
+				 mg_arena_printf(mg_arena(ctx), "%s, %lu yen, stock %u -> %lu", c.in.name, c.in.price,
+						 m.stock, c.in.stock));
+			return mg_redirect(ctx, 303, merch_href(ctx, m.id, ""));
+		}
+		if (err == MG_ERR_CONFLICT) { /* fewer free than the stock would remove */
 			err = MG_OK;
+			status = 409;
 			json_object_set_new(errors, "stock",
 					    json_string(catalog_message(ctx, N_("{n} are sold, held or blocked: the stock "
 										 "cannot be lower than that."),
@@ -253,16 +262,10 @@ enum mg_err catalog_admin_merch_update(struct mg_ctx *ctx)
 											       (unsigned long long)c.taken))));
 			mg_audit(ctx, "tickets.merch.update", catalog_object(ctx, "tickets_merch", m.id), "failure",
 				 mg_arena_printf(mg_arena(ctx), "stock %u -> %lu refused", m.stock, c.in.stock));
-		} else if (err == MG_OK) {
-			json_decref(errors);
-			mg_audit(ctx, "tickets.merch.update", catalog_object(ctx, "tickets_merch", m.id), "success",
-				 mg_arena_printf(mg_arena(ctx), "%s, %lu yen, stock %u -> %lu", c.in.name, c.in.price,
-						 m.stock, c.in.stock));
-			return mg_redirect(ctx, 303, merch_href(ctx, m.id, ""));
 		}
 	}
 	if (err == MG_OK)
-		err = render_item(ctx, json_object_get(errors, "stock") && c.taken ? 409 : 422, &m, errors);
+		err = render_item(ctx, status, &m, errors);
 	json_decref(errors);
 	return err;
 }
@@ -285,7 +288,7 @@ enum mg_err catalog_admin_merch_withdraw(struct mg_ctx *ctx)
 }
 
 const struct mg_field catalog_merch_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 1000, N_("Name") },
+	{ "name", MG_FROM_FORM, NULL, false, 1000, N_("Item name") },
 	{ "price", MG_FROM_FORM, NULL, false, 20, N_("Price (yen)") },
 	{ "stock", MG_FROM_FORM, NULL, false, 20, N_("Stock") },
 	{ "event_id", MG_FROM_FORM, NULL, false, 20, N_("Event") },

@@ -128,6 +128,19 @@ static enum mg_err merch_list(struct mg_ctx *ctx, const struct tickets_event *ev
 	return MG_OK;
 }
 
+/* The description as its lines (the page shows each as a paragraph; markup stays text). */
+static json_t *paragraphs(const char *text)
+{
+	json_t *list = json_array();
+	while (text != NULL && *text != '\0') {
+		size_t len = strcspn(text, "\r\n");
+		json_array_append_new(list, json_stringn(text, len));
+		text += len;
+		text += strspn(text, "\r\n");
+	}
+	return list;
+}
+
 /* GET /<slug>/tickets/events/<id> — one event for buyers (published or closed; never a draft). */
 enum mg_err catalog_public_event(struct mg_ctx *ctx)
 {
@@ -156,8 +169,8 @@ enum mg_err catalog_public_event(struct mg_ctx *ctx)
 		decorate_performance(ctx, p);
 		json_array_append_new(performances, p);
 	}
-	json_t *data = json_pack("{s:s, s:{s:s, s:s, s:s, s:s, s:b, s:i}, s:o, s:s}", "page_title", ev.title, "event",
-				 "title", ev.title, "description", ev.description, "venue", ev.venue_name, "address",
+	json_t *data = json_pack("{s:s, s:{s:s, s:o, s:s, s:s, s:b, s:i}, s:o, s:s}", "page_title", ev.title, "event",
+				 "title", ev.title, "description", paragraphs(ev.description), "venue", ev.venue_name, "address",
 				 ev.venue_address, "closed", strcmp(ev.state, "closed") == 0, "per_order_limit",
 				 (int)ev.per_order_limit, "performances", performances, "list_href",
 				 mg_arena_printf(a, "/%s/tickets", mg_tenant_slug(ctx)));
