@@ -258,9 +258,11 @@ enum mg_err tickets_categories(struct mg_db *db, struct mg_arena *arena, uint64_
 		bool named_already = false;
 		for (size_t r = 0; r < named.nrows && !named_already; r++)
 			named_already = strcmp(MG_CELL(&named, r, 0), code) == 0;
-		if (!named_already)
-			list[count++] = (struct tickets_category){ code, code, (unsigned)(count + 1),
-								   (uint32_t)cell_u64(MG_CELL(&codes, c, 1)) };
+		if (named_already)
+			continue;
+		list[count] = (struct tickets_category){ code, code, (unsigned)(count + 1),
+							 (uint32_t)cell_u64(MG_CELL(&codes, c, 1)) };
+		count++;
 	}
 	*out = list;
 	*n = count;

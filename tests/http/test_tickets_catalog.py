@@ -156,6 +156,18 @@ def test_public_times_are_japan_time_in_either_language(hall):
     assert time.strftime("%d %b %Y", starts).lstrip("0") in en.text and "Japan time" in en.text
 
 
+def test_a_cancelled_performance_is_shown_so_and_sells_nothing(hall):
+    event, _, _ = priced_event(hall, title="中止の確認")
+    kept, cancelled = hall.performance(event, 30 * DAY, -DAY, 29 * DAY), hall.performance(event, 31 * DAY, -DAY, 30 * DAY)
+    assert hall.post(f"/tickets/events/{event}/state", {"to": "published"}).status_code == 303
+    assert hall.post(f"/tickets/performances/{cancelled}/cancel", {}).status_code == 303
+    assert hall.post(f"/tickets/performances/{cancelled}/cancel", {}).status_code == 409
+    page = hall.public(f"/tickets/events/{event}")
+    assert "Cancelled" in page.text
+    assert f"/tickets/performances/{kept}" in page.text and f"/tickets/performances/{cancelled}" not in page.text
+    assert hall.audited("tickets.performance.cancel")
+
+
 def test_ga_quota_capacity_raises_and_lowers_only_to_what_is_free(hall):
     event, _, _ = priced_event(hall, "ga", title="野外ライブ")
     perf = hall.performance(event, 40 * DAY, -DAY, 39 * DAY)
