@@ -61,6 +61,17 @@ const struct mg_sql mg_inventory_statements[] = {
 	  "UPDATE inventory_unit SET state = 'free', hold_token = NULL, hold_expires = NULL"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ?"
 	  " AND state = 'held' AND hold_expires < FROM_UNIXTIME(?)" },
+	/* capacity lowered (tickets catalog: GA quotas, merchandise stock): the highest free
+	 * units go, each deleted by its key with its freedom checked again */
+	{ "core.inventory_trim_pick",
+	  "SELECT unit FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ?"
+	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))"
+	  " ORDER BY unit DESC LIMIT ? FOR UPDATE SKIP LOCKED" },
+	{ "core.inventory_trim_delete",
+	  "DELETE FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ?"
+	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))" },
+	{ "core.inventory_last_unit",
+	  "SELECT COALESCE(MAX(unit), 0) FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ?" },
 	{ NULL, NULL },
 };
 
@@ -345,5 +356,42 @@ enum mg_err mg_inventory_sweep(struct mg_db *db, struct mg_arena *arena, time_t 
 		err = sweep_tenant(db, arena, cell_u64(MG_CELL(&tenants, t, 0)), now, &count);
 	if (tidied != NULL)
 		*tidied = count;
+	return err;
+}
+
+enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
+				     uint64_t resource, uint32_t n, time_t now)
+{
+	if (n == 0)
+		return MG_OK;
+	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(now), MG_INT(n) };
+	struct mg_rows rows;
+	enum mg_err err = mg_db_exec(db, arena, "core.inventory_trim_pick", args, 5, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	/* units a buyer is taking this instant are skipped, not waited for: they count as taken */
+	if (rows.nrows < n)
+		return MG_ERR_CONFLICT;
+	for (size_t r = 0; r < n; r++) {
+		struct mg_dbval key[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource),
+					  MG_INT(cell_u64(MG_CELL(&rows, r, 0))), MG_INT(now) };
+		unsigned long long affected = 0;
+		if ((err = mg_db_exec(db, arena, "core.inventory_trim_delete", key, 5, NULL, &affected, NULL)) != MG_OK)
+			return err;
+		if (affected != 1) /* we hold its row lock, so this cannot happen */
+			return MG_ERR_INTERNAL;
+	}
+	return MG_OK;
+}
+
+enum mg_err mg_inventory_last_unit(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
+				   uint64_t resource, uint32_t *last)
+{
+	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
+	struct mg_rows rows;
+	*last = 0;
+	enum mg_err err = mg_db_exec(db, arena, "core.inventory_last_unit", args, 3, &rows, NULL, NULL);
+	if (err == MG_OK && rows.nrows == 1)
+		*last = (uint32_t)cell_u64(MG_CELL(&rows, 0, 0));
 	return err;
 }

@@ -103,6 +103,16 @@ enum mg_err mg_inventory_counts(struct mg_db *db, struct mg_arena *arena, uint64
 /* Tidies lapsed holds back to free (the core.hold_sweep job); *tidied may be NULL. */
 enum mg_err mg_inventory_sweep(struct mg_db *db, struct mg_arena *arena, time_t now, size_t *tidied);
 
+/* Removes n free units of a resource (a capacity lowered), the highest-numbered first; units
+ * being held, sold or blocked stay. MG_ERR_CONFLICT when fewer than n are free (roll back).
+ * In a transaction. */
+enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
+				     uint64_t resource, uint32_t n, time_t now);
+/* The highest unit number of a resource (0 when it has none): a capacity raised adds units
+ * after it. */
+enum mg_err mg_inventory_last_unit(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
+				   uint64_t resource, uint32_t *last);
+
 /* Pure helpers (unit-tested): sorts units ascending and drops repeats; returns the new n. */
 size_t mg_inventory_normalise(uint32_t *units, size_t n);
 

@@ -208,29 +208,5 @@ enum mg_err mg_tenant_lookup(struct mg_db *db, struct mg_arena *arena, const cha
 enum mg_err mg_audit_command(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *actor,
 			     const char *action, const char *object, const char *detail);
 
-/* ---- seatmap (issue 4): back-office frame, rendering without answering, shipped schema files,
- *      what module commands need ---- */
-
-/* "/<slug>/admin<rest>", in the request's arena. */
-const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
-/* The data every back-office page starts from: title (translated), menu, logout form, home. */
-json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
-/* Renders a template into out (appended; the caller frees it) in the request's language,
- * without answering: an SVG image, a fragment. Takes ownership of data. */
-enum mg_err mg_render_to(struct mg_ctx *ctx, const char *template_name, json_t *data, struct mg_buf *out);
-/* Every value of a repeated form field (checkboxes "seat=3&seat=7"), in the order sent; the
- * array (NULL-terminated) in the arena. mg_form() gives only the first. */
-size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values);
-/* The clock of the application (the tests move it), as for core/inventory's now. */
-time_t mg_now(void);
-/* The configured schema folder (schema_dir: migrations, and files such as seatmap.rng). */
-const char *mg_schema_dir(void);
-/* The id of the tenant with this slug (for commands; routes have mg_tenant_id): MG_ERR_NOT_FOUND
- * when there is none. */
-enum mg_err mg_tenant_lookup(struct mg_db *db, struct mg_arena *arena, const char *slug, uint64_t *id);
-/* Appends a successful event to the tenant's audit log for a command (actor e.g. "cli"), in the
- * caller's transaction (mg_db_transaction). */
-enum mg_err mg_audit_command(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *actor,
-			     const char *action, const char *object, const char *detail);
 
 #endif

@@ -149,3 +149,10 @@ TESTS += %D%/unit/test_seatmap
 %C%_unit_test_seatmap_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_seatmap_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_seatmap_LDADD = $(MG_LIBS_UNIT)
+# modules/tickets/catalog_text.c: JST times in and out, yen, form numbers (issue 4, item 3).
+check_PROGRAMS += %D%/unit/test_tickets_catalog
+TESTS += %D%/unit/test_tickets_catalog
+%C%_unit_test_tickets_catalog_SOURCES = %D%/unit/test_tickets_catalog.c modules/tickets/catalog_text.c $(MG_SRC_UNIT)
+%C%_unit_test_tickets_catalog_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_tickets_catalog_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_tickets_catalog_LDADD = $(MG_LIBS_UNIT)

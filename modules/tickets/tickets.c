@@ -5,6 +5,7 @@
  */
 #include "tickets.h"
 #include "seatmap.h"
+#include "catalog.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -40,6 +41,7 @@ static const struct mg_route tickets_routes[] = {
 	  tickets_seatmap_picker_query, "the seat picker as buyers get it (staff preview)" },
 
 	/* ---- catalog.c ---- */
+	CATALOG_ROUTES
 
 	/* ---- shop.c ---- */
 
@@ -84,6 +86,7 @@ static const struct mg_sql tickets_statements[] = {
 	  " AND e.id = p.event_id WHERE p.tenant_id = ? AND p.id = ?" },
 
 	/* ---- catalog.c ---- */
+	CATALOG_STATEMENTS
 
 	/* ---- shop.c ---- */
 
@@ -110,6 +113,7 @@ static const struct mg_nav tickets_nav[] = {
 	{ N_("Venues and seat maps"), "/tickets/venues", "tickets.manage" },
 
 	/* ---- catalog.c ---- */
+	CATALOG_NAV
 
 	/* ---- orders.c ---- */
 
@@ -149,4 +153,5 @@ const struct mg_module mg_module = {
 	.nav = tickets_nav,
 	.permissions = tickets_permissions,
 	.commands = tickets_commands,
+	.purge_tenant = tickets_purge,
 };
