@@ -4,6 +4,9 @@
  * adds its routes, statements, jobs, menu entries and permissions in its own section below.
  */
 #include "tickets.h"
+#include "shop.h"
+#include "api.h"
+#include "eticket.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -26,8 +29,10 @@ static const struct mg_route tickets_routes[] = {
 	/* ---- shop.c ---- */
 
 	/* ---- api.c ---- */
+	API_ROUTES
 
 	/* ---- eticket.c ---- */
+	ETICKET_ROUTES
 
 	/* ---- checkin.c ---- */
 
@@ -42,10 +47,13 @@ static const struct mg_sql tickets_statements[] = {
 	/* ---- catalog.c ---- */
 
 	/* ---- shop.c ---- */
+	SHOP_STATEMENTS
 
 	/* ---- api.c ---- */
+	API_STATEMENTS
 
 	/* ---- eticket.c ---- */
+	ETICKET_STATEMENTS
 
 	/* ---- checkin.c ---- */
 
@@ -56,6 +64,7 @@ static const struct mg_sql tickets_statements[] = {
 
 static const struct mg_job tickets_jobs[] = {
 	/* ---- shop.c ---- */
+	SHOP_JOBS
 
 	{ NULL, NULL, NULL },
 };
