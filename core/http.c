@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api_token.h"
 #include "buf.h"
 #include "form.h"
 #include "http.h"
@@ -48,6 +49,7 @@ struct mg_ctx {
 	const struct mg_operator *operator; /* the operator of a console session */
 	struct mg_operator operator_row;
 	const char *csrf;               /* the token forms must carry */
+	uint64_t api_token_id;          /* the staff API token of a "Bearer" API request, else 0 */
 	/* the answer */
 	int status;
 	const char *content_type;
@@ -682,7 +684,8 @@ static int state_changing(const char *method)
 /* Every state-changing request carries the CSRF token, checked here so no handler can forget. */
 static int csrf_ok(struct mg_ctx *ctx)
 {
-	if (!state_changing(ctx->method))
+	/* a bearer token is not sent by browsers on their own, so it cannot be forged cross-site */
+	if (!state_changing(ctx->method) || ctx->api_token_id != 0)
 		return 1;
 	const char *expected = ctx->session != NULL ? ctx->session->csrf : mg_cookie(ctx, MG_CSRF_COOKIE);
 	const char *sent = mg_form(ctx, "csrf");
@@ -721,6 +724,62 @@ static int operator_permitted(struct mg_ctx *ctx, const char *permission)
 	return 1;
 }
 
+static int role_allows(struct mg_ctx *ctx, const char *permission)
+{
+	if (!mg_permission_allows(ctx->staff->role, permission)) {
+		mg_audit(ctx, "access.denied", ctx->path, "denied", permission);
+		mg_error(ctx, 403, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- gate: staff API tokens ---- */
+
+/* "/<slug>/api/…": the only paths where a bearer token counts. */
+static int api_path(const struct mg_ctx *ctx)
+{
+	if (ctx->match.route->scope != MG_SCOPE_TENANT || ctx->tenant == NULL)
+		return 0;
+	size_t n = strlen(ctx->tenant->slug);
+	return ctx->path[0] == '/' && strncmp(ctx->path + 1, ctx->tenant->slug, n) == 0 &&
+	       strncmp(ctx->path + 1 + n, "/api/", 5) == 0;
+}
+
+/*
+ * "Authorization: Bearer <token>" on a tenant's /api/ routes (core/api_token.c): the request
+ * acts as the token's staff member with that member's role, and no cookie session counts.
+ * A token that is unknown, revoked or another tenant's, or whose member is deactivated,
+ * answers 401. Elsewhere the header is ignored: a token never opens the back office.
+ * Returns 0 when the error answer was made.
+ */
+static int load_api_token(struct mg_ctx *ctx)
+{
+	const char *auth = mg_cgi_param(ctx, "HTTP_AUTHORIZATION");
+	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0') || !api_path(ctx))
+		return 1;
+	const char *token = auth + 6;
+	while (*token == ' ')
+		token++;
+	uint64_t token_id = 0, staff_id = 0;
+	enum mg_err err = mg_api_token_authenticate(ctx->db, ctx->arena, ctx->tenant->id, token, &token_id, &staff_id);
+	if (err == MG_OK)
+		err = mg_staff_load(ctx->db, ctx->arena, mg_ctx_tenant_key(ctx), ctx->tenant->id, staff_id, &ctx->staff_row);
+	if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->staff_row.active)) {
+		mg_header(ctx, "WWW-Authenticate", "Bearer");
+		mg_error(ctx, 401, N_("This API token is not valid: it is unknown, revoked, or its staff member is deactivated."));
+		return 0;
+	}
+	if (err != MG_OK) {
+		mg_error(ctx, 503, NULL);
+		return 0;
+	}
+	ctx->staff = &ctx->staff_row;
+	ctx->session = NULL;
+	ctx->api_token_id = token_id;
+	return 1;
+}
+
 /* The back office's gate: logged in, second factor done, password changed, role allowed. */
 static int permitted(struct mg_ctx *ctx)
 {
@@ -731,7 +790,7 @@ static int permitted(struct mg_ctx *ctx)
 		return operator_permitted(ctx, permission);
 	const char *slug = ctx->tenant != NULL ? ctx->tenant->slug : NULL;
 	if (ctx->staff == NULL || slug == NULL) {
-		if (!state_changing(ctx->method) && slug != NULL) {
+		if (!state_changing(ctx->method) && slug != NULL && !wants_json(ctx)) {
 			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login?next=%s", slug,
 							      mg_url_encode(ctx->arena, ctx->path)));
 			return 0;
@@ -739,6 +798,8 @@ static int permitted(struct mg_ctx *ctx)
 		mg_error(ctx, 401, NULL);
 		return 0;
 	}
+	if (ctx->api_token_id != 0)
+		return role_allows(ctx, permission);
 	if (strcmp(ctx->session->stage, "complete") != 0) {
 		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login/second-factor", slug));
 		return 0;
@@ -753,12 +814,7 @@ static int permitted(struct mg_ctx *ctx)
 		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/two-factor", slug));
 		return 0;
 	}
-	if (!mg_permission_allows(ctx->staff->role, permission)) {
-		mg_audit(ctx, "access.denied", ctx->path, "denied", permission);
-		mg_error(ctx, 403, NULL);
-		return 0;
-	}
-	return 1;
+	return role_allows(ctx, permission);
 }
 
 /*
@@ -842,6 +898,8 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		mg_error(ctx, 503, NULL);
 		return 0;
 	}
+	if (!load_api_token(ctx))
+		return 0;
 	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
 	if (!csrf_ok(ctx) || !permitted(ctx))
 		return 0;

@@ -37,7 +37,8 @@ MG_SRC_CORE = \
 	%D%/mail.c %D%/mail_format.c %D%/mail.h %D%/cmd_mail.c \
 	%D%/people.c %D%/people.h %D%/account.c \
 	%D%/schedule.c %D%/schedule.h %D%/jobs.c %D%/jobs.h %D%/cmd_jobs.c \
-	%D%/inventory.c %D%/inventory.h %D%/signing.c %D%/signing.h
+	%D%/inventory.c %D%/inventory.h %D%/signing.c %D%/signing.h \
+	%D%/api_token.c %D%/api_token.h
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

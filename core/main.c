@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 
+#include "api_token.h"
 #include "audit.h"
 #include "backoffice.h"
 #include "audit_view.h"
@@ -127,7 +128,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_api_token_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	app->router = mg_router_new();
@@ -140,7 +142,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_notice_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);

@@ -151,6 +151,16 @@ enum mg_err mg_sign_code(struct mg_ctx *ctx, const char *payload, const char **c
  * MG_ERR_INPUT for anything malformed, forged or altered. */
 enum mg_err mg_verify_code(struct mg_ctx *ctx, const char *code, const char **payload);
 
+/* ---- gate: check-in and the back office's orders (issue 4) ---- */
+
+/* The platform clock every business rule reads (core/clock.c; tests move it). */
+time_t mg_now(void);
+/* The back-office frame (title, menu, logout form) a module's admin page starts from; the
+ * page's template includes "core/admin_nav". title_msgid is translated. */
+json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
+/* "/<slug>/admin<rest>" (arena). */
+const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
+
 /* ---- answering ---- */
 
 /* Renders a template (e.g. "core/landing") with data; takes ownership of data. */

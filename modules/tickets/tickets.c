@@ -4,6 +4,7 @@
  * adds its routes, statements, jobs, menu entries and permissions in its own section below.
  */
 #include "tickets.h"
+#include "checkin.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -30,6 +31,7 @@ static const struct mg_route tickets_routes[] = {
 	/* ---- eticket.c ---- */
 
 	/* ---- checkin.c ---- */
+	CHECKIN_ROUTES
 
 	/* ---- orders.c ---- */
 
@@ -48,6 +50,7 @@ static const struct mg_sql tickets_statements[] = {
 	/* ---- eticket.c ---- */
 
 	/* ---- checkin.c ---- */
+	CHECKIN_STATEMENTS
 
 	/* ---- orders.c ---- */
 
@@ -69,6 +72,7 @@ static const struct mg_nav tickets_nav[] = {
 	/* ---- orders.c ---- */
 
 	/* ---- checkin.c ---- */
+	CHECKIN_NAV
 
 	{ NULL, NULL, NULL },
 };
