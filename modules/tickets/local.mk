@@ -2,6 +2,7 @@
 pkglibexec_PROGRAMS += %D%/tickets.so
 %C%_tickets_so_SOURCES = %D%/tickets.c
 %C%_tickets_so_SOURCES += %D%/checkin.c %D%/checkin.h
+%C%_tickets_so_SOURCES += %D%/orders.c %D%/orders.h
 %C%_tickets_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)
 %C%_tickets_so_LDFLAGS = -shared
 EXTRA_DIST += schema/tickets

@@ -5,6 +5,7 @@
  */
 #include "tickets.h"
 #include "checkin.h"
+#include "orders.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -34,6 +35,7 @@ static const struct mg_route tickets_routes[] = {
 	CHECKIN_ROUTES
 
 	/* ---- orders.c ---- */
+	ORDERS_ROUTES
 
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
@@ -53,6 +55,7 @@ static const struct mg_sql tickets_statements[] = {
 	CHECKIN_STATEMENTS
 
 	/* ---- orders.c ---- */
+	ORDERS_STATEMENTS
 
 	{ NULL, NULL },
 };
@@ -70,6 +73,7 @@ static const struct mg_nav tickets_nav[] = {
 	/* ---- catalog.c ---- */
 
 	/* ---- orders.c ---- */
+	ORDERS_NAV
 
 	/* ---- checkin.c ---- */
 	CHECKIN_NAV

@@ -323,3 +323,42 @@ def test_restricted_staff_check_in_on_the_page_and_can_do_nothing_else(gate):
         for path in ("/admin/api-tokens", "/admin/staff", "/admin/audit"):
             assert gatekeeper.get(f"/{slug}{path}").status_code == 403, path
     assert checked_in(tid, gate["tickets"][0])[1] == "正面"
+
+
+# ---- sales per performance ------------------------------------------------------------------------
+
+def test_sales_per_performance_counts_units_and_revenue_with_a_chart(gate):
+    slug, tid = gate["slug"], gate["tenant_id"]
+    first, second = gate["performances"]
+    # the first performance: 10 seats (3 sold, 1 held, 2 blocked) and a quota of 5 places (2 sold)
+    for unit in range(1, 11):
+        state = "sold" if unit <= 3 else "held" if unit == 4 else "blocked" if unit <= 6 else "free"
+        expires = "UTC_TIMESTAMP() + INTERVAL 1 HOUR" if state == "held" else "NULL"
+        sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state, hold_token, hold_expires)"
+            f" VALUES ({tid}, 'seat', {first}, {unit}, '{state}', {1 if state == 'held' else 'NULL'}, {expires})")
+    quota = insert(f"INSERT INTO tickets_ga_quota (tenant_id, performance_id, name, price_category, capacity)"
+                   f" VALUES ({tid}, {first}, '立見', '', 5)")
+    for unit in range(1, 6):
+        sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state) VALUES"
+            f" ({tid}, 'ga', {quota}, {unit}, '{'sold' if unit <= 2 else 'free'}')")
+    # a hold that lapsed counts as free
+    sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state, hold_token, hold_expires)"
+        f" VALUES ({tid}, 'seat', {second}, 1, 'held', 2, UTC_TIMESTAMP() - INTERVAL 1 HOUR)")
+    with logged_in(slug, "general", gate["general"]) as general:
+        r = general.get(f"/{slug}/admin/tickets/sales", headers=EN)
+        assert r.status_code == 200, r.text
+    row = re.search(rf'<tr data-performance="{first}">(.*?)</tr>', r.text, re.S).group(1)
+    cells = dict(re.findall(r'data-col="([a-z]+)">([0-9,]+)<', row))
+    # the fixture's paid order: three tickets of the first performance at 3,000 yen
+    assert cells == {"sold": "5", "held": "1", "free": "7", "blocked": "2", "paid": "9,000", "pending": "0"}
+    row = re.search(rf'<tr data-performance="{second}">(.*?)</tr>', r.text, re.S).group(1)
+    assert dict(re.findall(r'data-col="([a-z]+)">([0-9,]+)<', row))["free"] == "1"
+    # the chart: one bar per performance, its segments in proportion (600 units wide)
+    svg = re.search(r"<svg[^>]*>.*?</svg>", r.text, re.S).group(0)
+    bar = re.search(rf'<g data-performance="{first}">(.*?)</g>', svg, re.S).group(1)
+    widths = {k: int(w) for w, k in re.findall(r'<rect x="\d+" width="(\d+)" y="\d+" height="\d+" class="([a-z]+)"',
+                                                 bar)}
+    assert widths == {"sold": 200, "held": 40, "blocked": 80, "free": 280}
+    assert len(re.findall(r"<g data-performance=", svg)) == 2
+    with logged_in(slug, "restricted", gate["restricted"]) as gatekeeper:
+        assert gatekeeper.get(f"/{slug}/admin/tickets/sales").status_code == 403
