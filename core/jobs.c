@@ -11,6 +11,7 @@
 #include "crypto.h"
 #include "inventory.h"
 #include "jobs.h"
+#include "payment.h"
 #include "mail.h"
 #include "log.h"
 #include "modules.h"
@@ -47,6 +48,8 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.mail", "every 1m", mg_mail_send_pending },
 	/* frees the rows of cart holds that lapsed (they are already free to everyone else) */
 	{ "core.hold_sweep", "every 1m", sweep_holds },
+	/* the test card provider's callbacks that did not get through at once (core/payment.c) */
+	{ "core.test_card_callbacks", "every 1m", mg_test_card_deliver_pending },
 	{ NULL, NULL, NULL },
 };
 

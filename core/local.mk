@@ -38,6 +38,7 @@ MG_SRC_CORE = \
 	%D%/people.c %D%/people.h %D%/account.c \
 	%D%/schedule.c %D%/schedule.h %D%/jobs.c %D%/jobs.h %D%/cmd_jobs.c \
 	%D%/inventory.c %D%/inventory.h %D%/signing.c %D%/signing.h \
+	%D%/cart.c %D%/cart.h %D%/order.c %D%/order.h %D%/payment.c %D%/payment.h \
 	%D%/api_token.c %D%/api_token.h
 
 bin_PROGRAMS += madoguchi

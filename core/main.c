@@ -15,6 +15,7 @@
 #include "api_token.h"
 #include "audit.h"
 #include "backoffice.h"
+#include "cart.h"
 #include "audit_view.h"
 #include "cli.h"
 #include "config.h"
@@ -30,7 +31,9 @@
 #include "modules.h"
 #include "notice.h"
 #include "operator.h"
+#include "order.h"
 #include "pages.h"
+#include "payment.h"
 #include "people.h"
 #include "router.h"
 #include "serve.h"
@@ -129,9 +132,13 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_cart_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_order_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_payment_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_api_token_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
+	mg_payment_setup(&config);
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
@@ -143,6 +150,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_notice_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {

@@ -1,6 +1,9 @@
 # modules/tickets: a plug-in shared object, loaded by name from madoguchi.conf.
 pkglibexec_PROGRAMS += %D%/tickets.so
 %C%_tickets_so_SOURCES = %D%/tickets.c
+%C%_tickets_so_SOURCES += %D%/shop.c %D%/shop.h
+%C%_tickets_so_SOURCES += %D%/api.c %D%/api.h
+%C%_tickets_so_SOURCES += %D%/eticket.c %D%/eticket.h
 %C%_tickets_so_SOURCES += %D%/checkin.c %D%/checkin.h
 %C%_tickets_so_SOURCES += %D%/orders.c %D%/orders.h
 %C%_tickets_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)

@@ -4,6 +4,9 @@
  * adds its routes, statements, jobs, menu entries and permissions in its own section below.
  */
 #include "tickets.h"
+#include "shop.h"
+#include "api.h"
+#include "eticket.h"
 #include "checkin.h"
 #include "orders.h"
 
@@ -28,8 +31,10 @@ static const struct mg_route tickets_routes[] = {
 	/* ---- shop.c ---- */
 
 	/* ---- api.c ---- */
+	API_ROUTES
 
 	/* ---- eticket.c ---- */
+	ETICKET_ROUTES
 
 	/* ---- checkin.c ---- */
 	CHECKIN_ROUTES
@@ -46,10 +51,13 @@ static const struct mg_sql tickets_statements[] = {
 	/* ---- catalog.c ---- */
 
 	/* ---- shop.c ---- */
+	SHOP_STATEMENTS
 
 	/* ---- api.c ---- */
+	API_STATEMENTS
 
 	/* ---- eticket.c ---- */
+	ETICKET_STATEMENTS
 
 	/* ---- checkin.c ---- */
 	CHECKIN_STATEMENTS
@@ -62,6 +70,7 @@ static const struct mg_sql tickets_statements[] = {
 
 static const struct mg_job tickets_jobs[] = {
 	/* ---- shop.c ---- */
+	SHOP_JOBS
 
 	{ NULL, NULL, NULL },
 };
