@@ -779,7 +779,22 @@ static int role_allows(struct mg_ctx *ctx, const char *permission)
 	return 1;
 }
 
-/* ---- gate: staff API tokens ---- */
+/* ---- gate: staff API tokens, and forms with repeated fields ---- */
+
+bool mg_staff_may(const struct mg_ctx *ctx, const char *permission)
+{
+	return ctx->staff != NULL && mg_permission_allows(ctx->staff->role, permission);
+}
+
+size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values)
+{
+	size_t n = 0;
+	*values = mg_arena_alloc(ctx->arena, (ctx->form.n + 1) * sizeof(**values));
+	for (size_t i = 0; i < ctx->form.n; i++)
+		if (strcmp(ctx->form.items[i].key, name) == 0)
+			(*values)[n++] = ctx->form.items[i].value;
+	return n;
+}
 
 /* "/<slug>/api/…": the only paths where a bearer token counts. */
 static int api_path(const struct mg_ctx *ctx)

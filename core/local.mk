@@ -39,7 +39,7 @@ MG_SRC_CORE = \
 	%D%/schedule.c %D%/schedule.h %D%/jobs.c %D%/jobs.h %D%/cmd_jobs.c \
 	%D%/inventory.c %D%/inventory.h %D%/signing.c %D%/signing.h \
 	%D%/cart.c %D%/cart.h %D%/order.c %D%/order.h %D%/payment.c %D%/payment.h \
-	%D%/api_token.c %D%/api_token.h
+	%D%/api_token.c %D%/api_token.h %D%/order_admin.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

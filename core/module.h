@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "cart.h"
+#include "csv.h"
 #include "db.h"
 #include "err.h"
 #include "inventory.h"
@@ -190,6 +191,18 @@ enum mg_err mg_qr_svg_path(const char *text, struct mg_arena *arena, int *size, 
 json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
 /* "/<slug>/admin<rest>" (arena). */
 const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
+/* A sealed buyer column of orders ("buyer_name" or "buyer_email") opened with the tenant's
+ * key (arena), or NULL when it is NULL or does not open (core/order_admin.c). */
+const char *mg_order_buyer_text(struct mg_ctx *ctx, const char *column, const void *sealed, size_t len);
+/* The value of orders.buyer_email_hmac for a typed address (normalised as at checkout);
+ * MG_ERR_INPUT when it is not an e-mail address. */
+enum mg_err mg_order_email_key(struct mg_ctx *ctx, const char *typed, char hmac[65]);
+/* CSV exports (UTF-8 BOM, CRLF, formula guard): core/csv.h, mg_csv_begin/field/int/end_row. */
+/* Whether the request's staff member holds permission (to offer only the buttons they may use). */
+bool mg_staff_may(const struct mg_ctx *ctx, const char *permission);
+/* Every value of a form field sent more than once (checkboxes "seat"), in the order sent:
+ * *values (arena) and the count. */
+size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values);
 
 /* ---- answering ---- */
 

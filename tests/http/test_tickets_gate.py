@@ -362,3 +362,190 @@ def test_sales_per_performance_counts_units_and_revenue_with_a_chart(gate):
     assert len(re.findall(r"<g data-performance=", svg)) == 2
     with logged_in(slug, "restricted", gate["restricted"]) as gatekeeper:
         assert gatekeeper.get(f"/{slug}/admin/tickets/sales").status_code == 403
+
+
+# ---- orders in the back office, the box office, CSV (on the shop's orders) ------------------------
+
+from test_tickets_api import checkout as api_checkout, hold, make_show, new_cart, unit_states  # noqa: E402
+
+
+@pytest.fixture
+def shop():
+    """A show (test_tickets_api.make_show: 40 seats, S 1-20 at 5,000 yen, A 21-40 at 3,000, 10
+    standing places) with an administrator, a general and a restricted staff member."""
+    show = make_show()
+    show.update({role: create_staff(show["slug"], role, role) for role in ("admin", "general", "restricted")})
+    return show
+
+
+def buy(show, seats, payment="box_office", email=None, name="山田 花子"):
+    cart = new_cart(show["slug"])
+    assert hold(show["slug"], cart, show["perf"], seats=seats).status_code == 200
+    r = api_checkout(show["slug"], cart, payment=payment, email=email, name=name)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def order_state(show, code):
+    return sql(f"SELECT state FROM orders WHERE tenant_id = {show['tid']} AND code = '{code}'").strip()
+
+
+def ticket_states(show, code):
+    return sql(f"SELECT t.state FROM tickets_ticket t JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id"
+               f" WHERE o.tenant_id = {show['tid']} AND o.code = '{code}' ORDER BY t.line_no").split()
+
+
+def post_action(client, show, code, action):
+    page = client.get(f"/{show['slug']}/admin/tickets/orders/{code}", headers=EN)
+    assert page.status_code == 200, page.text
+    return client.post(f"/{show['slug']}/admin/tickets/orders/{code}/{action}", headers=EN,
+                       data={"csrf": page_csrf(page.text)})
+
+
+def test_orders_are_found_by_code_email_state_and_performance(shop):
+    slug = shop["slug"]
+    first = buy(shop, [1], email="Sato.Hanako@Example.jp", name="佐藤 花子")
+    second = buy(shop, [2, 3], email="suzuki@example.jp", name="鈴木 一郎")
+    with logged_in(slug, "general", shop["general"]) as general:
+        def found(**query):
+            r = general.get(f"/{slug}/admin/tickets/orders", params=query, headers=EN)
+            assert r.status_code == 200, r.text
+            return set(re.findall(r'<tr data-order="([A-Z0-9]{12})"', r.text)), r.text
+
+        codes, page = found()
+        assert codes == {first["order"], second["order"]}
+        assert "佐藤 花子" in page and "suzuki@example.jp" in page  # unsealed for staff
+        assert found(q="sato.hanako@example.JP")[0] == {first["order"]}
+        assert found(q=second["order"].lower())[0] == {second["order"]}
+        assert found(q="nobody@example.jp")[0] == set()
+        assert found(state="pending")[0] == {first["order"], second["order"]}
+        assert found(state="paid")[0] == set()
+        assert found(performance=str(shop["perf"]))[0] == {first["order"], second["order"]}
+        assert found(performance="999999999")[0] == set()
+        r = general.get(f"/{slug}/admin/tickets/orders", params={"q": "短い"}, headers=EN)
+        assert r.status_code == 422 and 'value="短い"' in r.text and "Type an order code" in r.text
+        detail = general.get(f"/{slug}/admin/tickets/orders/{first['order']}", headers=EN)
+        assert detail.status_code == 200 and "佐藤 花子" in detail.text and "1階 A列 1番" in detail.text
+        assert "/cancel" not in detail.text  # general staff may not cancel
+        assert post_action(general, shop, first["order"], "cancel").status_code == 403
+    assert order_state(shop, first["order"]) == "pending"
+
+
+def test_cancel_frees_the_seat_for_someone_else_and_voids_the_tickets(shop):
+    slug, tid, perf = shop["slug"], shop["tid"], shop["perf"]
+    order = buy(shop, [5, 6])
+    assert unit_states(tid, "seat", perf)[5] == "sold"
+    with logged_in(slug, "admin", shop["admin"]) as admin:
+        r = post_action(admin, shop, order["order"], "cancel")
+        assert r.status_code == 303, r.text
+        page = admin.get(r.headers["Location"], headers=EN)
+        assert "The order is cancelled" in page.text and 'data-state="cancelled"' in page.text
+        token, _ = make_token(admin, slug, "gate", "restricted")
+        # a second cancel finds nothing to cancel
+        assert post_action(admin, shop, order["order"], "cancel").status_code == 409
+    assert order_state(shop, order["order"]) == "cancelled"
+    assert ticket_states(shop, order["order"]) == ["void", "void"]
+    assert unit_states(tid, "seat", perf)[5] == "free"
+    # someone else can buy the seat now, and the old ticket does not get in
+    other = new_cart(slug)
+    assert hold(slug, other, perf, seats=[5, 6]).status_code == 200
+    r = checkin(token, slug, order["tickets"][0]["code"])
+    assert r.status_code == 410 and r.json()["error"] == "void"
+    tid_actions = sql(f"SELECT action FROM audit_log WHERE tenant_id = {tid}").split()
+    assert "order.cancelled" in tid_actions
+
+
+def test_box_office_sells_for_cash_and_a_refund_frees_the_seats(shop):
+    slug, tid, perf = shop["slug"], shop["tid"], shop["perf"]
+    with logged_in(slug, "general", shop["general"]) as general:
+        form = general.get(f"/{slug}/admin/tickets/box-office/{perf}", headers=EN)
+        assert form.status_code == 200
+        assert 'name="seat" value="7"' in form.text
+        r = general.post(f"/{slug}/admin/tickets/box-office/{perf}", headers=EN,
+                         data={"seat": ["7", "8"], "type": str(shop["type"]), "name": "", "email": "",
+                               "csrf": page_csrf(form.text)})
+        assert r.status_code == 303, r.text
+        code = r.headers["Location"].rsplit("/", 1)[1]
+        detail = general.get(r.headers["Location"], headers=EN)
+        assert 'data-state="paid"' in detail.text and "Box office customer" in detail.text
+        links = re.findall(rf'href="(/{slug}/tickets/t/T1-[^"]+)"', detail.text)
+        assert len(links) == 2
+        with new_client() as anyone:  # printable at once
+            assert anyone.get(links[0]).status_code == 200
+        # the seats are gone from the form; selling one again is refused with the form kept
+        form = general.get(f"/{slug}/admin/tickets/box-office/{perf}", headers=EN)
+        assert 'name="seat" value="7"' not in form.text
+        r = general.post(f"/{slug}/admin/tickets/box-office/{perf}", headers=EN,
+                         data={"seat": ["7", "9"], "type": str(shop["type"]), "name": "窓口 太郎",
+                               "csrf": page_csrf(form.text)})
+        assert r.status_code == 422 and "were taken meanwhile" in r.text and 'value="窓口 太郎"' in r.text
+        assert unit_states(tid, "seat", perf)[9] == "free"
+        assert "/refund" not in detail.text  # general staff may not refund
+    row = sql(f"SELECT state, channel, staff_id FROM orders WHERE tenant_id = {tid} AND code = '{code}'").split()
+    assert row == ["paid", "box_office", str(staff_id(slug, "general"))]
+    with logged_in(slug, "admin", shop["admin"]) as admin:
+        token, _ = make_token(admin, slug, "gate", "restricted")
+        ticket_code = links[1].rsplit("/", 1)[1]
+        assert checkin(token, slug, ticket_code, gate="正面").status_code == 200
+        assert post_action(admin, shop, code, "cancel").status_code == 409  # paid: refund, not cancel
+        r = post_action(admin, shop, code, "refund")
+        assert r.status_code == 303, r.text
+    assert order_state(shop, code) == "refunded"
+    assert ticket_states(shop, code) == ["void", "void"]
+    assert unit_states(tid, "seat", perf)[7] == "free" and unit_states(tid, "seat", perf)[8] == "free"
+    again = new_cart(slug)
+    assert hold(slug, again, perf, seats=[7]).status_code == 200
+
+
+def test_a_bank_transfer_is_confirmed_by_staff(shop):
+    slug = shop["slug"]
+    order = buy(shop, [11], payment="bank_transfer")
+    card = buy(shop, [12])
+    with logged_in(slug, "general", shop["general"]) as general:
+        detail = general.get(f"/{slug}/admin/tickets/orders/{card['order']}", headers=EN)
+        assert "/confirm-transfer" not in detail.text
+        assert post_action(general, shop, card["order"], "confirm-transfer").status_code == 409
+        r = post_action(general, shop, order["order"], "confirm-transfer")
+        assert r.status_code == 303, r.text
+        assert "The payment is recorded" in general.get(r.headers["Location"], headers=EN).text
+    assert order_state(shop, order["order"]) == "paid"
+    assert order_state(shop, card["order"]) == "pending"
+
+
+def test_orders_csv_has_a_bom_crlf_the_orders_and_guards_formulas(shop):
+    slug, tid = shop["slug"], shop["tid"]
+    plain = buy(shop, [13], name="高橋 美咲")
+    formula = buy(shop, [14], name="=HYPERLINK(\"http://x\")")
+    with logged_in(slug, "general", shop["general"]) as general:
+        r = general.get(f"/{slug}/admin/tickets/orders.csv", headers=EN)
+        assert r.status_code == 200
+        assert r.headers["Content-Type"].startswith("text/csv")
+        body = r.content
+        assert body.startswith(b"\xef\xbb\xbf")
+        text = body[3:].decode("utf-8")
+        lines = text.split("\r\n")
+        assert lines[0].startswith("Order code,Ordered at (JST),Order state")
+        assert lines[-1] == "" and "\n" not in text.replace("\r\n", "")
+        assert any(plain["order"] in line and "高橋 美咲" in line for line in lines)
+        guarded = next(line for line in lines if formula["order"] in line)
+        assert "\"'=HYPERLINK(\"\"http://x\"\")\"" in guarded
+        only = general.get(f"/{slug}/admin/tickets/orders.csv", params={"q": plain["order"]}).content.decode("utf-8-sig")
+        assert plain["order"] in only and formula["order"] not in only
+        ja = general.get(f"/{slug}/admin/tickets/orders.csv", headers={"Accept-Language": "ja"})
+        assert ja.content.decode("utf-8-sig").startswith("注文番号,")
+    assert "order.export" in sql(f"SELECT action FROM audit_log WHERE tenant_id = {tid}").split()
+
+
+def test_restricted_staff_cannot_open_orders_or_the_box_office(shop):
+    slug = shop["slug"]
+    order = buy(shop, [15])
+    with logged_in(slug, "restricted", shop["restricted"]) as gatekeeper:
+        for path in ("/admin/tickets/orders", f"/admin/tickets/orders/{order['order']}", "/admin/tickets/orders.csv",
+                     "/admin/tickets/box-office", f"/admin/tickets/box-office/{shop['perf']}", "/admin/tickets/sales"):
+            assert gatekeeper.get(f"/{slug}{path}").status_code == 403, path
+        page = gatekeeper.get(f"/{slug}/admin/tickets/checkin", headers=EN)
+        assert page.status_code == 200
+        assert "/admin/tickets/orders" not in page.text and "/admin/tickets/box-office" not in page.text
+        r = gatekeeper.post(f"/{slug}/admin/tickets/orders/{order['order']}/refund", data={"csrf": page_csrf(page.text)})
+        assert r.status_code == 403
+    assert order_state(shop, order["order"]) == "pending"
