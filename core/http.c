@@ -724,6 +724,26 @@ static int state_changing(const char *method)
 }
 
 
+static int csrf_matches(const char *expected, const char *sent)
+{
+	return expected != NULL && sent != NULL && strlen(expected) == MG_TOKEN_CHARS && strlen(sent) == MG_TOKEN_CHARS &&
+	       mg_ct_equal(expected, sent, MG_TOKEN_CHARS);
+}
+
+/* A machine route loads no session (no authority from cookies), but a browser that sends
+ * cookies there shows the token of the page it came from: its staff or customer session's.
+ * Read only to compare that token; the request still acts with no session. */
+static const char *machine_session_csrf(struct mg_ctx *ctx)
+{
+	const char *token = mg_cookie(ctx, MG_SESSION_COOKIE);
+	if (token == NULL)
+		token = mg_cookie(ctx, MG_ACCOUNT_COOKIE);
+	struct mg_session row;
+	if (token == NULL || ctx->tenant == NULL || mg_session_load(ctx->db, ctx->arena, ctx->tenant->id, token, &row) != MG_OK)
+		return NULL;
+	return row.csrf;
+}
+
 /* Every state-changing request carries the CSRF token, checked here so no handler can forget. */
 static int csrf_ok(struct mg_ctx *ctx)
 {
@@ -736,8 +756,7 @@ static int csrf_ok(struct mg_ctx *ctx)
 	const char *sent = mg_form(ctx, "csrf");
 	if (sent == NULL)
 		sent = mg_cgi_param(ctx, "HTTP_X_CSRF_TOKEN");
-	if (expected != NULL && sent != NULL && strlen(expected) == MG_TOKEN_CHARS && strlen(sent) == MG_TOKEN_CHARS &&
-	    mg_ct_equal(expected, sent, MG_TOKEN_CHARS))
+	if (csrf_matches(expected, sent) || (machine_route(ctx) && csrf_matches(machine_session_csrf(ctx), sent)))
 		return 1;
 	mg_error(ctx, 403, N_("This form has expired or was not sent from this site. Please reload the page and try again."));
 	return 0;
