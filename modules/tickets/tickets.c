@@ -9,6 +9,8 @@
 #include "shop.h"
 #include "api.h"
 #include "eticket.h"
+#include "checkin.h"
+#include "orders.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -55,8 +57,10 @@ static const struct mg_route tickets_routes[] = {
 	ETICKET_ROUTES
 
 	/* ---- checkin.c ---- */
+	CHECKIN_ROUTES
 
 	/* ---- orders.c ---- */
+	ORDERS_ROUTES
 
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
@@ -103,8 +107,10 @@ static const struct mg_sql tickets_statements[] = {
 	ETICKET_STATEMENTS
 
 	/* ---- checkin.c ---- */
+	CHECKIN_STATEMENTS
 
 	/* ---- orders.c ---- */
+	ORDERS_STATEMENTS
 
 	{ NULL, NULL },
 };
@@ -125,8 +131,10 @@ static const struct mg_nav tickets_nav[] = {
 	CATALOG_NAV
 
 	/* ---- orders.c ---- */
+	ORDERS_NAV
 
 	/* ---- checkin.c ---- */
+	CHECKIN_NAV
 
 	{ NULL, NULL, NULL },
 };
