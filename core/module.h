@@ -168,8 +168,7 @@ enum mg_err mg_verify_code(struct mg_ctx *ctx, const char *code, const char **pa
 
 /* ---- carts and orders (core/cart.h, core/order.h, core/payment.c) ---- */
 
-/* The clock every business rule reads (moved by the tests' clock offset file). */
-time_t mg_now(void);
+/* (the clock, mg_now, is in the "back office" block below) */
 
 /* A new open cart of the request's tenant (the logged-in customer's on public pages, the
  * staff member's in the back office); token receives the buyer's key to it. */
