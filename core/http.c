@@ -1024,8 +1024,9 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
 	if (!csrf_ok(ctx))
 		return 0;
-	if (machine_route(ctx)) {
-		/* a session sent along served the CSRF check only: machine endpoints never act on it */
+	if (machine_route(ctx) && ctx->api_token_id == 0) {
+		/* a session sent along served the CSRF check only: machine endpoints never act on it
+		 * (a staff API token, by contrast, is the request's authority) */
 		ctx->session = NULL;
 		ctx->staff = NULL;
 		ctx->operator = NULL;
