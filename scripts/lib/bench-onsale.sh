@@ -33,7 +33,21 @@ SQL
 
 echo "madoguchi bench onsale: $(nproc) cores, $MG_WORKERS workers, $BUYERS buyers, one performance of $seats seats"
 echo "the onsale (through nginx over TLS; each buyer: cart, hold 1–4 adjacent seats, checkout):"
+# MG_BENCH_PERF=1: a system-wide perf profile of the onsale, summarised by process and library
+if [ -n "${MG_BENCH_PERF:-}" ]; then
+	perf record -a -g -F 199 -o "$MG_VAR_DIR/perf.data" -- sleep 3600 >/dev/null 2>&1 &
+	perf_pid=$!
+fi
 "$BUILD/tests/bench/onsale" "$base" bench "$perf" "$BUYERS" | sed 's/^/  /'
+if [ -n "${MG_BENCH_PERF:-}" ]; then
+	kill -INT "$perf_pid"; wait "$perf_pid" || true
+	echo "  where the CPU went (perf, share of samples by process):"
+	perf report -i "$MG_VAR_DIR/perf.data" --no-children --sort comm --stdio 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -8 | sed 's/^/    /'
+	echo "  and by function (top 25):"
+	perf report -i "$MG_VAR_DIR/perf.data" --no-children --sort comm,dso,symbol --stdio 2>/dev/null |
+		grep -E '^ +[0-9.]+%' | head -25 | sed 's/^/    /'
+fi
 sold=$(_mg_mariadb -N -B madoguchi -e "SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = $tenant
 	AND kind = 'seat' AND resource_id = $perf AND state = 'sold'")
 double=$(_mg_mariadb -N -B madoguchi -e "SELECT COUNT(*) FROM (SELECT l.unit FROM order_line l JOIN orders o
