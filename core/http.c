@@ -462,6 +462,34 @@ static void field_error(struct mg_ctx *ctx, const char *msgid, const struct mg_f
 	mg_error(ctx, 400, message);
 }
 
+/* ---- work left for after the answer ---- */
+
+/* A worker answers one request at a time, so one list per process is enough. */
+enum { MAX_DEFERRED = 4 };
+static struct deferred {
+	mg_deferred_fn fn;
+	void *arg;
+} deferred[MAX_DEFERRED];
+static size_t ndeferred;
+
+enum mg_err mg_http_defer(struct mg_ctx *ctx, mg_deferred_fn fn, void *arg)
+{
+	(void)ctx;
+	if (ndeferred == MAX_DEFERRED) {
+		mg_log_error("http: more than %d jobs left for after the answer", MAX_DEFERRED);
+		return MG_ERR_INTERNAL;
+	}
+	deferred[ndeferred++] = (struct deferred){ fn, arg };
+	return MG_OK;
+}
+
+void mg_http_run_deferred(const struct mg_app *app, struct mg_db *db, struct mg_arena *arena)
+{
+	for (size_t i = 0; i < ndeferred; i++)
+		deferred[i].fn(app, db, arena, deferred[i].arg);
+	ndeferred = 0;
+}
+
 /* ---- the pipeline ---- */
 
 static const char *const handled_methods[] = { "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", NULL };
@@ -656,6 +684,20 @@ static int resolve_tenant(struct mg_ctx *ctx)
 }
 
 /*
+ * Machine endpoints of a tenant: the JSON API (/<slug>/api/…) and payment providers'
+ * callbacks (/<slug>/payments/…). Programs call them without cookies, so they never act on a
+ * session cookie: no session is loaded for them, which leaves a forged cross-site request no
+ * authority to borrow. They therefore need no CSRF token when the request carries no cookies;
+ * one that carries cookies anyway (a browser's) must still show the token.
+ */
+static int machine_route(const struct mg_ctx *ctx)
+{
+	const struct mg_route *route = ctx->match.route;
+	return route->scope == MG_SCOPE_TENANT &&
+	       (strncmp(route->pattern, "/api/", 5) == 0 || strncmp(route->pattern, "/payments/", 10) == 0);
+}
+
+/*
  * The session cookie of this tenant (or of the operator console), and its staff member. A
  * tenant's public pages read the customers' cookie instead and accept only customer
  * sessions there; the back office keeps the staff cookie.
@@ -667,7 +709,7 @@ static enum mg_err load_session(struct mg_ctx *ctx)
 	const char *token = mg_cookie(ctx, scope == MG_SCOPE_OPERATOR ? MG_OPERATOR_COOKIE
 					   : scope == MG_SCOPE_TENANT ? MG_ACCOUNT_COOKIE
 								      : MG_SESSION_COOKIE);
-	if (token == NULL || scope == MG_SCOPE_PLATFORM)
+	if (token == NULL || scope == MG_SCOPE_PLATFORM || machine_route(ctx))
 		return MG_OK;
 	uint64_t tenant_id = scope == MG_SCOPE_OPERATOR ? 0 : ctx->tenant->id;
 	enum mg_err err = mg_session_load(ctx->db, ctx->arena, tenant_id, token, &ctx->session_row);
@@ -707,10 +749,13 @@ static int state_changing(const char *method)
 	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
+
 /* Every state-changing request carries the CSRF token, checked here so no handler can forget. */
 static int csrf_ok(struct mg_ctx *ctx)
 {
 	if (!state_changing(ctx->method))
+		return 1;
+	if (machine_route(ctx) && mg_cgi_param(ctx, "HTTP_COOKIE") == NULL)
 		return 1;
 	const char *expected = ctx->session != NULL ? ctx->session->csrf : mg_cookie(ctx, MG_CSRF_COOKIE);
 	const char *sent = mg_form(ctx, "csrf");

@@ -41,6 +41,14 @@ struct mg_http_io {
 void mg_http_handle(const struct mg_app *app, struct mg_db *db, struct mg_arena *arena,
 		    const struct mg_http_io *io);
 
+/* Work a core handler leaves for after its answer has been sent (a payment provider calling
+ * the shop back): fn runs in the same worker with its connection once the response is
+ * flushed; arg must live in the request's arena or longer. */
+typedef void (*mg_deferred_fn)(const struct mg_app *app, struct mg_db *db, struct mg_arena *arena, void *arg);
+enum mg_err mg_http_defer(struct mg_ctx *ctx, mg_deferred_fn fn, void *arg);
+/* Runs (and forgets) what the last request left; serve.c calls it after finishing a request. */
+void mg_http_run_deferred(const struct mg_app *app, struct mg_db *db, struct mg_arena *arena);
+
 /* For the core's own pages. */
 const struct mg_app *mg_ctx_app(const struct mg_ctx *ctx);
 const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx);

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "inventory.h"
 #include "jobs.h"
+#include "payment.h"
 #include "mail.h"
 #include "log.h"
 #include "modules.h"
@@ -57,6 +58,8 @@ const struct mg_job mg_core_jobs[] = {
 	/* the newest backup restored into a scratch server, checked and compared with its
 	 * manifest; the result recorded in restore_drill for the console (core/drill.c) */
 	{ "core.restore_drill", "daily 03:30", mg_drill_job },
+	/* the test card provider's callbacks that did not get through at once (core/payment.c) */
+	{ "core.test_card_callbacks", "every 1m", mg_test_card_deliver_pending },
 	{ NULL, NULL, NULL },
 };
 

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "backup.h"
 #include "backoffice.h"
+#include "cart.h"
 #include "audit_view.h"
 #include "cli.h"
 #include "config.h"
@@ -32,7 +33,9 @@
 #include "modules.h"
 #include "notice.h"
 #include "operator.h"
+#include "order.h"
 #include "pages.h"
+#include "payment.h"
 #include "people.h"
 #include "purge.h"
 #include "router.h"
@@ -140,11 +143,15 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_deletion_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_drill_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_drill_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_cart_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_order_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_payment_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	mg_purge_setup(&config);
 	mg_backup_setup(&config);
+	mg_payment_setup(&config);
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
@@ -157,7 +164,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_export_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);

@@ -17,10 +17,12 @@
 
 #include "arena.h"
 #include "buf.h"
+#include "cart.h"
 #include "db.h"
 #include "err.h"
 #include "inventory.h"
 #include "log.h"
+#include "order.h"
 
 /* Marks an English msgid for the catalogs; mg_tr() translates it when the page is made. */
 #ifndef N_
@@ -162,6 +164,36 @@ enum mg_err mg_sign_code(struct mg_ctx *ctx, const char *payload, const char **c
 /* Checks a code against the request's tenant's public key: MG_OK and *payload (arena), or
  * MG_ERR_INPUT for anything malformed, forged or altered. */
 enum mg_err mg_verify_code(struct mg_ctx *ctx, const char *code, const char **payload);
+
+/* ---- carts and orders (core/cart.h, core/order.h, core/payment.c) ---- */
+
+/* The clock every business rule reads (moved by the tests' clock offset file). */
+time_t mg_now(void);
+
+/* A new open cart of the request's tenant (the logged-in customer's on public pages, the
+ * staff member's in the back office); token receives the buyer's key to it. */
+enum mg_err mg_cart_new(struct mg_ctx *ctx, char token[MG_CART_TOKEN_CHARS + 1], struct mg_cart *out);
+/* Holds units in the cart, all or nothing (see struct mg_cart_add); MG_ERR_CONFLICT lists the
+ * units that were not free in out->unavailable, MG_ERR_EXPIRED when the cart's hold lapsed. */
+enum mg_err mg_cart_put(struct mg_ctx *ctx, const char *token, const struct mg_cart_add *add, struct mg_cart_added *out);
+/* Takes one unit out of the cart and frees it. */
+enum mg_err mg_cart_take_out(struct mg_ctx *ctx, const char *token, const char *kind, uint64_t resource, uint32_t unit);
+/* The cart, its items, total and expiry. */
+enum mg_err mg_cart_get(struct mg_ctx *ctx, const char *token, struct mg_cart_view *out);
+/* Abandons the cart and frees its units. */
+enum mg_err mg_cart_drop(struct mg_ctx *ctx, const char *token);
+/* Checkout, order look-up, payment outcomes, cancellation and the unpaid expiry: order.h
+ * (mg_order_checkout, mg_order_find, mg_order_payment_result, mg_order_cancel,
+ * mg_orders_expire_due); money and time for people: mg_yen, mg_jst. */
+/* The English msgid naming a payment method ("box_office" → "Pay at the box office"), or NULL
+ * for a method that does not exist. */
+const char *mg_payment_method_label(const char *name);
+
+/* ---- e-tickets: the QR code of a signed code (core/crypto.c) ---- */
+
+/* The dark modules of text's QR code as one SVG path "d" (arena) and *size, the width in
+ * modules with the quiet zone: draw <svg viewBox="0 0 size size"><path d="…"/></svg>. */
+enum mg_err mg_qr_svg_path(const char *text, struct mg_arena *arena, int *size, const char **path_d);
 
 /* ---- answering ---- */
 

@@ -117,6 +117,7 @@ static void worker_loop(struct mg_app *app, int ready_fd)
 		struct mg_http_io io = { request.envp, fcgi_read, fcgi_write, &request };
 		mg_http_handle(app, db, arena, &io);
 		FCGX_Finish_r(&request);
+		mg_http_run_deferred(app, db, arena);
 		mg_arena_reset(arena);
 	}
 	FCGX_Free(&request, 0);

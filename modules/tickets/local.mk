@@ -2,6 +2,9 @@
 pkglibexec_PROGRAMS += %D%/tickets.so
 %C%_tickets_so_SOURCES = %D%/tickets.c
 %C%_tickets_so_SOURCES += %D%/catalog.c %D%/catalog_text.c %D%/catalog_admin.c %D%/catalog_merch.c %D%/catalog_public.c
+%C%_tickets_so_SOURCES += %D%/shop.c %D%/shop.h
+%C%_tickets_so_SOURCES += %D%/api.c %D%/api.h
+%C%_tickets_so_SOURCES += %D%/eticket.c %D%/eticket.h
 %C%_tickets_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)
 %C%_tickets_so_LDFLAGS = -shared
 EXTRA_DIST += schema/tickets

@@ -6,6 +6,9 @@
 #include "tickets.h"
 #include "seatmap.h"
 #include "catalog.h"
+#include "shop.h"
+#include "api.h"
+#include "eticket.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -46,8 +49,10 @@ static const struct mg_route tickets_routes[] = {
 	/* ---- shop.c ---- */
 
 	/* ---- api.c ---- */
+	API_ROUTES
 
 	/* ---- eticket.c ---- */
+	ETICKET_ROUTES
 
 	/* ---- checkin.c ---- */
 
@@ -89,10 +94,13 @@ static const struct mg_sql tickets_statements[] = {
 	CATALOG_STATEMENTS
 
 	/* ---- shop.c ---- */
+	SHOP_STATEMENTS
 
 	/* ---- api.c ---- */
+	API_STATEMENTS
 
 	/* ---- eticket.c ---- */
+	ETICKET_STATEMENTS
 
 	/* ---- checkin.c ---- */
 
@@ -103,6 +111,7 @@ static const struct mg_sql tickets_statements[] = {
 
 static const struct mg_job tickets_jobs[] = {
 	/* ---- shop.c ---- */
+	SHOP_JOBS
 
 	{ NULL, NULL, NULL },
 };

@@ -1,0 +1,675 @@
+/*
+ * Orders: checkout, payment outcomes, unpaid expiry, cancellation, confirmation mails (see
+ * order.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "cart.h"
+#include "clock.h"
+#include "crypto.h"
+#include "form.h"
+#include "http.h"
+#include "i18n.h"
+#include "inventory.h"
+#include "log.h"
+#include "mail.h"
+#include "order.h"
+#include "payment.h"
+#include "people.h"
+#include "tenant.h"
+
+enum { JST_OFFSET = 9 * 3600, CODE_ATTEMPTS = 8 };
+
+#define ORDER_COLUMNS                                                                                              \
+	"id, code, cart_id, person_id, staff_id, buyer_name_sealed, buyer_email_sealed, state, channel,"          \
+	" payment_method, COALESCE(UNIX_TIMESTAMP(payment_deadline), 0), total, lang, view_path,"                  \
+	" UNIX_TIMESTAMP(created_at), COALESCE(UNIX_TIMESTAMP(paid_at), 0)"
+enum { O_ID, O_CODE, O_CART, O_PERSON, O_STAFF, O_NAME, O_EMAIL, O_STATE, O_CHANNEL, O_METHOD, O_DEADLINE, O_TOTAL,
+       O_LANG, O_VIEW, O_CREATED, O_PAID };
+
+const struct mg_sql mg_order_statements[] = {
+	{ "core.order_insert",
+	  "INSERT INTO orders (tenant_id, code, cart_id, person_id, buyer_name_sealed, buyer_email_sealed,"
+	  " buyer_email_hmac, state, channel, staff_id, payment_method, payment_deadline, total, lang, created_at,"
+	  " paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), ?)" },
+	{ "core.order_line_insert",
+	  "INSERT INTO order_line (tenant_id, order_id, line_no, module, kind, resource_id, unit, variant_id,"
+	  " description, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
+	{ "core.order_set_view_path", "UPDATE orders SET view_path = ? WHERE tenant_id = ? AND id = ?" },
+	{ "core.order_by_code", "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ?" },
+	{ "core.order_lock_by_code", "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ? FOR UPDATE" },
+	{ "core.order_lines",
+	  "SELECT line_no, module, kind, resource_id, unit, variant_id, description, amount FROM order_line"
+	  " WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" },
+	{ "core.order_set_paid",
+	  "UPDATE orders SET state = 'paid', paid_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND state = 'pending'" },
+	{ "core.order_close",
+	  "UPDATE orders SET state = ?, closed_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?"
+	  " AND state IN ('pending', 'paid')" },
+	{ "core.payment_insert",
+	  "INSERT INTO payment (tenant_id, order_id, provider, provider_ref, amount, state, created_at, updated_at)"
+	  " VALUES (?, ?, ?, ?, ?, 'started', FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
+	{ "core.payment_lock_by_ref",
+	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ? AND provider_ref = ?"
+	  " FOR UPDATE" },
+	{ "core.payment_lock_latest",
+	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ?"
+	  " ORDER BY id DESC LIMIT 1 FOR UPDATE" },
+	{ "core.payment_set_state",
+	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
+	{ "core.payments_settle",
+	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND order_id = ? AND state = ?" },
+	/* the expiry: per tenant, due orders picked without waiting on an order someone holds */
+	{ "core.order_tenants", "SELECT id FROM tenant ORDER BY id" },
+	{ "core.orders_due",
+	  "SELECT id, code FROM orders WHERE tenant_id = ? AND state = 'pending' AND payment_deadline < FROM_UNIXTIME(?)"
+	  " ORDER BY payment_deadline LIMIT ? FOR UPDATE SKIP LOCKED" },
+	{ "core.order_expire",
+	  "UPDATE orders SET state = 'expired', closed_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?"
+	  " AND state = 'pending'" },
+	{ NULL, NULL },
+};
+
+static uint64_t u64(const char *s)
+{
+	return s != NULL ? strtoull(s, NULL, 10) : 0;
+}
+
+/* ---- pure helpers ---- */
+
+void mg_order_code_new(char out[MG_ORDER_CODE_CHARS + 1])
+{
+	static const char alphabet[] = MG_ORDER_CODE_ALPHABET;
+	enum { N = sizeof(alphabet) - 1, LIMIT = 256 - 256 % N }; /* no modulo bias */
+	size_t o = 0;
+	while (o < MG_ORDER_CODE_CHARS) {
+		unsigned char raw[32];
+		mg_random_bytes(raw, sizeof(raw));
+		for (size_t i = 0; i < sizeof(raw) && o < MG_ORDER_CODE_CHARS; i++)
+			if (raw[i] < LIMIT)
+				out[o++] = alphabet[raw[i] % N];
+	}
+	out[o] = '\0';
+}
+
+bool mg_order_code_valid(const char *s)
+{
+	return s != NULL && strlen(s) == MG_ORDER_CODE_CHARS && strspn(s, MG_ORDER_CODE_ALPHABET) == MG_ORDER_CODE_CHARS;
+}
+
+const char *mg_yen(struct mg_arena *arena, unsigned long long amount)
+{
+	char digits[32], grouped[48];
+	int n = snprintf(digits, sizeof(digits), "%llu", amount);
+	size_t o = 0;
+	for (int i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			grouped[o++] = ',';
+		grouped[o++] = digits[i];
+	}
+	grouped[o] = '\0';
+	return mg_arena_printf(arena, "\xc2\xa5%s", grouped);
+}
+
+const char *mg_jst(struct mg_arena *arena, time_t t)
+{
+	time_t local = t + JST_OFFSET;
+	struct tm tm;
+	gmtime_r(&local, &tm);
+	return mg_arena_printf(arena, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+			       tm.tm_min);
+}
+
+/* text with every "{name}" replaced by value */
+static const char *fill(struct mg_arena *arena, const char *text, const char *name, const char *value)
+{
+	char *placeholder = mg_arena_printf(arena, "{%s}", name);
+	const char *at = strstr(text, placeholder);
+	if (at == NULL)
+		return text;
+	const char *rest = fill(arena, at + strlen(placeholder), name, value);
+	return mg_arena_printf(arena, "%.*s%s%s", (int)(at - text), text, value, rest);
+}
+
+/* ---- sealing the buyer ---- */
+
+static const char *aad(struct mg_arena *arena, uint64_t tenant, const char *column)
+{
+	return mg_arena_printf(arena, "orders.%s:tenant=%llu", column, (unsigned long long)tenant);
+}
+
+static enum mg_err seal(const unsigned char *key, struct mg_arena *arena, uint64_t tenant, const char *column,
+			const char *text, struct mg_buf *out)
+{
+	return mg_seal(key, aad(arena, tenant, column), text, strlen(text), out);
+}
+
+static const char *unseal(const unsigned char *key, struct mg_arena *arena, uint64_t tenant, const char *column,
+			  const char *sealed, size_t len)
+{
+	if (sealed == NULL || key == NULL)
+		return NULL;
+	struct mg_buf plain;
+	mg_buf_init(&plain);
+	const char *out = NULL;
+	if (mg_unseal(key, aad(arena, tenant, column), sealed, len, &plain) == MG_OK)
+		out = plain.len > 0 ? mg_arena_strndup(arena, plain.data, plain.len) : "";
+	mg_buf_free(&plain);
+	return out;
+}
+
+/* A name of 1 to MG_ORDER_NAME_MAX characters without control characters, trimmed. */
+static const char *clean_name(struct mg_arena *arena, const char *typed)
+{
+	if (typed == NULL)
+		return NULL;
+	while (*typed == ' ' || strncmp(typed, "\xe3\x80\x80", 3) == 0)
+		typed += *typed == ' ' ? 1 : 3;
+	size_t len = strlen(typed);
+	while (len > 0 && (typed[len - 1] == ' ' || (len >= 3 && memcmp(typed + len - 3, "\xe3\x80\x80", 3) == 0)))
+		len -= typed[len - 1] == ' ' ? 1 : 3;
+	if (len == 0 || !mg_utf8_valid(typed, len))
+		return NULL;
+	size_t chars = 0;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)typed[i];
+		if (c < 0x20 || c == 0x7f)
+			return NULL;
+		chars += (c & 0xc0) != 0x80;
+	}
+	return chars <= MG_ORDER_NAME_MAX ? mg_arena_strndup(arena, typed, len) : NULL;
+}
+
+/* ---- loading ---- */
+
+static enum mg_err load_lines(struct mg_db *db, struct mg_arena *arena, struct mg_order *o)
+{
+	struct mg_rows rows;
+	struct mg_dbval args[] = { MG_INT(o->tenant_id), MG_INT(o->id) };
+	enum mg_err err = mg_db_exec(db, arena, "core.order_lines", args, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	o->n = rows.nrows;
+	o->lines = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*o->lines));
+	if (o->lines == NULL)
+		return MG_ERR_NOMEM;
+	for (size_t r = 0; r < rows.nrows; r++)
+		o->lines[r] = (struct mg_order_line){ (unsigned)u64(MG_CELL(&rows, r, 0)), MG_CELL(&rows, r, 1),
+						      MG_CELL(&rows, r, 2),		   u64(MG_CELL(&rows, r, 3)),
+						      (uint32_t)u64(MG_CELL(&rows, r, 4)), u64(MG_CELL(&rows, r, 5)),
+						      MG_CELL(&rows, r, 6),		   (unsigned)u64(MG_CELL(&rows, r, 7)) };
+	return MG_OK;
+}
+
+/* Reads an order by code (locked FOR UPDATE when lock), with its lines and, when key is
+ * given, the buyer. */
+static enum mg_err load_order(struct mg_db *db, struct mg_arena *arena, const unsigned char *key, uint64_t tenant,
+			      const char *code, bool lock, struct mg_order *o)
+{
+	*o = (struct mg_order){ 0 };
+	if (!mg_order_code_valid(code))
+		return MG_ERR_NOT_FOUND;
+	struct mg_rows rows;
+	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(code) };
+	enum mg_err err = mg_db_exec(db, arena, lock ? "core.order_lock_by_code" : "core.order_by_code", args, 2, &rows,
+				     NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	if (rows.nrows == 0)
+		return MG_ERR_NOT_FOUND;
+	o->tenant_id = tenant;
+	o->id = u64(MG_CELL(&rows, 0, O_ID));
+	snprintf(o->code, sizeof(o->code), "%s", MG_CELL(&rows, 0, O_CODE));
+	o->cart_id = u64(MG_CELL(&rows, 0, O_CART));
+	o->person_id = u64(MG_CELL(&rows, 0, O_PERSON));
+	o->staff_id = u64(MG_CELL(&rows, 0, O_STAFF));
+	o->buyer_name = unseal(key, arena, tenant, "buyer_name", MG_CELL(&rows, 0, O_NAME), rows.lens[O_NAME]);
+	o->buyer_email = unseal(key, arena, tenant, "buyer_email", MG_CELL(&rows, 0, O_EMAIL), rows.lens[O_EMAIL]);
+	o->state = MG_CELL(&rows, 0, O_STATE);
+	o->channel = MG_CELL(&rows, 0, O_CHANNEL);
+	o->payment_method = MG_CELL(&rows, 0, O_METHOD);
+	o->payment_deadline = (time_t)u64(MG_CELL(&rows, 0, O_DEADLINE));
+	o->total = u64(MG_CELL(&rows, 0, O_TOTAL));
+	o->lang = MG_CELL(&rows, 0, O_LANG);
+	o->view_path = MG_CELL(&rows, 0, O_VIEW);
+	o->created_at = (time_t)u64(MG_CELL(&rows, 0, O_CREATED));
+	o->paid_at = (time_t)u64(MG_CELL(&rows, 0, O_PAID));
+	return load_lines(db, arena, o);
+}
+
+enum mg_err mg_order_find(struct mg_ctx *ctx, const char *code, struct mg_order *out)
+{
+	return load_order(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), code, false, out);
+}
+
+/* ---- mails ---- */
+
+/* The confirmation mail of an order in the buyer's language: what was bought, and either how
+ * to pay by when or that it is paid; with the link to the order's page (its tickets). In the
+ * caller's transaction. */
+static enum mg_err queue_order_mail(struct mg_ctx *ctx, struct mg_db *db, const struct mg_order *o)
+{
+	const unsigned char *key = mg_ctx_tenant_key(ctx);
+	if (o->buyer_email == NULL || o->buyer_email[0] == '\0' || key == NULL)
+		return MG_OK; /* a box-office sale without an address */
+	struct mg_arena *arena = mg_arena(ctx);
+	const char *lang = o->lang != NULL && strcmp(o->lang, "en") == 0 ? "en" : "ja";
+	bool paid = strcmp(o->state, "paid") == 0;
+	const char *subject = mg_i18n_translate(lang, paid ? N_("[{tenant}] Your order {code} is confirmed")
+							 : N_("[{tenant}] We have received your order {code}"));
+	const char *intro = mg_i18n_translate(lang, N_("Dear {name},\n\nThank you for your order at {tenant}.\n"));
+	struct mg_buf body;
+	mg_buf_init(&body);
+	mg_buf_puts(&body, intro);
+	mg_buf_printf(&body, "\n%s %s\n\n", mg_i18n_translate(lang, N_("Order number:")), o->code);
+	for (size_t i = 0; i < o->n; i++)
+		mg_buf_printf(&body, "- %s  %s\n", o->lines[i].description, mg_yen(arena, o->lines[i].amount));
+	mg_buf_printf(&body, "%s %s\n", mg_i18n_translate(lang, N_("Total:")), mg_yen(arena, o->total));
+	const struct mg_payment_provider *p = mg_payment_provider(o->payment_method);
+	if (p != NULL)
+		mg_buf_printf(&body, "%s %s\n", mg_i18n_translate(lang, N_("Payment:")), mg_i18n_translate(lang, p->label));
+	if (paid)
+		mg_buf_printf(&body, "\n%s\n", mg_i18n_translate(lang, N_("Your payment has been received.")));
+	else if (o->payment_deadline != 0)
+		mg_buf_printf(&body, "\n%s\n",
+			      fill(arena,
+				   mg_i18n_translate(lang, N_("Please pay by {deadline} (JST). Unpaid orders are cancelled "
+							      "automatically after that time.")),
+				   "deadline", mg_jst(arena, o->payment_deadline)));
+	if (o->view_path != NULL)
+		mg_buf_printf(&body, "\n%s\n%s%s\n", mg_i18n_translate(lang, N_("Your order and tickets:")),
+			      mg_ctx_app(ctx)->cfg->public_url, o->view_path);
+	const char *tenant = mg_tenant_name(ctx);
+	const char *name = o->buyer_name != NULL ? o->buyer_name : "";
+	const char *text = fill(arena, fill(arena, body.data, "name", name), "tenant", tenant);
+	subject = fill(arena, fill(arena, subject, "tenant", tenant), "code", o->code);
+	enum mg_err err = mg_mail_enqueue(db, mg_tenant_id(ctx), key, o->buyer_email, subject, text);
+	mg_buf_free(&body);
+	return err;
+}
+
+/* ---- checkout ---- */
+
+struct checkout_job {
+	struct mg_ctx *ctx;
+	const struct mg_checkout *co;
+	const struct mg_payment_provider *provider;
+	const char *name, *email, *email_hmac;
+	struct mg_buf *sealed_name, *sealed_email;
+	time_t now;
+	struct mg_order *out;
+};
+
+static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const struct mg_cart_view *cart,
+				uint64_t person_id)
+{
+	struct mg_ctx *ctx = j->ctx;
+	struct mg_order *o = j->out;
+	bool free_of_charge = cart->total == 0;
+	time_t deadline = j->now + j->provider->deadline_seconds;
+	if (j->co->deadline_cap != 0 && deadline > j->co->deadline_cap)
+		deadline = j->co->deadline_cap > j->now ? j->co->deadline_cap : j->now;
+	uint64_t staff = mg_staff_id(ctx);
+	enum mg_err err = MG_ERR_CONFLICT;
+	for (int attempt = 0; attempt < CODE_ATTEMPTS && err == MG_ERR_CONFLICT; attempt++) {
+		mg_order_code_new(o->code);
+		unsigned long long id = 0;
+		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)),
+					   MG_TEXT(o->code),
+					   MG_INT(cart->cart.id),
+					   person_id ? MG_INT(person_id) : MG_NULL,
+					   MG_BLOB(j->sealed_name->data, j->sealed_name->len),
+					   j->email != NULL ? MG_BLOB(j->sealed_email->data, j->sealed_email->len) : MG_NULL,
+					   MG_TEXT(j->email_hmac),
+					   MG_TEXT(free_of_charge ? "paid" : "pending"),
+					   MG_TEXT(j->co->channel),
+					   staff ? MG_INT(staff) : MG_NULL,
+					   MG_TEXT(j->provider->name),
+					   MG_INT(deadline),
+					   MG_INT(cart->total),
+					   MG_TEXT(mg_lang(ctx)),
+					   MG_INT(j->now),
+					   free_of_charge ? MG_INT(j->now) : MG_NULL };
+		/* a duplicate code (31^12 of them: rare) is a statement error only; try another */
+		err = mg_db_exec(db, mg_arena(ctx), "core.order_insert", args, 16, NULL, NULL, &id);
+		o->id = id;
+	}
+	if (err != MG_OK)
+		return err;
+	o->tenant_id = mg_tenant_id(ctx);
+	o->cart_id = cart->cart.id;
+	o->person_id = person_id;
+	o->staff_id = staff;
+	o->state = free_of_charge ? "paid" : "pending";
+	o->channel = j->co->channel;
+	o->payment_method = j->provider->name;
+	o->created_at = j->now;
+	o->payment_deadline = free_of_charge ? 0 : deadline;
+	o->paid_at = free_of_charge ? j->now : 0;
+	o->total = cart->total;
+	o->lang = mg_lang(ctx);
+	o->buyer_name = j->name;
+	o->buyer_email = j->email;
+	return MG_OK;
+}
+
+static enum mg_err insert_lines(struct mg_db *db, struct mg_arena *arena, struct mg_order *o,
+				const struct mg_cart_view *cart)
+{
+	o->n = cart->n;
+	o->lines = mg_arena_alloc(arena, (cart->n + 1) * sizeof(*o->lines));
+	if (o->lines == NULL)
+		return MG_ERR_NOMEM;
+	for (size_t i = 0; i < cart->n; i++) {
+		const struct mg_cart_item *it = &cart->items[i];
+		o->lines[i] = (struct mg_order_line){ (unsigned)i + 1, it->module,	it->kind,	 it->resource,
+						      it->unit,		 it->variant,	it->description, it->amount };
+		struct mg_dbval args[] = { MG_INT(o->tenant_id), MG_INT(o->id),	    MG_INT(i + 1),
+					   MG_TEXT(it->module),	 MG_TEXT(it->kind), MG_INT(it->resource),
+					   MG_INT(it->unit),	 it->variant ? MG_INT(it->variant) : MG_NULL,
+					   MG_TEXT(it->description), MG_INT(it->amount) };
+		enum mg_err err = mg_db_exec(db, arena, "core.order_line_insert", args, 10, NULL, NULL, NULL);
+		if (err != MG_OK)
+			return err;
+	}
+	return MG_OK;
+}
+
+static enum mg_err start_payment(struct mg_db *db, struct checkout_job *j)
+{
+	struct mg_ctx *ctx = j->ctx;
+	struct mg_order *o = j->out;
+	struct mg_arena *arena = mg_arena(ctx);
+	if (o->total == 0)
+		return MG_OK;
+	const char *ref = NULL, *redirect = NULL;
+	struct mg_payment_start p = { o->tenant_id, mg_tenant_slug(ctx), o->code, o->total, o->view_path, j->now };
+	enum mg_err err;
+	if (j->provider->start != NULL && (err = j->provider->start(db, arena, &p, &ref, &redirect)) != MG_OK)
+		return err;
+	struct mg_dbval args[] = { MG_INT(o->tenant_id), MG_INT(o->id), MG_TEXT(j->provider->name), MG_TEXT(ref),
+				   MG_INT(o->total),	 MG_INT(j->now), MG_INT(j->now) };
+	if ((err = mg_db_exec(db, arena, "core.payment_insert", args, 7, NULL, NULL, NULL)) != MG_OK)
+		return err;
+	o->payment_url = redirect;
+	return MG_OK;
+}
+
+static enum mg_err checkout_in_transaction(struct mg_db *db, void *arg)
+{
+	struct checkout_job *j = arg;
+	struct mg_ctx *ctx = j->ctx;
+	struct mg_arena *arena = mg_arena(ctx);
+	uint64_t tenant = mg_tenant_id(ctx);
+	*j->out = (struct mg_order){ 0 };
+	struct mg_cart_view cart;
+	enum mg_err err = mg_cart_lock_for_checkout(db, arena, tenant, j->co->cart_token, j->now, &cart);
+	if (err != MG_OK)
+		return err;
+	if (cart.n == 0)
+		return MG_ERR_INPUT;
+	uint64_t person = strcmp(j->co->channel, "web") == 0 ? mg_customer_id(ctx) : 0;
+	if (person == 0 && j->email != NULL &&
+	    (err = mg_person_upsert_guest(db, mg_ctx_tenant_key(ctx), tenant, j->email, j->name, j->co->phone,
+					  mg_lang(ctx), &person)) != MG_OK)
+		return err;
+	if ((err = insert_order(db, j, &cart, person)) != MG_OK)
+		return err;
+	/* the units become the order's only while the cart's hold is still good */
+	if ((err = mg_inventory_confirm(db, arena, tenant, cart.cart.id, cart.n, j->out->id, j->now)) != MG_OK)
+		return err;
+	if ((err = insert_lines(db, arena, j->out, &cart)) != MG_OK ||
+	    (err = mg_cart_mark_checked_out(db, arena, tenant, cart.cart.id)) != MG_OK)
+		return err;
+	if (j->co->hook != NULL && (err = j->co->hook(db, arena, j->out, j->co->hook_arg)) != MG_OK)
+		return err;
+	if (j->out->view_path != NULL) {
+		struct mg_dbval args[] = { MG_TEXT(j->out->view_path), MG_INT(tenant), MG_INT(j->out->id) };
+		if ((err = mg_db_exec(db, arena, "core.order_set_view_path", args, 3, NULL, NULL, NULL)) != MG_OK)
+			return err;
+	}
+	if ((err = start_payment(db, j)) != MG_OK)
+		return err;
+	/* a card order is confirmed by mail once paid; the others now, with how to pay */
+	if (j->out->payment_url == NULL)
+		err = queue_order_mail(ctx, db, j->out);
+	return err;
+}
+
+enum mg_err mg_order_checkout(struct mg_ctx *ctx, const struct mg_checkout *co, struct mg_order *out)
+{
+	struct mg_arena *arena = mg_arena(ctx);
+	const unsigned char *key = mg_ctx_tenant_key(ctx);
+	*out = (struct mg_order){ 0 };
+	const struct mg_payment_provider *provider = mg_payment_provider(co->payment);
+	const char *name = clean_name(arena, co->name);
+	char email[MG_EMAIL_MAX + 1], hmac[65];
+	if (key == NULL)
+		return MG_ERR_INTERNAL;
+	if (co->channel == NULL || (strcmp(co->channel, "web") != 0 && strcmp(co->channel, "api") != 0 &&
+				    strcmp(co->channel, "box_office") != 0))
+		return MG_ERR_INPUT;
+	/* a box-office buyer may leave no address; everyone else gets the mail */
+	bool no_email = strcmp(co->channel, "box_office") == 0 && (co->email == NULL || co->email[0] == '\0');
+	if (provider == NULL || name == NULL ||
+	    (!no_email && (co->email == NULL || !mg_email_normalise(co->email, email, sizeof(email)))))
+		return MG_ERR_INPUT;
+	struct mg_buf sealed_name, sealed_email;
+	mg_buf_init(&sealed_name);
+	mg_buf_init(&sealed_email);
+	enum mg_err err;
+	if ((err = seal(key, arena, mg_tenant_id(ctx), "buyer_name", name, &sealed_name)) != MG_OK ||
+	    (!no_email && ((err = mg_person_email_hmac(key, email, hmac)) != MG_OK ||
+			   (err = seal(key, arena, mg_tenant_id(ctx), "buyer_email", email, &sealed_email)) != MG_OK)))
+		goto out;
+	struct checkout_job j = { ctx,
+				  co,
+				  provider,
+				  name,
+				  no_email ? NULL : mg_arena_strdup(arena, email),
+				  no_email ? NULL : hmac,
+				  &sealed_name,
+				  &sealed_email,
+				  mg_now(),
+				  out };
+	err = mg_db_transaction(mg_ctx_db(ctx), checkout_in_transaction, &j);
+	if (err == MG_OK)
+		mg_audit(ctx, "order.placed", out->code, "success",
+			 mg_arena_printf(arena, "%zu unit(s), total %llu, %s, %s", out->n, out->total, provider->name,
+					 co->channel));
+	else
+		*out = (struct mg_order){ 0 };
+out:
+	mg_buf_free(&sealed_name);
+	mg_buf_free(&sealed_email);
+	return err;
+}
+
+/* ---- payment outcomes ---- */
+
+struct result_job {
+	struct mg_ctx *ctx;
+	const char *code, *provider, *ref;
+	bool succeeded;
+	time_t now;
+	bool already, order_was_open;
+	struct mg_order order;
+};
+
+static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
+{
+	struct result_job *j = arg;
+	struct mg_ctx *ctx = j->ctx;
+	struct mg_arena *arena = mg_arena(ctx);
+	uint64_t tenant = mg_tenant_id(ctx);
+	j->already = j->order_was_open = false;
+	enum mg_err err = load_order(db, arena, mg_ctx_tenant_key(ctx), tenant, j->code, true, &j->order);
+	if (err != MG_OK)
+		return err;
+	struct mg_rows rows;
+	struct mg_dbval by_ref[] = { MG_INT(tenant), MG_INT(j->order.id), MG_TEXT(j->provider), MG_TEXT(j->ref) };
+	struct mg_dbval latest[] = { MG_INT(tenant), MG_INT(j->order.id), MG_TEXT(j->provider) };
+	err = j->ref != NULL ? mg_db_exec(db, arena, "core.payment_lock_by_ref", by_ref, 4, &rows, NULL, NULL)
+			     : mg_db_exec(db, arena, "core.payment_lock_latest", latest, 3, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	if (rows.nrows == 0)
+		return MG_ERR_NOT_FOUND;
+	if (strcmp(MG_CELL(&rows, 0, 1), "started") != 0) {
+		j->already = true;
+		return MG_OK;
+	}
+	struct mg_dbval set[] = { MG_TEXT(j->succeeded ? "succeeded" : "failed"), MG_INT(j->now), MG_INT(tenant),
+				  MG_INT(u64(MG_CELL(&rows, 0, 0))) };
+	if ((err = mg_db_exec(db, arena, "core.payment_set_state", set, 4, NULL, NULL, NULL)) != MG_OK || !j->succeeded)
+		return err;
+	unsigned long long affected = 0;
+	struct mg_dbval paid[] = { MG_INT(j->now), MG_INT(tenant), MG_INT(j->order.id) };
+	if ((err = mg_db_exec(db, arena, "core.order_set_paid", paid, 3, NULL, &affected, NULL)) != MG_OK)
+		return err;
+	j->order_was_open = affected == 1;
+	if (!j->order_was_open)
+		return MG_OK; /* paid after it expired or was cancelled: staff refund it (audited) */
+	j->order.state = "paid";
+	j->order.paid_at = j->now;
+	return queue_order_mail(ctx, db, &j->order);
+}
+
+enum mg_err mg_order_payment_result(struct mg_ctx *ctx, const char *order_code, const char *provider,
+				    const char *provider_ref, bool succeeded, bool *already)
+{
+	struct result_job j = { ctx, order_code, provider, provider_ref, succeeded, mg_now(), false, false, { 0 } };
+	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), result_in_transaction, &j);
+	if (already != NULL)
+		*already = j.already;
+	if (err != MG_OK || j.already)
+		return err;
+	struct mg_arena *arena = mg_arena(ctx);
+	const char *detail = mg_arena_printf(arena, "%s %s", provider, provider_ref ? provider_ref : "");
+	if (!succeeded)
+		mg_audit(ctx, "order.payment_failed", order_code, "failure", detail);
+	else if (j.order_was_open)
+		mg_audit(ctx, "order.paid", order_code, "success", detail);
+	else
+		mg_audit(ctx, "order.paid_after_close", order_code, "failure",
+			 mg_arena_printf(arena, "%s; the order is %s: refund it", detail, j.order.state));
+	return MG_OK;
+}
+
+/* ---- closing orders ---- */
+
+/* Releases an order's units, settles its payments and lets the module close its rows. */
+static enum mg_err close_rows(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id, time_t now,
+			      const char *payment_from, const char *payment_to, mg_order_close_hook hook, void *arg)
+{
+	enum mg_err err = mg_inventory_release_order(db, arena, tenant, order_id, NULL);
+	if (err != MG_OK)
+		return err;
+	struct mg_dbval settle[] = { MG_TEXT(payment_to), MG_INT(now), MG_INT(tenant), MG_INT(order_id),
+				     MG_TEXT(payment_from) };
+	if ((err = mg_db_exec(db, arena, "core.payments_settle", settle, 5, NULL, NULL, NULL)) != MG_OK)
+		return err;
+	return hook != NULL ? hook(db, arena, tenant, order_id, arg) : MG_OK;
+}
+
+struct expire_job {
+	struct mg_arena *arena;
+	uint64_t tenant;
+	time_t now;
+	mg_order_close_hook hook;
+	void *arg;
+	size_t done;
+	struct mg_rows codes;
+};
+
+static enum mg_err expire_batch(struct mg_db *db, void *arg)
+{
+	struct expire_job *j = arg;
+	j->done = 0;
+	struct mg_dbval args[] = { MG_INT(j->tenant), MG_INT(j->now), MG_INT(MG_ORDER_EXPIRE_BATCH) };
+	enum mg_err err = mg_db_exec(db, j->arena, "core.orders_due", args, 3, &j->codes, NULL, NULL);
+	for (size_t r = 0; err == MG_OK && r < j->codes.nrows; r++) {
+		uint64_t id = u64(MG_CELL(&j->codes, r, 0));
+		struct mg_dbval expire[] = { MG_INT(j->now), MG_INT(j->tenant), MG_INT(id) };
+		err = mg_db_exec(db, j->arena, "core.order_expire", expire, 3, NULL, NULL, NULL);
+		if (err == MG_OK)
+			err = close_rows(db, j->arena, j->tenant, id, j->now, "started", "failed", j->hook, j->arg);
+	}
+	if (err == MG_OK)
+		j->done = j->codes.nrows;
+	return err;
+}
+
+static void audit_expired(struct mg_db *db, const struct expire_job *j)
+{
+	for (size_t r = 0; r < j->codes.nrows; r++) {
+		struct mg_audit_event ev = { j->tenant, "system", "order.expired", MG_CELL(&j->codes, r, 1), NULL, NULL,
+					     "success", "unpaid at the payment deadline; units released" };
+		if (mg_audit_record(db, &ev) != MG_OK)
+			mg_log_error("order: could not audit the expiry of %s", MG_CELL(&j->codes, r, 1));
+	}
+}
+
+enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_t now, mg_order_close_hook hook,
+				 void *arg, size_t *expired)
+{
+	size_t total = 0;
+	struct mg_rows tenants;
+	enum mg_err err = mg_db_exec(db, arena, "core.order_tenants", NULL, 0, &tenants, NULL, NULL);
+	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
+		struct expire_job j = { arena, u64(MG_CELL(&tenants, t, 0)), now, hook, arg, 0, { 0 } };
+		do {
+			err = mg_db_transaction(db, expire_batch, &j);
+			if (err == MG_OK) {
+				audit_expired(db, &j);
+				total += j.done;
+			}
+		} while (err == MG_OK && j.done == MG_ORDER_EXPIRE_BATCH);
+	}
+	if (expired != NULL)
+		*expired = total;
+	return err;
+}
+
+struct cancel_job {
+	struct mg_ctx *ctx;
+	const char *code;
+	bool refund;
+	mg_order_close_hook hook;
+	void *arg;
+	time_t now;
+	const char *new_state;
+};
+
+static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
+{
+	struct cancel_job *j = arg;
+	struct mg_arena *arena = mg_arena(j->ctx);
+	uint64_t tenant = mg_tenant_id(j->ctx);
+	struct mg_order o;
+	enum mg_err err = load_order(db, arena, NULL, tenant, j->code, true, &o);
+	if (err != MG_OK)
+		return err;
+	bool paid = strcmp(o.state, "paid") == 0;
+	if (!paid && strcmp(o.state, "pending") != 0)
+		return MG_ERR_CONFLICT;
+	j->new_state = paid && j->refund ? "refunded" : "cancelled";
+	struct mg_dbval args[] = { MG_TEXT(j->new_state), MG_INT(j->now), MG_INT(tenant), MG_INT(o.id) };
+	if ((err = mg_db_exec(db, arena, "core.order_close", args, 4, NULL, NULL, NULL)) != MG_OK)
+		return err;
+	return close_rows(db, arena, tenant, o.id, j->now, paid ? "succeeded" : "started", paid && j->refund ? "refunded" : "failed",
+			  j->hook, j->arg);
+}
+
+enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, mg_order_close_hook hook, void *arg)
+{
+	struct cancel_job j = { ctx, code, refund, hook, arg, mg_now(), NULL };
+	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), cancel_in_transaction, &j);
+	if (err == MG_OK)
+		mg_audit(ctx, strcmp(j.new_state, "refunded") == 0 ? "order.refunded" : "order.cancelled", code, "success",
+			 "units released");
+	return err;
+}

@@ -1,0 +1,129 @@
+/*
+ * Orders (tables orders, order_line, payment): a cart becomes an order at checkout, in ONE
+ * transaction — the cart checked, its units confirmed sold to the order, the order and its
+ * lines written, the buyer sealed, a payment started, the module's own rows (e-tickets) added
+ * through a hook, the confirmation mail queued — so there is never a half-written order.
+ * Orders are 'pending' until paid; unpaid ones expire at their payment deadline and give
+ * their units back (mg_orders_expire_due, run by a module's job).
+ *
+ * Modules reach these through core/module.h ("carts and orders"); the functions taking a
+ * request (struct mg_ctx) get the tenant, its key and the language from it.
+ */
+#ifndef MG_ORDER_H
+#define MG_ORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+
+struct mg_ctx;
+
+enum {
+	MG_ORDER_CODE_CHARS = 12, /* from MG_ORDER_CODE_ALPHABET: no 0/O/1/I/L */
+	MG_ORDER_NAME_MAX = 100,  /* characters of a buyer's name */
+	MG_ORDER_EXPIRE_BATCH = 100,
+};
+
+#define MG_ORDER_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+extern const struct mg_sql mg_order_statements[];
+
+struct mg_order_line {
+	unsigned line_no; /* 1.. */
+	const char *module, *kind;
+	uint64_t resource;
+	uint32_t unit;
+	uint64_t variant;
+	const char *description;
+	unsigned amount;
+};
+
+struct mg_order {
+	uint64_t tenant_id, id, cart_id, person_id, staff_id;
+	char code[MG_ORDER_CODE_CHARS + 1];
+	const char *state;          /* "pending", "paid", "cancelled", "expired", "refunded" */
+	const char *channel;        /* "web", "api", "box_office" */
+	const char *payment_method; /* a provider name (core/payment.h) */
+	time_t created_at, payment_deadline, paid_at; /* 0: none */
+	unsigned long long total;   /* yen */
+	const char *lang;           /* of the buyer's mails: "ja" or "en" */
+	const char *view_path;      /* where the buyer sees it (below public_url), or NULL */
+	const char *buyer_name, *buyer_email; /* unsealed when loaded with the key, else NULL */
+	size_t n;
+	struct mg_order_line *lines;
+	const char *payment_url;    /* checkout only: where to send the buyer to pay, or NULL */
+};
+
+/*
+ * The module's part of a checkout, run inside the checkout's transaction after the order and
+ * its lines are written (the units are already sold to it): it writes its own rows (e.g.
+ * e-tickets) and may set order->view_path (arena). Any error rolls the whole checkout back.
+ */
+typedef enum mg_err (*mg_checkout_hook)(struct mg_db *db, struct mg_arena *arena, struct mg_order *order,
+					void *arg);
+
+struct mg_checkout {
+	const char *cart_token;
+	const char *name, *email;  /* the buyer (required; a logged-in customer's are prefilled) */
+	const char *phone;         /* may be NULL */
+	const char *payment;       /* provider name: "box_office", "bank_transfer", "test_card" */
+	const char *channel;       /* "web", "api" or "box_office" */
+	time_t deadline_cap;       /* the payment deadline is never later (the performance); 0: none */
+	mg_checkout_hook hook;     /* may be NULL */
+	void *hook_arg;
+};
+
+/* Makes an order of a buyer's cart (see the top). Errors, with nothing written: MG_ERR_EXPIRED
+ * (the hold lapsed: answer 410), MG_ERR_NOT_FOUND (no such open cart), MG_ERR_INPUT (empty
+ * cart, unknown payment method, a name or e-mail that is missing or malformed), the hook's.
+ * The buyer is the logged-in customer (mg_customer_id) on a web checkout, else a guest person
+ * made from the e-mail address. Audited as order.placed. */
+enum mg_err mg_order_checkout(struct mg_ctx *ctx, const struct mg_checkout *co, struct mg_order *out);
+
+/* The tenant's order with this code, its lines and the buyer unsealed; MG_ERR_NOT_FOUND. */
+enum mg_err mg_order_find(struct mg_ctx *ctx, const char *code, struct mg_order *out);
+
+/*
+ * A payment's outcome reported by its provider (a card callback, staff confirming a bank
+ * transfer or taking cash: provider_ref NULL means the order's open payment of that
+ * provider). Succeeded: payment 'succeeded', a pending order 'paid' and the "paid" mail
+ * queued; failed: payment 'failed', the order stays pending until its deadline. Idempotent:
+ * a payment already decided changes nothing and sets *already. MG_ERR_NOT_FOUND when no such
+ * payment. Audited.
+ */
+enum mg_err mg_order_payment_result(struct mg_ctx *ctx, const char *order_code, const char *provider,
+				    const char *provider_ref, bool succeeded, bool *already);
+
+/* What happens to the module's rows of an order that closes unpaid or is cancelled (e.g.
+ * its tickets voided), in the closing transaction. */
+typedef enum mg_err (*mg_order_close_hook)(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,
+					   uint64_t order_id, void *arg);
+
+/* Expires pending orders past their payment deadline: each 'expired', its units released, its
+ * open payments failed, hook called; in batches of MG_ORDER_EXPIRE_BATCH per transaction,
+ * picked with SKIP LOCKED so two runners never wait on each other. *expired may be NULL. */
+enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_t now, mg_order_close_hook hook,
+				 void *arg, size_t *expired);
+
+/* Cancels a pending or paid order (staff, box office): 'cancelled' (or 'refunded' when
+ * refund and it was paid), units released, hook called, audited. MG_ERR_CONFLICT when the
+ * order is already closed. */
+enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, mg_order_close_hook hook, void *arg);
+
+/* ---- pure helpers (unit-tested) ---- */
+
+/* A fresh order code: MG_ORDER_CODE_CHARS characters of MG_ORDER_CODE_ALPHABET. */
+void mg_order_code_new(char out[MG_ORDER_CODE_CHARS + 1]);
+/* Whether s has the shape of an order code. */
+bool mg_order_code_valid(const char *s);
+/* "¥12,345" */
+const char *mg_yen(struct mg_arena *arena, unsigned long long amount);
+/* "2026-05-01 19:00" in JST (UTC+9, no daylight saving). */
+const char *mg_jst(struct mg_arena *arena, time_t t);
+
+#endif
