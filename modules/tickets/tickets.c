@@ -9,6 +9,7 @@
 #include "shop.h"
 #include "api.h"
 #include "eticket.h"
+#include "web.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -57,6 +58,9 @@ static const struct mg_route tickets_routes[] = {
 	/* ---- checkin.c ---- */
 
 	/* ---- orders.c ---- */
+
+	/* ---- web_pick.c, web_cart.c (the public buying pages) ---- */
+	WEB_ROUTES
 
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
