@@ -686,9 +686,11 @@ static int resolve_tenant(struct mg_ctx *ctx)
 /*
  * Machine endpoints of a tenant: the JSON API (/<slug>/api/…) and payment providers'
  * callbacks (/<slug>/payments/…). Programs call them without cookies, so they never act on a
- * session cookie: no session is loaded for them, which leaves a forged cross-site request no
- * authority to borrow. They therefore need no CSRF token when the request carries no cookies;
- * one that carries cookies anyway (a browser's) must still show the token.
+ * session cookie: a session sent along is dropped once the CSRF check is done (a route that
+ * needs rights must authenticate the caller itself, e.g. by an API token), which leaves a
+ * forged cross-site request no authority to borrow. They therefore need no CSRF token when
+ * the request carries no cookies; one that carries cookies anyway (a browser's) must still
+ * show the token, checked as on any page.
  */
 static int machine_route(const struct mg_ctx *ctx)
 {
@@ -709,7 +711,7 @@ static enum mg_err load_session(struct mg_ctx *ctx)
 	const char *token = mg_cookie(ctx, scope == MG_SCOPE_OPERATOR ? MG_OPERATOR_COOKIE
 					   : scope == MG_SCOPE_TENANT ? MG_ACCOUNT_COOKIE
 								      : MG_SESSION_COOKIE);
-	if (token == NULL || scope == MG_SCOPE_PLATFORM || machine_route(ctx))
+	if (token == NULL || scope == MG_SCOPE_PLATFORM)
 		return MG_OK;
 	uint64_t tenant_id = scope == MG_SCOPE_OPERATOR ? 0 : ctx->tenant->id;
 	enum mg_err err = mg_session_load(ctx->db, ctx->arena, tenant_id, token, &ctx->session_row);
@@ -938,7 +940,15 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		return 0;
 	}
 	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
-	if (!csrf_ok(ctx) || !permitted(ctx) || !read_only_allows(ctx))
+	if (!csrf_ok(ctx))
+		return 0;
+	if (machine_route(ctx)) {
+		/* a session sent along served the CSRF check only: machine endpoints never act on it */
+		ctx->session = NULL;
+		ctx->staff = NULL;
+		ctx->operator = NULL;
+	}
+	if (!permitted(ctx) || !read_only_allows(ctx))
 		return 0;
 	return validate_fields(ctx) == MG_OK;
 }

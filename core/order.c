@@ -21,7 +21,7 @@
 #include "people.h"
 #include "tenant.h"
 
-enum { JST_OFFSET = 9 * 3600, CODE_ATTEMPTS = 8 };
+enum { CODE_ATTEMPTS = 8 };
 
 #define ORDER_COLUMNS                                                                                              \
 	"id, code, cart_id, person_id, staff_id, buyer_name_sealed, buyer_email_sealed, state, channel,"          \
@@ -76,51 +76,6 @@ const struct mg_sql mg_order_statements[] = {
 static uint64_t u64(const char *s)
 {
 	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
-/* ---- pure helpers ---- */
-
-void mg_order_code_new(char out[MG_ORDER_CODE_CHARS + 1])
-{
-	static const char alphabet[] = MG_ORDER_CODE_ALPHABET;
-	enum { N = sizeof(alphabet) - 1, LIMIT = 256 - 256 % N }; /* no modulo bias */
-	size_t o = 0;
-	while (o < MG_ORDER_CODE_CHARS) {
-		unsigned char raw[32];
-		mg_random_bytes(raw, sizeof(raw));
-		for (size_t i = 0; i < sizeof(raw) && o < MG_ORDER_CODE_CHARS; i++)
-			if (raw[i] < LIMIT)
-				out[o++] = alphabet[raw[i] % N];
-	}
-	out[o] = '\0';
-}
-
-bool mg_order_code_valid(const char *s)
-{
-	return s != NULL && strlen(s) == MG_ORDER_CODE_CHARS && strspn(s, MG_ORDER_CODE_ALPHABET) == MG_ORDER_CODE_CHARS;
-}
-
-const char *mg_yen(struct mg_arena *arena, unsigned long long amount)
-{
-	char digits[32], grouped[48];
-	int n = snprintf(digits, sizeof(digits), "%llu", amount);
-	size_t o = 0;
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = digits[i];
-	}
-	grouped[o] = '\0';
-	return mg_arena_printf(arena, "\xc2\xa5%s", grouped);
-}
-
-const char *mg_jst(struct mg_arena *arena, time_t t)
-{
-	time_t local = t + JST_OFFSET;
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	return mg_arena_printf(arena, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			       tm.tm_min);
 }
 
 /* text with every "{name}" replaced by value */

@@ -80,52 +80,6 @@ const char *mg_payment_method_label(const char *name)
 	return p != NULL ? p->label : NULL;
 }
 
-/* ---- pure helpers ---- */
-
-void mg_test_card_key(const unsigned char master[32], char key[65])
-{
-	static const char label[] = "test_card-callback";
-	if (mg_hmac_sha256_hex(master, 32, label, sizeof(label) - 1, key) != MG_OK)
-		key[0] = '\0';
-}
-
-void mg_test_card_sign(const char key[65], const void *body, size_t len, char out[72])
-{
-	char hex[65];
-	if (key[0] == '\0' || mg_hmac_sha256_hex((const unsigned char *)key, strlen(key), body, len, hex) != MG_OK) {
-		out[0] = '\0';
-		return;
-	}
-	snprintf(out, 72, "sha256=%s", hex);
-}
-
-bool mg_test_card_signature_ok(const char key[65], const void *body, size_t len, const char *header)
-{
-	char expected[72];
-	mg_test_card_sign(key, body, len, expected);
-	size_t n = strlen(expected);
-	return n > 0 && header != NULL && strlen(header) == n && mg_ct_equal(expected, header, n);
-}
-
-int mg_test_card_outcome(const char *number)
-{
-	char digits[32];
-	size_t n = 0;
-	for (const char *c = number; c != NULL && *c != '\0'; c++) {
-		if (*c == ' ' || *c == '-')
-			continue;
-		if (!isdigit((unsigned char)*c) || n + 1 >= sizeof(digits))
-			return -1;
-		digits[n++] = *c;
-	}
-	digits[n] = '\0';
-	if (strcmp(digits, "4242424242424242") == 0)
-		return 1;
-	if (strcmp(digits, "4000000000000002") == 0)
-		return 0;
-	return -1;
-}
-
 /* ---- the provider's side ---- */
 
 static const struct mg_config *payment_cfg;

@@ -164,3 +164,10 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
+# core/shop_text.c: order codes, yen and JST, the test card provider's signatures (issue 4).
+check_PROGRAMS += %D%/unit/test_shop
+TESTS += %D%/unit/test_shop
+%C%_unit_test_shop_SOURCES = %D%/unit/test_shop.c core/shop_text.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_shop_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_shop_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_shop_LDADD = $(MG_LIBS_UNIT)

@@ -215,6 +215,13 @@ enum mg_err api_cart_abandon(struct mg_ctx *ctx)
 	return mg_json(ctx, 200, json_pack("{s:b}", "abandoned", 1));
 }
 
+/* The cart before the body: an unknown or lapsed cart is 404 / 410 whatever was sent. */
+static enum mg_err known_cart(struct mg_ctx *ctx, const char *token)
+{
+	struct mg_cart_view v;
+	return mg_cart_get(ctx, token, &v);
+}
+
 /* 409 {"error":"seat_unavailable","seats":[…]}: the hold took none of them. */
 static enum mg_err seats_unavailable(struct mg_ctx *ctx, const struct mg_cart_added *added)
 {
@@ -256,10 +263,12 @@ static uint32_t *seat_list(struct mg_ctx *ctx, const json_t *array, size_t *n)
 enum mg_err api_cart_hold(struct mg_ctx *ctx)
 {
 	const char *token = mg_param(ctx, "cart");
+	enum mg_err err = known_cart(ctx, token);
+	if (err != MG_OK)
+		return fail_with(ctx, err, NULL);
 	json_t *req = read_json(ctx);
 	if (req == NULL)
 		return MG_OK;
-	enum mg_err err = MG_OK;
 	uint64_t perf = positive(json_object_get(req, "performance"), INT64_MAX);
 	uint64_t type = positive(json_object_get(req, "ticket_type"), INT64_MAX);
 	uint64_t quota = positive(json_object_get(req, "quota"), INT64_MAX);
@@ -306,6 +315,9 @@ enum mg_err api_cart_hold(struct mg_ctx *ctx)
  */
 enum mg_err api_cart_checkout(struct mg_ctx *ctx)
 {
+	enum mg_err err = known_cart(ctx, mg_param(ctx, "cart"));
+	if (err != MG_OK)
+		return fail_with(ctx, err, NULL);
 	json_t *req = read_json(ctx);
 	if (req == NULL)
 		return MG_OK;
@@ -325,7 +337,7 @@ enum mg_err api_cart_checkout(struct mg_ctx *ctx)
 		return fail(ctx, 400, "invalid",
 			    N_("\"payment\" must be \"box_office\", \"bank_transfer\" or \"test_card\"."));
 	struct shop_order out;
-	enum mg_err err = shop_checkout(ctx, mg_param(ctx, "cart"), name, email, NULL, payment, "api", &out);
+	err = shop_checkout(ctx, mg_param(ctx, "cart"), name, email, NULL, payment, "api", &out);
 	if (err == MG_ERR_INPUT)
 		return fail(ctx, 400, "invalid",
 			    N_("The cart is empty, or the name or e-mail address is not valid (a name of at most 100 "

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from conftest import BASE_URL, TIMEOUT
-from test_backoffice import madoguchi, sql
+from test_backoffice import create_staff, logged_in, madoguchi, sql
 
 
 def make_tenant():
@@ -255,6 +255,16 @@ def test_the_api_never_acts_on_cookies_and_wants_no_csrf_token_without_them(show
     # a browser's request (cookies) without the token is refused like any form
     r = api("POST", f"/{slug}/api/v1/carts", headers={"Cookie": "__Host-mg_csrf=" + "a" * 43})
     assert r.status_code == 403
+    # with the token it passes, but the sessions it carries count for nothing: nobody's cart
+    password = create_staff(slug, "clerk", "general")
+    with logged_in(slug, "clerk", password) as staff:
+        token = staff.cookies.get("__Host-mg_csrf")
+        r = staff.post(f"/{slug}/api/v1/carts", headers={"X-CSRF-Token": token})
+        assert r.status_code == 201, r.text
+        assert staff.post(f"/{slug}/api/v1/carts").status_code == 403
+    owned = sql(f"SELECT COUNT(*) FROM cart WHERE tenant_id = {show['tid']}"
+                f" AND (staff_id IS NOT NULL OR person_id IS NOT NULL)")
+    assert owned.strip() == "0"
 
 
 # ---- checkout ---------------------------------------------------------------------------------
