@@ -52,9 +52,13 @@ static json_t *nav(struct mg_ctx *ctx)
 		const struct mg_module *m = mg_modules_get(i);
 		if (!mg_tenant_has_module(mg_ctx_tenant(ctx), m->name))
 			continue;
-		for (const struct mg_nav *n = m->nav; n != NULL && n->label != NULL; n++)
+		for (const struct mg_nav *n = m->nav; n != NULL && n->label != NULL; n++) {
+			/* restricted staff see only what they may open (the gate: check-in alone) */
+			if (n->permission != NULL && !mg_permission_allows(mg_staff_role(ctx), n->permission))
+				continue;
 			json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, n->label), "href",
 							       mg_admin_path(ctx, n->path)));
+		}
 	}
 	if (mg_permission_allows(mg_staff_role(ctx), "core.notices.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Notices")), "href",
@@ -62,6 +66,9 @@ static json_t *nav(struct mg_ctx *ctx)
 	if (mg_permission_allows(mg_staff_role(ctx), "core.staff.manage"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Staff accounts")), "href",
 						       mg_admin_path(ctx, "/staff")));
+	if (mg_permission_allows(mg_staff_role(ctx), "core.api_tokens"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("API tokens")), "href",
+						       mg_admin_path(ctx, "/api-tokens")));
 	if (mg_permission_allows(mg_staff_role(ctx), "core.audit.view"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Audit log")), "href",
 						       mg_admin_path(ctx, "/audit")));

@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "api_token.h"
 #include "buf.h"
 #include "form.h"
 #include "http.h"
@@ -48,6 +49,7 @@ struct mg_ctx {
 	const struct mg_operator *operator; /* the operator of a console session */
 	struct mg_operator operator_row;
 	const char *csrf;               /* the token forms must carry */
+	uint64_t api_token_id;          /* the staff API token of a "Bearer" API request, else 0 */
 	/* the answer */
 	int status;
 	const char *content_type;
@@ -752,10 +754,31 @@ static int state_changing(const char *method)
 }
 
 
+static int csrf_matches(const char *expected, const char *sent)
+{
+	return expected != NULL && sent != NULL && strlen(expected) == MG_TOKEN_CHARS && strlen(sent) == MG_TOKEN_CHARS &&
+	       mg_ct_equal(expected, sent, MG_TOKEN_CHARS);
+}
+
+/* A machine route loads no session (no authority from cookies), but a browser that sends
+ * cookies there shows the token of the page it came from: its staff or customer session's.
+ * Read only to compare that token; the request still acts with no session. */
+static const char *machine_session_csrf(struct mg_ctx *ctx)
+{
+	const char *token = mg_cookie(ctx, MG_SESSION_COOKIE);
+	if (token == NULL)
+		token = mg_cookie(ctx, MG_ACCOUNT_COOKIE);
+	struct mg_session row;
+	if (token == NULL || ctx->tenant == NULL || mg_session_load(ctx->db, ctx->arena, ctx->tenant->id, token, &row) != MG_OK)
+		return NULL;
+	return row.csrf;
+}
+
 /* Every state-changing request carries the CSRF token, checked here so no handler can forget. */
 static int csrf_ok(struct mg_ctx *ctx)
 {
-	if (!state_changing(ctx->method))
+	/* a bearer token is not sent by browsers on their own, so it cannot be forged cross-site */
+	if (!state_changing(ctx->method) || ctx->api_token_id != 0)
 		return 1;
 	if (machine_route(ctx) && mg_cgi_param(ctx, "HTTP_COOKIE") == NULL)
 		return 1;
@@ -763,8 +786,7 @@ static int csrf_ok(struct mg_ctx *ctx)
 	const char *sent = mg_form(ctx, "csrf");
 	if (sent == NULL)
 		sent = mg_cgi_param(ctx, "HTTP_X_CSRF_TOKEN");
-	if (expected != NULL && sent != NULL && strlen(expected) == MG_TOKEN_CHARS && strlen(sent) == MG_TOKEN_CHARS &&
-	    mg_ct_equal(expected, sent, MG_TOKEN_CHARS))
+	if (csrf_matches(expected, sent) || (machine_route(ctx) && csrf_matches(machine_session_csrf(ctx), sent)))
 		return 1;
 	mg_error(ctx, 403, N_("This form has expired or was not sent from this site. Please reload the page and try again."));
 	return 0;
@@ -796,6 +818,67 @@ static int operator_permitted(struct mg_ctx *ctx, const char *permission)
 	return 1;
 }
 
+static int role_allows(struct mg_ctx *ctx, const char *permission)
+{
+	if (!mg_permission_allows(ctx->staff->role, permission)) {
+		mg_audit(ctx, "access.denied", ctx->path, "denied", permission);
+		mg_error(ctx, 403, NULL);
+		return 0;
+	}
+	return 1;
+}
+
+/* ---- gate: staff API tokens, and forms with repeated fields ---- */
+
+bool mg_staff_may(const struct mg_ctx *ctx, const char *permission)
+{
+	return ctx->staff != NULL && mg_permission_allows(ctx->staff->role, permission);
+}
+
+/* "/<slug>/api/…": the only paths where a bearer token counts. */
+static int api_path(const struct mg_ctx *ctx)
+{
+	if (ctx->match.route->scope != MG_SCOPE_TENANT || ctx->tenant == NULL)
+		return 0;
+	size_t n = strlen(ctx->tenant->slug);
+	return ctx->path[0] == '/' && strncmp(ctx->path + 1, ctx->tenant->slug, n) == 0 &&
+	       strncmp(ctx->path + 1 + n, "/api/", 5) == 0;
+}
+
+/*
+ * "Authorization: Bearer <token>" on a tenant's /api/ routes (core/api_token.c): the request
+ * acts as the token's staff member with that member's role, and no cookie session counts.
+ * A token that is unknown, revoked or another tenant's, or whose member is deactivated,
+ * answers 401. Elsewhere the header is ignored: a token never opens the back office.
+ * Returns 0 when the error answer was made.
+ */
+static int load_api_token(struct mg_ctx *ctx)
+{
+	const char *auth = mg_cgi_param(ctx, "HTTP_AUTHORIZATION");
+	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0') || !api_path(ctx))
+		return 1;
+	const char *token = auth + 6;
+	while (*token == ' ')
+		token++;
+	uint64_t token_id = 0, staff_id = 0;
+	enum mg_err err = mg_api_token_authenticate(ctx->db, ctx->arena, ctx->tenant->id, token, &token_id, &staff_id);
+	if (err == MG_OK)
+		err = mg_staff_load(ctx->db, ctx->arena, mg_ctx_tenant_key(ctx), ctx->tenant->id, staff_id, &ctx->staff_row);
+	if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->staff_row.active)) {
+		mg_header(ctx, "WWW-Authenticate", "Bearer");
+		mg_error(ctx, 401, N_("This API token is not valid: it is unknown, revoked, or its staff member is deactivated."));
+		return 0;
+	}
+	if (err != MG_OK) {
+		mg_error(ctx, 503, NULL);
+		return 0;
+	}
+	ctx->staff = &ctx->staff_row;
+	ctx->session = NULL;
+	ctx->api_token_id = token_id;
+	return 1;
+}
+
 /* The back office's gate: logged in, second factor done, password changed, role allowed. */
 static int permitted(struct mg_ctx *ctx)
 {
@@ -806,7 +889,7 @@ static int permitted(struct mg_ctx *ctx)
 		return operator_permitted(ctx, permission);
 	const char *slug = ctx->tenant != NULL ? ctx->tenant->slug : NULL;
 	if (ctx->staff == NULL || slug == NULL) {
-		if (!state_changing(ctx->method) && slug != NULL) {
+		if (!state_changing(ctx->method) && slug != NULL && !wants_json(ctx)) {
 			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login?next=%s", slug,
 							      mg_url_encode(ctx->arena, ctx->path)));
 			return 0;
@@ -814,6 +897,8 @@ static int permitted(struct mg_ctx *ctx)
 		mg_error(ctx, 401, NULL);
 		return 0;
 	}
+	if (ctx->api_token_id != 0)
+		return role_allows(ctx, permission);
 	if (strcmp(ctx->session->stage, "complete") != 0) {
 		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login/second-factor", slug));
 		return 0;
@@ -828,12 +913,7 @@ static int permitted(struct mg_ctx *ctx)
 		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/two-factor", slug));
 		return 0;
 	}
-	if (!mg_permission_allows(ctx->staff->role, permission)) {
-		mg_audit(ctx, "access.denied", ctx->path, "denied", permission);
-		mg_error(ctx, 403, NULL);
-		return 0;
-	}
-	return 1;
+	return role_allows(ctx, permission);
 }
 
 /*
@@ -939,6 +1019,8 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		mg_error(ctx, 503, NULL);
 		return 0;
 	}
+	if (!load_api_token(ctx))
+		return 0;
 	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
 	if (!csrf_ok(ctx))
 		return 0;

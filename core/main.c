@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <openssl/crypto.h>
 
+#include "api_token.h"
 #include "audit.h"
 #include "backup.h"
 #include "backoffice.h"
@@ -146,7 +147,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_drill_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_cart_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_order_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_payment_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_payment_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_api_token_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	mg_purge_setup(&config);
@@ -165,7 +167,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_export_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);

@@ -18,6 +18,7 @@
 #include "arena.h"
 #include "buf.h"
 #include "cart.h"
+#include "csv.h"
 #include "db.h"
 #include "err.h"
 #include "inventory.h"
@@ -167,8 +168,7 @@ enum mg_err mg_verify_code(struct mg_ctx *ctx, const char *code, const char **pa
 
 /* ---- carts and orders (core/cart.h, core/order.h, core/payment.c) ---- */
 
-/* The clock every business rule reads (moved by the tests' clock offset file). */
-time_t mg_now(void);
+/* (the clock, mg_now, is in the "back office" block below) */
 
 /* A new open cart of the request's tenant (the logged-in customer's on public pages, the
  * staff member's in the back office); token receives the buyer's key to it. */
@@ -195,6 +195,20 @@ const char *mg_payment_method_label(const char *name);
  * modules with the quiet zone: draw <svg viewBox="0 0 size size"><path d="…"/></svg>. */
 enum mg_err mg_qr_svg_path(const char *text, struct mg_arena *arena, int *size, const char **path_d);
 
+/* ---- gate: check-in and the back office's orders (issue 4) ---- */
+
+/* (the back-office frame, mg_admin_page/mg_admin_path, and mg_form_values: see the
+ * "back office" block below) */
+/* A sealed buyer column of orders ("buyer_name" or "buyer_email") opened with the tenant's
+ * key (arena), or NULL when it is NULL or does not open (core/order_admin.c). */
+const char *mg_order_buyer_text(struct mg_ctx *ctx, const char *column, const void *sealed, size_t len);
+/* The value of orders.buyer_email_hmac for a typed address (normalised as at checkout);
+ * MG_ERR_INPUT when it is not an e-mail address. */
+enum mg_err mg_order_email_key(struct mg_ctx *ctx, const char *typed, char hmac[65]);
+/* CSV exports (UTF-8 BOM, CRLF, formula guard): core/csv.h, mg_csv_begin/field/int/end_row. */
+/* Whether the request's staff member holds permission (to offer only the buttons they may use). */
+bool mg_staff_may(const struct mg_ctx *ctx, const char *permission);
+
 /* ---- answering ---- */
 
 /* Renders a template (e.g. "core/landing") with data; takes ownership of data. */
@@ -215,12 +229,13 @@ enum mg_err mg_header(struct mg_ctx *ctx, const char *name, const char *value);
  * seconds, 0 deletes it. */
 enum mg_err mg_set_cookie(struct mg_ctx *ctx, const char *name, const char *value, long max_age);
 
-/* ---- seatmap (issue 4): back-office frame, rendering without answering, shipped schema files,
- *      what module commands need ---- */
+/* ---- back office (module pages), rendering without answering, shipped schema files, what
+ *      module commands need ---- */
 
 /* "/<slug>/admin<rest>", in the request's arena. */
 const char *mg_admin_path(struct mg_ctx *ctx, const char *rest);
-/* The data every back-office page starts from: title (translated), menu, logout form, home. */
+/* The data every back-office page starts from: title (translated), menu, logout form, home;
+ * the page's template includes "core/admin_nav". */
 json_t *mg_admin_page(struct mg_ctx *ctx, const char *title_msgid);
 /* Renders a template into out (appended; the caller frees it) in the request's language,
  * without answering: an SVG image, a fragment. Takes ownership of data. */

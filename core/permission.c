@@ -12,6 +12,8 @@ const struct mg_permission mg_core_permissions[] = {
 	{ "core.audit.view", MG_ROLE_ADMIN, N_("View and export the audit log") },
 	{ "core.notices.manage", MG_ROLE_ADMIN, N_("Post notices to the tenant's staff") },
 	{ "core.export", MG_ROLE_ADMIN, N_("Download an export of all the tenant's data") },
+	/* ---- gate: staff API tokens (core/api_token.c) ---- */
+	{ "core.api_tokens", MG_ROLE_ADMIN, N_("Create and revoke staff API tokens") },
 	{ NULL, 0, NULL },
 };
 

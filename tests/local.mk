@@ -156,6 +156,13 @@ TESTS += %D%/unit/test_tickets_catalog
 %C%_unit_test_tickets_catalog_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_tickets_catalog_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_tickets_catalog_LDADD = $(MG_LIBS_UNIT)
+# core/shop_text.c: order codes, yen and JST, the test card provider's signatures (issue 4).
+check_PROGRAMS += %D%/unit/test_shop
+TESTS += %D%/unit/test_shop
+%C%_unit_test_shop_SOURCES = %D%/unit/test_shop.c core/shop_text.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_shop_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_shop_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_shop_LDADD = $(MG_LIBS_UNIT)
 # modules/tickets/best_available.c: side-by-side seats, no lone seat, the next block after a lost
 # race (issue 4, item 4). The buying pages: tests/http/test_tickets_shop_pages.py.
 check_PROGRAMS += %D%/unit/test_best_available
@@ -164,10 +171,3 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
-# core/shop_text.c: order codes, yen and JST, the test card provider's signatures (issue 4).
-check_PROGRAMS += %D%/unit/test_shop
-TESTS += %D%/unit/test_shop
-%C%_unit_test_shop_SOURCES = %D%/unit/test_shop.c core/shop_text.c core/crypto.c $(MG_SRC_UNIT)
-%C%_unit_test_shop_CFLAGS = $(MG_CFLAGS_UNIT)
-%C%_unit_test_shop_LDFLAGS = $(MG_LINK_UNIT)
-%C%_unit_test_shop_LDADD = $(MG_LIBS_UNIT)

@@ -467,7 +467,7 @@ void catalog_field_error(struct mg_ctx *ctx, json_t *errors, const char *field, 
 /* Every tickets_* table, children before parents. tests/http/test_tickets_catalog.py checks
  * that every tickets_* table with a tenant_id column is here. */
 static const char *const purge_statements[] = {
-	"tickets.purge_ticket",	   "tickets.purge_signing_key", "tickets.purge_merch",	   "tickets.purge_ga_quota",
+	"tickets.purge_ticket",	   "tickets.purge_merch",	   "tickets.purge_ga_quota",
 	"tickets.purge_price",	   "tickets.purge_ticket_type", "tickets.purge_category", "tickets.purge_performance",
 	"tickets.purge_event",	   "tickets.purge_seat",	"tickets.purge_seat_map", "tickets.purge_venue",
 };

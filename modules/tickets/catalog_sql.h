@@ -156,7 +156,6 @@
 	{ "tickets.purge_ga_quota", "DELETE FROM tickets_ga_quota WHERE tenant_id = ? LIMIT 1000" },          \
 	{ "tickets.purge_merch", "DELETE FROM tickets_merch WHERE tenant_id = ? LIMIT 1000" },                \
 	{ "tickets.purge_ticket", "DELETE FROM tickets_ticket WHERE tenant_id = ? LIMIT 1000" },              \
-	{ "tickets.purge_signing_key", "DELETE FROM tickets_signing_key WHERE tenant_id = ? LIMIT 1000" },
 
 
 #endif

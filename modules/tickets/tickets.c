@@ -9,6 +9,8 @@
 #include "shop.h"
 #include "api.h"
 #include "eticket.h"
+#include "checkin.h"
+#include "orders.h"
 #include "web.h"
 
 /*
@@ -56,8 +58,10 @@ static const struct mg_route tickets_routes[] = {
 	ETICKET_ROUTES
 
 	/* ---- checkin.c ---- */
+	CHECKIN_ROUTES
 
 	/* ---- orders.c ---- */
+	ORDERS_ROUTES
 
 	/* ---- web_pick.c, web_cart.c (the public buying pages) ---- */
 	WEB_ROUTES
@@ -107,8 +111,10 @@ static const struct mg_sql tickets_statements[] = {
 	ETICKET_STATEMENTS
 
 	/* ---- checkin.c ---- */
+	CHECKIN_STATEMENTS
 
 	/* ---- orders.c ---- */
+	ORDERS_STATEMENTS
 
 	{ NULL, NULL },
 };
@@ -129,8 +135,10 @@ static const struct mg_nav tickets_nav[] = {
 	CATALOG_NAV
 
 	/* ---- orders.c ---- */
+	ORDERS_NAV
 
 	/* ---- checkin.c ---- */
+	CHECKIN_NAV
 
 	{ NULL, NULL, NULL },
 };

@@ -328,6 +328,22 @@ mg_migrate() {
 # The demo tenant of scripts/run: created once, with an administrator and one staff member of
 # each other role, and a platform operator 'ops' for the console; their issued passwords are
 # kept in secrets/demo-logins.txt (0600).
+# The tickets module's demo: a 600-seat hall from scripts/gen-seatmap imported as staff would,
+# then conf/demo/tickets.sql (events, performances, prices, units) as the database root.
+_mg_seed_demo_tickets() {
+	local map_file=$VAR/tmp/demo-hall.xml out tenant map venue seats
+	"$MG_ROOT/scripts/gen-seatmap" 600 "窓口デモ市民会館 大ホール" >"$map_file"
+	out=$("$BUILD/madoguchi" -c "$MG_CONF" tickets import-map --tenant demo --venue-name "大ホール" \
+		--name "大ホール（通常配置）" "$map_file") || mg_die "the demo seat map did not import"
+	read -r map seats venue < <(sed -n 's/^seat map \([0-9]*\): \([0-9]*\) seats in venue \([0-9]*\).*/\1 \2 \3/p' <<<"$out")
+	tenant=$(_mg_mariadb -N -B madoguchi -e "SELECT id FROM tenant WHERE slug = 'demo'")
+	{ printf 'SET @t = %s, @venue = %s, @map = %s, @seats = %s;\n' "$tenant" "$venue" "$map" "$seats"
+	  cat "$MG_ROOT/conf/demo/tickets.sql"; } |
+		_mg_mariadb madoguchi ||
+		mg_die "the demo events did not load (conf/demo/tickets.sql)"
+	rm -f "$map_file"
+}
+
 mg_seed_demo() {
 	mg_paths
 	local logins=$VAR/secrets/demo-logins.txt bin=$BUILD/madoguchi role out
@@ -353,7 +369,9 @@ mg_seed_demo() {
 	printf '%-11s login ID %-11s password %s   (https://localhost:%s/_operator/)\n' operator ops \
 		"$(sed -n 's/^initial password.*: //p' <<<"$out")" "$MG_HTTPS_PORT" >>"$logins.tmp"
 	mv "$logins.tmp" "$logins"
-	mg_say "created the demo tenant 'demo', its staff and the operator 'ops'"
+	_mg_seed_demo_tickets
+	mg_say "created the demo tenant 'demo' (a 600-seat hall, two concerts on sale, a free-seating" \
+		"lobby concert, merchandise), its staff and the operator 'ops'"
 }
 
 mg_start_serve() {
