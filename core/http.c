@@ -1025,9 +1025,11 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 	if (!csrf_ok(ctx))
 		return 0;
 	if (machine_route(ctx)) {
-		/* a session sent along served the CSRF check only: machine endpoints never act on it */
+		/* a session sent along served the CSRF check only: machine endpoints never act on it
+		 * (a staff member named by a bearer API token stays: that is the request's own) */
 		ctx->session = NULL;
-		ctx->staff = NULL;
+		if (ctx->api_token_id == 0)
+			ctx->staff = NULL;
 		ctx->operator = NULL;
 	}
 	if (!permitted(ctx) || !read_only_allows(ctx))

@@ -6,6 +6,8 @@ import re
 import uuid
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
 from test_backoffice import madoguchi, sql
@@ -55,6 +57,12 @@ def make_show(tmp_path):
     return slug, tid, perf
 
 
+def arrive(browser, part):
+    """Waits for the page a click started loading (a click does not wait for it)."""
+    WebDriverWait(browser, 20).until(EC.url_contains(part))
+    return browser.current_url
+
+
 def test_a_guest_buys_two_seats_on_the_map_and_sees_the_qr_ticket(browser, tmp_path):  # noqa: F811
     slug, tid, perf = make_show(tmp_path)
     browser.get(f"{BASE_URL}/{slug}/tickets/performances/{perf}")
@@ -66,7 +74,7 @@ def test_a_guest_buys_two_seats_on_the_map_and_sees_the_qr_ticket(browser, tmp_p
         assert browser.find_element(By.ID, f"seat-{seat}").is_selected()
     screenshot(browser, "buy-1-picker")
     browser.find_element(By.XPATH, "//form[contains(@action, '/seats')]//button[@type='submit']").click()
-    assert browser.current_url.endswith(f"/{slug}/tickets/cart"), browser.current_url
+    assert arrive(browser, f"/{slug}/tickets/cart").endswith(f"/{slug}/tickets/cart")
     cart = browser.find_element(By.TAG_NAME, "main").text
     assert "1階 A列 3番" in cart and "1階 A列 4番" in cart and "¥8,000" in cart
     # the countdown has started ticking ("9:59"-like) where the server wrote "10 分"
@@ -74,16 +82,17 @@ def test_a_guest_buys_two_seats_on_the_map_and_sees_the_qr_ticket(browser, tmp_p
     assert re.fullmatch(r"\d+:\d\d", clock.text), clock.text
     screenshot(browser, "buy-2-cart")
     browser.find_element(By.CSS_SELECTOR, f'a[href="/{slug}/tickets/checkout"]').click()
+    arrive(browser, f"/{slug}/tickets/checkout")
     browser.find_element(By.ID, "buyer-name").send_keys("山田 花子")
     browser.find_element(By.ID, "buyer-email").send_keys("hanako@example.jp")
     assert browser.find_element(By.ID, "payment-box_office").is_selected()
     screenshot(browser, "buy-3-checkout")
     browser.find_element(By.XPATH, "//main//form//button[@type='submit']").click()
-    assert f"/{slug}/tickets/orders/O1-" in browser.current_url, browser.current_url
+    arrive(browser, f"/{slug}/tickets/orders/O1-")
     tickets = browser.find_elements(By.CSS_SELECTOR, f'main a[href*="/{slug}/tickets/t/"]')
     assert len(tickets) == 2
     tickets[0].click()
-    assert f"/{slug}/tickets/t/T1-" in browser.current_url
+    arrive(browser, f"/{slug}/tickets/t/T1-")
     qr = browser.find_element(By.CSS_SELECTOR, ".eticket__qr svg")
     assert qr.is_displayed() and qr.size["width"] > 100
     assert "1階 A列 3番" in browser.find_element(By.TAG_NAME, "main").text
