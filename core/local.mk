@@ -44,7 +44,8 @@ MG_SRC_CORE = \
 	%D%/backup.c %D%/scratch_db.c %D%/scratch_db.h %D%/drill.c %D%/cmd_backup.c \
 	%D%/module_command.c \
 	%D%/cart.c %D%/cart.h %D%/order.c %D%/order.h %D%/payment.c %D%/payment.h %D%/shop_text.c \
-	%D%/api_token.c %D%/api_token.h %D%/order_admin.c
+	%D%/api_token.c %D%/api_token.h %D%/order_admin.c \
+	%D%/buyer.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)

@@ -255,5 +255,13 @@ enum mg_err mg_tenant_lookup(struct mg_db *db, struct mg_arena *arena, const cha
 enum mg_err mg_audit_command(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *actor,
 			     const char *action, const char *object, const char *detail);
 
+/* ---- web: the public buying pages (issue 4, item 4; core/buyer.c) ---- */
+
+/* The logged-in customer's name, e-mail address and phone ("" for what is unknown), to
+ * prefill a checkout form; MG_ERR_NOT_FOUND when no customer is logged in. Strings in the
+ * arena. */
+enum mg_err mg_customer_contact(struct mg_ctx *ctx, const char **name, const char **email, const char **phone);
+/* Whether typed is an e-mail address a checkout accepts (as mg_order_checkout checks it). */
+bool mg_email_acceptable(const char *typed);
 
 #endif

@@ -163,3 +163,11 @@ TESTS += %D%/unit/test_shop
 %C%_unit_test_shop_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_shop_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_shop_LDADD = $(MG_LIBS_UNIT)
+# modules/tickets/best_available.c: side-by-side seats, no lone seat, the next block after a lost
+# race (issue 4, item 4). The buying pages: tests/http/test_tickets_shop_pages.py.
+check_PROGRAMS += %D%/unit/test_best_available
+TESTS += %D%/unit/test_best_available
+%C%_unit_test_best_available_SOURCES = %D%/unit/test_best_available.c modules/tickets/best_available.c $(MG_SRC_UNIT)
+%C%_unit_test_best_available_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)

@@ -15,3 +15,5 @@ EXTRA_DIST += schema/tickets
 %C%_tickets_so_CFLAGS += $(XML_CFLAGS)
 %C%_tickets_so_LDADD = $(XML_LIBS)
 EXTRA_DIST += schema/seatmap.rng
+# web: the public buying pages (performance page with picker and best available, cart, checkout)
+%C%_tickets_so_SOURCES += %D%/web.h %D%/web_pick.c %D%/web_cart.c %D%/best_available.c %D%/best_available.h

@@ -11,6 +11,7 @@
 #include "eticket.h"
 #include "checkin.h"
 #include "orders.h"
+#include "web.h"
 
 /*
  * GET /_modules/tickets and GET /<slug>/tickets/_about — say the module is loaded, which ABI it
@@ -61,6 +62,9 @@ static const struct mg_route tickets_routes[] = {
 
 	/* ---- orders.c ---- */
 	ORDERS_ROUTES
+
+	/* ---- web_pick.c, web_cart.c (the public buying pages) ---- */
+	WEB_ROUTES
 
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

@@ -3,6 +3,8 @@ import uuid
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
 from test_backoffice import create_staff, madoguchi
@@ -26,7 +28,7 @@ def test_staff_log_in_with_the_keyboard_alone(browser):  # noqa: F811
     active = browser.switch_to.active_element
     assert active.get_attribute("type") == "password"
     active.send_keys(password + Keys.ENTER)
-    # a first login must choose its own password
-    assert "/admin/password" in browser.current_url, browser.current_url
+    # a first login must choose its own password (wait: pressing Enter does not wait for the page)
+    WebDriverWait(browser, 20).until(EC.url_contains("/admin/password"))
     screenshot(browser, "login-first-password")
     assert browser.find_element(By.CSS_SELECTOR, "input[type=password]").is_displayed()
