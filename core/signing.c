@@ -14,8 +14,11 @@ enum { KEY_ID = 1 }; /* one key per tenant for now; key_id leaves room for rotat
 const struct mg_sql mg_signing_statements[] = {
 	{ "core.signing_public", "SELECT public_key FROM signing_key WHERE tenant_id = ? AND key_id = ?" },
 	{ "core.signing_private", "SELECT private_sealed FROM signing_key WHERE tenant_id = ? AND key_id = ?" },
-	/* two workers making the first key at once: the second INSERT is ignored and both read
-	 * the winner's key */
+	/* two workers making the first key at once, each inside its own transaction: the second
+	 * INSERT waits for the first, is ignored, and this locking read (the latest committed row,
+	 * not the transaction's snapshot) gives both the winner's key */
+	{ "core.signing_private_current",
+	  "SELECT private_sealed FROM signing_key WHERE tenant_id = ? AND key_id = ? LOCK IN SHARE MODE" },
 	{ "core.signing_insert",
 	  "INSERT IGNORE INTO signing_key (tenant_id, key_id, public_key, private_sealed, created_at)"
 	  " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))" },
@@ -68,7 +71,7 @@ static enum mg_err private_key(struct mg_db *db, struct mg_arena *arena, uint64_
 	enum mg_err err = mg_db_exec(db, arena, "core.signing_private", args, 2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 0) {
 		if ((err = make_key(db, arena, tenant, tenant_key)) == MG_OK)
-			err = mg_db_exec(db, arena, "core.signing_private", args, 2, &rows, NULL, NULL);
+			err = mg_db_exec(db, arena, "core.signing_private_current", args, 2, &rows, NULL, NULL);
 	}
 	if (err != MG_OK)
 		return err;
