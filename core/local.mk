@@ -7,48 +7,48 @@ MG_CFLAGS_CORE = $(FCGI_CFLAGS) $(MARIADB_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS
 
 # Sources that have no main(); the unit tests link the ones they exercise.
 MG_SRC_CORE = \
-	%D%/err.c %D%/err.h \
-	%D%/arena.c %D%/arena.h \
-	%D%/buf.c %D%/buf.h \
-	%D%/log.c %D%/log.h \
-	%D%/config.c %D%/config.h \
-	%D%/form.c %D%/form.h \
-	%D%/lang.c %D%/lang.h \
-	%D%/i18n.c %D%/i18n.h \
-	%D%/template.c %D%/template.h \
-	%D%/router.c %D%/router.h \
-	%D%/db.c %D%/db.h \
-	%D%/migrate.c %D%/migrate_files.c %D%/migrate.h \
-	%D%/grants.c %D%/grants.h \
-	%D%/audit.c %D%/audit.h %D%/cmd_audit.c \
-	%D%/module.c %D%/module.h %D%/modules.h \
-	%D%/http.c %D%/http.h \
-	%D%/pages.c %D%/pages.h \
-	%D%/serve.c %D%/serve.h \
-	%D%/cli.h %D%/cmd_tenant.c %D%/cmd_staff.c \
-	%D%/tenant.c %D%/tenant.h \
-	%D%/clock.c %D%/clock.h %D%/session.c %D%/session.h \
-	%D%/staff.c %D%/staff.h %D%/staff_totp.c %D%/staff_admin.c \
-	%D%/permission.c %D%/permission.h %D%/backoffice.c %D%/backoffice.h %D%/twofactor.c \
-	%D%/crypto.c %D%/crypto.h \
-	%D%/csv.c %D%/csv.h %D%/audit_view.c \
-	%D%/operator.c %D%/operator.h %D%/console.c %D%/notice.c %D%/notice.h \
-	%D%/cmd_operator.c %D%/cmd_keys.c \
-	%D%/mail.c %D%/mail_format.c %D%/mail.h %D%/cmd_mail.c \
-	%D%/people.c %D%/people.h %D%/account.c \
-	%D%/schedule.c %D%/schedule.h %D%/jobs.c %D%/jobs.h %D%/cmd_jobs.c \
-	%D%/inventory.c %D%/inventory.h %D%/signing.c %D%/signing.h \
-	%D%/purge.c %D%/purge_ledger.c %D%/purge.h %D%/cmd_purge.c \
-	%D%/deletions.c %D%/deletions.h %D%/export.c %D%/export.h \
-	%D%/backup_stream.c %D%/backup_stream.h %D%/backup_manifest.c %D%/backup.h \
-	%D%/backup.c %D%/scratch_db.c %D%/scratch_db.h %D%/drill.c %D%/cmd_backup.c \
-	%D%/module_command.c \
-	%D%/cart.c %D%/cart.h %D%/order.c %D%/order.h %D%/payment.c %D%/payment.h %D%/shop_text.c \
-	%D%/api_token.c %D%/api_token.h %D%/order_admin.c \
-	%D%/buyer.c
+	%D%/base/err.c %D%/base/err.h \
+	%D%/base/arena.c %D%/base/arena.h \
+	%D%/base/buf.c %D%/base/buf.h \
+	%D%/base/log.c %D%/base/log.h \
+	%D%/base/config.c %D%/base/config.h \
+	%D%/base/form.c %D%/base/form.h \
+	%D%/base/lang.c %D%/base/lang.h \
+	%D%/base/i18n.c %D%/base/i18n.h \
+	%D%/base/template.c %D%/base/template.h \
+	%D%/http/router.c %D%/http/router.h \
+	%D%/db/db.c %D%/db/db.h \
+	%D%/db/migrate.c %D%/db/migrate_files.c %D%/db/migrate.h \
+	%D%/db/grants.c %D%/db/grants.h \
+	%D%/platform/audit.c %D%/platform/audit.h %D%/cli/cmd_audit.c \
+	%D%/http/module.c %D%/module.h %D%/http/modules.h \
+	%D%/http/http.c %D%/http/http.h \
+	%D%/web/pages.c %D%/web/pages.h \
+	%D%/http/serve.c %D%/http/serve.h \
+	%D%/cli/cli.h %D%/cli/cmd_tenant.c %D%/cli/cmd_staff.c \
+	%D%/tenant/tenant.c %D%/tenant/tenant.h \
+	%D%/base/clock.c %D%/base/clock.h %D%/auth/session.c %D%/auth/session.h \
+	%D%/auth/staff.c %D%/auth/staff.h %D%/auth/staff_totp.c %D%/web/staff_admin.c \
+	%D%/auth/permission.c %D%/auth/permission.h %D%/web/backoffice.c %D%/web/backoffice.h %D%/web/twofactor.c \
+	%D%/base/crypto.c %D%/base/crypto.h \
+	%D%/base/csv.c %D%/base/csv.h %D%/web/audit_view.c \
+	%D%/auth/operator.c %D%/auth/operator.h %D%/web/console.c %D%/web/notice.c %D%/web/notice.h \
+	%D%/cli/cmd_operator.c %D%/cli/cmd_keys.c \
+	%D%/platform/mail.c %D%/platform/mail_format.c %D%/platform/mail.h %D%/cli/cmd_mail.c \
+	%D%/auth/people.c %D%/auth/people.h %D%/web/account.c \
+	%D%/base/schedule.c %D%/base/schedule.h %D%/ops/jobs.c %D%/ops/jobs.h %D%/cli/cmd_jobs.c \
+	%D%/commerce/inventory.c %D%/commerce/inventory.h %D%/tenant/signing.c %D%/tenant/signing.h \
+	%D%/ops/purge.c %D%/ops/purge_ledger.c %D%/ops/purge.h %D%/cli/cmd_purge.c \
+	%D%/web/deletions.c %D%/web/deletions.h %D%/web/export.c %D%/web/export.h \
+	%D%/ops/backup_stream.c %D%/ops/backup_stream.h %D%/ops/backup_manifest.c %D%/ops/backup.h \
+	%D%/ops/backup.c %D%/db/scratch_db.c %D%/db/scratch_db.h %D%/ops/drill.c %D%/cli/cmd_backup.c \
+	%D%/cli/module_command.c \
+	%D%/commerce/cart.c %D%/commerce/cart.h %D%/commerce/order.c %D%/commerce/order.h %D%/commerce/payment.c %D%/commerce/payment.h %D%/commerce/shop_text.c \
+	%D%/web/api_token.c %D%/web/api_token.h %D%/web/order_admin.c \
+	%D%/web/buyer.c
 
 bin_PROGRAMS += madoguchi
-madoguchi_SOURCES = %D%/main.c $(MG_SRC_CORE)
+madoguchi_SOURCES = %D%/cli/main.c $(MG_SRC_CORE)
 madoguchi_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
 madoguchi_LDFLAGS = -rdynamic
 madoguchi_LDADD = $(MG_LIBS_CORE)

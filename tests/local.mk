@@ -6,24 +6,24 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
 MG_CFLAGS_UNIT = $(AM_CFLAGS) $(SANITIZE_CFLAGS) $(CMOCKA_CFLAGS) $(MG_CFLAGS_CORE)
 MG_LIBS_UNIT = $(CMOCKA_LIBS) $(MG_LIBS_CORE)
 MG_LINK_UNIT = $(SANITIZE_CFLAGS)
-MG_SRC_UNIT = core/err.c core/arena.c core/buf.c core/log.c
+MG_SRC_UNIT = core/base/err.c core/base/arena.c core/base/buf.c core/base/log.c
 
 check_PROGRAMS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
 	%D%/unit/test_core %D%/unit/test_router %D%/unit/test_config
 TESTS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
 	%D%/unit/test_core %D%/unit/test_router %D%/unit/test_config
 
-%C%_unit_test_form_SOURCES = %D%/unit/test_form.c core/form.c $(MG_SRC_UNIT)
+%C%_unit_test_form_SOURCES = %D%/unit/test_form.c core/base/form.c $(MG_SRC_UNIT)
 %C%_unit_test_form_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_form_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_form_LDADD = $(MG_LIBS_UNIT)
 
-%C%_unit_test_lang_SOURCES = %D%/unit/test_lang.c core/lang.c $(MG_SRC_UNIT)
+%C%_unit_test_lang_SOURCES = %D%/unit/test_lang.c core/base/lang.c $(MG_SRC_UNIT)
 %C%_unit_test_lang_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_lang_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_lang_LDADD = $(MG_LIBS_UNIT)
 
-%C%_unit_test_template_SOURCES = %D%/unit/test_template.c core/template.c $(MG_SRC_UNIT)
+%C%_unit_test_template_SOURCES = %D%/unit/test_template.c core/base/template.c $(MG_SRC_UNIT)
 %C%_unit_test_template_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_template_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_template_LDADD = $(MG_LIBS_UNIT)
@@ -33,12 +33,12 @@ TESTS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
 %C%_unit_test_core_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_core_LDADD = $(MG_LIBS_UNIT)
 
-%C%_unit_test_router_SOURCES = %D%/unit/test_router.c core/router.c $(MG_SRC_UNIT)
+%C%_unit_test_router_SOURCES = %D%/unit/test_router.c core/http/router.c $(MG_SRC_UNIT)
 %C%_unit_test_router_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_router_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_router_LDADD = $(MG_LIBS_UNIT)
 
-%C%_unit_test_config_SOURCES = %D%/unit/test_config.c core/config.c core/migrate_files.c $(MG_SRC_UNIT)
+%C%_unit_test_config_SOURCES = %D%/unit/test_config.c core/base/config.c core/db/migrate_files.c $(MG_SRC_UNIT)
 %C%_unit_test_config_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_config_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_config_LDADD = $(MG_LIBS_UNIT)
@@ -57,55 +57,55 @@ SH_LOG_DRIVER = $(SHELL) $(top_srcdir)/build-aux/test-driver
 TESTS += %D%/check-catalogs.sh
 EXTRA_DIST += %D%/check-catalogs.sh
 
-# core/crypto.c: vectors, AES-GCM tamper checks, TOTP, master key file, QR (issue 3).
+# core/base/crypto.c: vectors, AES-GCM tamper checks, TOTP, master key file, QR (issue 3).
 check_PROGRAMS += %D%/unit/test_crypto
 TESTS += %D%/unit/test_crypto
-%C%_unit_test_crypto_SOURCES = %D%/unit/test_crypto.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_crypto_SOURCES = %D%/unit/test_crypto.c core/base/crypto.c $(MG_SRC_UNIT)
 %C%_unit_test_crypto_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_crypto_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_crypto_LDADD = $(MG_LIBS_UNIT)
 
-# core/audit.c and core/grants.c: canonical serialisation, known vectors, text cleaning, the
+# core/platform/audit.c and core/db/grants.c: canonical serialisation, known vectors, text cleaning, the
 # names pasted into GRANT (issue 3, item 7). The chain against a database: tests/http/test_audit.py.
 check_PROGRAMS += %D%/unit/test_audit
 TESTS += %D%/unit/test_audit
-%C%_unit_test_audit_SOURCES = %D%/unit/test_audit.c core/audit.c core/grants.c core/db.c core/crypto.c \
+%C%_unit_test_audit_SOURCES = %D%/unit/test_audit.c core/platform/audit.c core/db/grants.c core/db/db.c core/base/crypto.c \
 	$(MG_SRC_UNIT)
 %C%_unit_test_audit_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_audit_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_audit_LDADD = $(MG_LIBS_UNIT)
 
-# core/csv.c: BOM, CRLF, RFC 4180 quoting, formula-injection guard (issue 3, item 7 exports).
+# core/base/csv.c: BOM, CRLF, RFC 4180 quoting, formula-injection guard (issue 3, item 7 exports).
 check_PROGRAMS += %D%/unit/test_csv
 TESTS += %D%/unit/test_csv
-%C%_unit_test_csv_SOURCES = %D%/unit/test_csv.c core/csv.c $(MG_SRC_UNIT)
+%C%_unit_test_csv_SOURCES = %D%/unit/test_csv.c core/base/csv.c $(MG_SRC_UNIT)
 %C%_unit_test_csv_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_csv_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_csv_LDADD = $(MG_LIBS_UNIT)
 
-# core/mail_format.c: address normalisation, RFC 2047 headers, .eml composition (issue 3, item 8).
+# core/platform/mail_format.c: address normalisation, RFC 2047 headers, .eml composition (issue 3, item 8).
 # Delivery and the pages against a live stack: tests/http/test_people.py.
 check_PROGRAMS += %D%/unit/test_mail
 TESTS += %D%/unit/test_mail
-%C%_unit_test_mail_SOURCES = %D%/unit/test_mail.c core/mail_format.c core/form.c core/config.c $(MG_SRC_UNIT)
+%C%_unit_test_mail_SOURCES = %D%/unit/test_mail.c core/platform/mail_format.c core/base/form.c core/base/config.c $(MG_SRC_UNIT)
 %C%_unit_test_mail_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_mail_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_mail_LDADD = $(MG_LIBS_UNIT)
 
-# core/schedule.c: schedules in JST, slots, retry back-off, what the scheduler runs now (issue 5).
+# core/base/schedule.c: schedules in JST, slots, retry back-off, what the scheduler runs now (issue 5).
 # The scheduler against a database: tests/http/test_jobs.py.
 check_PROGRAMS += %D%/unit/test_schedule
 TESTS += %D%/unit/test_schedule
-%C%_unit_test_schedule_SOURCES = %D%/unit/test_schedule.c core/schedule.c $(MG_SRC_UNIT)
+%C%_unit_test_schedule_SOURCES = %D%/unit/test_schedule.c core/base/schedule.c $(MG_SRC_UNIT)
 %C%_unit_test_schedule_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_schedule_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_schedule_LDADD = $(MG_LIBS_UNIT)
 
-# core/inventory.c against the stack's MariaDB with threads racing for the same units; built
+# core/commerce/inventory.c against the stack's MariaDB with threads racing for the same units; built
 # by `make check`, run by tests/http/test_inventory.py (it needs the live database).
 check_PROGRAMS += %D%/db/inventory_race
-%C%_db_inventory_race_SOURCES = %D%/db/inventory_race.c core/inventory.c core/db.c core/config.c \
-	core/migrate_files.c core/clock.c $(MG_SRC_UNIT)
+%C%_db_inventory_race_SOURCES = %D%/db/inventory_race.c core/commerce/inventory.c core/db/db.c core/base/config.c \
+	core/db/migrate_files.c core/base/clock.c $(MG_SRC_UNIT)
 %C%_db_inventory_race_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_db_inventory_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
 %C%_db_inventory_race_LDADD = $(MG_LIBS_UNIT)
@@ -115,29 +115,29 @@ check_PROGRAMS += %D%/bench/onsale %D%/bench/hold_ceiling
 %C%_bench_onsale_SOURCES = %D%/bench/onsale.c
 %C%_bench_onsale_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(JANSSON_CFLAGS)
 %C%_bench_onsale_LDADD = $(CURL_LIBS) $(JANSSON_LIBS)
-%C%_bench_hold_ceiling_SOURCES = %D%/bench/hold_ceiling.c core/inventory.c core/db.c core/config.c \
-	core/migrate_files.c core/clock.c $(MG_SRC_UNIT)
+%C%_bench_hold_ceiling_SOURCES = %D%/bench/hold_ceiling.c core/commerce/inventory.c core/db/db.c core/base/config.c \
+	core/db/migrate_files.c core/base/clock.c $(MG_SRC_UNIT)
 %C%_bench_hold_ceiling_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
 %C%_bench_hold_ceiling_LDFLAGS = -pthread
 %C%_bench_hold_ceiling_LDADD = $(MG_LIBS_CORE)
-# core/purge_ledger.c: backup folder names, the JST dates of T+30/T+60, the purge ledger file
+# core/ops/purge_ledger.c: backup folder names, the JST dates of T+30/T+60, the purge ledger file
 # (issue 5, item 4). The purges against a database: tests/http/test_purge.py.
 check_PROGRAMS += %D%/unit/test_purge
 TESTS += %D%/unit/test_purge
-%C%_unit_test_purge_SOURCES = %D%/unit/test_purge.c core/purge_ledger.c $(MG_SRC_UNIT)
+%C%_unit_test_purge_SOURCES = %D%/unit/test_purge.c core/ops/purge_ledger.c $(MG_SRC_UNIT)
 %C%_unit_test_purge_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_purge_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_purge_LDADD = $(MG_LIBS_UNIT)
-# core/backup_stream.c and core/backup_manifest.c: the chunked compress-and-seal format of
+# core/ops/backup_stream.c and core/ops/backup_manifest.c: the chunked compress-and-seal format of
 # backup files (flipped bytes, truncation, renaming, another key) and the manifest (ids,
 # parsing, comparing a restored copy with it) (issue 5). Against a stack: tests/http/test_backup.py.
 check_PROGRAMS += %D%/unit/test_backup_stream %D%/unit/test_backup_manifest
 TESTS += %D%/unit/test_backup_stream %D%/unit/test_backup_manifest
-%C%_unit_test_backup_stream_SOURCES = %D%/unit/test_backup_stream.c core/backup_stream.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_backup_stream_SOURCES = %D%/unit/test_backup_stream.c core/ops/backup_stream.c core/base/crypto.c $(MG_SRC_UNIT)
 %C%_unit_test_backup_stream_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_backup_stream_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_backup_stream_LDADD = $(MG_LIBS_UNIT)
-%C%_unit_test_backup_manifest_SOURCES = %D%/unit/test_backup_manifest.c core/backup_manifest.c $(MG_SRC_UNIT)
+%C%_unit_test_backup_manifest_SOURCES = %D%/unit/test_backup_manifest.c core/ops/backup_manifest.c $(MG_SRC_UNIT)
 %C%_unit_test_backup_manifest_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_backup_manifest_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_backup_manifest_LDADD = $(MG_LIBS_UNIT)
@@ -156,10 +156,10 @@ TESTS += %D%/unit/test_tickets_catalog
 %C%_unit_test_tickets_catalog_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_tickets_catalog_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_tickets_catalog_LDADD = $(MG_LIBS_UNIT)
-# core/shop_text.c: order codes, yen and JST, the test card provider's signatures (issue 4).
+# core/commerce/shop_text.c: order codes, yen and JST, the test card provider's signatures (issue 4).
 check_PROGRAMS += %D%/unit/test_shop
 TESTS += %D%/unit/test_shop
-%C%_unit_test_shop_SOURCES = %D%/unit/test_shop.c core/shop_text.c core/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_shop_SOURCES = %D%/unit/test_shop.c core/commerce/shop_text.c core/base/crypto.c $(MG_SRC_UNIT)
 %C%_unit_test_shop_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_shop_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_shop_LDADD = $(MG_LIBS_UNIT)
@@ -171,3 +171,7 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
+
+# The layer check of core/ (core/README): no include from a layer above, no include cycle.
+TESTS += %D%/check-layers.sh
+EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt

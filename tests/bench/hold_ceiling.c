@@ -13,10 +13,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/inventory.h"
+#include "core/base/clock.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/commerce/inventory.h"
 
 static struct mg_config cfg;
 static uint64_t tenant, resource;

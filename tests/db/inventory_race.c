@@ -17,10 +17,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/clock.h"
-#include "core/config.h"
-#include "core/db.h"
-#include "core/inventory.h"
+#include "core/base/clock.h"
+#include "core/base/config.h"
+#include "core/db/db.h"
+#include "core/commerce/inventory.h"
 
 enum { THREADS = 8, ROUNDS = 60, SEATS = 20, GA_PLACES = 50, GA_TAKE = 3 };
 

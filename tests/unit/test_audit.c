@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "core/arena.h"
-#include "core/audit.h"
-#include "core/buf.h"
-#include "core/grants.h"
+#include "core/base/arena.h"
+#include "core/platform/audit.h"
+#include "core/base/buf.h"
+#include "core/db/grants.h"
 
 /* Known vectors, computed independently (Python: hashlib.sha256 over the netstrings). */
 static const char vector1_text[] = "11:mg-audit-v1,2:42,1:7,26:2026-04-01 03:00:00.123456,8:staff:12,"

@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/backup.h"
+#include "core/ops/backup.h"
 
 static void ids_are_utc_start_times_and_nothing_else(void **state)
 {

@@ -13,7 +13,7 @@
 
 #include <cmocka.h>
 
-#include "core/backup_stream.h"
+#include "core/ops/backup_stream.h"
 
 static const unsigned char key_a[MG_KEY_BYTES] = "0123456789abcdef0123456789abcde";
 static const unsigned char key_b[MG_KEY_BYTES] = "0123456789abcdef0123456789abcdX";

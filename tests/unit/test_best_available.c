@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "core/arena.h"
+#include "core/base/arena.h"
 #include "modules/tickets/best_available.h"
 
 /* A row of `n` seats numbered from `first`, ranked by seat number; state is a string with one

@@ -11,8 +11,8 @@
 
 #include <cmocka.h>
 
-#include "core/config.h"
-#include "core/migrate.h"
+#include "core/base/config.h"
+#include "core/db/migrate.h"
 
 static void defaults_then_values(void **state)
 {

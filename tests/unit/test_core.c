@@ -7,10 +7,10 @@
 
 #include <cmocka.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/err.h"
-#include "core/log.h"
+#include "core/base/arena.h"
+#include "core/base/buf.h"
+#include "core/base/err.h"
+#include "core/base/log.h"
 
 static void arena_allocations_are_zeroed_and_aligned(void **state)
 {

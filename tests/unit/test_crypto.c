@@ -17,9 +17,9 @@
 #include <cmocka.h>
 #include <qrencode.h>
 
-#include "core/arena.h"
-#include "core/buf.h"
-#include "core/crypto.h"
+#include "core/base/arena.h"
+#include "core/base/buf.h"
+#include "core/base/crypto.h"
 
 /* Cheap scrypt cost for the tests that do not check the default itself. */
 enum { TEST_LN = 4 };

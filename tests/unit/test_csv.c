@@ -8,8 +8,8 @@
 
 #include <cmocka.h>
 
-#include "core/buf.h"
-#include "core/csv.h"
+#include "core/base/buf.h"
+#include "core/base/csv.h"
 
 #define BOM "\xef\xbb\xbf"
 

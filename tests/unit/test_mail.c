@@ -14,10 +14,10 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "core/buf.h"
-#include "core/config.h"
-#include "core/form.h"
-#include "core/mail.h"
+#include "core/base/buf.h"
+#include "core/base/config.h"
+#include "core/base/form.h"
+#include "core/platform/mail.h"
 
 /* --- addresses --- */
 

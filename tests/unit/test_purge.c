@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "core/purge.h"
+#include "core/ops/purge.h"
 
 static void backup_ids_name_their_utc_start_time(void **state)
 {

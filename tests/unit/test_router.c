@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "core/router.h"
+#include "core/http/router.h"
 
 static enum mg_err handler_a(struct mg_ctx *ctx) { return MG_OK; }
 static enum mg_err handler_b(struct mg_ctx *ctx) { return MG_OK; }

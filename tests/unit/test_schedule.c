@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "core/schedule.h"
+#include "core/base/schedule.h"
 
 /* A wall-clock time in Japan as a UTC instant. */
 static time_t jst(int year, int month, int day, int hour, int minute, int second)

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "core/arena.h"
-#include "core/order.h"
-#include "core/payment.h"
+#include "core/base/arena.h"
+#include "core/commerce/order.h"
+#include "core/commerce/payment.h"
 
 static void order_codes_use_the_unambiguous_alphabet_and_differ(void **state)
 {

@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "core/arena.h"
+#include "core/base/arena.h"
 #include "modules/tickets/catalog.h"
 
 /* 2026-05-01 18:30 JST = 09:30 UTC. */
