@@ -49,6 +49,13 @@ const char *mg_yen(struct mg_arena *arena, unsigned long long amount)
 	return mg_arena_printf(arena, "\xc2\xa5%s", grouped);
 }
 
+const char *mg_yen_signed(struct mg_arena *arena, long long amount)
+{
+	if (amount >= 0)
+		return mg_yen(arena, (unsigned long long)amount);
+	return mg_arena_printf(arena, "-%s", mg_yen(arena, (unsigned long long)-amount));
+}
+
 const char *mg_jst(struct mg_arena *arena, time_t t)
 {
 	time_t local = t + JST_OFFSET;

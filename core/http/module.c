@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "order.h"
 #include "log.h"
 #include "modules.h"
 
@@ -68,6 +69,8 @@ static enum mg_err load_one(const struct mg_config *cfg, const char *name, char 
 	}
 	loaded[nloaded].module = m;
 	loaded[nloaded].handle = handle;
+	if (m->order_mail != NULL)
+		mg_order_set_mailer(m->name, m->order_mail);
 	nloaded++;
 	mg_log_debug("module %s %s loaded from %s", name, m->version ? m->version : "", path);
 	return MG_OK;

@@ -14,18 +14,11 @@ static uint64_t u64(const char *s)
 	return s != NULL ? strtoull(s, NULL, 10) : 0;
 }
 
+/* The order-state labels are the core's (mg_order_state_label), one list for every module. */
 static const char *state_label(const char *state)
 {
-	static const struct {
-		const char *state, *label;
-	} labels[] = {
-		{ "pending", N_("Awaiting payment") }, { "paid", N_("Paid") },	      { "cancelled", N_("Cancelled") },
-		{ "expired", N_("Expired (unpaid)") }, { "refunded", N_("Refunded") }, { NULL, NULL },
-	};
-	for (size_t i = 0; labels[i].state != NULL; i++)
-		if (strcmp(labels[i].state, state) == 0)
-			return labels[i].label;
-	return state;
+	const char *label = mg_order_state_label(state);
+	return label != NULL ? label : state;
 }
 
 /* ---- searching ---- */

@@ -17,9 +17,9 @@
 
 #include "core/module.h"
 
-/* Inventory kinds the module sells (core/inventory). */
-#define TICKETS_KIND_SEAT "seat"   /* resource: performance id, unit: seat_no */
-#define TICKETS_KIND_GA "ga"       /* resource: tickets_ga_quota id, unit: 1..capacity */
-#define TICKETS_KIND_MERCH "merch" /* resource: tickets_merch id, unit: 1..stock */
+/* Inventory kinds the module sells (core/inventory), namespaced "<module>.<kind>". */
+#define TICKETS_KIND_SEAT "tickets.seat"   /* resource: performance id, unit: seat_no */
+#define TICKETS_KIND_GA "tickets.ga"     /* resource: tickets_ga_quota id, unit: 1..capacity */
+#define TICKETS_KIND_MERCH "tickets.merch" /* resource: tickets_merch id, unit: 1..stock */
 
 #endif
