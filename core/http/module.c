@@ -3,9 +3,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "order.h"
 #include "log.h"
 #include "modules.h"
+#include "order.h"
 
 struct loaded {
 	const struct mg_module *module;

@@ -62,7 +62,7 @@ extern const struct mg_field orders_search_fields[], box_office_fields[];
 	  "SELECT id, state, COALESCE(DATE_FORMAT(checked_in_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), '')," \
 	  " COALESCE(checked_in_gate, '') FROM tickets_ticket WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" }, \
 	{ "tickets.orders_payments", \
-	  "SELECT provider, amount, state, DATE_FORMAT(updated_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')" \
+	  "SELECT provider, amount, IF(kind = 'charge', state, kind), DATE_FORMAT(updated_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')" \
 	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" }, \
 	{ "tickets.box_office_performances", \
 	  "SELECT p.id, e.title, DATE_FORMAT(p.starts_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), e.kind" \
