@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "crypto.h"
 #include "form.h"
+#include "hold.h"
 #include "http.h"
 #include "i18n.h"
 #include "inventory.h"
@@ -635,6 +636,13 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 	j->order_was_open = affected == 1;
 	if (!j->order_was_open)
 		return MG_OK; /* paid after it expired or was cancelled: staff refund it (audited) */
+	/* an enrolment paid by card without approval: the payment confirms its provisional hold */
+	struct mg_hold h;
+	if (j->order.hold_id != 0 &&
+	    ((err = mg_hold_get(db, arena, tenant, j->order.hold_id, true, &h)) != MG_OK ||
+	     (strcmp(h.state, "held") == 0 &&
+	      (err = mg_hold_confirm(db, arena, tenant, j->order.hold_id, j->order.id, j->now)) != MG_OK)))
+		return err;
 	j->order.state = "paid";
 	j->order.paid_at = j->now;
 	if ((err = mg_order_history_add(db, arena, tenant, j->order.id, request_actor(ctx), "pending", "paid", j->provider,

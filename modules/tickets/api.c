@@ -356,6 +356,7 @@ enum mg_err api_cart_checkout(struct mg_ctx *ctx)
 	json_t *body = json_pack("{s:s, s:s, s:I, s:s, s:s?, s:o}", "order", o->code, "state", o->state, "total",
 				 (json_int_t)o->total, "payment", o->payment_method, "order_url", o->view_path, "tickets",
 				 tickets);
+	json_object_set_new(body, "tax", json_integer((json_int_t)o->tax));
 	json_object_set_new(body, "payment_deadline", o->payment_deadline ? iso(ctx, o->payment_deadline) : json_null());
 	if (o->payment_url != NULL)
 		json_object_set_new(body, "payment_url", json_string(o->payment_url));

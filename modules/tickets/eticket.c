@@ -199,7 +199,7 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx)
 	json_t *lines = json_array(), *list = json_array();
 	for (size_t i = 0; i < o.n; i++)
 		json_array_append_new(lines, json_pack("{s:s, s:s}", "description", o.lines[i].description, "amount",
-						       mg_yen(arena, o.lines[i].amount)));
+						       mg_yen_signed(arena, o.lines[i].amount)));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:s, s:s}", "label", tickets[i].label, "href", tickets[i].path));
 	const char *method = mg_payment_method_label(o.payment_method);
@@ -209,5 +209,8 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx)
 				 "pending", pending, "total", mg_yen(arena, o.total), "deadline",
 				 pending && o.payment_deadline ? mg_jst(arena, o.payment_deadline) : NULL, "method",
 				 method ? mg_tr(ctx, method) : o.payment_method, "lines", lines, "tickets", list);
+	json_object_set_new(data, "tax", json_string(mg_yen(arena, (unsigned long long)o.tax)));
+	if (strcmp(o.state, "paid") == 0)
+		json_object_set_new(data, "receipt", json_string(mg_receipt_path(ctx, o.code)));
 	return mg_render(ctx, 200, "tickets/order", data);
 }

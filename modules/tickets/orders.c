@@ -191,7 +191,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o.n; i++)
 		json_array_append_new(lines, json_pack("{s:s, s:s}", "description", o.lines[i].description, "amount",
-						       mg_yen(a, o.lines[i].amount)));
+						       mg_yen_signed(a, o.lines[i].amount)));
 	size_t n = 0;
 	struct shop_ticket *tickets = NULL;
 	struct mg_rows state;
@@ -235,6 +235,9 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 				      "total", mg_yen(a, o.total), "name", o.buyer_name ? o.buyer_name : "", "email",
 				      o.buyer_email ? o.buyer_email : "", "lines", lines, "tickets", list, "payments",
 				      payments));
+	json_object_set_new(json_object_get(data, "order"), "tax", json_string(mg_yen(a, (unsigned long long)o.tax)));
+	if (paid)
+		json_object_set_new(json_object_get(data, "order"), "receipt", json_string(mg_receipt_path(ctx, o.code)));
 	json_object_set_new(data, "actions",
 			    json_pack("{s:s*, s:s*, s:s*}", "cancel",
 				      pending && may_refund ? mg_arena_printf(a, "%s/cancel", base) : NULL, "refund",
