@@ -29,7 +29,8 @@
  * to other rows first, the audit chain last (a request still running for the tenant would
  * log into it). The check afterwards finds any table with a tenant_id column missing here. */
 static const char *const core_tables[] = {
-	"inventory_unit", "cart_item", "cart", "order_line", "payment", "orders", "api_token", "signing_key", "session", "person_token", "mail_outbox", "person", "notice_read", "notice", "staff_recovery_code",
+	"inventory_unit", "provisional_hold", "cart_item", "cart", "order_line", "order_history", "payment",
+	"test_card_session", "orders", "tenant_setting", "api_token", "signing_key", "session", "person_token", "mail_outbox", "person", "notice_read", "notice", "staff_recovery_code",
 	"staff_password_history", "staff", "tenant_module", "audit_head", "audit_log", NULL,
 };
 
@@ -70,9 +71,13 @@ const struct mg_sql mg_purge_statements[] = {
 	DELETE_BATCH("inventory_unit"),
 	DELETE_BATCH("cart_item"),
 	DELETE_BATCH("cart"),
+	DELETE_BATCH("provisional_hold"),
 	DELETE_BATCH("order_line"),
+	DELETE_BATCH("order_history"),
 	DELETE_BATCH("payment"),
+	DELETE_BATCH("test_card_session"),
 	DELETE_BATCH("orders"),
+	DELETE_BATCH("tenant_setting"),
 	DELETE_BATCH("api_token"),
 	DELETE_BATCH("signing_key"),
 	DELETE_BATCH("session"),
