@@ -21,7 +21,10 @@ const struct mg_sql mg_hold_statements[] = {
 	{ "core.hold_by_owner",
 	  "SELECT " HOLD_COLUMNS " FROM provisional_hold WHERE tenant_id = ? AND owner_kind = ? AND owner_id = ?"
 	  " ORDER BY id DESC LIMIT 1" },
-	{ "core.hold_add_units", "UPDATE provisional_hold SET units = units + ? WHERE tenant_id = ? AND id = ?" },
+	/* the units it holds, counted (a unit held again is not counted twice): tenant, token, tenant, id */
+	{ "core.hold_count_units",
+	  "UPDATE provisional_hold SET units = (SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = ? AND hold_token = ?"
+	  " AND state = 'held') WHERE tenant_id = ? AND id = ?" },
 	{ "core.hold_set_order", "UPDATE provisional_hold SET order_id = ? WHERE tenant_id = ? AND id = ?" },
 	/* state, order (or NULL: keep), closed, tenant, id; only a held hold changes */
 	{ "core.hold_set_state",
@@ -111,10 +114,10 @@ static enum mg_err live_hold(struct mg_db *db, struct mg_arena *arena, uint64_t 
 	return strcmp(h->state, "held") == 0 && h->expires_at >= now ? MG_OK : MG_ERR_EXPIRED;
 }
 
-static enum mg_err count_units(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id, size_t n)
+static enum mg_err count_units(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id)
 {
-	struct mg_dbval args[] = { MG_INT(n), MG_INT(tenant), MG_INT(id) };
-	return mg_db_exec(db, arena, "core.hold_add_units", args, 3, NULL, NULL, NULL);
+	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(mg_hold_token(id)), MG_INT(tenant), MG_INT(id) };
+	return mg_db_exec(db, arena, "core.hold_count_units", args, 4, NULL, NULL, NULL);
 }
 
 enum mg_err mg_hold_units(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t hold_id,
@@ -131,7 +134,7 @@ enum mg_err mg_hold_units(struct mg_db *db, struct mg_arena *arena, uint64_t ten
 	if ((err = mg_inventory_hold(db, arena, tenant, kind, resource, units, n, mg_hold_token(hold_id), h.expires_at,
 				     now, unavailable, nunavailable)) != MG_OK)
 		return err;
-	return count_units(db, arena, tenant, hold_id, n);
+	return count_units(db, arena, tenant, hold_id);
 }
 
 enum mg_err mg_hold_any(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t hold_id, const char *kind,
@@ -144,7 +147,7 @@ enum mg_err mg_hold_any(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 	if ((err = mg_inventory_hold_any(db, arena, tenant, kind, resource, n, mg_hold_token(hold_id), h.expires_at, now,
 					 out)) != MG_OK)
 		return err;
-	return count_units(db, arena, tenant, hold_id, n);
+	return count_units(db, arena, tenant, hold_id);
 }
 
 static enum mg_err set_state(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t hold_id,

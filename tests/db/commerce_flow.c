@@ -130,6 +130,25 @@ static enum mg_err hold_units(struct mg_db *d, void *arg)
 	return err;
 }
 
+/* Another hold of the same blocks: its error, and how many units the first one counts. */
+static enum mg_err hold_again(struct mg_db *d, void *arg)
+{
+	struct units_job *j = arg;
+	uint64_t other = 0;
+	uint32_t *gone = NULL, again[2] = { 2, 1 }, *taken = again;
+	size_t ngone = 0;
+	enum mg_err err = mg_hold_units(d, arena, env.tenant_id, j->hold, KIND, j->resource, taken, 2, env.now, &gone,
+					&ngone); /* the same hold again: renewed, not counted twice */
+	struct mg_hold h;
+	if (err != MG_OK || (err = mg_hold_get(d, arena, env.tenant_id, j->hold, false, &h)) != MG_OK || h.units != 2)
+		return err != MG_OK ? err : MG_ERR_INTERNAL;
+	if ((err = mg_hold_create(d, arena, env.tenant_id, "rentals.booking", j->resource + 100, env.now + 86400,
+				  env.now, &other)) != MG_OK)
+		return err;
+	uint32_t wanted[2] = { 2, 3 };
+	return mg_hold_units(d, arena, env.tenant_id, other, KIND, j->resource, wanted, 2, env.now, &gone, &ngone);
+}
+
 /* A room's blocks 1..4 as units of a fresh resource, and a hold of blocks 1 and 2 until
  * expires: the hold's id. */
 static uint64_t room_held(uint64_t res, time_t expires)
@@ -190,6 +209,10 @@ static void approval_flow(void)
 	      "a booking is requested with its hold (total ¥11,000 containing ¥1,000 tax)");
 	check(mg_booking_paid(db, arena, &env, o.code, "bank_transfer") == MG_ERR_CONFLICT,
 	      "a requested booking cannot be paid before it is approved");
+	struct units_job again = { .resource = res, .hold = hold };
+	check(mg_db_transaction(db, hold_again, &again) == MG_ERR_CONFLICT &&
+		      strcmp(value("test.unit_state", env.tenant_id, res), "held") == 0,
+	      "its blocks cannot be held by another booking meanwhile, and holding them again counts them once");
 	check(mg_booking_approve(db, arena, &env, o.code, env.now + 5 * 86400, "空きあり") == MG_OK,
 	      "staff approve it");
 	struct mg_hold h;
