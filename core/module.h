@@ -31,7 +31,7 @@
 #endif
 
 /* Raised whenever struct mg_module or anything it points to changes layout or meaning. */
-#define MG_MODULE_ABI 2u
+#define MG_MODULE_ABI 3u /* 3: signed order lines, struct mg_order's booking fields, .order_mail */
 
 struct mg_ctx; /* one request being answered; opaque */
 

@@ -645,8 +645,10 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	j->order.state = "paid";
 	j->order.paid_at = j->now;
-	if ((err = mg_order_history_add(db, arena, tenant, j->order.id, request_actor(ctx), "pending", "paid", j->provider,
-					j->now)) != MG_OK)
+	/* staff confirming a transfer or taking cash, else the provider's callback */
+	const char *actor = mg_staff_id(ctx) ? request_actor(ctx) : mg_arena_printf(arena, "provider:%s", j->provider);
+	if ((err = mg_order_history_add(db, arena, tenant, j->order.id, actor, "pending", "paid", j->provider, j->now)) !=
+	    MG_OK)
 		return err;
 	return queue_order_mail(ctx, db, &j->order);
 }

@@ -188,7 +188,7 @@ static json_t *cart_json(struct mg_ctx *ctx, const char *token, const struct mg_
 	json_t *items = json_array();
 	for (size_t i = 0; i < v->n; i++) {
 		const struct mg_cart_item *it = &v->items[i];
-		json_array_append_new(items, json_pack("{s:s, s:I, s:I, s:s, s:I}", "kind", it->kind, "resource",
+		json_array_append_new(items, json_pack("{s:s, s:I, s:I, s:s, s:I}", "kind", tickets_public_kind(it->kind), "resource",
 						       (json_int_t)it->resource, "unit", (json_int_t)it->unit,
 						       "description", it->description, "amount", (json_int_t)it->amount));
 	}

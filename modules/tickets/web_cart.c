@@ -91,7 +91,7 @@ static json_t *items_json(struct mg_ctx *ctx, const struct mg_cart_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct mg_cart_item *it = &v->items[i];
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "description", it->description,
-						       "amount", mg_yen(mg_arena(ctx), it->amount), "kind", it->kind,
+						       "amount", mg_yen(mg_arena(ctx), it->amount), "kind", tickets_public_kind(it->kind),
 						       "resource", (json_int_t)it->resource, "unit", (json_int_t)it->unit,
 						       "id", mg_arena_printf(mg_arena(ctx), "item-%zu", i + 1)));
 	}
@@ -152,7 +152,8 @@ enum mg_err web_cart_remove(struct mg_ctx *ctx)
 {
 	const char *token = web_cart_token(ctx);
 	if (token != NULL) {
-		enum mg_err err = mg_cart_take_out(ctx, token, mg_form(ctx, "kind"),
+		const char *kind = mg_arena_printf(mg_arena(ctx), TICKETS_KIND_PREFIX "%s", mg_form(ctx, "kind"));
+		enum mg_err err = mg_cart_take_out(ctx, token, kind,
 						   strtoull(mg_form(ctx, "resource"), NULL, 10),
 						   (uint32_t)strtoul(mg_form(ctx, "unit"), NULL, 10));
 		if (err == MG_ERR_EXPIRED)

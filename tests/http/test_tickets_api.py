@@ -180,6 +180,8 @@ def test_a_hold_is_all_or_nothing_and_names_the_taken_seats(show):
     states = unit_states(show["tid"], "seat", perf)
     assert states[6] == "free" and states[9] == "free"  # nothing of the failed set is held
     assert api("GET", f"/{slug}/api/v1/carts/{second}").json()["items"] == []
+    # API clients see the kinds they always saw, not the inventory's namespaced ones
+    assert {it["kind"] for it in api("GET", f"/{slug}/api/v1/carts/{first}").json()["items"]} == {"seat"}
 
 
 def test_general_admission_holds_a_quantity(show):

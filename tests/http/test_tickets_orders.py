@@ -144,6 +144,11 @@ def test_a_test_card_payment_is_confirmed_by_the_asynchronous_callback(show):
     assert payment_state(tid, order["order"]) == "succeeded"
     (msg,) = [m for m in mails_to(address) if order["order"] in m["Subject"]]
     assert "is confirmed" in msg["Subject"]
+    # each change of state is a row of the order's history
+    history = sql(f"SELECT h.actor, COALESCE(h.from_state, '-'), h.to_state FROM order_history h JOIN orders o"
+                  f" ON o.tenant_id = h.tenant_id AND o.id = h.order_id WHERE o.tenant_id = {tid}"
+                  f" AND o.code = '{order['order']}' ORDER BY h.id").split("\n")[:-1]
+    assert history == ["buyer\t-\tpending", "provider:test_card\tpending\tpaid"]
     # once paid: the tax it contains, and the printable receipt from the order page
     assert order["tax"] == 909
     page = new_client().get(order["order_url"], headers={"Accept-Language": "en"}).text

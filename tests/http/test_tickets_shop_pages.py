@@ -134,6 +134,7 @@ def test_an_item_is_removed_and_the_cart_emptied(show):
     with new_client() as c:
         assert pick(c, show, [31, 32, 33]).status_code == 303
         cart = cart_page(c, show).text
+        assert '<input type="hidden" name="kind" value="seat"/>' in cart
         r = c.post(f"/{slug}/tickets/cart/remove", headers=EN,
                    data={"csrf": csrf_of(cart), "kind": "seat", "resource": str(perf), "unit": "32"})
         assert r.status_code == 303
