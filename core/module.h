@@ -300,7 +300,8 @@ const char *mg_invoice_number(struct mg_ctx *ctx);
 /* An English msgid in a language ("ja", "en") without a request: a module's mail text in
  * the buyer's language (core/i18n.c). */
 const char *mg_i18n_translate(const char *lang, const char *msgid);
-/* "/<slug>/orders/<code>/receipt": the printable receipt (領収書) of a paid order. */
+/* "/<slug>/receipts/R1-<code>.<signature>": the printable receipt (領収書) of a paid order,
+ * signed with the tenant's key like an e-ticket (arena); NULL when it cannot be signed. */
 const char *mg_receipt_path(struct mg_ctx *ctx, const char *code);
 /* ==== end of commerce for every module ======================================================= */
 

@@ -39,7 +39,10 @@ const char *mg_invoice_number(struct mg_ctx *ctx)
 
 const char *mg_receipt_path(struct mg_ctx *ctx, const char *code)
 {
-	return mg_arena_printf(mg_arena(ctx), "/%s/orders/%s/receipt", mg_tenant_slug(ctx), code);
+	const char *signed_code = NULL;
+	if (mg_sign_code(ctx, mg_arena_printf(mg_arena(ctx), "R1-%s", code), &signed_code) != MG_OK)
+		return NULL;
+	return mg_arena_printf(mg_arena(ctx), "/%s/receipts/%s", mg_tenant_slug(ctx), signed_code);
 }
 
 /* "2026年5月1日" / "1 May 2026" of an instant, in JST. */
@@ -57,15 +60,20 @@ static const char *receipt_date(struct mg_ctx *ctx, time_t t)
 }
 
 /*
- * GET /<slug>/orders/<code>/receipt — the buyer (or staff, from the order) prints the receipt
- * of a paid order. The order code is the key to it, as to the order's own page. 404 for no
- * such order, 409 while it is not paid (no money received, nothing to acknowledge).
+ * GET /<slug>/receipts/R1-<order code>.<signature> — the buyer (or staff, from the order)
+ * prints the receipt of a paid order. The tenant's signature on the order code is the key to
+ * it, as to the order's own page (a bare order code is quoted too widely to show a name to
+ * whoever types it). 404 for anything altered or no such order, 409 while it is not paid (no
+ * money received, nothing to acknowledge).
  */
 static enum mg_err receipt_page(struct mg_ctx *ctx)
 {
 	struct mg_arena *a = mg_arena(ctx);
+	const char *payload = NULL;
+	if (mg_verify_code(ctx, mg_param(ctx, "code"), &payload) != MG_OK || strncmp(payload, "R1-", 3) != 0)
+		return mg_error(ctx, 404, N_("There is no such order."));
 	struct mg_order o;
-	enum mg_err err = mg_order_find(ctx, mg_param(ctx, "code"), &o);
+	enum mg_err err = mg_order_find(ctx, payload + 3, &o);
 	if (err == MG_ERR_NOT_FOUND)
 		return mg_error(ctx, 404, N_("There is no such order."));
 	if (err != MG_OK)
@@ -146,7 +154,7 @@ static const struct mg_field invoice_fields[] = {
 };
 
 const struct mg_route mg_receipt_routes[] = {
-	{ "GET", "/orders/(?<code>[0-9A-Z]{12})/receipt", receipt_page, MG_SCOPE_TENANT, NULL, NULL,
+	{ "GET", "/receipts/(?<code>R1-[A-Z0-9]{12}\\.[A-Za-z0-9_-]{86})", receipt_page, MG_SCOPE_TENANT, NULL, NULL,
 	  "the printable receipt (領収書) of a paid order" },
 	{ "GET", "/settings/invoice", invoice_page, MG_SCOPE_ADMIN, "core.settings", NULL,
 	  "the tenant's invoice registration number (shown on receipts)" },

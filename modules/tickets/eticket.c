@@ -210,7 +210,8 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx)
 				 pending && o.payment_deadline ? mg_jst(arena, o.payment_deadline) : NULL, "method",
 				 method ? mg_tr(ctx, method) : o.payment_method, "lines", lines, "tickets", list);
 	json_object_set_new(data, "tax", json_string(mg_yen(arena, (unsigned long long)o.tax)));
-	if (strcmp(o.state, "paid") == 0)
-		json_object_set_new(data, "receipt", json_string(mg_receipt_path(ctx, o.code)));
+	const char *receipt = strcmp(o.state, "paid") == 0 ? mg_receipt_path(ctx, o.code) : NULL;
+	if (receipt != NULL)
+		json_object_set_new(data, "receipt", json_string(receipt));
 	return mg_render(ctx, 200, "tickets/order", data);
 }

@@ -236,8 +236,9 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 				      o.buyer_email ? o.buyer_email : "", "lines", lines, "tickets", list, "payments",
 				      payments));
 	json_object_set_new(json_object_get(data, "order"), "tax", json_string(mg_yen(a, (unsigned long long)o.tax)));
-	if (paid)
-		json_object_set_new(json_object_get(data, "order"), "receipt", json_string(mg_receipt_path(ctx, o.code)));
+	const char *receipt = paid ? mg_receipt_path(ctx, o.code) : NULL;
+	if (receipt != NULL)
+		json_object_set_new(json_object_get(data, "order"), "receipt", json_string(receipt));
 	json_object_set_new(data, "actions",
 			    json_pack("{s:s*, s:s*, s:s*}", "cancel",
 				      pending && may_refund ? mg_arena_printf(a, "%s/cancel", base) : NULL, "refund",

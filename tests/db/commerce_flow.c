@@ -33,6 +33,7 @@
 #include "core/commerce/order.h"
 #include "core/db/db.h"
 #include "core/platform/mail.h"
+#include "core/tenant/signing.h"
 #include "core/tenant/tenant.h"
 
 #define KIND "rentals.block" /* what the rentals module will hold: a room's time blocks */
@@ -61,6 +62,8 @@ static struct mg_arena *arena;
 static struct mg_commerce_env env;
 static unsigned char key[32];
 static uint64_t resource;
+static const char *slug;
+static const char *declined_code; /* an order never paid: no receipt */
 static const char *buyer_email; /* hanako+<slug>@example.jp: the test finds its mails */
 
 static void check(bool ok, const char *fmt, ...)
@@ -243,6 +246,7 @@ static void decline_flow(void)
 	struct mg_order o;
 	check(hold != 0 && booking(hold, lines, 2, true, 0, &o) == MG_OK, "a second booking is requested");
 	check(mg_booking_decline(db, arena, &env, o.code, "当日は休館日") == MG_OK, "staff decline it");
+	declined_code = mg_arena_strdup(arena, o.code);
 	struct mg_hold h;
 	check(mg_hold_get(db, arena, env.tenant_id, hold, false, &h) == MG_OK && strcmp(h.state, "released") == 0 &&
 		      strcmp(value("test.unit_state", env.tenant_id, res), "free") == 0,
@@ -323,6 +327,16 @@ static void cancellation_with_fee(void)
 	      "a cancelled order cannot be cancelled again");
 }
 
+/* Where the receipt of an order is: its code signed with the tenant's key, as
+ * mg_receipt_path signs it for a page. */
+static const char *receipt_path(const char *code)
+{
+	const char *signed_code = NULL;
+	if (mg_signing_sign(db, arena, env.tenant_id, key, mg_arena_printf(arena, "R1-%s", code), &signed_code) != MG_OK)
+		return "(unsigned)";
+	return mg_arena_printf(arena, "/%s/receipts/%s", slug, signed_code);
+}
+
 static int flows_command(void)
 {
 	approval_flow();
@@ -330,12 +344,13 @@ static int flows_command(void)
 	const char *receipt = reduction_flow();
 	negative_refused();
 	cancellation_with_fee();
-	printf("receipt %s\n", receipt);
+	printf("receipt %s %s\n", receipt, receipt_path(receipt));
+	printf("unpaid %s %s\n", declined_code, receipt_path(declined_code));
 	printf("%s\n", failures == 0 ? "all checks held" : "some checks FAILED");
 	return failures == 0 ? 0 : 1;
 }
 
-static enum mg_err setup(const char *config, const char *slug, struct mg_config *cfg)
+static enum mg_err setup(const char *config, const char *slug_arg, struct mg_config *cfg)
 {
 	char errbuf[512];
 	unsigned char master[MG_KEY_BYTES];
@@ -344,7 +359,7 @@ static enum mg_err setup(const char *config, const char *slug, struct mg_config 
 	if (err == MG_OK)
 		err = mg_master_key_load(cfg->master_key_file, master, errbuf, sizeof(errbuf));
 	const struct mg_sql *tables[] = { mg_inventory_statements, mg_hold_statements, mg_booking_statements,
-					  mg_order_statements, mg_mail_statements, mg_tenant_statements,
+					  mg_order_statements, mg_mail_statements, mg_tenant_statements, mg_signing_statements,
 					  test_statements, NULL };
 	for (size_t i = 0; err == MG_OK && tables[i] != NULL; i++)
 		err = mg_db_register(tables[i], errbuf, sizeof(errbuf));
@@ -361,13 +376,14 @@ static enum mg_err setup(const char *config, const char *slug, struct mg_config 
 	struct mg_db_params params = { cfg->db_socket, cfg->db_host, (unsigned)cfg->db_port, cfg->db_user,
 				       cfg->db_password, cfg->db_name };
 	struct mg_tenant t;
-	if ((err = mg_db_open(&params, &db)) != MG_OK || (err = mg_tenant_load(db, arena, slug, &t)) != MG_OK ||
+	if ((err = mg_db_open(&params, &db)) != MG_OK || (err = mg_tenant_load(db, arena, slug_arg, &t)) != MG_OK ||
 	    (err = mg_tenant_data_key(master, &t, key)) != MG_OK) {
-		fprintf(stderr, "commerce_flow: no database or no tenant %s (%s)\n", slug, mg_strerror(err));
+		fprintf(stderr, "commerce_flow: no database or no tenant %s (%s)\n", slug_arg, mg_strerror(err));
 		return err;
 	}
 	env = (struct mg_commerce_env){ t.id, key, mg_arena_strdup(arena, t.name), "staff:0", mg_now(), 9 * 3600 };
-	buyer_email = mg_arena_printf(arena, "hanako+%s@example.jp", slug);
+	buyer_email = mg_arena_printf(arena, "hanako+%s@example.jp", slug_arg);
+	slug = mg_arena_strdup(arena, slug_arg);
 	resource = 800000000ull + (uint64_t)time(NULL) % 1000000 * 10;
 	return MG_OK;
 }

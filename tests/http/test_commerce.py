@@ -35,6 +35,13 @@ def venue():
     return {"slug": slug, "tid": tid}
 
 
+def flow_tenant():
+    slug = f"com-{uuid.uuid4().hex[:10]}"
+    done = madoguchi("tenant", "create", "--slug", slug, "--name", "別の会館", "--modules", "tickets")
+    assert done.returncode == 0, done.stderr
+    return slug
+
+
 def flow(slug, what):
     out = subprocess.run([FLOW, CONFIG, slug, what], capture_output=True, text=True, timeout=120)
     print(out.stdout, out.stderr)
@@ -121,8 +128,10 @@ def test_approval_decline_reduction_fee_and_negative_total(venue):
 
 def test_the_receipt_shows_the_tax_and_the_registration_number(venue):
     slug = venue["slug"]
-    code = re.search(r"receipt (\w+)", flow(slug, "flows")).group(1)
-    receipt = new_client().get(f"/{slug}/orders/{code}/receipt", headers={"Accept-Language": "ja"})
+    out = flow(slug, "flows")
+    code, path = re.search(r"receipt (\w+) (\S+)", out).groups()
+    unpaid = re.search(r"unpaid \w+ (\S+)", out).group(1)
+    receipt = new_client().get(path, headers={"Accept-Language": "ja"})
     assert receipt.status_code == 200
     page = receipt.text
     assert "領収書" in page and "窓口 花子" in page and "みどり市民会館" in page
@@ -142,11 +151,13 @@ def test_the_receipt_shows_the_tax_and_the_registration_number(venue):
     good = admin.post(f"/{slug}/admin/settings/invoice", headers={"Accept-Language": "ja"},
                       data={"csrf": page_csrf(form.text), "invoice_number": "t1234-5678-90123"})
     assert good.status_code == 200 and 'value="T1234567890123"' in good.text
-    page = new_client().get(f"/{slug}/orders/{code}/receipt", headers={"Accept-Language": "ja"}).text
+    page = new_client().get(path, headers={"Accept-Language": "ja"}).text
     assert "T1234567890123" in page and "登録番号" in page
     assert "@media print" in new_client().get("/static/madoguchi.css").text
-    # no receipt for an order that is not paid, none for an order that does not exist
-    tid = venue["tid"]
-    unpaid = sql(f"SELECT code FROM orders WHERE tenant_id = {tid} AND state <> 'paid' LIMIT 1").strip()
-    assert new_client().get(f"/{slug}/orders/{unpaid}/receipt").status_code == 409
-    assert new_client().get(f"/{slug}/orders/ZZZZZZZZZZZZ/receipt").status_code == 404
+    # no receipt for an order that is not paid; none without the tenant's signature on the code
+    assert new_client().get(unpaid).status_code == 409
+    altered = path[:-5] + ("AAAAA" if not path.endswith("AAAAA") else "BBBBB")
+    assert new_client().get(altered).status_code == 404
+    assert new_client().get(f"/{slug}/orders/{code}/receipt").status_code == 404
+    other = path.replace(f"/{slug}/", f"/{flow_tenant()}/")
+    assert new_client().get(other).status_code == 404  # another tenant's key does not sign it

@@ -190,6 +190,8 @@ def test_at_t29_the_export_holds_every_table_with_personal_data_opened(scenario)
     assert {s["login"] for s in staff} == {"admin", "general"}
     assert "password_hash" not in staff[0] and "totp_secret_sealed" not in staff[0]
     assert not any("_sealed" in column for text in files.values() for column in text.splitlines()[0].split(","))
+    # the bookings' buyers opened; the signing key's private half never leaves
+    assert "hanako+" in files["orders.csv"] and "private" not in files["signing_key.csv"].splitlines()[0]
     assert "export.download" in sql(f"SELECT action FROM audit_log WHERE tenant_id = {gone['id']}")
 
 
