@@ -23,7 +23,7 @@ MG_SRC_CORE = \
 	%D%/platform/audit.c %D%/platform/audit.h %D%/cli/cmd_audit.c \
 	%D%/http/module.c %D%/module.h %D%/http/modules.h \
 	%D%/http/http.c %D%/http/http.h \
-	%D%/web/pages.c %D%/web/pages.h \
+	%D%/web/pages.c %D%/web/pages.h %D%/web/phases.c %D%/web/phases.h \
 	%D%/http/serve.c %D%/http/serve.h \
 	%D%/cli/cli.h %D%/cli/cmd_tenant.c %D%/cli/cmd_staff.c \
 	%D%/tenant/tenant.c %D%/tenant/tenant.h \
@@ -32,11 +32,11 @@ MG_SRC_CORE = \
 	%D%/auth/permission.c %D%/auth/permission.h %D%/web/backoffice.c %D%/web/backoffice.h %D%/web/twofactor.c \
 	%D%/base/crypto.c %D%/base/crypto.h \
 	%D%/base/csv.c %D%/base/csv.h %D%/web/audit_view.c \
-	%D%/auth/operator.c %D%/auth/operator.h %D%/web/console.c %D%/web/notice.c %D%/web/notice.h \
+	%D%/auth/operator.c %D%/auth/operator.h %D%/web/console.c %D%/web/console.h %D%/platform/notice.c %D%/platform/notice.h %D%/web/notice_pages.c %D%/web/notice_pages.h \
 	%D%/cli/cmd_operator.c %D%/cli/cmd_keys.c \
 	%D%/platform/mail.c %D%/platform/mail_format.c %D%/platform/mail.h %D%/cli/cmd_mail.c \
 	%D%/auth/people.c %D%/auth/people.h %D%/web/account.c \
-	%D%/base/schedule.c %D%/base/schedule.h %D%/ops/jobs.c %D%/ops/jobs.h %D%/cli/cmd_jobs.c \
+	%D%/base/schedule.c %D%/base/schedule.h %D%/ops/jobs.c %D%/ops/core_jobs.c %D%/ops/jobs.h %D%/cli/cmd_jobs.c \
 	%D%/commerce/inventory.c %D%/commerce/inventory.h %D%/tenant/signing.c %D%/tenant/signing.h \
 	%D%/ops/purge.c %D%/ops/purge_ledger.c %D%/ops/purge.h %D%/cli/cmd_purge.c \
 	%D%/web/deletions.c %D%/web/deletions.h %D%/web/export.c %D%/web/export.h \

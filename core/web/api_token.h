@@ -14,7 +14,7 @@
 #include "crypto.h"
 #include "db.h"
 #include "err.h"
-#include "module.h"
+#include "request.h"
 
 extern const struct mg_sql mg_api_token_statements[];
 extern const struct mg_route mg_api_token_routes[];

@@ -12,6 +12,7 @@
 #include "deletions.h"
 #include "http.h"
 #include "i18n.h"
+#include "console.h"
 #include "operator.h"
 #include "schedule.h"
 

@@ -7,7 +7,7 @@
 
 #include "buf.h"
 #include "db.h"
-#include "module.h"
+#include "request.h"
 
 extern const struct mg_sql mg_deletion_statements[];
 extern const struct mg_route mg_deletion_routes[];
