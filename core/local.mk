@@ -1,5 +1,5 @@
-# core/: the madoguchi binary. Modules are dlopen()ed and call back into it, so it exports
-# its symbols (-rdynamic).
+# core/: the madoguchi binary. Modules are dlopen()ed and call back into it; it exports the
+# module API listed in core/module.sym and nothing else (ld --dynamic-list).
 MG_LIBS_CORE = $(FCGI_LIBS) $(MARIADB_LIBS) $(OPENSSL_LIBS) $(XML_LIBS) $(PCRE2_LIBS) \
 	$(JANSSON_LIBS) $(QRENCODE_LIBS) $(CURL_LIBS) $(ARCHIVE_LIBS) $(ZLIB_LIBS) -lfcgi
 MG_CFLAGS_CORE = $(FCGI_CFLAGS) $(MARIADB_CFLAGS) $(OPENSSL_CFLAGS) $(XML_CFLAGS) \
@@ -50,5 +50,7 @@ MG_SRC_CORE = \
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/cli/main.c $(MG_SRC_CORE)
 madoguchi_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
-madoguchi_LDFLAGS = -rdynamic
+madoguchi_LDFLAGS = -Wl,--dynamic-list=$(top_srcdir)/core/module.sym
+EXTRA_madoguchi_DEPENDENCIES = $(top_srcdir)/core/module.sym
+EXTRA_DIST += %D%/module.sym
 madoguchi_LDADD = $(MG_LIBS_CORE)
