@@ -39,12 +39,12 @@ MG_SRC_CORE = \
 	%D%/base/schedule.c %D%/base/schedule.h %D%/ops/jobs.c %D%/ops/core_jobs.c %D%/ops/jobs.h %D%/cli/cmd_jobs.c \
 	%D%/commerce/inventory.c %D%/commerce/inventory.h %D%/tenant/signing.c %D%/tenant/signing.h \
 	%D%/ops/purge.c %D%/ops/purge_ledger.c %D%/ops/purge.h %D%/cli/cmd_purge.c \
-	%D%/web/deletions.c %D%/web/deletions.h %D%/web/export.c %D%/web/export.h \
+	%D%/ops/deletions.c %D%/ops/deletions.h %D%/web/deletion_pages.c %D%/web/deletion_pages.h %D%/web/export.c %D%/web/export.h \
 	%D%/ops/backup_stream.c %D%/ops/backup_stream.h %D%/ops/backup_manifest.c %D%/ops/backup.h \
 	%D%/ops/backup.c %D%/db/scratch_db.c %D%/db/scratch_db.h %D%/ops/drill.c %D%/cli/cmd_backup.c \
 	%D%/cli/module_command.c \
 	%D%/commerce/cart.c %D%/commerce/cart.h %D%/commerce/order.c %D%/commerce/order.h %D%/commerce/payment.c %D%/commerce/payment.h %D%/commerce/shop_text.c \
-	%D%/web/api_token.c %D%/web/api_token.h %D%/web/order_admin.c \
+	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c \
 	%D%/web/buyer.c
 
 bin_PROGRAMS += madoguchi

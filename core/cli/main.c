@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "api_token.h"
+#include "api_token_pages.h"
 #include "audit.h"
 #include "backup.h"
 #include "backoffice.h"
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "deletion_pages.h"
 #include "deletions.h"
 #include "export.h"
 #include "grants.h"
