@@ -3,9 +3,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jobs.h"
 #include "log.h"
 #include "modules.h"
 #include "order.h"
+#include "permission.h"
+#include "purge.h"
+#include "tenant.h"
 
 struct loaded {
 	const struct mg_module *module;
@@ -47,6 +51,23 @@ static enum mg_err check_descriptor(const struct mg_module *m, const char *name,
 	return MG_OK;
 }
 
+/* Hands the module's parts to the layers that use them: its name to tenants, its permissions
+ * to auth, its jobs to the scheduler, its purge to the 30-day purge, its order mail to
+ * commerce. */
+static enum mg_err register_parts(const struct mg_module *m)
+{
+	enum mg_err err = mg_tenant_module_register(m->name);
+	if (err == MG_OK)
+		err = mg_permissions_register(m->permissions);
+	if (err == MG_OK)
+		err = mg_jobs_register(m->name, m->jobs);
+	if (err == MG_OK)
+		err = mg_purge_register(m->name, m->purge_tenant);
+	if (err == MG_OK && m->order_mail != NULL)
+		mg_order_set_mailer(m->name, m->order_mail);
+	return err;
+}
+
 static enum mg_err load_one(const struct mg_config *cfg, const char *name, char *errbuf, size_t errlen)
 {
 	char path[600];
@@ -67,10 +88,13 @@ static enum mg_err load_one(const struct mg_config *cfg, const char *name, char 
 		dlclose(handle);
 		return err;
 	}
+	if ((err = register_parts(m)) != MG_OK) {
+		snprintf(errbuf, errlen, "module '%s': more than %d modules", name, MG_MAX_MODULES);
+		dlclose(handle);
+		return err;
+	}
 	loaded[nloaded].module = m;
 	loaded[nloaded].handle = handle;
-	if (m->order_mail != NULL)
-		mg_order_set_mailer(m->name, m->order_mail);
 	nloaded++;
 	mg_log_debug("module %s %s loaded from %s", name, m->version ? m->version : "", path);
 	return MG_OK;
@@ -94,6 +118,10 @@ enum mg_err mg_modules_load(const struct mg_config *cfg, char *errbuf, size_t er
 
 void mg_modules_unload(void)
 {
+	mg_tenant_modules_forget();
+	mg_permissions_forget();
+	mg_jobs_forget();
+	mg_purge_forget();
 	while (nloaded > 0) {
 		nloaded--;
 		dlclose(loaded[nloaded].handle);
