@@ -64,9 +64,9 @@ const struct mg_sql mg_order_statements[] = {
 	  " VALUES (?, ?, FROM_UNIXTIME(?), ?, ?, ?, ?)" },
 	{ "core.payment_lock_by_ref",
 	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ? AND provider_ref = ?"
-	  " FOR UPDATE" },
+	  " AND kind = 'charge' FOR UPDATE" },
 	{ "core.payment_lock_latest",
-	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ?"
+	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ? AND kind = 'charge'"
 	  " ORDER BY id DESC LIMIT 1 FOR UPDATE" },
 	{ "core.payment_set_state",
 	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },

@@ -161,3 +161,16 @@ def test_the_receipt_shows_the_tax_and_the_registration_number(venue):
     assert new_client().get(f"/{slug}/orders/{code}/receipt").status_code == 404
     other = path.replace(f"/{slug}/", f"/{flow_tenant()}/")
     assert new_client().get(other).status_code == 404  # another tenant's key does not sign it
+
+
+def test_the_commerce_migrations_are_safe_to_run_again():
+    """MariaDB commits DDL at once, so a migration interrupted half-way is run again from its top:
+    every step of these two must be a no-op the second time."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    before = sql("SELECT COUNT(*), COALESCE(SUM(kind LIKE 'tickets.%'), 0) FROM inventory_unit").split()
+    for path in ("schema/core/0013_commerce.sql", "schema/tickets/0005_kinds.sql"):
+        with open(os.path.join(root, path), encoding="utf-8") as f:
+            sql(f.read())
+    assert sql("SELECT COUNT(*), COALESCE(SUM(kind LIKE 'tickets.%'), 0) FROM inventory_unit").split() == before
+    assert sql("SELECT COUNT(*) FROM inventory_unit WHERE kind NOT LIKE '%.%'").strip() == "0"
+    assert sql("SELECT COUNT(*) FROM tickets_ticket WHERE kind NOT LIKE 'tickets.%'").strip() == "0"
