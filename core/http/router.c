@@ -98,8 +98,11 @@ static enum mg_err compile_fields(struct compiled_route *out, const char *owner,
 {
 	out->nfields = 0;
 	out->fields = NULL;
-	if (route->fields == NULL)
-		return MG_OK;
+	if (route->fields == NULL) {
+		snprintf(errbuf, errlen, "%s: route %s %s declares no fields: list the fields it reads (MG_NO_FIELDS "
+			 "when it reads none)", owner, route->method, route->pattern);
+		return MG_ERR_CONFIG;
+	}
 	size_t n = 0;
 	while (route->fields[n].name != NULL)
 		n++;
