@@ -111,6 +111,11 @@ static enum mg_err compile_fields(struct compiled_route *out, const char *owner,
 		return MG_ERR_NOMEM;
 	out->nfields = n;
 	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)route->fields[i].text > MG_TEXT_RAW) {
+			snprintf(errbuf, errlen, "%s: route %s %s: field %s has an unknown text kind", owner, route->method,
+				 route->pattern, route->fields[i].name);
+			return MG_ERR_CONFIG;
+		}
 		if (route->fields[i].pattern == NULL)
 			continue;
 		out->fields[i] = compile_anchored(owner, route->fields[i].pattern, errbuf, errlen);

@@ -82,6 +82,23 @@ static enum mg_err switch_language(struct mg_ctx *ctx)
 static const struct mg_field lang_query_fields[] = { LANG_FIELDS(MG_FROM_QUERY) };
 static const struct mg_field lang_form_fields[] = { LANG_FIELDS(MG_FROM_FORM) };
 
+/*
+ * GET /_probe/undeclared-field?x=… — reads "x" without declaring it: mg_query() gives NULL and
+ * logs "undeclared field", and strict_fields turns the answer into a 500. Registered only under
+ * strict_fields (scripts/test), so that tests/http/test_input.py can show the check works.
+ */
+static enum mg_err probe_undeclared(struct mg_ctx *ctx)
+{
+	const char *x = mg_query(ctx, "x");
+	return mg_json(ctx, 200, json_pack("{s:s*}", "x", x));
+}
+
+const struct mg_route mg_probe_routes[] = {
+	{ "GET", "/_probe/undeclared-field", probe_undeclared, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS,
+	  "tests only (strict_fields): a handler that reads a field it did not declare" },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
 const struct mg_route mg_core_routes[] = {
 	{ "GET", "/healthz", healthz, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "health for load balancers and operators" },
 	{ "GET", "/", landing, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "the platform landing page" },

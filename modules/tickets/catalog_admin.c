@@ -169,26 +169,27 @@ static json_t *read_event_form(struct mg_ctx *ctx, struct event_input *in, enum 
 
 	struct mg_db *db = mg_ctx_db(ctx);
 	struct mg_rows rows;
-	if (catalog_parse_number(mg_form(ctx, "venue_id"), 999999999UL, &n)) {
-		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(n) };
+	uint64_t id;
+	if (mg_parse_id(mg_form(ctx, "venue_id"), &id) == MG_OK) {
+		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_venue_get", args, 2, &rows, NULL, NULL)) != MG_OK)
 			return errors;
-		in->venue_id = rows.nrows == 1 ? n : 0;
+		in->venue_id = rows.nrows == 1 ? id : 0;
 	}
 	if (in->venue_id == 0)
 		catalog_field_error(ctx, errors, "venue_id", N_("Choose a venue."));
 	if (in->kind == NULL || strcmp(in->kind, "seated") != 0)
 		return errors;
 	uint64_t map_venue = 0, seats = 0;
-	if (catalog_parse_number(mg_form(ctx, "seat_map_id"), 999999999UL, &n)) {
-		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(n) };
+	if (mg_parse_id(mg_form(ctx, "seat_map_id"), &id) == MG_OK) {
+		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_seat_map_get", args, 2, &rows, NULL, NULL)) !=
 		    MG_OK)
 			return errors;
 		if (rows.nrows == 1) {
 			map_venue = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
 			seats = strtoull(MG_CELL(&rows, 0, 1), NULL, 10);
-			in->seat_map_id = n;
+			in->seat_map_id = id;
 		}
 	}
 	if (in->seat_map_id == 0 || seats == 0)

@@ -113,8 +113,8 @@ static json_t *read_merch_form(struct mg_ctx *ctx, struct merch_input *in, enum 
 		catalog_field_error(ctx, errors, "stock", N_("Enter a stock from 0 to 100,000."));
 	if (event != NULL && event[0] != '\0') {
 		struct tickets_event ev;
-		unsigned long id = 0;
-		*err = catalog_parse_number(event, 999999999UL, &id)
+		uint64_t id = 0;
+		*err = mg_parse_id(event, &id) == MG_OK
 			       ? tickets_event_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, &ev)
 			       : MG_ERR_NOT_FOUND;
 		if (*err == MG_ERR_NOT_FOUND)
