@@ -368,7 +368,7 @@ static enum mg_err render_venues(struct mg_ctx *ctx, int status, json_t *errors)
 		json_array_append_new(venues, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "name",
 							MG_CELL(&rows, r, 1), "address", MG_CELL(&rows, r, 2), "maps",
 							MG_CELL(&rows, r, 3), "href", venue_href(ctx, MG_CELL(&rows, r, 0))));
-	const char *name = mg_form(ctx, "name"), *address = mg_form(ctx, "address");
+	const char *name = mg_form_typed(ctx, "name"), *address = mg_form_typed(ctx, "address");
 	json_t *data = mg_admin_page(ctx, N_("Venues"));
 	json_object_set_new(data, "venues", venues);
 	json_object_set_new(data, "action", json_string(mg_admin_path(ctx, "/tickets/venues")));
@@ -417,7 +417,7 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 					mg_arena_printf(mg_arena(ctx), "%s × %s", MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4)),
 					"created", MG_CELL(&rows, r, 5) ? MG_CELL(&rows, r, 5) : "", "href",
 					mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/maps/%s", MG_CELL(&rows, r, 0)))));
-	const char *name = mg_form(ctx, "name"), *xml = mg_form(ctx, "xml");
+	const char *name = mg_form_typed(ctx, "name"), *xml = mg_form_typed(ctx, "xml");
 	json_t *data = mg_admin_page(ctx, N_("Venue"));
 	json_object_set_new(data, "venue", json_pack("{s:s, s:s, s:s}", "id", MG_CELL(venue, 0, 0), "name",
 						     MG_CELL(venue, 0, 1), "address", MG_CELL(venue, 0, 2)));

@@ -136,6 +136,10 @@ const struct mg_field tickets_seatmap_chart_query[] = {
 
 const struct mg_field tickets_seatmap_chart_fields[] = {
 	{ "action", MG_FROM_FORM, "block|release", true, 7, N_("Action"), MG_TEXT_NFKC },
+	{ "seat", MG_FROM_FORM, "[0-9]{1,6}", false, 6, N_("Seat"), MG_TEXT_NFKC },
+	/* the chart shown again after a refusal reads the address's counts, as its GET does */
+	{ "blocked", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Blocked"), MG_TEXT_NFKC },
+	{ "released", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Released"), MG_TEXT_NFKC },
 	MG_FIELDS_END,
 };
 
