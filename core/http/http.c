@@ -135,13 +135,6 @@ const char *mg_cgi_param(const struct mg_ctx *ctx, const char *name)
 
 const char *mg_method(const struct mg_ctx *ctx) { return ctx->method; }
 const char *mg_path(const struct mg_ctx *ctx) { return ctx->path; }
-/*
- * Whether the matched route declares name from source. A handler that reads another field
- * gets NULL, as if it had not been sent, and the read is logged as an error: scripts/test
- * fails on that line, and with strict_fields (the tests' configuration) the answer becomes a
- * 500 naming the field, so the test that took the path fails at once. Production only logs:
- * an absent optional field is a case every handler already answers, never with a 5xx.
- */
 /* A declared name ending in '*' stands for every name it begins ("module_*": one checkbox
  * per loaded module). */
 static int field_name_is(const struct mg_field *f, const char *name)
@@ -152,6 +145,13 @@ static int field_name_is(const struct mg_field *f, const char *name)
 	return strcmp(f->name, name) == 0;
 }
 
+/*
+ * Whether the matched route declares name from source. A handler that reads another field
+ * gets NULL, as if it had not been sent, and the read is logged as an error: scripts/test
+ * fails on that line, and with strict_fields (the tests' configuration) the answer becomes a
+ * 500 naming the field, so the test that took the path fails at once. Production only logs:
+ * an absent optional field is a case every handler already answers, never with a 5xx.
+ */
 static int field_declared(const struct mg_ctx *ctx, enum mg_field_source source, const char *name)
 {
 	const struct mg_field *fields = ctx->match.route != NULL ? ctx->match.route->fields : NULL;
