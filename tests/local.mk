@@ -184,3 +184,7 @@ TESTS += %D%/unit/test_best_available
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh
 EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt
+
+# The module API: core/module.sym, the headers module.h includes, and what the binary exports.
+TESTS += %D%/check-module-api.sh
+EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
