@@ -348,7 +348,7 @@ static enum mg_err paid_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	if (started.nrows == 1) {
 		struct mg_dbval set[] = { MG_TEXT("succeeded"), MG_INT(env->now), MG_INT(env->tenant_id),
-					  MG_INT(strtoull(MG_CELL(&started, 0, 0), NULL, 10)) };
+					  MG_INT(mg_cell_u64(MG_CELL(&started, 0, 0))) };
 		err = mg_db_exec(db, j->arena, "core.booking_payment_set_state", set, 4, NULL, NULL, NULL);
 	} else {
 		struct mg_dbval pay[] = { MG_INT(env->tenant_id), MG_INT(j->order.id), MG_TEXT(j->provider),
@@ -509,10 +509,10 @@ static enum mg_err lapse_batch(struct mg_db *db, void *arg)
 	enum mg_err err = mg_holds_due(db, j->arena, j->tenant, j->now, &due);
 	for (size_t r = 0; err == MG_OK && r < due.nrows; r++) {
 		bool changed = false;
-		err = mg_hold_close(db, j->arena, j->tenant, strtoull(MG_CELL(&due, r, 0), NULL, 10), "lapsed", j->now,
+		err = mg_hold_close(db, j->arena, j->tenant, mg_cell_u64(MG_CELL(&due, r, 0)), "lapsed", j->now,
 				    &changed);
 		if (err == MG_OK && changed && MG_CELL(&due, r, 1) != NULL)
-			err = expire_waiting(db, j, strtoull(MG_CELL(&due, r, 1), NULL, 10));
+			err = expire_waiting(db, j, mg_cell_u64(MG_CELL(&due, r, 1)));
 	}
 	if (err == MG_OK)
 		j->done = due.nrows;
@@ -525,7 +525,7 @@ enum mg_err mg_bookings_lapse_due(struct mg_db *db, struct mg_arena *arena, time
 	struct mg_rows tenants;
 	enum mg_err err = mg_db_exec(db, arena, "core.booking_tenants", NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
-		struct lapse_job j = { arena, strtoull(MG_CELL(&tenants, t, 0), NULL, 10), now, 0 };
+		struct lapse_job j = { arena, mg_cell_u64(MG_CELL(&tenants, t, 0)), now, 0 };
 		do {
 			err = mg_db_transaction(db, lapse_batch, &j);
 			total += err == MG_OK ? j.done : 0;

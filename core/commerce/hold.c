@@ -37,11 +37,6 @@ const struct mg_sql mg_hold_statements[] = {
 	{ NULL, NULL },
 };
 
-static uint64_t cell_u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 uint64_t mg_hold_token(uint64_t hold_id)
 {
 	return MG_HOLD_TOKEN_BASE + hold_id;
@@ -64,15 +59,15 @@ enum mg_err mg_hold_create(struct mg_db *db, struct mg_arena *arena, uint64_t te
 static void hold_from_row(const struct mg_rows *rows, uint64_t tenant, struct mg_hold *h)
 {
 	*h = (struct mg_hold){ .tenant_id = tenant,
-			       .id = cell_u64(MG_CELL(rows, 0, H_ID)),
+			       .id = mg_cell_u64(MG_CELL(rows, 0, H_ID)),
 			       .owner_kind = MG_CELL(rows, 0, H_OWNER_KIND),
-			       .owner_id = cell_u64(MG_CELL(rows, 0, H_OWNER_ID)),
+			       .owner_id = mg_cell_u64(MG_CELL(rows, 0, H_OWNER_ID)),
 			       .state = MG_CELL(rows, 0, H_STATE),
-			       .units = (unsigned)cell_u64(MG_CELL(rows, 0, H_UNITS)),
-			       .order_id = cell_u64(MG_CELL(rows, 0, H_ORDER)),
-			       .created_at = (time_t)cell_u64(MG_CELL(rows, 0, H_CREATED)),
-			       .expires_at = (time_t)cell_u64(MG_CELL(rows, 0, H_EXPIRES)),
-			       .closed_at = (time_t)cell_u64(MG_CELL(rows, 0, H_CLOSED)) };
+			       .units = (unsigned)mg_cell_u64(MG_CELL(rows, 0, H_UNITS)),
+			       .order_id = mg_cell_u64(MG_CELL(rows, 0, H_ORDER)),
+			       .created_at = (time_t)mg_cell_u64(MG_CELL(rows, 0, H_CREATED)),
+			       .expires_at = (time_t)mg_cell_u64(MG_CELL(rows, 0, H_EXPIRES)),
+			       .closed_at = (time_t)mg_cell_u64(MG_CELL(rows, 0, H_CLOSED)) };
 }
 
 enum mg_err mg_hold_get(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id, bool lock,

@@ -15,7 +15,7 @@
 
 /* Raised whenever core/module.h (everything it declares, and the headers it includes) changes
  * layout or meaning: the loader refuses a module built with another number. */
-#define MG_MODULE_ABI 4u /* 4: signed order lines, struct mg_order's booking fields, .order_mail */
+#define MG_MODULE_ABI 5u /* 5: signed order lines, struct mg_order's booking fields, .order_mail */
 
 /* A back-office menu entry. */
 struct mg_nav {

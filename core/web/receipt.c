@@ -149,14 +149,14 @@ static enum mg_err invoice_save(struct mg_ctx *ctx)
 }
 
 static const struct mg_field invoice_fields[] = {
-	{ "invoice_number", MG_FROM_FORM, NULL, false, 40, N_("Invoice registration number") },
-	{ NULL },
+	{ "invoice_number", MG_FROM_FORM, NULL, false, 40, N_("Invoice registration number"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_receipt_routes[] = {
-	{ "GET", "/receipts/(?<code>R1-[A-Z0-9]{12}\\.[A-Za-z0-9_-]{86})", receipt_page, MG_SCOPE_TENANT, NULL, NULL,
+	{ "GET", "/receipts/(?<code>R1-[A-Z0-9]{12}\\.[A-Za-z0-9_-]{86})", receipt_page, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,
 	  "the printable receipt (領収書) of a paid order" },
-	{ "GET", "/settings/invoice", invoice_page, MG_SCOPE_ADMIN, "core.settings", NULL,
+	{ "GET", "/settings/invoice", invoice_page, MG_SCOPE_ADMIN, "core.settings", MG_NO_FIELDS,
 	  "the tenant's invoice registration number (shown on receipts)" },
 	{ "POST", "/settings/invoice", invoice_save, MG_SCOPE_ADMIN, "core.settings", invoice_fields,
 	  "set or clear the tenant's invoice registration number" },

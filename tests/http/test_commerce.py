@@ -151,6 +151,10 @@ def test_the_receipt_shows_the_tax_and_the_registration_number(venue):
     good = admin.post(f"/{slug}/admin/settings/invoice", headers={"Accept-Language": "ja"},
                       data={"csrf": page_csrf(form.text), "invoice_number": "t1234-5678-90123"})
     assert good.status_code == 200 and 'value="T1234567890123"' in good.text
+    # as a Japanese IME types it: full-width, normalised (NFKC) before the check
+    wide = admin.post(f"/{slug}/admin/settings/invoice", headers={"Accept-Language": "ja"},
+                      data={"csrf": page_csrf(form.text), "invoice_number": "Ｔ１２３４５６７８９０１２３"})
+    assert wide.status_code == 200 and 'value="T1234567890123"' in wide.text
     page = new_client().get(path, headers={"Accept-Language": "ja"}).text
     assert "T1234567890123" in page and "登録番号" in page
     assert "@media print" in new_client().get("/static/madoguchi.css").text
