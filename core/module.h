@@ -24,6 +24,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "order.h"
+#include "tz.h"
 
 /* Marks an English msgid for the catalogs; mg_tr() translates it when the page is made. */
 #ifndef N_
@@ -143,6 +144,11 @@ struct mg_arena *mg_arena(struct mg_ctx *ctx);
 uint64_t mg_tenant_id(const struct mg_ctx *ctx);
 const char *mg_tenant_slug(const struct mg_ctx *ctx);
 const char *mg_tenant_name(const struct mg_ctx *ctx);
+/* The zone the request's tenant shows and reads times in (tenant.time_zone, a zone of the tz
+ * database); the platform's zone on platform routes. */
+const char *mg_tenant_time_zone(const struct mg_ctx *ctx);
+/* t in the request's tenant's zone in a style of tz.h, in the request's language (arena). */
+const char *mg_time_text(struct mg_ctx *ctx, time_t t, enum mg_tz_style style);
 /* The logged-in staff member of a back-office request: 0 / NULL when none. */
 uint64_t mg_staff_id(const struct mg_ctx *ctx);
 const char *mg_staff_role(const struct mg_ctx *ctx);
@@ -184,7 +190,7 @@ enum mg_err mg_cart_get(struct mg_ctx *ctx, const char *token, struct mg_cart_vi
 enum mg_err mg_cart_drop(struct mg_ctx *ctx, const char *token);
 /* Checkout, order look-up, payment outcomes, cancellation and the unpaid expiry: order.h
  * (mg_order_checkout, mg_order_find, mg_order_payment_result, mg_order_cancel,
- * mg_orders_expire_due); money and time for people: mg_yen, mg_jst. */
+ * mg_orders_expire_due); money for people: mg_yen; times through mg_time_text and tz.h. */
 /* The English msgid naming a payment method ("box_office" → "Pay at the box office"), or NULL
  * for a method that does not exist. */
 const char *mg_payment_method_label(const char *name);

@@ -269,6 +269,16 @@ const char *mg_tz_text(struct mg_arena *arena, const char *zone, time_t t, enum 
 	return mg_arena_strdup(arena, text);
 }
 
+const char *mg_tz_text_cell(struct mg_arena *arena, const char *zone, const char *unix_seconds,
+			    enum mg_tz_style style, const char *lang)
+{
+	char *end = NULL;
+	long long t = unix_seconds != NULL ? strtoll(unix_seconds, &end, 10) : 0;
+	if (t <= 0 || end == unix_seconds)
+		return "";
+	return mg_tz_text(arena, zone, (time_t)t, style, lang);
+}
+
 const char *mg_tz_label(const char *zone, const char *lang)
 {
 	if (zone == NULL || strcmp(zone, "Asia/Tokyo") == 0)

@@ -84,6 +84,11 @@ size_t mg_tz_format(const char *zone, time_t t, enum mg_tz_style style, const ch
 /* The same in the arena; an unknown zone falls back to the platform's zone. */
 const char *mg_tz_text(struct mg_arena *arena, const char *zone, time_t t, enum mg_tz_style style, const char *lang);
 
+/* The same for a UNIX_TIMESTAMP() cell ("1797586200"): "" when the cell is NULL, empty or "0"
+ * (a time never set). */
+const char *mg_tz_text_cell(struct mg_arena *arena, const char *zone, const char *unix_seconds,
+			    enum mg_tz_style style, const char *lang);
+
 /* How a page names the zone next to a time: "日本時間" / "Japan time" for Asia/Tokyo, else the
  * zone's name ("Europe/London"). */
 const char *mg_tz_label(const char *zone, const char *lang);

@@ -40,7 +40,7 @@ static void taken_jst(const char *id, char *out, size_t len)
 {
 	time_t t = 0;
 	mg_backup_id_parse(id, &t);
-	mg_time_format_jst(t, out, len);
+	mg_time_format_platform(t, out, len);
 }
 
 static int backup_now(struct mg_cli *cli)

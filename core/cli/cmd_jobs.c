@@ -122,7 +122,7 @@ static int jobs_run(struct mg_cli *cli, int argc, char **argv)
 	enum mg_err err = mg_scheduler_run_manual(&s, e, as_of, &r);
 	char when[32];
 	if (err == MG_ERR_CONFLICT) {
-		mg_time_format_jst(r.lease_until, when, sizeof(when));
+		mg_time_format_platform(r.lease_until, when, sizeof(when));
 		mg_cli_fail("jobs run", "%s is being run by %s (its lease lasts until %s JST); try again when it is done",
 			    name, r.holder, when);
 	} else if (err != MG_OK) {
@@ -131,7 +131,7 @@ static int jobs_run(struct mg_cli *cli, int argc, char **argv)
 	} else if (r.outcome != MG_OUTCOME_OK) {
 		mg_cli_fail("jobs run", "%s failed: %s", name, r.detail);
 	} else {
-		mg_time_format_jst(as_of, when, sizeof(when));
+		mg_time_format_platform(as_of, when, sizeof(when));
 		printf("%s: ok (as of %s JST)%s%s\n", name, when, r.detail[0] ? ": " : "", r.detail);
 		status = 0;
 	}
@@ -161,9 +161,9 @@ static int jobs_list(struct mg_cli *cli)
 		}
 		char next[32] = "now", last[32] = "never", outcome[64] = "-";
 		if (!plan.run)
-			mg_time_format_jst(plan.wake, next, sizeof(next));
+			mg_time_format_platform(plan.wake, next, sizeof(next));
 		if (rows.nrows > 0) {
-			mg_time_format_jst((time_t)strtoll(MG_CELL(&rows, 0, 3), NULL, 10), last, sizeof(last));
+			mg_time_format_platform((time_t)strtoll(MG_CELL(&rows, 0, 3), NULL, 10), last, sizeof(last));
 			snprintf(outcome, sizeof(outcome), "%s%s%s", MG_CELL(&rows, 0, 0),
 				 atoi(MG_CELL(&rows, 0, 1)) > 1 ? " (retry)" : "",
 				 strcmp(MG_CELL(&rows, 0, 2), "1") == 0 ? " (manual)" : "");
@@ -180,7 +180,7 @@ static void format_cell_time(const char *unix_seconds, char *out, size_t len)
 	if (unix_seconds == NULL)
 		snprintf(out, len, "-");
 	else
-		mg_time_format_jst((time_t)strtoll(unix_seconds, NULL, 10), out, len);
+		mg_time_format_platform((time_t)strtoll(unix_seconds, NULL, 10), out, len);
 }
 
 static int jobs_history(struct mg_cli *cli, int argc, char **argv)

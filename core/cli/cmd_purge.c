@@ -44,7 +44,7 @@ static void format_when(const char *unix_seconds, char *out, size_t len)
 	if (unix_seconds == NULL)
 		snprintf(out, len, "-");
 	else
-		mg_time_format_jst((time_t)strtoll(unix_seconds, NULL, 10), out, len);
+		mg_time_format_platform((time_t)strtoll(unix_seconds, NULL, 10), out, len);
 }
 
 static int purge_status(struct mg_cli *cli)

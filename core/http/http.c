@@ -22,6 +22,7 @@
 #include "signing.h"
 #include "staff.h"
 #include "tenant.h"
+#include "tz.h"
 
 struct header {
 	const char *name, *value;
@@ -155,6 +156,16 @@ const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx) { return ctx->te
 uint64_t mg_tenant_id(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->id : 0; }
 const char *mg_tenant_slug(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->slug : NULL; }
 const char *mg_tenant_name(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->name : NULL; }
+
+const char *mg_tenant_time_zone(const struct mg_ctx *ctx)
+{
+	return ctx->tenant != NULL && ctx->tenant->time_zone != NULL ? ctx->tenant->time_zone : mg_tz_platform();
+}
+
+const char *mg_time_text(struct mg_ctx *ctx, time_t t, enum mg_tz_style style)
+{
+	return mg_tz_text(mg_arena(ctx), mg_tenant_time_zone(ctx), t, style, mg_lang(ctx));
+}
 const struct mg_session *mg_ctx_session(const struct mg_ctx *ctx) { return ctx->session; }
 const struct mg_staff *mg_ctx_staff(const struct mg_ctx *ctx) { return ctx->staff; }
 uint64_t mg_staff_id(const struct mg_ctx *ctx) { return ctx->staff ? ctx->staff->id : 0; }

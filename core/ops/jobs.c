@@ -365,7 +365,7 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 {
 	const char *name = e->job->name;
 	char slot[32];
-	mg_time_format_jst(out->slot, slot, sizeof(slot));
+	mg_time_format_platform(out->slot, slot, sizeof(slot));
 	time_t started = mg_now();
 	unsigned long long run_id = 0;
 	struct mg_dbval start[] = { MG_TEXT(name), MG_INT(out->slot), MG_INT(manual), MG_INT(out->attempt),
@@ -520,7 +520,7 @@ static void look_at(struct mg_scheduler *s, struct mg_job_entry *e, time_t now, 
 			*status = 1;
 	} else if (err == MG_ERR_CONFLICT) {
 		char until[32];
-		mg_time_format_jst(r.lease_until, until, sizeof(until));
+		mg_time_format_platform(r.lease_until, until, sizeof(until));
 		mg_log_info("jobs: %s: held by %s until %s JST; not run here", e->job->name, r.holder, until);
 		time_t next = mg_schedule_next(&e->schedule, now);
 		e->check_at = r.lease_until + 1 < next ? r.lease_until + 1 : next;

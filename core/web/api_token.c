@@ -14,7 +14,6 @@
 #include "i18n.h"
 #include "staff.h"
 
-#define JST_MINUTE(col) "DATE_FORMAT(" col " + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')"
 
 const struct mg_sql mg_api_token_statements[] = {
 	{ "core.api_token_insert",
@@ -24,8 +23,8 @@ const struct mg_sql mg_api_token_statements[] = {
 	  " WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL" },
 	{ "core.api_token_used", "UPDATE api_token SET last_used_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
 	{ "core.api_token_list",
-	  "SELECT id, staff_id, name, " JST_MINUTE("created_at") ", COALESCE(" JST_MINUTE("last_used_at") ", ''),"
-	  " COALESCE(" JST_MINUTE("revoked_at") ", '') FROM api_token WHERE tenant_id = ? ORDER BY id DESC" },
+	  "SELECT id, staff_id, name, UNIX_TIMESTAMP(created_at), COALESCE(UNIX_TIMESTAMP(last_used_at), 0),"
+	  " COALESCE(UNIX_TIMESTAMP(revoked_at), 0) FROM api_token WHERE tenant_id = ? ORDER BY id DESC" },
 	{ "core.api_token_get", "SELECT id, name, revoked_at IS NOT NULL FROM api_token WHERE tenant_id = ? AND id = ?" },
 	{ "core.api_token_revoke",
 	  "UPDATE api_token SET revoked_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL" },
@@ -104,6 +103,12 @@ static json_t *find_account(json_t *accounts, const char *id)
 	return NULL;
 }
 
+/* A UNIX_TIMESTAMP() cell as "2026-05-01 19:00" in the tenant's zone; "" when never set. */
+static const char *minute_cell(struct mg_ctx *ctx, const char *unix_seconds)
+{
+	return mg_tz_text_cell(mg_arena(ctx), mg_tenant_time_zone(ctx), unix_seconds, MG_TZ_MINUTE, NULL);
+}
+
 /* The list of tokens with who each acts as; NULL and *err on a database error. */
 static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err)
 {
@@ -120,8 +125,9 @@ static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err
 					  : "?";
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 0),
 						      "name", MG_CELL(&rows, r, 2), "staff", who, "created",
-						      MG_CELL(&rows, r, 3), "last_used", MG_CELL(&rows, r, 4), "revoked",
-						      MG_CELL(&rows, r, 5), "staff_active",
+						      minute_cell(ctx, MG_CELL(&rows, r, 3)), "last_used",
+						      minute_cell(ctx, MG_CELL(&rows, r, 4)), "revoked",
+						      minute_cell(ctx, MG_CELL(&rows, r, 5)), "staff_active",
 						      account != NULL && json_is_true(json_object_get(account, "active")),
 						      "revoke_action",
 						      mg_arena_printf(mg_arena(ctx), "%s/%s/revoke", mg_admin_path(ctx, "/api-tokens"),

@@ -21,6 +21,7 @@
 #include "session.h"
 #include "staff.h"
 #include "tenant.h"
+#include "tz.h"
 
 #define CONSOLE "/_operator"
 
@@ -287,15 +288,17 @@ static enum mg_err render_new_tenant(struct mg_ctx *ctx, const struct mg_tenant_
 {
 	json_t *data = mg_console_page(ctx, N_("New tenant"));
 	json_object_set_new(data, "action", json_string(CONSOLE "/tenants"));
-	json_object_set_new(data, "values", json_pack("{s:s, s:s, s:s, s:s}", "slug", t->slug ? t->slug : "", "name",
+	json_object_set_new(data, "values", json_pack("{s:s, s:s, s:s, s:s, s:s}", "slug", t->slug ? t->slug : "", "name",
 						      t->name ? t->name : "", "contract_start", t->contract_start,
-						      "contract_end", t->contract_end ? t->contract_end : ""));
+						      "contract_end", t->contract_end ? t->contract_end : "", "time_zone",
+						      t->time_zone ? t->time_zone : MG_TZ_DEFAULT));
 	json_object_set_new(data, "modules", module_choices(t->modules));
 	json_object_set_new(data, "errors", errors ? errors : json_object());
 	return mg_render(ctx, 200, "core/operator_tenant_new", data);
 }
 
-/* GET /_operator/new-tenant — the form for a new contract (starts today, JST). */
+/* GET /_operator/new-tenant — the form for a new contract (starts today in the platform's zone;
+ * the tenant's own zone defaults to Asia/Tokyo). */
 static enum mg_err new_tenant_form(struct mg_ctx *ctx)
 {
 	char *today = mg_arena_alloc(mg_arena(ctx), 11);
@@ -322,10 +325,10 @@ static enum mg_err tenant_create(struct mg_ctx *ctx)
 		if (mg_form(ctx, mg_arena_printf(mg_arena(ctx), "module_%s", name)) != NULL)
 			modules = mg_arena_printf(mg_arena(ctx), "%s%s%s", modules, modules[0] ? " " : "", name);
 	}
-	const char *end = form_text(ctx, "contract_end");
+	const char *end = form_text(ctx, "contract_end"), *zone = form_text(ctx, "time_zone");
 	struct mg_tenant_new t = { .slug = form_text(ctx, "slug"), .name = form_text(ctx, "name"), .modules = modules,
 				   .contract_start = form_text(ctx, "contract_start"),
-				   .contract_end = end[0] ? end : NULL, .time_zone = "Asia/Tokyo" };
+				   .contract_end = end[0] ? end : NULL, .time_zone = zone[0] ? zone : MG_TZ_DEFAULT };
 	const char *field, *value, *problem = mg_tenant_new_problem(mg_arena(ctx), &t, &field, &value);
 	if (problem != NULL)
 		return render_new_tenant(ctx, &t, json_pack("{s:s}", field, mg_tr(ctx, problem)));
@@ -433,6 +436,7 @@ static const struct mg_field tenant_fields[] = {
 	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name") },
 	{ "contract_start", MG_FROM_FORM, NULL, false, 32, N_("Contract start") },
 	{ "contract_end", MG_FROM_FORM, NULL, false, 32, N_("Contract end") },
+	{ "time_zone", MG_FROM_FORM, NULL, false, 64, N_("Time zone") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };
 

@@ -11,20 +11,21 @@
 #include "notice.h"
 #include "operator.h"
 #include "pages.h"
+#include "tz.h"
 
-/* Times are stored in UTC and shown in JST (the platform's zone). */
-#define JST_MINUTE(col) "DATE_FORMAT(" col " + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')"
+/* Times are stored in UTC and shown in the zone of whoever reads them (tz.h): the tenant's in its
+ * back office, the platform's in the operator console. */
 
 const struct mg_sql mg_notice_statements[] = {
 	{ "core.notice_insert",
 	  "INSERT INTO notice (tenant_id, kind, title, body, published_at, created_by)"
 	  " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?)" },
 	{ "core.notice_list",
-	  "SELECT id, kind, title, body, " JST_MINUTE("published_at") " FROM notice WHERE tenant_id = ?"
+	  "SELECT id, kind, title, body, UNIX_TIMESTAMP(published_at) FROM notice WHERE tenant_id = ?"
 	  " ORDER BY published_at DESC, id DESC LIMIT 100" },
 	{ "core.notice_get", "SELECT kind, title, body FROM notice WHERE tenant_id = ? AND id = ?" },
 	{ "core.notice_unread",
-	  "SELECT n.tenant_id, n.id, n.kind, n.title, n.body, " JST_MINUTE("n.published_at") " FROM notice n"
+	  "SELECT n.tenant_id, n.id, n.kind, n.title, n.body, UNIX_TIMESTAMP(n.published_at) FROM notice n"
 	  " WHERE n.tenant_id IN (0, ?) AND NOT EXISTS (SELECT 1 FROM notice_read r WHERE r.tenant_id = ?"
 	  "  AND r.staff_id = ? AND r.notice_id = n.id)"
 	  " ORDER BY n.published_at DESC, n.id DESC LIMIT 20" },
@@ -147,7 +148,13 @@ enum mg_err mg_maintenance_set(struct mg_db *db, bool on, uint64_t notice_id, lo
 
 /* ---- notices ---- */
 
-static json_t *notice_rows(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err)
+static const char *minute_cell(struct mg_ctx *ctx, const char *unix_seconds)
+{
+	return mg_tz_text_cell(mg_arena(ctx), mg_tenant_time_zone(ctx), unix_seconds, MG_TZ_MINUTE, NULL);
+}
+
+static json_t *notice_rows(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *zone,
+			   enum mg_err *err)
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id) };
@@ -157,13 +164,14 @@ static json_t *notice_rows(struct mg_db *db, struct mg_arena *arena, uint64_t te
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "kind",
 						      MG_CELL(&rows, r, 1), "title", MG_CELL(&rows, r, 2), "body",
-						      MG_CELL(&rows, r, 3), "published", MG_CELL(&rows, r, 4)));
+						      MG_CELL(&rows, r, 3), "published",
+						      mg_tz_text_cell(arena, zone, MG_CELL(&rows, r, 4), MG_TZ_MINUTE, NULL)));
 	return list;
 }
 
 json_t *mg_platform_notices(struct mg_db *db, struct mg_arena *arena, enum mg_err *err)
 {
-	return notice_rows(db, arena, 0, err);
+	return notice_rows(db, arena, 0, mg_tz_platform(), err);
 }
 
 json_t *mg_notices_for_staff(struct mg_ctx *ctx)
@@ -181,7 +189,7 @@ json_t *mg_notices_for_staff(struct mg_ctx *ctx)
 		json_array_append_new(
 			list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 1), "kind",
 					MG_CELL(&rows, r, 2), "title", MG_CELL(&rows, r, 3), "body", MG_CELL(&rows, r, 4),
-					"published", MG_CELL(&rows, r, 5), "platform", strcmp(MG_CELL(&rows, r, 0), "0") == 0,
+					"published", minute_cell(ctx, MG_CELL(&rows, r, 5)), "platform", strcmp(MG_CELL(&rows, r, 0), "0") == 0,
 					"read_action",
 					mg_arena_printf(mg_arena(ctx), "/%s/admin/notices/%s/read", mg_tenant_slug(ctx),
 							MG_CELL(&rows, r, 1))));
@@ -203,7 +211,7 @@ static const char *notices_path(struct mg_ctx *ctx)
 static enum mg_err render_notices(struct mg_ctx *ctx, json_t *values, json_t *errors)
 {
 	enum mg_err err;
-	json_t *list = notice_rows(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), &err);
+	json_t *list = notice_rows(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), mg_tenant_time_zone(ctx), &err);
 	if (list == NULL) {
 		json_decref(values);
 		json_decref(errors);

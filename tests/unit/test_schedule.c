@@ -313,9 +313,9 @@ static void formats_in_jst(void **state)
 {
 	(void)state;
 	char out[32];
-	mg_time_format_jst(jst(2026, 12, 31, 23, 59, 58), out, sizeof(out));
+	mg_time_format_platform(jst(2026, 12, 31, 23, 59, 58), out, sizeof(out));
 	assert_string_equal(out, "2026-12-31 23:59:58");
-	mg_time_format_jst(0, out, sizeof(out));
+	mg_time_format_platform(0, out, sizeof(out));
 	assert_string_equal(out, "1970-01-01 09:00:00");
 }
 
