@@ -72,7 +72,7 @@ struct mg_route {
 /* A periodic job run by `madoguchi jobs`. */
 struct mg_job {
 	const char *name;     /* "<module>.<what>" */
-	const char *schedule; /* "every 1m", "daily 03:00" (JST) */
+	const char *schedule; /* "every 1m", "daily 03:00" (platform_time_zone) */
 	enum mg_err (*run)(struct mg_db *db, struct mg_arena *arena, time_t now);
 };
 
@@ -149,6 +149,8 @@ const char *mg_tenant_name(const struct mg_ctx *ctx);
 const char *mg_tenant_time_zone(const struct mg_ctx *ctx);
 /* t in the request's tenant's zone in a style of tz.h, in the request's language (arena). */
 const char *mg_time_text(struct mg_ctx *ctx, time_t t, enum mg_tz_style style);
+/* The same for a UNIX_TIMESTAMP() cell: "" when it is NULL, empty or 0 (never set). */
+const char *mg_time_cell(struct mg_ctx *ctx, const char *unix_seconds, enum mg_tz_style style);
 /* The logged-in staff member of a back-office request: 0 / NULL when none. */
 uint64_t mg_staff_id(const struct mg_ctx *ctx);
 const char *mg_staff_role(const struct mg_ctx *ctx);

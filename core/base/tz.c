@@ -227,6 +227,7 @@ static size_t format_tm(const struct tm *tm, enum mg_tz_style style, const char 
 	int n;
 	switch (style) {
 	case MG_TZ_MINUTE: n = snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d", y, mo, d, h, mi); break;
+	case MG_TZ_CLOCK: n = snprintf(out, outlen, "%02d:%02d", h, mi); break;
 	case MG_TZ_SECOND: n = snprintf(out, outlen, "%04d-%02d-%02d %02d:%02d:%02d", y, mo, d, h, mi, s); break;
 	case MG_TZ_DATE: n = snprintf(out, outlen, "%04d-%02d-%02d", y, mo, d); break;
 	case MG_TZ_DAY: n = snprintf(out, outlen, "%04d%02d%02d", y, mo, d); break;

@@ -69,6 +69,7 @@ enum mg_err mg_tz_parse_local(const char *zone, const char *text, time_t *out, e
 
 enum mg_tz_style {
 	MG_TZ_MINUTE,  /* 2026-05-01 19:00 */
+	MG_TZ_CLOCK,   /* 19:00 */
 	MG_TZ_SECOND,  /* 2026-05-01 19:00:00 */
 	MG_TZ_DATE,    /* 2026-05-01 */
 	MG_TZ_DAY,     /* 20260501 (file names) */

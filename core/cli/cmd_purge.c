@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tz.h"
 #include "deletions.h"
 #include "purge.h"
 #include "schedule.h"
@@ -135,8 +136,8 @@ static int purge_records(struct mg_cli *cli, int argc, char **argv)
 		mg_buf_free(&out);
 		goto out;
 	}
-	printf("%-6s %-19s %-20s %-8s %12s %8s %-14s %-8s %s\n", "RECORD", "AT (JST)", "TENANT", "STEP", "ROWS", "BACKUPS",
-	       "JOB", "RUN", "DETAIL");
+	printf("%-6s %-19s %-20s %-8s %12s %8s %-14s %-8s %s   (times: %s)\n", "RECORD", "AT", "TENANT", "STEP", "ROWS",
+	       "BACKUPS", "JOB", "RUN", "DETAIL", mg_tz_platform());
 	for (size_t r = 0; r < rows.nrows; r++) {
 		char at[32];
 		format_when(MG_CELL(&rows, r, 5), at, sizeof(at));

@@ -374,8 +374,8 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 	if (err != MG_OK)
 		return err;
 	out->ran = true;
-	mg_log_info("jobs: %s started (%s %s JST, attempt %d, run %llu)", name, manual ? "manual, as of" : "slot", slot,
-		    out->attempt, run_id);
+	mg_log_info("jobs: %s started (%s %s %s, attempt %d, run %llu)", name, manual ? "manual, as of" : "slot", slot,
+		    mg_tz_platform(), out->attempt, run_id);
 
 	struct lease_keeper keeper;
 	job_note[0] = '\0';
@@ -521,7 +521,7 @@ static void look_at(struct mg_scheduler *s, struct mg_job_entry *e, time_t now, 
 	} else if (err == MG_ERR_CONFLICT) {
 		char until[32];
 		mg_time_format_platform(r.lease_until, until, sizeof(until));
-		mg_log_info("jobs: %s: held by %s until %s JST; not run here", e->job->name, r.holder, until);
+		mg_log_info("jobs: %s: held by %s until %s %s; not run here", e->job->name, r.holder, until, mg_tz_platform());
 		time_t next = mg_schedule_next(&e->schedule, now);
 		e->check_at = r.lease_until + 1 < next ? r.lease_until + 1 : next;
 	} else {
@@ -546,8 +546,8 @@ int mg_scheduler_serve(struct mg_scheduler *s, bool once)
 	mg_log_info("jobs: scheduler %s %s with %zu job(s)", s->holder, once ? "makes one pass" : "started", s->n);
 	for (size_t i = 0; i < s->n; i++) {
 		s->entries[i].check_at = 0; /* at start every job is looked at: what was missed is caught up */
-		mg_log_info("jobs: %s (%s): %s JST", s->entries[i].job->name, s->entries[i].owner,
-			    s->entries[i].job->schedule);
+		mg_log_info("jobs: %s (%s): %s %s", s->entries[i].job->name, s->entries[i].owner,
+			    s->entries[i].job->schedule, mg_tz_platform());
 	}
 	int status = 0;
 	bool stopping = false;

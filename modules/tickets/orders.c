@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eticket.h"
+#include "catalog.h"
 #include "orders.h"
 
 enum { PAGE_ORDERS = 50, CSV_BATCH = 500, CSV_MAX_ROWS = 100000 };
@@ -109,7 +110,7 @@ enum mg_err orders_list(struct mg_ctx *ctx)
 						      "href", mg_admin_path(ctx, mg_arena_printf(a, "/tickets/orders/%s", MG_CELL(&rows, r, O_CODE))),
 						      "state", MG_CELL(&rows, r, O_STATE), "state_label",
 						      mg_tr(ctx, state_label(MG_CELL(&rows, r, O_STATE))), "created",
-						      MG_CELL(&rows, r, O_CREATED), "total", mg_yen(a, u64(MG_CELL(&rows, r, O_TOTAL))),
+						      mg_time_cell(ctx, MG_CELL(&rows, r, O_CREATED), MG_TZ_MINUTE), "total", mg_yen(a, u64(MG_CELL(&rows, r, O_TOTAL))),
 						      "name", buyer(ctx, &rows, r, O_NAME), "email", buyer(ctx, &rows, r, O_EMAIL)));
 	if (shown > 0)
 		mg_audit(ctx, "order.search", "orders", "success", f.q[0] ? "by code or e-mail" : NULL);
@@ -149,8 +150,15 @@ enum mg_err orders_csv(struct mg_ctx *ctx)
 	const char *const header[] = { N_("Order code"), N_("Ordered at (JST)"), N_("Order state"), N_("Sales channel"),
 				       N_("Payment method"), N_("Total (yen)"), N_("Paid at (JST)"), N_("Buyer name"),
 				       N_("Buyer e-mail") };
+	/* the two times are in the tenant's zone: named in the header unless it is Japan's */
+	const char *zone = mg_tenant_time_zone(ctx);
+	bool tokyo = strcmp(zone, "Asia/Tokyo") == 0;
 	for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++)
-		mg_csv_field(&csv, mg_tr(ctx, header[i]));
+		if (!tokyo && (i == 1 || i == 6))
+			mg_csv_field(&csv, catalog_message(ctx, i == 1 ? N_("Ordered at ({zone})") : N_("Paid at ({zone})"),
+							   "{zone}", zone));
+		else
+			mg_csv_field(&csv, mg_tr(ctx, header[i]));
 	mg_csv_end_row(&csv);
 	uint64_t before = f.before;
 	size_t total = 0;
@@ -162,12 +170,12 @@ enum mg_err orders_csv(struct mg_ctx *ctx)
 		for (size_t r = 0; r < rows.nrows; r++) {
 			const char *method = mg_payment_method_label(MG_CELL(&rows, r, O_METHOD));
 			mg_csv_field(&csv, MG_CELL(&rows, r, O_CODE));
-			mg_csv_field(&csv, MG_CELL(&rows, r, O_CREATED));
+			mg_csv_field(&csv, mg_time_cell(ctx, MG_CELL(&rows, r, O_CREATED), MG_TZ_MINUTE));
 			mg_csv_field(&csv, mg_tr(ctx, state_label(MG_CELL(&rows, r, O_STATE))));
 			mg_csv_field(&csv, MG_CELL(&rows, r, O_CHANNEL));
 			mg_csv_field(&csv, method ? mg_tr(ctx, method) : MG_CELL(&rows, r, O_METHOD));
 			mg_csv_int(&csv, (long long)u64(MG_CELL(&rows, r, O_TOTAL)));
-			mg_csv_field(&csv, MG_CELL(&rows, r, O_PAID));
+			mg_csv_field(&csv, mg_time_cell(ctx, MG_CELL(&rows, r, O_PAID), MG_TZ_MINUTE));
 			mg_csv_field(&csv, buyer(ctx, &rows, r, O_NAME));
 			mg_csv_field(&csv, buyer(ctx, &rows, r, O_EMAIL));
 			mg_csv_end_row(&csv);
@@ -213,7 +221,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		for (size_t r = 0; r < state.nrows; r++)
 			if (u64(MG_CELL(&state, r, 0)) == tickets[i].id) {
 				json_object_set_new(t, "void", json_boolean(strcmp(MG_CELL(&state, r, 1), "void") == 0));
-				json_object_set_new(t, "checked_in", json_string(MG_CELL(&state, r, 2)));
+				json_object_set_new(t, "checked_in", json_string(mg_time_cell(ctx, MG_CELL(&state, r, 2), MG_TZ_MINUTE)));
 				json_object_set_new(t, "gate", json_string(MG_CELL(&state, r, 3)));
 			}
 		json_array_append_new(list, t);
@@ -227,7 +235,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		json_array_append_new(payments, json_pack("{s:s, s:s, s:s, s:s}", "method",
 							  label ? mg_tr(ctx, label) : MG_CELL(&pays, r, 0), "amount",
 							  mg_yen(a, u64(MG_CELL(&pays, r, 1))), "state", MG_CELL(&pays, r, 2),
-							  "at", MG_CELL(&pays, r, 3)));
+							  "at", mg_time_cell(ctx, MG_CELL(&pays, r, 3), MG_TZ_MINUTE)));
 	}
 	const char *base = mg_admin_path(ctx, mg_arena_printf(a, "/tickets/orders/%s", o.code));
 	bool pending = strcmp(o.state, "pending") == 0, paid = strcmp(o.state, "paid") == 0;
@@ -238,7 +246,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "code", o.code,
 				      "state", o.state, "state_label", mg_tr(ctx, state_label(o.state)), "channel", o.channel,
 				      "method", method ? mg_tr(ctx, method) : o.payment_method, "created",
-				      mg_jst(a, o.created_at), "deadline", o.payment_deadline ? mg_jst(a, o.payment_deadline) : "",
+				      mg_time_text(ctx, o.created_at, MG_TZ_MINUTE), "deadline", o.payment_deadline ? mg_time_text(ctx, o.payment_deadline, MG_TZ_MINUTE) : "",
 				      "total", mg_yen(a, o.total), "name", o.buyer_name ? o.buyer_name : "", "email",
 				      o.buyer_email ? o.buyer_email : "", "lines", lines, "tickets", list, "payments",
 				      payments));
@@ -328,7 +336,7 @@ enum mg_err box_office_list(struct mg_ctx *ctx)
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "title", MG_CELL(&rows, r, 1), "starts",
-						      MG_CELL(&rows, r, 2), "href",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE), "href",
 						      mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/box-office/%s",
 											 MG_CELL(&rows, r, 0)))));
 	json_t *data = mg_admin_page(ctx, N_("Box office"));
@@ -397,7 +405,7 @@ static enum mg_err render_box_office(struct mg_ctx *ctx, int status, const struc
 	const char *name = mg_form(ctx, "name"), *email = mg_form(ctx, "email"), *quantity = mg_form(ctx, "quantity");
 	json_t *data = mg_admin_page(ctx, N_("Box office"));
 	json_object_set_new(data, "performance",
-			    json_pack("{s:s, s:s, s:b}", "title", p->event_title, "starts", mg_jst(mg_arena(ctx), p->starts_at),
+			    json_pack("{s:s, s:s, s:b}", "title", p->event_title, "starts", mg_time_text(ctx, p->starts_at, MG_TZ_MINUTE),
 				      "seated", seated));
 	json_object_set_new(data, "seats", seats);
 	json_object_set_new(data, "types", types);
@@ -641,7 +649,7 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 		struct mg_arena *a = mg_arena(ctx);
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "id",
 						      MG_CELL(&rows, r, 0), "title", MG_CELL(&rows, r, 1), "starts",
-						      MG_CELL(&rows, r, 2), "cancelled", strcmp(MG_CELL(&rows, r, 4), "cancelled") == 0,
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE), "cancelled", strcmp(MG_CELL(&rows, r, 4), "cancelled") == 0,
 						      "sold", (json_int_t)s.units.sold, "held", (json_int_t)s.units.held, "free",
 						      (json_int_t)s.units.free, "blocked", (json_int_t)s.units.blocked, "paid",
 						      grouped(a, s.paid), "pending", grouped(a, s.pending), "bar", bar(ctx, &s, r)));

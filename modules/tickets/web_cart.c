@@ -80,7 +80,7 @@ static json_t *hold_json(struct mg_ctx *ctx, time_t expires_at)
 {
 	time_t now = mg_now();
 	long left = expires_at > now ? (long)(expires_at - now) : 0;
-	return json_pack("{s:s, s:s, s:i, s:i}", "deadline", mg_jst(mg_arena(ctx), expires_at), "datetime",
+	return json_pack("{s:s, s:s, s:i, s:i}", "deadline", mg_time_text(ctx, expires_at, MG_TZ_MINUTE), "datetime",
 			 tickets_iso_utc(mg_arena(ctx), expires_at), "minutes", (int)((left + 59) / 60), "seconds",
 			 (int)left);
 }

@@ -56,6 +56,7 @@ static const struct {
 	{ "Asia/Tokyo", 1797586200, MG_TZ_PEOPLE_DATE, "ja", "2026年12月18日(金)" },
 	{ "Asia/Tokyo", 1797586200, MG_TZ_MINUTE, NULL, "2026-12-18 18:30" },
 	{ "Asia/Tokyo", 1797586200, MG_TZ_SECOND, NULL, "2026-12-18 18:30:00" },
+	{ "Asia/Tokyo", 1797586200, MG_TZ_CLOCK, NULL, "18:30" },
 	{ "Asia/Tokyo", 1797586200, MG_TZ_DATE, NULL, "2026-12-18" },
 	{ "Asia/Tokyo", 1797586200, MG_TZ_DAY, NULL, "20261218" },
 	{ "Asia/Tokyo", 1797586200, MG_TZ_INPUT, NULL, "2026-12-18T18:30" },
