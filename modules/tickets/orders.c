@@ -38,6 +38,8 @@ struct order_filter {
 	const char *code;  /* "" for any */
 	char email[65];    /* buyer_email_hmac, "" for any */
 	uint64_t performance, before;
+	const char *day;         /* "YYYY-MM-DD", a day of the tenant's zone; "" for any */
+	time_t day_start, day_end; /* its bounds in UTC, from the zone's rules (23 to 25 hours) */
 	const char *problem; /* an English msgid when q is neither a code nor an address */
 };
 
@@ -48,6 +50,13 @@ static void read_filter(struct mg_ctx *ctx, struct order_filter *f)
 	f->before = u64(mg_query(ctx, "before"));
 	if (f->state == NULL)
 		f->state = "";
+	f->day = mg_query(ctx, "day") != NULL ? mg_query(ctx, "day") : "";
+	const char *zone = mg_tenant_time_zone(ctx);
+	if (f->day[0] != '\0' && (mg_tz_parse_date(zone, f->day, &f->day_start) != MG_OK ||
+				  mg_tz_day_start(zone, f->day_start, 1, &f->day_end) != MG_OK)) {
+		f->problem = N_("Enter a date as YYYY-MM-DD, e.g. 2026-04-01.");
+		f->day_start = f->day_end = 0;
+	}
 	if (f->q == NULL || f->q[0] == '\0') {
 		f->q = "";
 		return;
@@ -72,8 +81,9 @@ static enum mg_err search(struct mg_ctx *ctx, const struct order_filter *f, uint
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(f->code),	      MG_TEXT(f->code),
 				   MG_TEXT(f->email),	      MG_TEXT(f->email),	      MG_TEXT(f->state),
 				   MG_TEXT(f->state),	      MG_INT(before),		      MG_INT(before),
+				   MG_INT(f->day_start),      MG_INT(f->day_start),	      MG_INT(f->day_end),
 				   MG_INT(f->performance),    MG_INT(f->performance),	      MG_INT(limit) };
-	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.orders_search", args, 12, rows, NULL, NULL);
+	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.orders_search", args, 15, rows, NULL, NULL);
 }
 
 enum { O_ID, O_CODE, O_STATE, O_CHANNEL, O_METHOD, O_TOTAL, O_CREATED, O_PAID, O_NAME, O_EMAIL };
@@ -89,7 +99,8 @@ static const char *buyer(struct mg_ctx *ctx, const struct mg_rows *rows, size_t 
 static const char *filter_query(struct mg_ctx *ctx, const struct order_filter *f)
 {
 	struct mg_arena *a = mg_arena(ctx);
-	return mg_arena_printf(a, "q=%s&state=%s&performance=%s", mg_url_encode(a, f->q), mg_url_encode(a, f->state),
+	return mg_arena_printf(a, "q=%s&state=%s&day=%s&performance=%s", mg_url_encode(a, f->q), mg_url_encode(a, f->state),
+			       mg_url_encode(a, f->day),
 			       f->performance ? mg_arena_printf(a, "%llu", (unsigned long long)f->performance) : "");
 }
 
@@ -116,7 +127,8 @@ enum mg_err orders_list(struct mg_ctx *ctx)
 		mg_audit(ctx, "order.search", "orders", "success", f.q[0] ? "by code or e-mail" : NULL);
 	json_t *data = mg_admin_page(ctx, N_("Orders"));
 	json_object_set_new(data, "orders", list);
-	json_object_set_new(data, "filter", json_pack("{s:s, s:s, s:s}", "q", f.q, "state", f.state, "performance",
+	json_object_set_new(data, "filter", json_pack("{s:s, s:s, s:s, s:s}", "q", f.q, "state", f.state, "day", f.day,
+						      "performance",
 						      f.performance ? mg_arena_printf(a, "%llu", (unsigned long long)f.performance) : ""));
 	json_object_set_new(data, "states", json_pack("{s:b, s:b, s:b, s:b, s:b}", "pending", strcmp(f.state, "pending") == 0,
 						      "paid", strcmp(f.state, "paid") == 0, "cancelled",
@@ -515,6 +527,7 @@ const struct mg_field orders_search_fields[] = {
 	{ "q", MG_FROM_QUERY, NULL, false, 254, N_("Order code or e-mail") },
 	{ "state", MG_FROM_QUERY, "pending|paid|cancelled|expired|refunded", false, 16, N_("Order state") },
 	{ "performance", MG_FROM_QUERY, "[0-9]{1,19}", false, 19, N_("Performance number") },
+	{ "day", MG_FROM_QUERY, NULL, false, 32, N_("Ordered on") },
 	{ "before", MG_FROM_QUERY, "[0-9]{1,19}", false, 19, N_("Page") },
 	{ NULL, 0, NULL, false, 0, NULL },
 };

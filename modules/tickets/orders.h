@@ -54,6 +54,7 @@ extern const struct mg_field orders_search_fields[], box_office_fields[];
 	  " o.buyer_email_sealed FROM orders o" \
 	  " WHERE o.tenant_id = ? AND (? = '' OR o.code = ?) AND (? = '' OR o.buyer_email_hmac = ?)" \
 	  " AND (? = '' OR o.state = ?) AND (? = 0 OR o.id < ?)" \
+	  " AND (? = 0 OR (o.created_at >= FROM_UNIXTIME(?) AND o.created_at < FROM_UNIXTIME(?)))" \
 	  " AND (? = 0 OR EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.tenant_id = o.tenant_id" \
 	  " AND t.order_id = o.id AND t.performance_id = ?))" \
 	  " ORDER BY o.id DESC LIMIT ?" }, \
