@@ -18,6 +18,7 @@ import pytest
 
 from conftest import new_client
 from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, sql
+from test_operator import console_post, field_error, operator  # noqa: F401
 from test_tickets_api import api, checkout, hold, make_show, new_cart
 
 LONDON = ZoneInfo("Europe/London")
@@ -209,3 +210,20 @@ def test_the_audit_log_is_shown_and_filtered_in_the_tenants_zone(london):
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["No.", "Time (Europe/London)", "Time (UTC)"]
     assert shown in [r[1] for r in rows[1:]]
+
+
+def test_the_console_refuses_an_unknown_zone_and_keeps_a_known_one(operator):  # noqa: F811
+    slug = f"tzc-{uuid.uuid4().hex[:10]}"
+    form = {"slug": slug, "name": "ロンドン会館", "contract_start": "2026-12-01", "module_tickets": "on"}
+    r = console_post(operator, "/_operator/tenants", {**form, "time_zone": "Europe/Londres"},
+                     page="/_operator/new-tenant")
+    assert r.status_code == 200
+    assert "not a time zone of the tz database" in (field_error(r.text, "time_zone") or "")
+    assert 'value="Europe/Londres"' in r.text  # kept as typed
+    assert sql(f"SELECT COUNT(*) FROM tenant WHERE slug = '{slug}'").strip() == "0"
+    r = console_post(operator, "/_operator/tenants", {**form, "time_zone": "Europe/London"},
+                     page="/_operator/new-tenant")
+    assert r.status_code == 303, r.text
+    assert sql(f"SELECT time_zone FROM tenant WHERE slug = '{slug}'").strip() == "Europe/London"
+    assert "Europe/London" in operator.get(f"/_operator/tenants/{slug}", headers=EN).text
+    assert 'value="Asia/Tokyo"' in operator.get("/_operator/new-tenant", headers=EN).text  # the default
