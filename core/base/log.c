@@ -37,7 +37,7 @@ void mg_log_format_time(const struct timespec *ts, char *out, size_t outlen)
 		snprintf(out, outlen, "%lld", (long long)ts->tv_sec);
 		return;
 	}
-	/* 2026-11-22T08:49:03+09:00 → 2026-11-22T08:49:03.123+09:00 */
+	/* 2026-11-22T08:49:03+01:00 → 2026-11-22T08:49:03.123+01:00 (milliseconds before the offset) */
 	snprintf(out, outlen, "%.19s.%03ld%s", iso, ts->tv_nsec / 1000000, iso + 19);
 }
 

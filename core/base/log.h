@@ -1,6 +1,6 @@
 /*
  * One line per event on stderr: timestamp in the platform's zone, level, pid, request id, message.
- *   2026-11-22T08:49:03.123+09:00 INFO pid=4242 rid=5f0c... GET /healthz 200 1.2ms
+ *   2026-11-22T08:49:03.123+01:00 INFO pid=4242 rid=5f0c... GET /healthz 200 1.2ms
  * Control characters in messages are replaced so a client cannot forge log lines.
  */
 #ifndef MG_LOG_H

@@ -178,7 +178,7 @@ struct mg_job_plan mg_job_plan(const struct mg_schedule *s, const struct mg_job_
 	return plan;
 }
 
-/* Reads "+09:00", "+0900", "-05" or "Z" at s into seconds east of UTC; false when not one. */
+/* Reads "+01:00", "+0100", "-05" or "Z" at s into seconds east of UTC; false when not one. */
 static bool parse_zone(const char *s, long *offset)
 {
 	if (strcmp(s, "Z") == 0) {

@@ -76,7 +76,7 @@ struct mg_job_plan {
  */
 struct mg_job_plan mg_job_plan(const struct mg_schedule *s, const struct mg_job_last *last, time_t now);
 
-/* Parses an ISO 8601 time: "2026-04-01T03:00:00+09:00", "…Z", "…+0900", seconds optional,
+/* Parses an ISO 8601 time: "2026-04-01T03:00:00+01:00", "…Z", "…+0100", seconds optional,
  * a space for the T; without a zone it is the platform's zone. MG_ERR_INPUT when it is not one. */
 enum mg_err mg_time_parse_iso(const char *text, time_t *out);
 /* Formats t as "2026-04-01 03:00:00" in the platform's zone into out (at least 20 bytes). */

@@ -21,7 +21,7 @@
 static const char jobs_usage[] =
 	"usage: madoguchi jobs [serve] [--once]   run the scheduler in the foreground until SIGTERM/SIGINT\n"
 	"                                         (--once: catch up and run what is due, then exit)\n"
-	"       madoguchi jobs run JOB [--now 2026-04-01T03:00:00+09:00]\n"
+	"       madoguchi jobs run JOB [--now 2026-04-01T03:00 | 2026-03-31T18:00:00Z]\n"
 	"                                         run one job now, its clock set to --now; exit 1 on failure\n"
 	"       madoguchi jobs list               jobs, schedules (platform_time_zone), next due, last outcome\n"
 	"       madoguchi jobs history [--job JOB] [--limit N]\n";

@@ -19,7 +19,7 @@
 #include "schedule.h"
 
 static const char purge_usage[] =
-	"usage: madoguchi purge run [--now 2026-04-01T04:00:00+09:00]\n"
+	"usage: madoguchi purge run [--now 2026-04-01T04:00 | 2026-03-31T19:00:00Z]\n"
 	"                                   run the purge job now, its clock set to --now\n"
 	"       madoguchi purge status      terminated tenants and where each stands in the purge\n"
 	"       madoguchi purge replay      apply every step of the purge ledger to the database again\n"

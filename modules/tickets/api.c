@@ -11,7 +11,8 @@ static uint64_t u64(const char *s)
 	return s != NULL ? strtoull(s, NULL, 10) : 0;
 }
 
-/* ISO 8601 in the tenant's zone with its offset at that instant: "2026-05-01T19:00:00+09:00". */
+/* ISO 8601 in the tenant's zone with its offset at that instant: "2026-05-01T19:00:00+01:00"
+ * for a tenant in London in May. */
 static json_t *iso(struct mg_ctx *ctx, time_t t)
 {
 	return json_string(mg_time_text(ctx, t, MG_TZ_ISO));

@@ -131,7 +131,7 @@ static json_t *order_state(struct mg_ctx *ctx, const char *state)
 }
 
 /*
- * GET /<slug>/tickets/t/<code> — the printable e-ticket: event, date and time (JST), seat,
+ * GET /<slug>/tickets/t/<code> — the printable e-ticket: event, date and time (tenant's zone), seat,
  * order, and the code as a QR. The signed code is the secret of the link: anything altered
  * or forged is 404 before any look-up. Changes nothing.
  */
