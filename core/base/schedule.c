@@ -73,14 +73,20 @@ static long long floor_div(long long a, long long b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
-/* The UTC instant of a wall-clock time (seconds since 1970-01-01 00:00 local) in the platform's zone. */
-static time_t wall_to_utc(long long wall)
+/* The UTC instant of a wall-clock time (seconds since 1970-01-01 00:00 local) in the platform's
+ * zone: with the offset in force at `near` when that offset holds there too (so a job every
+ * 10 minutes keeps running through the hour the clocks go back), else by tz's rules (the
+ * earlier of a repeated time, the next valid one after a skipped time). */
+static time_t wall_to_utc(long long wall, long near_offset)
 {
-	time_t w = (time_t)wall, t = w;
+	time_t guess = (time_t)(wall - near_offset), t = guess;
 	struct tm tm;
+	if (mg_tz_local(mg_tz_platform(), guess, &tm) == MG_OK && tm.tm_gmtoff == near_offset)
+		return guess;
+	time_t w = (time_t)wall;
 	gmtime_r(&w, &tm);
 	if (mg_tz_utc(mg_tz_platform(), &tm, &t, NULL) != MG_OK)
-		t = w;
+		t = guess;
 	return t;
 }
 
@@ -91,21 +97,21 @@ time_t mg_schedule_latest(const struct mg_schedule *s, time_t t)
 	long gmtoff = mg_tz_local(mg_tz_platform(), t, &tm) == MG_OK ? tm.tm_gmtoff : 0;
 	long long wall = (long long)t + gmtoff;
 	long long slot_wall = floor_div(wall - s->offset, s->period) * s->period + s->offset;
-	time_t slot = wall_to_utc(slot_wall);
+	time_t slot = wall_to_utc(slot_wall, gmtoff);
 	/* around a change of the clocks the slot's instant may come after t: take the one before */
 	for (int i = 0; slot > t && i < 4; i++) {
 		slot_wall -= s->period;
-		slot = wall_to_utc(slot_wall);
+		slot = wall_to_utc(slot_wall, gmtoff);
 	}
 	return slot;
 }
 
 time_t mg_schedule_next(const struct mg_schedule *s, time_t t)
 {
-	time_t latest = mg_schedule_latest(s, t), next = latest;
+	time_t next = t;
 	for (int k = 1; next <= t && k < 8; k++)
 		next = mg_schedule_latest(s, t + (time_t)k * s->period);
-	return next > t ? next : latest + s->period;
+	return next > t ? next : t + s->period; /* never a slot at or before t: no busy loop */
 }
 
 long mg_job_retry_delay(int attempt)
