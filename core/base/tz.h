@@ -39,7 +39,7 @@ const char *mg_tz_platform(void);
 enum mg_err mg_tz_set_platform(const char *zone);
 
 /* The local date and time of t in zone, with tm_gmtoff (seconds east of UTC) and tm_zone
- * ("JST", "BST") set. MG_ERR_INPUT when the zone is unknown. */
+ * ("JST", "BST"; valid until the next call) set. MG_ERR_INPUT when the zone is unknown. */
 enum mg_err mg_tz_local(const char *zone, time_t t, struct tm *out);
 
 enum mg_tz_fit {
