@@ -227,3 +227,15 @@ def test_the_console_refuses_an_unknown_zone_and_keeps_a_known_one(operator):  #
     assert sql(f"SELECT time_zone FROM tenant WHERE slug = '{slug}'").strip() == "Europe/London"
     assert "Europe/London" in operator.get(f"/_operator/tenants/{slug}", headers=EN).text
     assert 'value="Asia/Tokyo"' in operator.get("/_operator/new-tenant", headers=EN).text  # the default
+    # and changed on the tenant's page, checked the same way and audited
+    page = f"/_operator/tenants/{slug}"
+    r = console_post(operator, f"{page}/time-zone", {"time_zone": "Asia/Edo"}, page=page)
+    assert r.status_code == 200
+    assert "not a time zone of the tz database" in (field_error(r.text, "time_zone") or "")
+    assert 'value="Asia/Edo"' in r.text
+    assert sql(f"SELECT time_zone FROM tenant WHERE slug = '{slug}'").strip() == "Europe/London"
+    r = console_post(operator, f"{page}/time-zone", {"time_zone": "Asia/Tokyo"}, page=page)
+    assert r.status_code == 303, r.text
+    assert sql(f"SELECT time_zone FROM tenant WHERE slug = '{slug}'").strip() == "Asia/Tokyo"
+    assert "Europe/London -> Asia/Tokyo" in sql("SELECT detail FROM audit_log WHERE tenant_id = 0"
+                                                " AND action = 'tenant.time_zone'")
