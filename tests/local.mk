@@ -6,7 +6,7 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
 MG_CFLAGS_UNIT = $(AM_CFLAGS) $(SANITIZE_CFLAGS) $(CMOCKA_CFLAGS) $(MG_CFLAGS_CORE)
 MG_LIBS_UNIT = $(CMOCKA_LIBS) $(MG_LIBS_CORE)
 MG_LINK_UNIT = $(SANITIZE_CFLAGS)
-MG_SRC_UNIT = core/base/err.c core/base/arena.c core/base/buf.c core/base/log.c core/base/tz.c
+MG_SRC_UNIT = core/base/err.c core/base/arena.c core/base/buf.c core/base/log.c core/base/tz.c core/base/tz_text.c
 
 check_PROGRAMS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
 	%D%/unit/test_core %D%/unit/test_router %D%/unit/test_config
@@ -183,3 +183,7 @@ TESTS += %D%/unit/test_tz
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh
 EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt
+
+# The module API: core/module.sym, the headers module.h includes, and what the binary exports.
+TESTS += %D%/check-module-api.sh
+EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py

@@ -3,6 +3,7 @@
 
 #include "crypto.h"
 #include "operator.h"
+#include "tz_text.h"
 #include "staff.h"
 
 /* The names after "core.operator_" are those mg_account_* expects (see core/staff.h); every

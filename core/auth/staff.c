@@ -11,7 +11,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "staff.h"
-#include "tz.h"
+#include "tz_text.h"
 
 const struct mg_sql mg_staff_statements[] = {
 	{ "core.staff_insert",

@@ -22,7 +22,6 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "arena.h"
 #include "err.h"
 
 enum { MG_TZ_NAME_MAX = 63 }; /* tenant.time_zone is VARCHAR(64) */
@@ -82,14 +81,6 @@ enum mg_tz_style {
 /* Formats t in zone in the style (lang "ja" or "en" for the PEOPLE styles; anything else is
  * English) into out; returns the length, 0 when it did not fit or the zone is unknown. */
 size_t mg_tz_format(const char *zone, time_t t, enum mg_tz_style style, const char *lang, char *out, size_t outlen);
-/* The same in the arena; an unknown zone falls back to the platform's zone. */
-const char *mg_tz_text(struct mg_arena *arena, const char *zone, time_t t, enum mg_tz_style style, const char *lang);
-
-/* The same for a UNIX_TIMESTAMP() cell ("1797586200"): "" when the cell is NULL, empty or "0"
- * (a time never set). */
-const char *mg_tz_text_cell(struct mg_arena *arena, const char *zone, const char *unix_seconds,
-			    enum mg_tz_style style, const char *lang);
-
 /* How a page names the zone next to a time: "日本時間" / "Japan time" for Asia/Tokyo, else the
  * zone's name ("Europe/London"). */
 const char *mg_tz_label(const char *zone, const char *lang);

@@ -20,6 +20,7 @@
 #include "payment.h"
 #include "people.h"
 #include "tenant.h"
+#include "tz_text.h"
 
 enum { CODE_ATTEMPTS = 8 };
 

@@ -25,6 +25,7 @@
 #include "csv.h"
 #include "i18n.h"
 #include "pages.h"
+#include "tz_text.h"
 
 enum {
 	PAGE_ROWS = 50,

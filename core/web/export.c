@@ -32,6 +32,7 @@
 #include "log.h"
 #include "purge.h"
 #include "tenant.h"
+#include "tz.h"
 
 /* Columns never exported, whatever the table. */
 static const char *const withheld_columns[] = {

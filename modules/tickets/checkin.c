@@ -41,14 +41,12 @@ static enum mg_err read_ticket(struct mg_ctx *ctx, struct scan *s, bool admitted
 		return MG_OK;
 	}
 	/* times in the tenant's zone; "" when the ticket was never scanned */
-	const char *zone = mg_tenant_time_zone(ctx);
-	struct mg_arena *a = mg_arena(ctx);
-	s->at_hhmm = mg_tz_text_cell(a, zone, MG_CELL(&rows, 0, 2), MG_TZ_CLOCK, NULL);
-	s->at_iso = mg_tz_text_cell(a, zone, MG_CELL(&rows, 0, 3), MG_TZ_ISO, NULL);
+	s->at_hhmm = mg_time_cell(ctx, MG_CELL(&rows, 0, 2), MG_TZ_CLOCK);
+	s->at_iso = mg_time_cell(ctx, MG_CELL(&rows, 0, 3), MG_TZ_ISO);
 	s->at_gate = MG_CELL(&rows, 0, 4);
 	s->description = MG_CELL(&rows, 0, 6);
 	s->event = MG_CELL(&rows, 0, 7);
-	s->starts = mg_tz_text_cell(a, zone, MG_CELL(&rows, 0, 8), MG_TZ_MINUTE, NULL);
+	s->starts = mg_time_cell(ctx, MG_CELL(&rows, 0, 8), MG_TZ_MINUTE);
 	if (admitted)
 		s->result = CHECKIN_OK;
 	else if (strcmp(MG_CELL(&rows, 0, 0), "valid") != 0)

@@ -416,8 +416,7 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 					MG_CELL(&rows, r, 1), "seats", MG_CELL(&rows, r, 2), "size",
 					mg_arena_printf(mg_arena(ctx), "%s × %s", MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4)),
 					"created",
-					mg_tz_text_cell(mg_arena(ctx), mg_tenant_time_zone(ctx), MG_CELL(&rows, r, 5),
-							MG_TZ_MINUTE, NULL),
+					mg_time_cell(ctx, MG_CELL(&rows, r, 5), MG_TZ_MINUTE),
 					"href",
 					mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/maps/%s", MG_CELL(&rows, r, 0)))));
 	const char *name = mg_form(ctx, "name"), *xml = mg_form(ctx, "xml");

@@ -10,6 +10,7 @@
 
 #include "core/base/arena.h"
 #include "core/base/tz.h"
+#include "core/base/tz_text.h"
 #include "modules/tickets/catalog.h"
 
 /* The back office's performance times as read and shown for a tenant in Asia/Tokyo (the

@@ -11,6 +11,7 @@
 
 #include "core/base/arena.h"
 #include "core/base/tz.h"
+#include "core/base/tz_text.h"
 
 /* Local time in, UTC out, and which rule applied. */
 static const struct {
