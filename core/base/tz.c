@@ -11,6 +11,9 @@
 static pthread_mutex_t tz_lock = PTHREAD_MUTEX_INITIALIZER;
 static char platform_zone[MG_TZ_NAME_MAX + 1] = MG_TZ_DEFAULT;
 static char current_zone[MG_TZ_NAME_MAX + 1]; /* TZ as last set, under tz_lock */
+/* TZ as the process found it, put back for the programs it runs (mg_tz_restore_env) */
+static char found_tz[256];
+static bool found_saved, found_set;
 
 /* Zones found valid, so a request does not read the zone file twice to check it. */
 enum { KNOWN_MAX = 32 };
@@ -79,6 +82,12 @@ static bool use_locked(const char *zone)
 	if (!valid_locked(zone))
 		return false;
 	if (strcmp(current_zone, zone) != 0) {
+		if (!found_saved) {
+			const char *tz = getenv("TZ");
+			found_set = tz != NULL;
+			snprintf(found_tz, sizeof(found_tz), "%s", tz != NULL ? tz : "");
+			found_saved = true;
+		}
 		/* the leading ':' makes glibc read the zone file, never a POSIX rule string */
 		char value[MG_TZ_NAME_MAX + 2];
 		snprintf(value, sizeof(value), ":%s", zone);
@@ -88,6 +97,18 @@ static bool use_locked(const char *zone)
 		snprintf(current_zone, sizeof(current_zone), "%s", zone);
 	}
 	return true;
+}
+
+void mg_tz_restore_env(void)
+{
+	if (!found_saved)
+		return;
+	if (found_set)
+		setenv("TZ", found_tz, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	current_zone[0] = '\0';
 }
 
 /* The offset east of UTC at t; with tz_lock held and the zone in use. */

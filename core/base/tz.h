@@ -32,6 +32,12 @@ enum { MG_TZ_NAME_MAX = 63 }; /* tenant.time_zone is VARCHAR(64) */
  * rule strings ("JST-9") and paths are refused. */
 bool mg_tz_valid(const char *zone);
 
+/* Puts TZ back as the process found it, so a program it runs (mariadbd, mariadb-backup, a
+ * shell) keeps the machine's zone; the next conversion sets it again. Takes no lock: call it
+ * only where no other thread converts times (in a child after fork, in a command before
+ * system()). */
+void mg_tz_restore_env(void);
+
 /* The platform's own zone (jobs schedule, purge dates, logs): Asia/Tokyo until set. */
 const char *mg_tz_platform(void);
 /* Sets it; MG_ERR_CONFIG (and unchanged) when zone is not valid. */

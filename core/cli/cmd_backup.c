@@ -194,6 +194,7 @@ static bool confirmed(const char *id)
 static int run_shell(const char *what, const char *command)
 {
 	fprintf(stderr, "madoguchi: restore: %s: %s\n", what, command);
+	mg_tz_restore_env(); /* the database server it starts keeps the machine's zone */
 	int status = system(command);
 	return status == 0 ? 0 : mg_cli_fail("restore", "%s failed (%s, status %d)", what, command, status);
 }

@@ -5,6 +5,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -186,8 +188,31 @@ static void the_platform_zone_is_tokyo_until_set(void **state)
 	assert_string_equal(mg_tz_label("Europe/London", "ja"), "Europe/London");
 }
 
+static char start_tz[64];
+static int start_tz_set;
+
+/* The programs Madoguchi runs (mariadbd, a shell) get TZ as the process found it. */
+static void the_environment_is_given_back(void **state)
+{
+	(void)state;
+	time_t t;
+	assert_int_equal(mg_tz_parse_local("Europe/London", "2026-07-01T12:00", &t, NULL), MG_OK);
+	assert_non_null(getenv("TZ"));
+	mg_tz_restore_env();
+	if (start_tz_set)
+		assert_string_equal(getenv("TZ"), start_tz);
+	else
+		assert_null(getenv("TZ"));
+	/* and the next conversion is right again */
+	assert_int_equal(mg_tz_parse_local("Europe/London", "2026-07-01T12:00", &t, NULL), MG_OK);
+	assert_int_equal(t, 1782903600);
+}
+
 int main(void)
 {
+	const char *tz = getenv("TZ");
+	start_tz_set = tz != NULL;
+	snprintf(start_tz, sizeof(start_tz), "%s", tz != NULL ? tz : "");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(local_times_become_utc),
 		cmocka_unit_test(instants_are_shown_in_the_zone),
@@ -195,6 +220,7 @@ int main(void)
 		cmocka_unit_test(malformed_local_times_are_refused),
 		cmocka_unit_test(unknown_zones_are_refused),
 		cmocka_unit_test(the_platform_zone_is_tokyo_until_set),
+		cmocka_unit_test(the_environment_is_given_back),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
