@@ -868,33 +868,28 @@ struct performance_input {
  * it; one they pass twice (the hour they go back) is the earlier of the two. */
 static void read_time(struct mg_ctx *ctx, json_t *errors, const char *field, bool required, time_t *out)
 {
-	const char *text = mg_form(ctx, field), *zone = mg_tenant_time_zone(ctx);
+	const char *text = mg_form(ctx, field), *zone = mg_tenant_time_zone(ctx), *problem = NULL;
 	enum mg_tz_fit fit = MG_TZ_EXACT;
 	*out = 0;
 	if ((text == NULL || text[0] == '\0') && !required)
 		return;
 	if (mg_tz_parse_local(zone, text, out, &fit) != MG_OK) {
-		*out = 0;
-		if (json_object_get(errors, field) == NULL)
-			json_object_set_new(errors, field,
-					    json_string(catalog_message(ctx, N_("Enter a date and time in {zone}, e.g. "
-										"2026-05-01 18:30."),
-									"{zone}", mg_tz_label(zone, mg_lang(ctx)))));
+		problem = catalog_message(ctx, N_("Enter a date and time in {zone}, e.g. 2026-05-01 18:30."), "{zone}",
+					  mg_tz_label(zone, mg_lang(ctx)));
 	} else if (fit == MG_TZ_GAP) {
 		const char *next = mg_time_text(ctx, *out, MG_TZ_MINUTE);
-		*out = 0;
-		if (json_object_get(errors, field) == NULL)
-			json_object_set_new(errors, field,
-					    json_string(catalog_message(ctx, N_("There is no such time in {zone}: the clocks go "
-										"forward then. The next valid time is {next}."),
-									"{zone}", zone)));
-		json_t *message = json_object_get(errors, field);
-		const char *filled = json_string_value(message);
-		const char *at = filled != NULL ? strstr(filled, "{next}") : NULL;
+		problem = catalog_message(ctx, N_("There is no such time in {zone}: the clocks go forward then. The next "
+						  "valid time is {next}."),
+					  "{zone}", zone);
+		const char *at = strstr(problem, "{next}");
 		if (at != NULL)
-			json_object_set_new(errors, field,
-					    json_string(mg_arena_printf(mg_arena(ctx), "%.*s%s%s", (int)(at - filled), filled,
-									next, at + strlen("{next}"))));
+			problem = mg_arena_printf(mg_arena(ctx), "%.*s%s%s", (int)(at - problem), problem, next,
+						  at + strlen("{next}"));
+	}
+	if (problem != NULL) {
+		*out = 0;
+		if (json_object_get(errors, field) == NULL) /* the first problem of a field is the one shown */
+			json_object_set_new(errors, field, json_string(problem));
 	}
 }
 
