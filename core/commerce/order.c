@@ -20,7 +20,6 @@
 #include "payment.h"
 #include "people.h"
 #include "tenant.h"
-#include "tz_text.h"
 
 enum { CODE_ATTEMPTS = 8 };
 
@@ -235,8 +234,7 @@ static enum mg_err queue_order_mail(struct mg_ctx *ctx, struct mg_db *db, const 
 				   fill(arena,
 					mg_i18n_translate(lang, N_("Please pay by {deadline} ({zone}). Unpaid orders are "
 								   "cancelled automatically after that time.")),
-					"deadline",
-					mg_tz_text(arena, mg_tenant_time_zone(ctx), o->payment_deadline, MG_TZ_MINUTE, NULL)),
+					"deadline", mg_time_text(ctx, o->payment_deadline, MG_TZ_MINUTE)),
 				   "zone", mg_tz_label(mg_tenant_time_zone(ctx), lang)));
 	if (o->view_path != NULL)
 		mg_buf_printf(&body, "\n%s\n%s%s\n", mg_i18n_translate(lang, N_("Your order and tickets:")),
