@@ -19,6 +19,7 @@ import pytest
 from conftest import new_client
 from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, sql
 from test_operator import console_post, field_error, operator  # noqa: F401
+from test_people import mails_to, send_mail
 from test_tickets_api import api, checkout, hold, make_show, new_cart
 
 LONDON = ZoneInfo("Europe/London")
@@ -189,6 +190,22 @@ def test_orders_are_filtered_by_the_local_day(london):
 
     bad = london.get("/tickets/orders?day=2027-02-30")
     assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+
+
+def test_the_order_mail_gives_the_deadline_in_london_time(london):
+    address = f"buyer-{uuid.uuid4().hex[:8]}@example.jp"
+    cart = new_cart(london.slug)
+    assert hold(london.slug, cart, london.show["perf"], seats=[10]).status_code == 200
+    r = checkout(london.slug, cart, email=address)
+    assert r.status_code == 201, r.text
+    deadline = r.json()["payment_deadline"]  # ISO with London's offset of that day
+    assert deadline.endswith(("+00:00", "+01:00")), deadline
+    local = datetime.datetime.fromisoformat(deadline)
+    assert local.utcoffset() == local.astimezone(LONDON).utcoffset()
+    send_mail()
+    bodies = [m.get_body(("plain",)).get_content() for m, _ in mails_to(address)]
+    assert len(bodies) == 1, bodies
+    assert f"Please pay by {local.strftime('%Y-%m-%d %H:%M')} (Europe/London)." in bodies[0], bodies[0]
 
 
 def test_the_audit_log_is_shown_and_filtered_in_the_tenants_zone(london):
