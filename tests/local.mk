@@ -49,6 +49,13 @@ check_PROGRAMS += %D%/modules/badabi.so
 %C%_modules_badabi_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)
 %C%_modules_badabi_so_LDFLAGS = -shared
 
+# A module with one statement whose SQL names a missing table: tests/http/test_statements.py
+# proves `madoguchi check-statements` refuses it by name.
+check_PROGRAMS += %D%/modules/brokensql.so
+%C%_modules_brokensql_so_SOURCES = %D%/modules/brokensql.c
+%C%_modules_brokensql_so_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(MARIADB_CFLAGS)
+%C%_modules_brokensql_so_LDFLAGS = -shared
+
 EXTRA_DIST += %D%/http %D%/fuzz
 
 # Shell tests report by exit status (the plain driver), not TAP.

@@ -26,7 +26,22 @@ struct mg_operator {
 	bool must_change_password, active;
 };
 
-extern const struct mg_sql mg_operator_statements[];
+/* The statements of mg_operator_statements (operator.c); a call names one as &mg_operator_statements[<constant>]. */
+enum mg_operator_sql {
+	MG_SQL_OPERATOR_INSERT,
+	MG_SQL_OPERATOR_FOR_LOGIN,
+	MG_SQL_OPERATOR_LOCK_STATE,
+	MG_SQL_OPERATOR_LOGIN_FAILED,
+	MG_SQL_OPERATOR_LOGIN_OK,
+	MG_SQL_OPERATOR_PASSWORD_FOR_UPDATE,
+	MG_SQL_OPERATOR_SET_PASSWORD,
+	MG_SQL_OPERATOR_HISTORY_INSERT,
+	MG_SQL_OPERATOR_HISTORY_RECENT,
+	MG_SQL_OPERATOR_BY_ID,
+	MG_SQL_OPERATOR_LIST,
+	MG_SQL_OPERATOR__MAX
+};
+extern const struct mg_sql mg_operator_statements[MG_SQL_OPERATOR__MAX + 1];
 /* The console's pages under /_operator/ (core/console.c). */
 extern const struct mg_route mg_console_routes[];
 

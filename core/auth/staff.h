@@ -24,8 +24,39 @@ struct mg_staff {
 	bool must_change_password, active, has_totp, locked;
 };
 
-extern const struct mg_sql mg_staff_statements[];
-extern const struct mg_sql mg_staff_totp_statements[];
+/* The statements of mg_staff_statements (staff.c); a call names one as &mg_staff_statements[<constant>]. */
+enum mg_staff_sql {
+	MG_SQL_STAFF_INSERT,
+	MG_SQL_STAFF_FOR_LOGIN,
+	MG_SQL_STAFF_LOCK_STATE,
+	MG_SQL_STAFF_LOGIN_FAILED,
+	MG_SQL_STAFF_LOGIN_OK,
+	MG_SQL_STAFF_BY_ID,
+	MG_SQL_STAFF_PASSWORD_FOR_UPDATE,
+	MG_SQL_STAFF_SET_PASSWORD,
+	MG_SQL_STAFF_HISTORY_INSERT,
+	MG_SQL_STAFF_HISTORY_RECENT,
+	MG_SQL_STAFF_LIST,
+	MG_SQL_STAFF_SET_ROLE,
+	MG_SQL_STAFF_SET_ACTIVE,
+	MG_SQL_STAFF_ISSUE_PASSWORD,
+	MG_SQL_STAFF_UNLOCK,
+	MG_SQL_STAFF_LOCKED,
+	MG_SQL_STAFF__MAX
+};
+extern const struct mg_sql mg_staff_statements[MG_SQL_STAFF__MAX + 1];
+/* The statements of mg_staff_totp_statements (staff_totp.c); a call names one as &mg_staff_totp_statements[<constant>]. */
+enum mg_staff_totp_sql {
+	MG_SQL_STAFF_TOTP_FOR_UPDATE,
+	MG_SQL_STAFF_TOTP_USED,
+	MG_SQL_STAFF_TOTP_SET,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_CLEAR,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_INSERT,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_USE,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_LEFT,
+	MG_SQL_STAFF_TOTP__MAX
+};
+extern const struct mg_sql mg_staff_totp_statements[MG_SQL_STAFF_TOTP__MAX + 1];
 
 /* A login ID is 1 to 64 ASCII letters, digits, '.', '_', '@' or '-'. */
 bool mg_staff_login_ok(const char *login);

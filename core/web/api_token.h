@@ -16,7 +16,17 @@
 #include "err.h"
 #include "module.h"
 
-extern const struct mg_sql mg_api_token_statements[];
+/* The statements of mg_api_token_statements (api_token.c); a call names one as &mg_api_token_statements[<constant>]. */
+enum mg_api_token_sql {
+	MG_SQL_API_TOKEN_INSERT,
+	MG_SQL_API_TOKEN_FIND,
+	MG_SQL_API_TOKEN_USED,
+	MG_SQL_API_TOKEN_LIST,
+	MG_SQL_API_TOKEN_GET,
+	MG_SQL_API_TOKEN_REVOKE,
+	MG_SQL_API_TOKEN__MAX
+};
+extern const struct mg_sql mg_api_token_statements[MG_SQL_API_TOKEN__MAX + 1];
 extern const struct mg_route mg_api_token_routes[];
 
 /* Creates a token acting as staff_id; token receives it (shown once, stored hashed). */

@@ -9,7 +9,13 @@
 #include "db.h"
 #include "module.h"
 
-extern const struct mg_sql mg_deletion_statements[];
+/* The statements of mg_deletion_statements (deletions.c); a call names one as &mg_deletion_statements[<constant>]. */
+enum mg_deletion_sql {
+	MG_SQL_DELETION_RECORDS,
+	MG_SQL_DELETION_PURGE_STATUS,
+	MG_SQL_DELETION__MAX
+};
+extern const struct mg_sql mg_deletion_statements[MG_SQL_DELETION__MAX + 1];
 extern const struct mg_route mg_deletion_routes[];
 
 /* The records of one tenant (slug) or of all (NULL), oldest first. Columns: id,

@@ -24,7 +24,20 @@
 
 enum { MG_MAINTENANCE_RETRY_DEFAULT = 3600, MG_NOTICE_TITLE_MAX = 200, MG_NOTICE_BODY_MAX = 10000 };
 
-extern const struct mg_sql mg_notice_statements[];
+/* The statements of mg_notice_statements (notice.c); a call names one as &mg_notice_statements[<constant>]. */
+enum mg_notice_sql {
+	MG_SQL_NOTICE_INSERT,
+	MG_SQL_NOTICE_LIST,
+	MG_SQL_NOTICE_GET,
+	MG_SQL_NOTICE_UNREAD,
+	MG_SQL_NOTICE_VISIBLE,
+	MG_SQL_NOTICE_MARK_READ,
+	MG_SQL_NOTICE_SETTING_GET,
+	MG_SQL_NOTICE_SETTING_PUT,
+	MG_SQL_NOTICE_SETTING_DELETE,
+	MG_SQL_NOTICE__MAX
+};
+extern const struct mg_sql mg_notice_statements[MG_SQL_NOTICE__MAX + 1];
 /* The notice pages of the back office and of the operator console. */
 extern const struct mg_route mg_notice_routes[];
 
