@@ -30,8 +30,9 @@
 #define N_(msgid) (msgid)
 #endif
 
-/* Raised whenever struct mg_module or anything it points to changes layout or meaning. */
-#define MG_MODULE_ABI 2u
+/* Raised whenever struct mg_module or anything it points to changes layout or meaning.
+ * 3: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name. */
+#define MG_MODULE_ABI 3u
 
 struct mg_ctx; /* one request being answered; opaque */
 
@@ -107,7 +108,8 @@ struct mg_module {
 	const char *version;
 	const struct mg_route *routes;  /* ended by a { NULL } entry */
 	const char *migrations;         /* folder under schema/, usually the name */
-	const struct mg_sql *statements;/* ended by a { NULL, NULL } entry */
+	const struct mg_sql *statements;/* indexed by the module's enum, ended by a { NULL, NULL } entry
+					 * (core/db/db.h); checked by `madoguchi check-statements` */
 	const struct mg_job *jobs;      /* ended by a { NULL } entry */
 	const struct mg_nav *nav;       /* ended by a { NULL } entry */
 	const struct mg_permission *permissions; /* ended by a { NULL } entry */

@@ -182,3 +182,11 @@ TESTS += %D%/unit/test_best_available
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh
 EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt
+# core/db/db.c: the statement registry, handles found by table, names registered twice
+# (issue 10, item 4). Every statement against the schema: tests/http/test_statements.py.
+check_PROGRAMS += %D%/unit/test_db
+TESTS += %D%/unit/test_db
+%C%_unit_test_db_SOURCES = %D%/unit/test_db.c core/db/db.c $(MG_SRC_UNIT)
+%C%_unit_test_db_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_db_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_db_LDADD = $(MG_LIBS_UNIT)
