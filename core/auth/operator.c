@@ -58,10 +58,12 @@ static enum mg_err create_txn(struct mg_db *db, void *arg)
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long id = 0;
 	struct mg_dbval row[] = { MG_TEXT(a->login), MG_TEXT(a->name), MG_TEXT(a->hash) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_INSERT], row, 3, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_INSERT], row, 3, NULL, NULL, &id);
 	if (err == MG_OK) {
 		struct mg_dbval history[] = { MG_INT(0), MG_INT(id), MG_TEXT(a->hash) };
-		err = mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_HISTORY_INSERT], history, 3, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_HISTORY_INSERT], history, 3, NULL,
+		                 NULL, NULL);
 	}
 	if (err == MG_OK)
 		a->id = id;
@@ -87,7 +89,8 @@ enum mg_err mg_operator_load(struct mg_db *db, struct mg_arena *arena, uint64_t 
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_BY_ID], key, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_BY_ID], key, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)

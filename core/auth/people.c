@@ -153,7 +153,8 @@ enum mg_err mg_person_upsert_guest(struct mg_db *db, const unsigned char *tenant
 	struct mg_dbval row[] = { MG_INT(tenant_id), MG_TEXT(hmac), MG_BLOB(sealed_email.data, sealed_email.len), name_val,
 				  phone_val, MG_TEXT(lang && strcmp(lang, "en") == 0 ? "en" : "ja"), MG_INT(now),
 				  MG_INT(now) };
-	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_UPSERT_GUEST], row, 8, NULL, NULL, &row_id)) == MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_UPSERT_GUEST], row, 8, NULL, NULL,
+	                      &row_id)) == MG_OK)
 		*id = row_id;
 out:
 	mg_buf_free(&sealed_email);
@@ -168,7 +169,8 @@ enum mg_err mg_person_load(struct mg_db *db, struct mg_arena *arena, const unsig
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_ID], key, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_ID], key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -242,7 +244,8 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOCK_STATE], key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOCK_STATE], key, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		goto out;
 	if (rows.nrows == 0 || MG_CELL(&rows, 0, 0) == NULL || strcmp(MG_CELL(&rows, 0, 0), a->hash) != 0 ||
 	    strcmp(MG_CELL(&rows, 0, 3), "active") != 0) {
@@ -258,7 +261,8 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
 		struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(a->tenant_id),
 					  MG_INT(a->id) };
-		if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOGIN_FAILED], upd, 5, NULL, NULL, NULL)) != MG_OK ||
+		if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOGIN_FAILED], upd, 5, NULL,
+		                      NULL, NULL)) != MG_OK ||
 		    (err = audit_login(db, arena, a, "account.login.failure", "failure", "wrong password")) != MG_OK)
 			goto out;
 		if (lock != 0) {
@@ -268,7 +272,8 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval ok[] = { MG_INT(now), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOGIN_OK], ok, 3, NULL, NULL, NULL)) != MG_OK ||
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOGIN_OK], ok, 3, NULL, NULL,
+	                      NULL)) != MG_OK ||
 	    (err = audit_login(db, arena, a, "account.login.success", "success", NULL)) != MG_OK)
 		goto out;
 	a->result = MG_LOGIN_OK;
@@ -290,7 +295,8 @@ enum mg_err mg_person_authenticate(struct mg_db *db, const unsigned char *tenant
 	if (err != MG_OK)
 		goto out;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(hmac) };
-	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_EMAIL], key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_EMAIL], key, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		goto out;
 	a.found = rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 1), "active") == 0 && MG_CELL(&rows, 0, 2) != NULL;
 	if (a.found) {

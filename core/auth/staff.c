@@ -166,7 +166,8 @@ static enum mg_err create_txn(struct mg_db *db, void *arg)
 	if ((err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_INSERT], row, 5, NULL, NULL, &id)) != MG_OK)
 		goto out;
 	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(id), MG_TEXT(a->hash) };
-	if ((err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_HISTORY_INSERT], history, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_HISTORY_INSERT], history, 3, NULL, NULL,
+	                      NULL)) != MG_OK)
 		goto out;
 	a->id = id;
 out:
@@ -580,7 +581,8 @@ enum mg_err mg_staff_unlock(struct mg_db *db, uint64_t tenant_id, uint64_t id)
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long affected = 0;
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_UNLOCK], args, 3, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_UNLOCK], args, 3, NULL, &affected, NULL);
 	mg_arena_free(arena);
 	return err == MG_OK && affected == 0 ? MG_ERR_NOT_FOUND : err;
 }
@@ -589,7 +591,8 @@ json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant_id), MG_INT(mg_now()) };
-	if ((*err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_LOCKED], args, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_LOCKED], args, 2, &rows, NULL, NULL)) !=
+	    MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)

@@ -45,7 +45,8 @@ enum mg_staff_sql {
 	MG_SQL_STAFF__MAX
 };
 extern const struct mg_sql mg_staff_statements[MG_SQL_STAFF__MAX + 1];
-/* The statements of mg_staff_totp_statements (staff_totp.c); a call names one as &mg_staff_totp_statements[<constant>]. */
+/* The statements of mg_staff_totp_statements (staff_totp.c); a call names one as &mg_staff_totp_statements[<constant>].
+ */
 enum mg_staff_totp_sql {
 	MG_SQL_STAFF_TOTP_FOR_UPDATE,
 	MG_SQL_STAFF_TOTP_USED,

@@ -155,7 +155,8 @@ static int jobs_list(struct mg_cli *cli)
 		struct mg_dbval args[] = { MG_TEXT(e->job->name) };
 		struct mg_rows rows;
 		if (mg_scheduler_plan(&s, e, now, &plan) != MG_OK ||
-		    mg_db_exec(s.db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LAST_RUN], args, 1, &rows, NULL, NULL) != MG_OK) {
+		    mg_db_exec(s.db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LAST_RUN], args, 1, &rows, NULL,
+		               NULL) != MG_OK) {
 			status = mg_cli_fail("jobs list", "%s", mg_db_error(s.db));
 			break;
 		}

@@ -57,7 +57,8 @@ enum mg_err mg_cart_hold_seconds(struct mg_db *db, struct mg_arena *arena, uint6
 	*seconds = MG_CART_HOLD_DEFAULT;
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_HOLD_SECONDS], args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_HOLD_SECONDS], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	long v = strtol(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -223,7 +224,9 @@ static enum mg_err renew(struct mg_db *db, struct mg_arena *arena, const struct 
 	struct mg_dbval cart_args[] = { MG_INT(expires), MG_INT(cart->tenant_id), MG_INT(cart->id) };
 	struct mg_dbval unit_args[] = { MG_INT(expires), MG_INT(cart->tenant_id), MG_INT(cart->id) };
 	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_RENEW], cart_args, 3, NULL, NULL, NULL);
-	return err != MG_OK ? err : mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_RENEW_UNITS], unit_args, 3, NULL, NULL, NULL);
+	return err != MG_OK ? err
+	                    : mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_RENEW_UNITS], unit_args, 3, NULL,
+	                                 NULL, NULL);
 }
 
 static enum mg_err add_in_transaction(struct mg_db *db, void *arg)
@@ -308,7 +311,8 @@ static enum mg_err remove_in_transaction(struct mg_db *db, void *arg)
 	struct mg_dbval args[] = { MG_INT(j->tenant), MG_INT(cart.id), MG_TEXT(j->kind), MG_INT(j->resource),
 				   MG_INT(j->unit) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(db, j->arena, &mg_cart_statements[MG_SQL_CART_ITEM_DELETE], args, 5, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_cart_statements[MG_SQL_CART_ITEM_DELETE], args, 5, NULL, &affected,
+	                      NULL)) != MG_OK)
 		return err;
 	if (affected == 0)
 		return MG_ERR_NOT_FOUND;
@@ -346,7 +350,8 @@ static enum mg_err abandon_in_transaction(struct mg_db *db, void *arg)
 	if (strcmp(cart.state, "open") != 0)
 		return MG_ERR_NOT_FOUND;
 	struct mg_dbval args[] = { MG_TEXT("abandoned"), MG_INT(j->tenant), MG_INT(cart.id) };
-	if ((err = mg_db_exec(db, j->arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, NULL, NULL)) !=
+	    MG_OK)
 		return err;
 	return mg_inventory_release(db, j->arena, j->tenant, cart.id, NULL);
 }
@@ -373,7 +378,8 @@ enum mg_err mg_cart_mark_checked_out(struct mg_db *db, struct mg_arena *arena, u
 {
 	struct mg_dbval args[] = { MG_TEXT("checked_out"), MG_INT(tenant), MG_INT(cart_id) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, &affected, NULL);
 	return err != MG_OK ? err : affected == 1 ? MG_OK : MG_ERR_CONFLICT;
 }
 

@@ -134,7 +134,8 @@ static enum mg_err take_unit(struct mg_db *db, struct mg_arena *arena, uint64_t 
 	struct mg_dbval args[] = { MG_INT(token),  MG_INT(expires), MG_INT(tenant), MG_TEXT(kind),
 				   MG_INT(resource), MG_INT(unit), MG_INT(now),    MG_INT(token) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TAKE], args, 8, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TAKE], args, 8, NULL, &affected, NULL);
 	*taken = err == MG_OK && affected == 1;
 	return err;
 }
@@ -178,7 +179,8 @@ enum mg_err mg_inventory_hold_any(struct mg_db *db, struct mg_arena *arena, uint
 		return MG_ERR_INPUT;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(now), MG_INT(n) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_PICK], args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_PICK], args, 5, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows < n)
@@ -199,7 +201,8 @@ enum mg_err mg_inventory_confirm(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_dbval args[] = { MG_INT(order_id), MG_INT(tenant), MG_INT(token), MG_INT(now) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_CONFIRM], args, 4, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_CONFIRM], args, 4, NULL, &affected, NULL);
 	if (err != MG_OK)
 		return err;
 	return affected == expected ? MG_OK : MG_ERR_EXPIRED;
@@ -210,7 +213,8 @@ enum mg_err mg_inventory_release(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(token) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE], args, 2, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE], args, 2, NULL, &affected, NULL);
 	if (released != NULL)
 		*released = (size_t)affected;
 	return err;
@@ -220,7 +224,8 @@ enum mg_err mg_inventory_release_unit(struct mg_db *db, struct mg_arena *arena, 
 				      uint64_t resource, uint32_t unit, uint64_t token)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(unit), MG_INT(token) };
-	return mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE_UNIT], args, 5, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE_UNIT], args, 5, NULL, NULL,
+	                  NULL);
 }
 
 enum mg_err mg_inventory_release_order(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
@@ -228,7 +233,8 @@ enum mg_err mg_inventory_release_order(struct mg_db *db, struct mg_arena *arena,
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(order_id) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE_ORDER], args, 2, NULL, &affected, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE_ORDER], args, 2, NULL,
+	                             &affected, NULL);
 	if (released != NULL)
 		*released = (size_t)affected;
 	return err;
@@ -262,13 +268,15 @@ static enum mg_err change_units(struct mg_db *db, struct mg_arena *arena, const 
 enum mg_err mg_inventory_block(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
 			       uint64_t resource, const uint32_t *units, size_t n, time_t now, size_t *changed)
 {
-	return change_units(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_BLOCK], tenant, kind, resource, units, n, now, true, changed);
+	return change_units(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_BLOCK], tenant, kind, resource, units,
+	                    n, now, true, changed);
 }
 
 enum mg_err mg_inventory_unblock(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
 				 uint64_t resource, const uint32_t *units, size_t n, size_t *changed)
 {
-	return change_units(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_UNBLOCK], tenant, kind, resource, units, n, 0, false, changed);
+	return change_units(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_UNBLOCK], tenant, kind, resource,
+	                    units, n, 0, false, changed);
 }
 
 static uint64_t cell_u64(const char *s)
@@ -282,7 +290,8 @@ enum mg_err mg_inventory_view(struct mg_db *db, struct mg_arena *arena, uint64_t
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_INT(now), MG_INT(now), MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_VIEW], args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_VIEW], args, 5, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	size_t n = rows.nrows ? rows.nrows : 1;
@@ -308,7 +317,8 @@ enum mg_err mg_inventory_counts(struct mg_db *db, struct mg_arena *arena, uint64
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_INT(now), MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_COUNTS], args, 4, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_COUNTS], args, 4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	for (size_t r = 0; r < rows.nrows; r++) {
@@ -330,7 +340,8 @@ static enum mg_err sweep_tenant(struct mg_db *db, struct mg_arena *arena, uint64
 	for (;;) {
 		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(now) };
 		struct mg_rows rows;
-		enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAPSED], args, 2, &rows, NULL, NULL);
+		enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAPSED], args, 2,
+		                             &rows, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 		for (size_t r = 0; r < rows.nrows; r++) {
@@ -338,7 +349,8 @@ static enum mg_err sweep_tenant(struct mg_db *db, struct mg_arena *arena, uint64
 						  MG_INT(cell_u64(MG_CELL(&rows, r, 1))),
 						  MG_INT(cell_u64(MG_CELL(&rows, r, 2))), MG_INT(now) };
 			unsigned long long affected = 0;
-			if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TIDY], key, 5, NULL, &affected, NULL)) != MG_OK)
+			if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TIDY], key, 5, NULL,
+			                      &affected, NULL)) != MG_OK)
 				return err;
 			*tidied += (size_t)affected;
 		}
@@ -351,7 +363,8 @@ enum mg_err mg_inventory_sweep(struct mg_db *db, struct mg_arena *arena, time_t 
 {
 	size_t count = 0;
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TENANTS], NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TENANTS], NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++)
 		err = sweep_tenant(db, arena, cell_u64(MG_CELL(&tenants, t, 0)), now, &count);
 	if (tidied != NULL)
@@ -366,7 +379,8 @@ enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, u
 		return MG_OK;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(now), MG_INT(n) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_PICK], args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_PICK], args, 5, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	/* units a buyer is taking this instant are skipped, not waited for: they count as taken */
@@ -376,7 +390,8 @@ enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, u
 		struct mg_dbval key[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource),
 					  MG_INT(cell_u64(MG_CELL(&rows, r, 0))), MG_INT(now) };
 		unsigned long long affected = 0;
-		if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_DELETE], key, 5, NULL, &affected, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_DELETE], key, 5, NULL,
+		                      &affected, NULL)) != MG_OK)
 			return err;
 		if (affected != 1) /* we hold its row lock, so this cannot happen */
 			return MG_ERR_INTERNAL;
@@ -390,7 +405,8 @@ enum mg_err mg_inventory_last_unit(struct mg_db *db, struct mg_arena *arena, uin
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
 	struct mg_rows rows;
 	*last = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAST_UNIT], args, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAST_UNIT], args, 3, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
 		*last = (uint32_t)cell_u64(MG_CELL(&rows, 0, 0));
 	return err;

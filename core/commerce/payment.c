@@ -93,7 +93,8 @@ static enum mg_err test_card_start(struct mg_db *db, struct mg_arena *arena, con
 	mg_token_new(session);
 	struct mg_dbval args[] = { MG_INT(p->tenant_id), MG_TEXT(session),	   MG_TEXT(p->order_code),
 				   MG_INT(p->amount),	 MG_TEXT(p->return_path), MG_INT(p->now) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_INSERT], args, 6, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_INSERT], args, 6, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*ref = session;
@@ -166,7 +167,8 @@ static enum mg_err deliver(const struct mg_app *app, struct mg_db *db, struct mg
 	const struct mg_config *cfg = app != NULL ? app->cfg : payment_cfg;
 	struct mg_rows rows;
 	struct mg_dbval find[] = { MG_TEXT(slug), MG_TEXT(session) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_FOR_DELIVERY], find, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_FOR_DELIVERY], find, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0 || cfg == NULL)
 		return err;
 	uint64_t tenant = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -189,8 +191,10 @@ static enum mg_err deliver(const struct mg_app *app, struct mg_db *db, struct mg
 	free(body);
 	struct mg_dbval done[] = { MG_INT(now), MG_INT(tenant), MG_TEXT(session) };
 	struct mg_dbval tried[] = { MG_INT(tenant), MG_TEXT(session) };
-	return ok ? mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_DELIVERED], done, 3, NULL, NULL, NULL)
-		  : mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_ATTEMPTED], tried, 2, NULL, NULL, NULL);
+	return ok ? mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_DELIVERED], done, 3, NULL,
+	                       NULL, NULL)
+	          : mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_ATTEMPTED], tried, 2, NULL,
+	                       NULL, NULL);
 }
 
 struct deferred_delivery {
@@ -210,13 +214,15 @@ static void deliver_after_response(const struct mg_app *app, struct mg_db *db, s
 enum mg_err mg_test_card_deliver_pending(struct mg_db *db, struct mg_arena *arena, time_t now)
 {
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_TENANTS], NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_TENANTS], NULL, 0,
+	                             &tenants, NULL, NULL);
 	size_t sent = 0;
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
 		struct mg_rows sessions;
 		struct mg_dbval args[] = { MG_INT(strtoull(MG_CELL(&tenants, t, 0), NULL, 10)),
 					   MG_INT(CALLBACK_MAX_ATTEMPTS) };
-		err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_UNDELIVERED], args, 2, &sessions, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_UNDELIVERED], args, 2,
+		                 &sessions, NULL, NULL);
 		for (size_t s = 0; err == MG_OK && s < sessions.nrows; s++, sent++)
 			err = deliver(NULL, db, arena, MG_CELL(&tenants, t, 1), MG_CELL(&sessions, s, 0), now);
 	}
@@ -254,7 +260,8 @@ static enum mg_err render_pay_page(struct mg_ctx *ctx, int status, struct mg_row
 static enum mg_err find_session(struct mg_ctx *ctx, struct mg_rows *rows)
 {
 	struct mg_dbval args[] = { MG_TEXT(mg_param(ctx, "t")), MG_TEXT(mg_param(ctx, "session")) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_FIND], args, 2, rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx),
+	                             &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_FIND], args, 2, rows, NULL, NULL);
 	return err != MG_OK ? err : rows->nrows == 0 ? MG_ERR_NOT_FOUND : MG_OK;
 }
 
@@ -298,8 +305,8 @@ static enum mg_err pay_submit(struct mg_ctx *ctx)
 	struct mg_dbval args[] = { MG_TEXT(outcome == 1 ? "succeeded" : "declined"), last4[0] ? MG_TEXT(last4) : MG_NULL,
 				   MG_INT(mg_now()), MG_TEXT(mg_param(ctx, "t")), MG_TEXT(mg_param(ctx, "session")) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_DECIDE], args, 5, NULL, &affected, NULL)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_DECIDE],
+	                      args, 5, NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if (affected == 1) {
 		struct deferred_delivery *d = mg_arena_alloc(mg_arena(ctx), sizeof(*d));

@@ -34,7 +34,11 @@ struct mg_db;
  *     };
  *
  * The name, "<owner>.<what>", is for logs and the check's report only; it is unique among
- * all registered tables. A module has one table, its descriptor's `statements`.
+ * all registered tables. A module has one table, its descriptor's `statements`. Add a
+ * constant and its entry together: a constant without one leaves a { NULL, NULL } hole that
+ * ends the table early for mg_db_register (and the statements after it are "not registered").
+ * A table that is only walked in order, never named entry by entry (core/ops/purge.c's
+ * DELETE_BATCH list), needs no enum.
  */
 struct mg_sql {
 	const char *name;

@@ -114,7 +114,8 @@ enum mg_err mg_grants_apply(struct mg_db *db, const struct mg_config *cfg, size_
 
 	struct mg_dbval args[] = { MG_TEXT(dbname) };
 	struct mg_rows rows;
-	if ((err = mg_db_exec(db, arena, &mg_grants_statements[MG_SQL_GRANTS_TABLES], args, 1, &rows, NULL, NULL)) != MG_OK) {
+	if ((err = mg_db_exec(db, arena, &mg_grants_statements[MG_SQL_GRANTS_TABLES], args, 1, &rows, NULL, NULL)) !=
+	    MG_OK) {
 		snprintf(errbuf, errlen, "cannot list the tables of %s: %s", dbname, mg_db_error(db));
 		goto out;
 	}

@@ -160,9 +160,11 @@ static enum mg_err list_tables(struct mg_scratch *s, struct mg_arena *arena, con
 			       struct mg_rows *tenant_tables, char *why, size_t whylen)
 {
 	struct mg_dbval args[] = { MG_TEXT(dbname) };
-	enum mg_err err = mg_db_exec(s->db, arena, &mg_scratch_db_statements[MG_SQL_SCRATCH_DB_BACKUP_TABLES], args, 1, tables, NULL, NULL);
+	enum mg_err err = mg_db_exec(s->db, arena, &mg_scratch_db_statements[MG_SQL_SCRATCH_DB_BACKUP_TABLES], args, 1,
+	                             tables, NULL, NULL);
 	if (err == MG_OK && tenant_tables != NULL)
-		err = mg_db_exec(s->db, arena, &mg_scratch_db_statements[MG_SQL_SCRATCH_DB_BACKUP_TENANT_TABLES], args, 1, tenant_tables, NULL, NULL);
+		err = mg_db_exec(s->db, arena, &mg_scratch_db_statements[MG_SQL_SCRATCH_DB_BACKUP_TENANT_TABLES], args,
+		                 1, tenant_tables, NULL, NULL);
 	if (err != MG_OK) {
 		snprintf(why, whylen, "cannot list the tables of the copy: %s", mg_db_error(s->db));
 		return err;

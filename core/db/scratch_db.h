@@ -20,7 +20,8 @@
 #include "err.h"
 
 /* The statements run on a scratch server (registered by the binary like the others). */
-/* The statements of mg_scratch_db_statements (scratch_db.c); a call names one as &mg_scratch_db_statements[<constant>]. */
+/* The statements of mg_scratch_db_statements (scratch_db.c); a call names one as &mg_scratch_db_statements[<constant>].
+ */
 enum mg_scratch_db_sql {
 	MG_SQL_SCRATCH_DB_BACKUP_TABLES,
 	MG_SQL_SCRATCH_DB_BACKUP_TENANT_TABLES,

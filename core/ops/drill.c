@@ -172,7 +172,8 @@ enum mg_err mg_drill_run(struct mg_db *db, const char *id, time_t now, char *use
 		struct mg_arena *arena = mg_arena_new();
 		struct mg_dbval args[] = { MG_TEXT(chosen), MG_INT(started), MG_INT(mg_now()),
 					   MG_TEXT(err == MG_OK ? "passed" : "failed"), MG_TEXT(why) };
-		if (mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_RECORD], args, 5, NULL, NULL, NULL) != MG_OK)
+		if (mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_RECORD], args, 5, NULL, NULL, NULL) !=
+		    MG_OK)
 			mg_log_error("drill: %s %s, but the result could not be recorded: %s", chosen,
 				     err == MG_OK ? "passed" : "failed", mg_db_error(db));
 		mg_arena_free(arena);
@@ -195,9 +196,12 @@ json_t *mg_drill_console(struct mg_db *db, struct mg_arena *arena, time_t now, e
 {
 	struct mg_rows last, passed, failed;
 	struct mg_dbval since_48h[] = { MG_INT(now - ALERT_AFTER) }, since_7d[] = { MG_INT(now - FAILED_RUNS_WINDOW) };
-	if ((*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_LAST], NULL, 0, &last, NULL, NULL)) != MG_OK ||
-	    (*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_PASSED_SINCE], since_48h, 1, &passed, NULL, NULL)) != MG_OK ||
-	    (*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_JOB_FAILED_SINCE], since_7d, 1, &failed, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_LAST], NULL, 0, &last, NULL, NULL)) !=
+	        MG_OK ||
+	    (*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_PASSED_SINCE], since_48h, 1, &passed, NULL,
+	                       NULL)) != MG_OK ||
+	    (*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_JOB_FAILED_SINCE], since_7d, 1, &failed,
+	                       NULL, NULL)) != MG_OK)
 		return NULL;
 	char when[32];
 	json_t *last_json = json_null();

@@ -76,8 +76,10 @@ const struct mg_sql mg_jobs_statements[] = {
 	[MG_SQL_JOBS_JOB_LEASE_TAKE] = { "core.job_lease_take",
 	  "UPDATE job_lease SET holder = ?, expires_at = FROM_UNIXTIME(?)"
 	  " WHERE job = ? AND (holder = ? OR holder = '' OR expires_at <= FROM_UNIXTIME(?))" },
-	[MG_SQL_JOBS_JOB_LEASE_GET] = { "core.job_lease_get", "SELECT holder, UNIX_TIMESTAMP(expires_at) FROM job_lease WHERE job = ?" },
-	[MG_SQL_JOBS_JOB_LEASE_RENEW] = { "core.job_lease_renew", "UPDATE job_lease SET expires_at = FROM_UNIXTIME(?) WHERE job = ? AND holder = ?" },
+	[MG_SQL_JOBS_JOB_LEASE_GET] = { "core.job_lease_get",
+	  "SELECT holder, UNIX_TIMESTAMP(expires_at) FROM job_lease WHERE job = ?" },
+	[MG_SQL_JOBS_JOB_LEASE_RENEW] = { "core.job_lease_renew",
+	  "UPDATE job_lease SET expires_at = FROM_UNIXTIME(?) WHERE job = ? AND holder = ?" },
 	[MG_SQL_JOBS_JOB_LEASE_RELEASE] = { "core.job_lease_release",
 	  "UPDATE job_lease SET holder = '', expires_at = FROM_UNIXTIME(?) WHERE job = ? AND holder = ?" },
 	/* runs left 'running' by a scheduler whose lease expired: it stopped (killed, host gone) */
@@ -206,7 +208,8 @@ static enum mg_err lease_get(struct mg_db *db, struct mg_arena *arena, const cha
 {
 	struct mg_dbval args[] = { MG_TEXT(job) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_GET], args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_GET], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -223,12 +226,14 @@ static enum mg_err lease_take(struct mg_scheduler *s, struct mg_arena *arena, co
 			      struct mg_job_result *out)
 {
 	struct mg_dbval ensure[] = { MG_TEXT(job) };
-	enum mg_err err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_ENSURE], ensure, 1, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_ENSURE], ensure, 1, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	struct mg_dbval take[] = { MG_TEXT(s->holder), MG_INT(now + MG_JOB_LEASE_TTL), MG_TEXT(job), MG_TEXT(s->holder),
 				   MG_INT(now) };
-	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_TAKE], take, 5, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_TAKE], take, 5, NULL, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	if ((err = lease_get(s->db, arena, job, out->holder, sizeof(out->holder), &out->lease_until)) != MG_OK)
 		return err;
@@ -238,7 +243,8 @@ static enum mg_err lease_take(struct mg_scheduler *s, struct mg_arena *arena, co
 static void lease_release(struct mg_scheduler *s, struct mg_arena *arena, const char *job)
 {
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_TEXT(job), MG_TEXT(s->holder) };
-	if (mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_RELEASE], args, 3, NULL, NULL, NULL) != MG_OK)
+	if (mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_RELEASE], args, 3, NULL, NULL, NULL) !=
+	    MG_OK)
 		mg_log_warn("jobs: %s: could not release the lease (it expires by itself): %s", job, mg_db_error(s->db));
 }
 
@@ -258,7 +264,8 @@ static enum mg_err lease_renew(struct mg_scheduler *s, const char *job)
 	struct mg_dbval args[] = { MG_INT(mg_now() + MG_JOB_LEASE_TTL), MG_TEXT(job), MG_TEXT(s->holder) };
 	char holder[128] = "";
 	time_t until = 0;
-	enum mg_err err = mg_db_exec(s->lease_db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_RENEW], args, 3, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(s->lease_db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_RENEW], args, 3, NULL, NULL, NULL);
 	if (err == MG_OK)
 		err = lease_get(s->lease_db, arena, job, holder, sizeof(holder), &until);
 	if (err == MG_OK && strcmp(holder, s->holder) != 0)
@@ -329,7 +336,8 @@ static enum mg_err last_scheduled(struct mg_db *db, struct mg_arena *arena, cons
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_TEXT(job) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LAST_SCHEDULED], args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LAST_SCHEDULED], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	out->slot = (time_t)strtoll(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -370,7 +378,8 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 	unsigned long long run_id = 0;
 	struct mg_dbval start[] = { MG_TEXT(name), MG_INT(out->slot), MG_INT(manual), MG_INT(out->attempt),
 				    MG_INT(started), MG_TEXT(s->holder) };
-	enum mg_err err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_RUN_START], start, 6, NULL, NULL, &run_id);
+	enum mg_err err =
+	    mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_RUN_START], start, 6, NULL, NULL, &run_id);
 	if (err != MG_OK)
 		return err;
 	out->ran = true;
@@ -396,7 +405,8 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 	out->outcome = job_err == MG_OK ? MG_OUTCOME_OK : MG_OUTCOME_FAILED;
 	struct mg_dbval finish[] = { MG_TEXT(mg_job_outcome_name(out->outcome)), MG_INT(finished),
 				     MG_TEXT(out->detail), MG_INT(run_id) };
-	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_RUN_FINISH], finish, 4, NULL, NULL, NULL)) != MG_OK) {
+	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_RUN_FINISH], finish, 4, NULL, NULL,
+	                      NULL)) != MG_OK) {
 		/* the row stays 'running'; the next scheduler to take the expired lease marks it abandoned */
 		mg_log_error("jobs: %s: run %llu ended %s but could not be recorded: %s", name, run_id,
 			     mg_job_outcome_name(out->outcome), mg_db_error(s->db));
@@ -430,7 +440,8 @@ static enum mg_err attempt_job(struct mg_scheduler *s, struct mg_job_entry *e, b
 	taken = true;
 	unsigned long long abandoned = 0;
 	struct mg_dbval abandon[] = { MG_INT(now), MG_TEXT(name) };
-	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_ABANDON], abandon, 2, NULL, &abandoned, NULL)) != MG_OK)
+	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_ABANDON], abandon, 2, NULL, &abandoned,
+	                      NULL)) != MG_OK)
 		goto out;
 	if (abandoned > 0)
 		mg_log_warn("jobs: %s: %llu run(s) left running by a scheduler that stopped, recorded as abandoned", name,

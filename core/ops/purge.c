@@ -176,7 +176,8 @@ static enum mg_err write_record(struct run *r, const struct subject *t, const ch
 				   MG_TEXT(step),   MG_INT(at),		  MG_INT(rows),
 				   MG_INT(files),   MG_TEXT(job),	  run_id ? MG_INT(run_id) : MG_NULL,
 				   MG_TEXT(detail) };
-	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_RECORD], args, 10, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_RECORD], args, 10, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: the deletion record of step %s could not be written: %s", t->slug, step,
 			    mg_db_error(r->db));
@@ -242,7 +243,8 @@ static enum mg_err check_zero_rows(struct run *r, uint64_t tenant_id, json_t *ch
 	struct mg_rows tables;
 	*ntables = 0;
 	*left = 0;
-	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_TABLES], NULL, 0, &tables, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_TABLES], NULL, 0, &tables, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	for (size_t i = 0; i < tables.nrows; i++) {
@@ -322,7 +324,8 @@ static enum mg_err delete_tenant_rows(struct run *r, const struct subject *t, un
 static enum mg_err mark_purged(struct run *r, const struct subject *t, time_t at)
 {
 	struct mg_dbval args[] = { MG_TEXT(t->contract_end), MG_INT(at), MG_INT(t->id) };
-	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_MARK], args, 3, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_MARK], args, 3, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: cannot mark it purged: %s", t->slug, mg_db_error(r->db));
 	return MG_OK;
@@ -442,7 +445,8 @@ static enum mg_err step_key(struct run *r, const struct subject *t, time_t now)
 {
 	unsigned long long destroyed = 0;
 	struct mg_dbval args[] = { MG_INT(t->id) };
-	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_DESTROY_KEY], args, 1, NULL, &destroyed, NULL);
+	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_DESTROY_KEY], args, 1, NULL,
+	                             &destroyed, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: cannot destroy its data key: %s", t->slug, mg_db_error(r->db));
 	if ((err = append_ledger(r, t, ledger_line(r, t, "key", now))) != MG_OK)
@@ -467,7 +471,8 @@ static enum mg_err steps_done(struct run *r, uint64_t tenant_id, struct steps_do
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_INT(tenant_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_STEPS_DONE], args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_STEPS_DONE], args, 1, &rows, NULL, NULL);
 	for (size_t i = 0; err == MG_OK && i < rows.nrows; i++) {
 		const char *step = MG_CELL(&rows, i, 0);
 		if (strcmp(step, "rows") == 0) {
@@ -534,7 +539,8 @@ enum mg_err mg_purge_job(struct mg_db *app_db, struct mg_arena *arena, time_t no
 	mg_purge_jst_date_minus(now, MG_PURGE_BACKUPS_AFTER_DAYS, t60_cutoff);
 	struct mg_dbval args[] = { MG_TEXT(t30_cutoff) };
 	struct mg_rows due;
-	enum mg_err err = mg_db_exec(owner, arena, &mg_purge_statements[MG_SQL_PURGE_DUE], args, 1, &due, NULL, NULL), first = MG_OK;
+	enum mg_err err = mg_db_exec(owner, arena, &mg_purge_statements[MG_SQL_PURGE_DUE], args, 1, &due, NULL, NULL),
+	            first = MG_OK;
 	if (err != MG_OK)
 		first = fail(&r, err, "cannot list the terminated tenants: %s", mg_db_error(owner));
 	for (size_t i = 0; err == MG_OK && i < due.nrows; i++) {
@@ -574,7 +580,8 @@ static enum mg_err replay_subject(struct run *r, json_t *line, struct subject *t
 	const char *slug = line_text(line, "slug");
 	struct mg_dbval args[] = { MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_BY_ID], args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_BY_ID], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: %s", slug, mg_db_error(r->db));
 	if (rows.nrows == 0) {
@@ -583,10 +590,12 @@ static enum mg_err replay_subject(struct run *r, json_t *line, struct subject *t
 		struct mg_dbval stone[] = { MG_INT(id), MG_TEXT(slug), MG_TEXT(name ? name : slug),
 					    MG_TEXT(start ? start : end), MG_TEXT(end), MG_INT(line_int(line, "at")) };
 		unsigned long long added = 0;
-		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TOMBSTONE], stone, 6, NULL, &added, NULL)) != MG_OK)
+		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TOMBSTONE], stone, 6, NULL,
+		                      &added, NULL)) != MG_OK)
 			return fail(r, err, "tenant %s: cannot put its tombstone back: %s", slug, mg_db_error(r->db));
 		r->tombstones += added;
-		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_BY_ID], args, 1, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_BY_ID], args, 1, &rows,
+		                      NULL, NULL)) != MG_OK)
 			return fail(r, err, "tenant %s: %s", slug, mg_db_error(r->db));
 		if (rows.nrows == 0)
 			return fail(r, MG_ERR_CONFLICT, "tenant %s: its tombstone could not be written (slug taken?)", slug);
@@ -651,7 +660,8 @@ static enum mg_err replay_line(struct run *r, json_t *line, time_t now)
 	if (strcmp(step, "key") == 0) {
 		unsigned long long destroyed = 0;
 		struct mg_dbval args[] = { MG_INT(t.id) };
-		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_DESTROY_KEY], args, 1, NULL, &destroyed, NULL)) != MG_OK)
+		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_DESTROY_KEY], args, 1, NULL,
+		                      &destroyed, NULL)) != MG_OK)
 			return fail(r, err, "tenant %s: cannot destroy its data key: %s", t.slug, mg_db_error(r->db));
 		if ((err = replay_record(r, &t, line, step, &done)) == MG_OK && destroyed > 0)
 			err = write_record(r, &t, "replay", now, destroyed, 0, r->job, 0,

@@ -247,7 +247,8 @@ static enum mg_err claim_txn(struct mg_db *db, void *arg)
 {
 	struct claim *c = arg;
 	struct mg_dbval due[] = { MG_INT(c->tenant_id), MG_INT(c->now) };
-	enum mg_err err = mg_db_exec(db, c->arena, &mg_mail_statements[MG_SQL_MAIL_CLAIM], due, 2, &c->rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, c->arena, &mg_mail_statements[MG_SQL_MAIL_CLAIM], due, 2, &c->rows, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < c->rows.nrows; r++) {
 		struct mg_dbval lease[] = { MG_INT(c->now + MG_MAIL_LEASE), MG_INT(c->tenant_id),
 					    MG_INT(strtoull(MG_CELL(&c->rows, r, 0), NULL, 10)) };
@@ -363,7 +364,8 @@ enum mg_err mg_mail_send_pending_counted(struct mg_db *db, struct mg_arena *aren
 	}
 	struct mg_rows tenants;
 	struct mg_dbval due[] = { MG_INT(now) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_DUE_TENANTS], due, 1, &tenants, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_DUE_TENANTS], due, 1, &tenants, NULL, NULL);
 	if (err != MG_OK || tenants.nrows == 0)
 		return err;
 	if (!load_master_key())

@@ -21,7 +21,8 @@ const struct mg_sql mg_tenant_statements[] = {
 	[MG_SQL_TENANT_INSERT] = { "core.tenant_insert",
 	  "INSERT INTO tenant (slug, name, contract_start, contract_end, time_zone) VALUES (?, ?, ?, ?, ?)" },
 	[MG_SQL_TENANT_SET_KEY] = { "core.tenant_set_key", "UPDATE tenant SET data_key_wrapped = ? WHERE id = ?" },
-	[MG_SQL_TENANT_MODULE_INSERT] = { "core.tenant_module_insert", "INSERT INTO tenant_module (tenant_id, module) VALUES (?, ?)" },
+	[MG_SQL_TENANT_MODULE_INSERT] = { "core.tenant_module_insert",
+	  "INSERT INTO tenant_module (tenant_id, module) VALUES (?, ?)" },
 	[MG_SQL_TENANT_SET_STATE] = { "core.tenant_set_state",
 	  "UPDATE tenant SET state = ?, contract_end = COALESCE(?, contract_end), updated_at = CURRENT_TIMESTAMP(6)"
 	  " WHERE id = ?" },
@@ -126,7 +127,8 @@ enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char 
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_TEXT(slug) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_BY_SLUG], args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_BY_SLUG], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -189,21 +191,24 @@ static enum mg_err create_in_transaction(struct mg_db *db, void *arg)
 
 	struct mg_dbval row[] = { MG_TEXT(t->slug), MG_TEXT(t->name), MG_TEXT(t->contract_start),
 				  MG_TEXT(t->contract_end), MG_TEXT(t->time_zone ? t->time_zone : "Asia/Tokyo") };
-	if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_INSERT], row, 5, NULL, NULL, &id)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_INSERT], row, 5, NULL, NULL, &id)) !=
+	    MG_OK)
 		goto out;
 	mg_random_bytes(key, sizeof(key));
 	key_context(id, context, sizeof(context));
 	if ((err = mg_key_wrap(a->master_key, key, context, &wrapped)) != MG_OK)
 		goto out;
 	struct mg_dbval set_key[] = { MG_BLOB(wrapped.data, wrapped.len), MG_INT(id) };
-	if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_KEY], set_key, 2, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_KEY], set_key, 2, NULL, NULL, NULL)) !=
+	    MG_OK)
 		goto out;
 	char modules[256];
 	snprintf(modules, sizeof(modules), "%s", t->modules ? t->modules : "");
 	char *save = NULL;
 	for (char *m = strtok_r(modules, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
 		struct mg_dbval pair[] = { MG_INT(id), MG_TEXT(m) };
-		if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_MODULE_INSERT], pair, 2, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_MODULE_INSERT], pair, 2, NULL,
+		                      NULL, NULL)) != MG_OK)
 			goto out;
 	}
 	a->id = id;
@@ -270,7 +275,8 @@ static enum mg_err rewrap_txn(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	a->count = 0;
 	a->failed_id = 0;
-	enum mg_err err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_KEYS_FOR_UPDATE], NULL, 0, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_KEYS_FOR_UPDATE], NULL, 0, &rows, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < rows.nrows; r++) {
 		uint64_t id = strtoull(MG_CELL(&rows, r, 0), NULL, 10);
 		if ((err = rewrap_one(a, id, MG_CELL(&rows, r, 1), rows.lens[r * rows.ncols + 1], &wrapped)) != MG_OK) {
@@ -278,7 +284,8 @@ static enum mg_err rewrap_txn(struct mg_db *db, void *arg)
 			break;
 		}
 		struct mg_dbval set_key[] = { MG_BLOB(wrapped.data, wrapped.len), MG_INT(id) };
-		if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_KEY], set_key, 2, NULL, NULL, NULL)) == MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_KEY], set_key, 2, NULL, NULL,
+		                      NULL)) == MG_OK)
 			a->count++;
 	}
 	mg_buf_free(&wrapped);
@@ -301,7 +308,8 @@ enum mg_err mg_tenant_set_state(struct mg_db *db, uint64_t id, const char *state
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long affected = 0;
 	struct mg_dbval args[] = { MG_TEXT(state), MG_TEXT(end_date), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_STATE], args, 3, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_STATE], args, 3, NULL, &affected, NULL);
 	mg_arena_free(arena);
 	if (err == MG_OK && affected == 0)
 		return MG_ERR_NOT_FOUND;

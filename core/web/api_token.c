@@ -22,11 +22,13 @@ const struct mg_sql mg_api_token_statements[] = {
 	[MG_SQL_API_TOKEN_FIND] = { "core.api_token_find",
 	  "SELECT id, staff_id, COALESCE(UNIX_TIMESTAMP(last_used_at), 0) FROM api_token"
 	  " WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL" },
-	[MG_SQL_API_TOKEN_USED] = { "core.api_token_used", "UPDATE api_token SET last_used_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_API_TOKEN_USED] = { "core.api_token_used",
+	  "UPDATE api_token SET last_used_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
 	[MG_SQL_API_TOKEN_LIST] = { "core.api_token_list",
 	  "SELECT id, staff_id, name, " JST_MINUTE("created_at") ", COALESCE(" JST_MINUTE("last_used_at") ", ''),"
 	  " COALESCE(" JST_MINUTE("revoked_at") ", '') FROM api_token WHERE tenant_id = ? ORDER BY id DESC" },
-	[MG_SQL_API_TOKEN_GET] = { "core.api_token_get", "SELECT id, name, revoked_at IS NOT NULL FROM api_token WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_API_TOKEN_GET] = { "core.api_token_get",
+	  "SELECT id, name, revoked_at IS NOT NULL FROM api_token WHERE tenant_id = ? AND id = ?" },
 	[MG_SQL_API_TOKEN_REVOKE] = { "core.api_token_revoke",
 	  "UPDATE api_token SET revoked_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL" },
 	[MG_SQL_API_TOKEN__MAX] = { NULL, NULL },
@@ -41,7 +43,8 @@ enum mg_err mg_api_token_create(struct mg_db *db, uint64_t tenant_id, uint64_t s
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long insert_id = 0;
 	struct mg_dbval args[] = { MG_INT(tenant_id), MG_INT(staff_id), MG_TEXT(name), MG_TEXT(hash), MG_INT(mg_now()) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_api_token_statements[MG_SQL_API_TOKEN_INSERT], args, 5, NULL, NULL, &insert_id);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_api_token_statements[MG_SQL_API_TOKEN_INSERT], args, 5, NULL, NULL, &insert_id);
 	mg_arena_free(arena);
 	*id = insert_id;
 	if (err != MG_OK)
@@ -59,7 +62,8 @@ enum mg_err mg_api_token_authenticate(struct mg_db *db, struct mg_arena *arena, 
 	mg_sha256_hex(token, MG_TOKEN_CHARS, hash);
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(hash) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_api_token_statements[MG_SQL_API_TOKEN_FIND], key, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_api_token_statements[MG_SQL_API_TOKEN_FIND], key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -109,7 +113,8 @@ static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)) };
-	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_LIST], key, 1, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_LIST], key, 1,
+	                       &rows, NULL, NULL)) != MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++) {
@@ -209,14 +214,16 @@ static enum mg_err token_revoke(struct mg_ctx *ctx)
 	uint64_t id = strtoull(mg_param(ctx, "id"), NULL, 10);
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_GET], key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_GET], key,
+	                             2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
 		return MG_ERR_NOT_FOUND; /* another tenant's token is simply not here */
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_REVOKE], args, 3, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_REVOKE], args, 3,
+	                      NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if (affected == 1)
 		mg_audit(ctx, "api_token.revoke", mg_arena_printf(mg_arena(ctx), "api_token:%llu", (unsigned long long)id),

@@ -58,7 +58,8 @@ const struct mg_sql mg_audit_view_statements[] = {
 	 * scan of audit_log_action) */
 	[MG_SQL_AUDIT_VIEW_ACTIONS] = { "core.audit_view_actions",
 	  "SELECT DISTINCT action FROM audit_log WHERE tenant_id = ? ORDER BY action LIMIT 200" },
-	[MG_SQL_AUDIT_VIEW_STAFF_BY_LOGIN] = { "core.audit_view_staff_by_login", "SELECT id FROM staff WHERE tenant_id = ? AND login = ?" },
+	[MG_SQL_AUDIT_VIEW_STAFF_BY_LOGIN] = { "core.audit_view_staff_by_login",
+	  "SELECT id FROM staff WHERE tenant_id = ? AND login = ?" },
 	[MG_SQL_AUDIT_VIEW__MAX] = { NULL, NULL },
 };
 
@@ -141,8 +142,9 @@ static enum mg_err resolve_actor(struct mg_ctx *ctx, const char *actor, const ch
 		return MG_OK;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(actor) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_STAFF_BY_LOGIN], key, 2, &rows,
-				     NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_STAFF_BY_LOGIN], key,
+	               2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
 		*out = mg_arena_printf(mg_arena(ctx), "staff:%s", MG_CELL(&rows, 0, 0));
 	return err;
@@ -160,7 +162,8 @@ static enum mg_err page_start(struct mg_ctx *ctx, const char *before, struct key
 		return MG_ERR_NOT_FOUND;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(seq) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_AT], key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_AT],
+	                             key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -214,8 +217,8 @@ static enum mg_err query_rows(struct mg_ctx *ctx, const struct filter *f, const 
 		MG_TEXT(f->action_like),   MG_TEXT(f->outcome),	   MG_TEXT(f->outcome),	     MG_TEXT(f->q_like),
 		MG_INT(limit),
 	};
-	return mg_db_exec(mg_ctx_db(ctx), arena, &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_ROWS], args, sizeof(args) / sizeof(args[0]), rows,
-			  NULL, NULL);
+	return mg_db_exec(mg_ctx_db(ctx), arena, &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_ROWS], args,
+	                  sizeof(args) / sizeof(args[0]), rows, NULL, NULL);
 }
 
 /* The filter as the detail of the audit row recording the view or the export (JSON). */
@@ -302,7 +305,8 @@ static json_t *known_actions(struct mg_ctx *ctx, enum mg_err *err)
 {
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows rows;
-	*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_ACTIONS], key, 1, &rows, NULL, NULL);
+	*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_ACTIONS], key, 1,
+	                  &rows, NULL, NULL);
 	if (*err != MG_OK)
 		return NULL;
 	json_t *list = json_array();

@@ -8,7 +8,8 @@
 #include "db.h"
 #include "module.h"
 
-/* The statements of mg_audit_view_statements (audit_view.c); a call names one as &mg_audit_view_statements[<constant>]. */
+/* The statements of mg_audit_view_statements (audit_view.c); a call names one as &mg_audit_view_statements[<constant>].
+ */
 enum mg_audit_view_sql {
 	MG_SQL_AUDIT_VIEW_ROWS,
 	MG_SQL_AUDIT_VIEW_AT,

@@ -22,13 +22,15 @@ const struct mg_sql mg_notice_statements[] = {
 	[MG_SQL_NOTICE_LIST] = { "core.notice_list",
 	  "SELECT id, kind, title, body, " JST_MINUTE("published_at") " FROM notice WHERE tenant_id = ?"
 	  " ORDER BY published_at DESC, id DESC LIMIT 100" },
-	[MG_SQL_NOTICE_GET] = { "core.notice_get", "SELECT kind, title, body FROM notice WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_NOTICE_GET] = { "core.notice_get",
+	  "SELECT kind, title, body FROM notice WHERE tenant_id = ? AND id = ?" },
 	[MG_SQL_NOTICE_UNREAD] = { "core.notice_unread",
 	  "SELECT n.tenant_id, n.id, n.kind, n.title, n.body, " JST_MINUTE("n.published_at") " FROM notice n"
 	  " WHERE n.tenant_id IN (0, ?) AND NOT EXISTS (SELECT 1 FROM notice_read r WHERE r.tenant_id = ?"
 	  "  AND r.staff_id = ? AND r.notice_id = n.id)"
 	  " ORDER BY n.published_at DESC, n.id DESC LIMIT 20" },
-	[MG_SQL_NOTICE_VISIBLE] = { "core.notice_visible", "SELECT 1 FROM notice WHERE tenant_id IN (0, ?) AND id = ?" },
+	[MG_SQL_NOTICE_VISIBLE] = { "core.notice_visible",
+	  "SELECT 1 FROM notice WHERE tenant_id IN (0, ?) AND id = ?" },
 	[MG_SQL_NOTICE_MARK_READ] = { "core.notice_mark_read",
 	  "INSERT INTO notice_read (tenant_id, staff_id, notice_id, read_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))"
 	  " ON DUPLICATE KEY UPDATE read_at = read_at" },
@@ -65,7 +67,8 @@ enum mg_err mg_maintenance_get(struct mg_db *db, struct mg_arena *arena, struct 
 	memset(out, 0, sizeof(*out));
 	struct mg_rows rows;
 	struct mg_dbval name[] = { MG_TEXT("maintenance") };
-	enum mg_err err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_GET], name, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_GET], name, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	json_t *value = json_loads(MG_CELL(&rows, 0, 0), 0, NULL);
@@ -103,7 +106,8 @@ static enum mg_err switch_txn(struct mg_db *db, void *arg)
 	char *value = NULL;
 	if (a->on && a->notice_id != 0) {
 		struct mg_dbval key[] = { MG_INT(0), MG_INT(a->notice_id) };
-		if ((err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_GET], key, 2, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_GET], key, 2, &rows, NULL,
+		                      NULL)) != MG_OK)
 			goto out;
 		if (rows.nrows == 0) {
 			err = MG_ERR_NOT_FOUND;
@@ -123,7 +127,8 @@ static enum mg_err switch_txn(struct mg_db *db, void *arg)
 		err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_PUT], put, 2, NULL, NULL, NULL);
 	} else {
 		struct mg_dbval name[] = { MG_TEXT("maintenance") };
-		err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_DELETE], name, 1, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_DELETE], name, 1, NULL, NULL,
+		                 NULL);
 	}
 	if (err != MG_OK)
 		goto out;
@@ -151,7 +156,8 @@ static json_t *notice_rows(struct mg_db *db, struct mg_arena *arena, uint64_t te
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id) };
-	if ((*err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_LIST], key, 1, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_LIST], key, 1, &rows, NULL, NULL)) !=
+	    MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
@@ -172,7 +178,8 @@ json_t *mg_notices_for_staff(struct mg_ctx *ctx)
 	struct mg_rows rows;
 	uint64_t tenant_id = mg_tenant_id(ctx);
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_INT(tenant_id), MG_INT(mg_staff_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_UNREAD], key, 3, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_UNREAD], key, 3,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK) {
 		mg_log_warn("notices: cannot read the unread notices: %s", mg_strerror(err));
 		return list;
@@ -267,7 +274,8 @@ static enum mg_err notice_post(struct mg_ctx *ctx)
 	unsigned long long id = 0;
 	struct mg_dbval row[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(kind), MG_TEXT(title), MG_TEXT(body),
 				  MG_INT(mg_now()), MG_TEXT(author) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_INSERT], row, 6, NULL, NULL, &id);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_INSERT], row, 6,
+	                             NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	mg_audit(ctx, "notice.create", mg_arena_printf(mg_arena(ctx), "notice:%llu", id), "success", kind);
@@ -284,13 +292,15 @@ static enum mg_err notice_mark_read(struct mg_ctx *ctx)
 		return MG_ERR_NOT_FOUND;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_VISIBLE], key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_VISIBLE], key,
+	                             2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
 	struct mg_dbval row[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(mg_staff_id(ctx)), MG_INT(id), MG_INT(mg_now()) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_MARK_READ], row, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_MARK_READ], row, 4,
+	                      NULL, NULL, NULL)) != MG_OK)
 		return err;
 	return mg_redirect(ctx, 303, mg_arena_printf(mg_arena(ctx), "/%s/admin/", mg_tenant_slug(ctx)));
 }

@@ -19,8 +19,8 @@ uint64_t eticket_quota_performance(struct mg_ctx *ctx, uint64_t quota)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(quota) };
-	if (mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ETICKET_QUOTA_PERFORMANCE], args, 2, &rows, NULL, NULL) !=
-		    MG_OK ||
+	if (mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ETICKET_QUOTA_PERFORMANCE], args,
+	               2, &rows, NULL, NULL) != MG_OK ||
 	    rows.nrows == 0)
 		return 0;
 	return u64(MG_CELL(&rows, 0, 0));
@@ -54,7 +54,8 @@ enum mg_err eticket_of_order(struct mg_ctx *ctx, uint64_t order_id, size_t *n, s
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(order_id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ETICKET_BY_ORDER], args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ETICKET_BY_ORDER],
+	                             args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*n = rows.nrows;
@@ -77,7 +78,8 @@ static enum mg_err issue_line(struct mg_db *db, struct mg_arena *arena, struct m
 	unsigned long long id = 0;
 	struct mg_dbval row[] = { MG_INT(o->tenant_id), MG_INT(o->id),	    MG_INT(l->line_no), MG_INT(performance),
 				  MG_TEXT(l->kind),	MG_INT(l->resource), MG_INT(l->unit) };
-	enum mg_err err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_ETICKET_INSERT], row, 7, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_ETICKET_INSERT], row, 7, NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	const char *code;
@@ -143,7 +145,8 @@ enum mg_err eticket_ticket_page(struct mg_ctx *ctx)
 		return mg_error(ctx, 404, N_("This ticket does not exist. Check that the link is complete."));
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(u64(payload + 3)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_ETICKET_BY_ID], args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_ETICKET_BY_ID], args, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, T_CODE), code) != 0)

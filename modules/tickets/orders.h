@@ -79,7 +79,8 @@ extern const struct mg_field orders_search_fields[], box_office_fields[];
 	  "SELECT p.id, e.title, DATE_FORMAT(p.starts_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), e.kind, p.state" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? ORDER BY p.starts_at DESC, p.id DESC LIMIT 100" }, \
-	[TICKETS_SQL_SALES_QUOTAS] = { "tickets.sales_quotas", "SELECT id FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?" }, \
+	[TICKETS_SQL_SALES_QUOTAS] = { "tickets.sales_quotas", \
+	  "SELECT id FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?" }, \
 	[TICKETS_SQL_SALES_REVENUE] = { "tickets.sales_revenue", \
 	  "SELECT COALESCE(SUM(CASE WHEN o.state = 'paid' THEN l.amount ELSE 0 END), 0)," \
 	  " COALESCE(SUM(CASE WHEN o.state = 'pending' THEN l.amount ELSE 0 END), 0)" \

@@ -74,8 +74,10 @@ const struct mg_sql tickets_statements[] = {
 	[TICKETS_SQL_VENUE_LIST] = { "tickets.venue_list",
 	  "SELECT v.id, v.name, v.address, (SELECT COUNT(*) FROM tickets_seat_map m WHERE m.tenant_id = v.tenant_id"
 	  " AND m.venue_id = v.id) FROM tickets_venue v WHERE v.tenant_id = ? ORDER BY v.name, v.id" },
-	[TICKETS_SQL_VENUE_INSERT] = { "tickets.venue_insert", "INSERT INTO tickets_venue (tenant_id, name, address) VALUES (?, ?, ?)" },
-	[TICKETS_SQL_VENUE_GET] = { "tickets.venue_get", "SELECT id, name, address FROM tickets_venue WHERE tenant_id = ? AND id = ?" },
+	[TICKETS_SQL_VENUE_INSERT] = { "tickets.venue_insert",
+	  "INSERT INTO tickets_venue (tenant_id, name, address) VALUES (?, ?, ?)" },
+	[TICKETS_SQL_VENUE_GET] = { "tickets.venue_get",
+	  "SELECT id, name, address FROM tickets_venue WHERE tenant_id = ? AND id = ?" },
 	[TICKETS_SQL_SEAT_MAP_LIST] = { "tickets.seat_map_list",
 	  "SELECT id, name, seat_count, width, height, DATE_FORMAT(CONVERT_TZ(created_at, '+00:00', '+09:00'),"
 	  " '%Y-%m-%d %H:%i') FROM tickets_seat_map WHERE tenant_id = ? AND venue_id = ? ORDER BY id" },
