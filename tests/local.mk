@@ -190,3 +190,7 @@ TESTS += %D%/unit/test_db
 %C%_unit_test_db_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_db_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_db_LDADD = $(MG_LIBS_UNIT)
+
+# The module API: core/module.sym, the headers module.h includes, and what the binary exports.
+TESTS += %D%/check-module-api.sh
+EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py

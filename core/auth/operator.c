@@ -5,8 +5,8 @@
 #include "operator.h"
 #include "staff.h"
 
-/* The names after "core.operator_" are those mg_account_* expects (see core/staff.h); every
- * statement keeps the staff's parameters, tenant_id always 0. */
+/* The login flow's statements (mg_operator_account) keep the staff's parameters, tenant_id
+ * always 0. */
 const struct mg_sql mg_operator_statements[] = {
 	[MG_SQL_OPERATOR_INSERT] = { "core.operator_insert",
 	  "INSERT INTO operator (tenant_id, login, name, password_hash, must_change_password) VALUES (0, ?, ?, ?, 1)" },
@@ -38,6 +38,18 @@ const struct mg_sql mg_operator_statements[] = {
 	  "SELECT id, login, name, active, COALESCE(DATE_FORMAT(last_login_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), '')"
 	  " FROM operator WHERE tenant_id = 0 ORDER BY id" },
 	[MG_SQL_OPERATOR__MAX] = { NULL, NULL },
+};
+
+const struct mg_account_kind mg_operator_account = {
+	"operator",
+	&mg_operator_statements[MG_SQL_OPERATOR_FOR_LOGIN],
+	&mg_operator_statements[MG_SQL_OPERATOR_LOCK_STATE],
+	&mg_operator_statements[MG_SQL_OPERATOR_LOGIN_FAILED],
+	&mg_operator_statements[MG_SQL_OPERATOR_LOGIN_OK],
+	&mg_operator_statements[MG_SQL_OPERATOR_PASSWORD_FOR_UPDATE],
+	&mg_operator_statements[MG_SQL_OPERATOR_HISTORY_RECENT],
+	&mg_operator_statements[MG_SQL_OPERATOR_SET_PASSWORD],
+	&mg_operator_statements[MG_SQL_OPERATOR_HISTORY_INSERT],
 };
 
 bool mg_operator_login_ok(const char *login)

@@ -10,7 +10,6 @@
 #include "crypto.h"
 #include "i18n.h"
 #include "log.h"
-#include "operator.h"
 #include "session.h"
 #include "staff.h"
 
@@ -190,14 +189,8 @@ enum mg_err mg_staff_create(struct mg_db *db, const unsigned char *tenant_key, u
 	return err;
 }
 
-/* Staff and operators have statements of the same shapes (operators are the accounts of
- * tenant 0, the platform, core/operator.c), so one login flow serves both. */
-struct account_statements {
-	const struct mg_sql *for_login, *lock_state, *login_failed, *login_ok, *password_for_update, *history_recent,
-		*set_password, *history_insert;
-};
-
-static const struct account_statements staff_sql = {
+const struct mg_account_kind mg_staff_account = {
+	"staff",
 	&mg_staff_statements[MG_SQL_STAFF_FOR_LOGIN],
 	&mg_staff_statements[MG_SQL_STAFF_LOCK_STATE],
 	&mg_staff_statements[MG_SQL_STAFF_LOGIN_FAILED],
@@ -208,25 +201,8 @@ static const struct account_statements staff_sql = {
 	&mg_staff_statements[MG_SQL_STAFF_HISTORY_INSERT],
 };
 
-static const struct account_statements operator_sql = {
-	&mg_operator_statements[MG_SQL_OPERATOR_FOR_LOGIN],
-	&mg_operator_statements[MG_SQL_OPERATOR_LOCK_STATE],
-	&mg_operator_statements[MG_SQL_OPERATOR_LOGIN_FAILED],
-	&mg_operator_statements[MG_SQL_OPERATOR_LOGIN_OK],
-	&mg_operator_statements[MG_SQL_OPERATOR_PASSWORD_FOR_UPDATE],
-	&mg_operator_statements[MG_SQL_OPERATOR_HISTORY_RECENT],
-	&mg_operator_statements[MG_SQL_OPERATOR_SET_PASSWORD],
-	&mg_operator_statements[MG_SQL_OPERATOR_HISTORY_INSERT],
-};
-
-/* The statements of an account kind: "operator", or "staff" (the only other kind). */
-static const struct account_statements *account_sql(const char *kind)
-{
-	return strcmp(kind, "operator") == 0 ? &operator_sql : &staff_sql;
-}
-
 struct auth_args {
-	const char *kind; /* "staff" or "operator" */
+	const struct mg_account_kind *kind;
 	uint64_t tenant_id;
 	const char *login, *password, *ip, *user_agent;
 	/* found before the transaction */
@@ -265,25 +241,25 @@ static void verify_dummy(const char *password)
  * Counts one failure under the row lock; the fifth locks the account for 15 minutes and ends
  * its sessions. *locked_now tells the caller.
  */
-static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, const char *kind, uint64_t tenant_id,
+static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, const struct mg_account_kind *kind, uint64_t tenant_id,
 				 uint64_t id, int failures, bool *locked_now)
 {
 	time_t now = mg_now();
 	failures++;
 	long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
 	struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, account_sql(kind)->login_failed, upd, 5, NULL, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, kind->login_failed, upd, 5, NULL, NULL, NULL);
 	*locked_now = err == MG_OK && lock != 0;
 	if (*locked_now)
 		err = mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE_SUBJECT],
-				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT(kind), MG_INT(id) }, 3, NULL, NULL, NULL);
+				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT(kind->name), MG_INT(id) }, 3, NULL, NULL, NULL);
 	return err;
 }
 
 enum mg_err mg_staff_count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
 				   int failures, bool *locked_now)
 {
-	return count_failure(db, arena, "staff", tenant_id, id, failures, locked_now);
+	return count_failure(db, arena, &mg_staff_account, tenant_id, id, failures, locked_now);
 }
 
 /*
@@ -302,9 +278,9 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		err = audit_login(db, arena, a, "anonymous", "login.failure", "failure", "unknown or inactive login");
 		goto out;
 	}
-	const char *actor = mg_arena_printf(arena, "%s:%llu", a->kind, (unsigned long long)a->id);
+	const char *actor = mg_arena_printf(arena, "%s:%llu", a->kind->name, (unsigned long long)a->id);
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, account_sql(a->kind)->lock_state, key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->lock_state, key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 0), a->hash) != 0) {
 		/* the password changed meanwhile: the check above no longer counts */
@@ -330,7 +306,7 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval upd[] = { MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, account_sql(a->kind)->login_ok, upd, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->login_ok, upd, 3, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	if ((err = audit_login(db, arena, a, actor, "login.success", "success", NULL)) != MG_OK)
 		goto out;
@@ -343,10 +319,10 @@ out:
 enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const char *login, const char *password,
 				  const char *ip, const char *user_agent, enum mg_login_result *result, uint64_t *id)
 {
-	return mg_account_authenticate(db, "staff", tenant_id, login, password, ip, user_agent, result, id);
+	return mg_account_authenticate(db, &mg_staff_account, tenant_id, login, password, ip, user_agent, result, id);
 }
 
-enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t tenant_id, const char *login,
+enum mg_err mg_account_authenticate(struct mg_db *db, const struct mg_account_kind *kind, uint64_t tenant_id, const char *login,
 				    const char *password, const char *ip, const char *user_agent,
 				    enum mg_login_result *result, uint64_t *id)
 {
@@ -356,7 +332,7 @@ enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(login) };
 	bool rehash = false;
-	enum mg_err err = mg_db_exec(db, arena, account_sql(kind)->for_login, key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, kind->for_login, key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		goto out;
 	a.found = rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 2), "1") == 0;
@@ -409,7 +385,7 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 }
 
 struct change_args {
-	const char *kind;
+	const struct mg_account_kind *kind;
 	uint64_t tenant_id, id;
 	const char *current, *fresh, *problem;
 	bool wrong_current;
@@ -423,7 +399,7 @@ static enum mg_err count_wrong_current(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	bool locked_now = false;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, account_sql(a->kind)->lock_state, key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, a->kind->lock_state, key, 2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows > 0)
 		err = count_failure(db, arena, a->kind, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
 	mg_arena_free(arena);
@@ -439,7 +415,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 	char hash[256];
 	a->problem = NULL;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, account_sql(a->kind)->password_for_update, key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, a->kind->password_for_update, key, 2, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0) {
 		err = err != MG_OK ? err : MG_ERR_NOT_FOUND;
 		goto out;
@@ -452,7 +428,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 		err = MG_ERR_INPUT;
 		goto out;
 	}
-	if ((err = mg_db_exec(db, arena, account_sql(a->kind)->history_recent, key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->history_recent, key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	for (size_t r = 0; r < rows.nrows; r++) {
 		if (mg_password_verify(a->fresh, MG_CELL(&rows, r, 0), &ok, &rehash) == MG_OK && ok) {
@@ -464,16 +440,16 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 	if ((err = mg_password_hash(a->fresh, hash, sizeof(hash))) != MG_OK)
 		goto out;
 	struct mg_dbval set[] = { MG_TEXT(hash), MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, account_sql(a->kind)->set_password, set, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->set_password, set, 4, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(a->id), MG_TEXT(hash) };
-	err = mg_db_exec(db, arena, account_sql(a->kind)->history_insert, history, 3, NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, a->kind->history_insert, history, 3, NULL, NULL, NULL);
 out:
 	mg_arena_free(arena);
 	return err;
 }
 
-enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
+enum mg_err mg_account_change_password(struct mg_db *db, const struct mg_account_kind *kind, uint64_t tenant_id, uint64_t id,
 				       struct mg_password_change *c)
 {
 	c->field = "password";

@@ -6,7 +6,7 @@
 #define MG_AUDIT_VIEW_H
 
 #include "db.h"
-#include "module.h"
+#include "request.h"
 
 /* The statements of mg_audit_view_statements (audit_view.c); a call names one as &mg_audit_view_statements[<constant>].
  */

@@ -7,7 +7,6 @@
 
 #include "buf.h"
 #include "db.h"
-#include "module.h"
 
 /* The statements of mg_deletion_statements (deletions.c); a call names one as &mg_deletion_statements[<constant>]. */
 enum mg_deletion_sql {
@@ -16,7 +15,6 @@ enum mg_deletion_sql {
 	MG_SQL_DELETION__MAX
 };
 extern const struct mg_sql mg_deletion_statements[MG_SQL_DELETION__MAX + 1];
-extern const struct mg_route mg_deletion_routes[];
 
 /* The records of one tenant (slug) or of all (NULL), oldest first. Columns: id,
  * subject_tenant_id, subject_slug, subject_name, step, at (unix seconds), row_count,

@@ -14,7 +14,6 @@
 #include "crypto.h"
 #include "db.h"
 #include "err.h"
-#include "module.h"
 
 /* The statements of mg_api_token_statements (api_token.c); a call names one as &mg_api_token_statements[<constant>]. */
 enum mg_api_token_sql {
@@ -27,7 +26,6 @@ enum mg_api_token_sql {
 	MG_SQL_API_TOKEN__MAX
 };
 extern const struct mg_sql mg_api_token_statements[MG_SQL_API_TOKEN__MAX + 1];
-extern const struct mg_route mg_api_token_routes[];
 
 /* Creates a token acting as staff_id; token receives it (shown once, stored hashed). */
 enum mg_err mg_api_token_create(struct mg_db *db, uint64_t tenant_id, uint64_t staff_id, const char *name,
