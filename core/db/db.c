@@ -404,7 +404,10 @@ enum mg_err(mg_db_exec)(struct mg_db *db, struct mg_arena *arena, const struct m
 	long index = statement_index(stmt);
 	if (index < 0 || (size_t)index >= db->nstmts) {
 		/* a table registered after this connection opened, or not at all */
-		mg_log_error("db: statement %s is not registered", index < 0 ? "(unknown)" : stmt->name);
+		if (index < 0)
+			mg_log_error("db: statement %p is in no registered table", (const void *)stmt);
+		else
+			mg_log_error("db: statement %s is not registered", stmt->name);
 		return MG_ERR_INTERNAL;
 	}
 	int was_connected = db->conn != NULL, in_txn = db->in_transaction;
