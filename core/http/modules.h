@@ -14,8 +14,8 @@
 
 /* Raised whenever core/module.h (everything it declares, and the headers it includes) changes
  * layout or meaning: the loader refuses a module built with another number.
- * 4: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name. */
-#define MG_MODULE_ABI 4u
+ * 5: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name. */
+#define MG_MODULE_ABI 5u
 
 /* A back-office menu entry. */
 struct mg_nav {
