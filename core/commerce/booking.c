@@ -19,36 +19,39 @@
 enum { CODE_ATTEMPTS = 8, LINES_MAX = 200 };
 
 const struct mg_sql mg_booking_statements[] = {
-	{ "core.booking_order_insert",
+	[MG_SQL_BOOKING_ORDER_INSERT] = { "core.booking_order_insert",
 	  "INSERT INTO orders (tenant_id, code, person_id, buyer_name_sealed, buyer_email_sealed, buyer_email_hmac,"
 	  " state, channel, payment_method, payment_deadline, total, lang, created_at, module, hold_id, use_at, view_path)"
 	  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), ?)" },
 	/* new state, tenant, id, the state it must be in */
-	{ "core.booking_set_state", "UPDATE orders SET state = ? WHERE tenant_id = ? AND id = ? AND state = ?" },
-	{ "core.booking_await_payment",
+	[MG_SQL_BOOKING_SET_STATE] = { "core.booking_set_state",
+	  "UPDATE orders SET state = ? WHERE tenant_id = ? AND id = ? AND state = ?" },
+	[MG_SQL_BOOKING_AWAIT_PAYMENT] = { "core.booking_await_payment",
 	  "UPDATE orders SET state = 'pending', payment_deadline = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?"
 	  " AND state = 'approved'" },
-	{ "core.booking_set_paid",
+	[MG_SQL_BOOKING_SET_PAID] = { "core.booking_set_paid",
 	  "UPDATE orders SET state = 'paid', paid_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND state = 'pending'" },
-	{ "core.booking_close",
+	[MG_SQL_BOOKING_CLOSE] = { "core.booking_close",
 	  "UPDATE orders SET state = ?, closed_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND state = ?" },
-	{ "core.booking_order_lock_by_id", "SELECT code, state FROM orders WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.booking_charge_started",
+	[MG_SQL_BOOKING_ORDER_LOCK_BY_ID] = { "core.booking_order_lock_by_id",
+	  "SELECT code, state FROM orders WHERE tenant_id = ? AND id = ? FOR UPDATE" },
+	[MG_SQL_BOOKING_CHARGE_STARTED] = { "core.booking_charge_started",
 	  "SELECT id FROM payment WHERE tenant_id = ? AND order_id = ? AND kind = 'charge' AND state = 'started'"
 	  " ORDER BY id DESC LIMIT 1 FOR UPDATE" },
-	{ "core.booking_payment_set_state",
+	[MG_SQL_BOOKING_PAYMENT_SET_STATE] = { "core.booking_payment_set_state",
 	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.booking_charge_insert",
+	[MG_SQL_BOOKING_CHARGE_INSERT] = { "core.booking_charge_insert",
 	  "INSERT INTO payment (tenant_id, order_id, kind, provider, amount, state, created_at, updated_at)"
 	  " VALUES (?, ?, 'charge', ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
-	{ "core.booking_charges_fail",
+	[MG_SQL_BOOKING_CHARGES_FAIL] = { "core.booking_charges_fail",
 	  "UPDATE payment SET state = 'failed', updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND order_id = ?"
 	  " AND kind = 'charge' AND state = 'started'" },
-	{ "core.booking_tenants", "SELECT id FROM tenant ORDER BY id" },
-	{ "core.order_history_rows",
+	[MG_SQL_BOOKING_TENANTS] = { "core.booking_tenants",
+	  "SELECT id FROM tenant ORDER BY id" },
+	[MG_SQL_BOOKING_ORDER_HISTORY_ROWS] = { "core.order_history_rows",
 	  "SELECT UNIX_TIMESTAMP(at), actor, from_state, to_state, note FROM order_history"
 	  " WHERE tenant_id = ? AND order_id = ? ORDER BY id" },
-	{ NULL, NULL },
+	[MG_SQL_BOOKING__MAX] = { NULL, NULL },
 };
 
 /* ---- making the order ---- */
@@ -115,7 +118,7 @@ static enum mg_err insert_booking_order(struct mg_db *db, struct order_job *j)
 			MG_TEXT(b->view_path),
 		};
 		/* a duplicate code is a statement error only; try another */
-		err = mg_db_exec(db, j->arena, "core.booking_order_insert", args, 17, NULL, NULL, &id);
+		err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_ORDER_INSERT], args, 17, NULL, NULL, &id);
 		o->id = id;
 	}
 	return err;
@@ -141,7 +144,7 @@ static enum mg_err insert_booking_lines(struct mg_db *db, struct order_job *j)
 					   MG_INT(o->lines[i].unit), MG_NULL,
 					   MG_TEXT(l->description),  MG_INT(l->amount),
 					   MG_TEXT(l->type) };
-		enum mg_err err = mg_db_exec(db, j->arena, "core.order_line_insert", args, 11, NULL, NULL, NULL);
+		enum mg_err err = mg_db_exec(db, j->arena, &mg_order_statements[MG_SQL_ORDER_LINE_INSERT], args, 11, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -189,10 +192,10 @@ static enum mg_err order_in_transaction(struct mg_db *db, void *arg)
 	if (!b->needs_approval && j->total > 0) {
 		struct mg_dbval pay[] = { MG_INT(env->tenant_id), MG_INT(o->id), MG_TEXT(b->payment), MG_INT(j->total),
 					  MG_TEXT("started"),	  MG_INT(env->now), MG_INT(env->now) };
-		if ((err = mg_db_exec(db, j->arena, "core.booking_charge_insert", pay, 7, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CHARGE_INSERT], pay, 7, NULL, NULL, NULL)) != MG_OK)
 			return err;
 	}
-	return mg_order_queue_mail(db, j->arena, env->key, env->tenant_name, o,
+	return mg_order_queue_mail(db, j->arena, env->key, env->tenant_name, env->time_zone, o,
 				   b->needs_approval ? "requested" : "received");
 }
 
@@ -257,7 +260,7 @@ static enum mg_err move(struct mg_db *db, struct change_job *j, const char *from
 {
 	unsigned long long affected = 0;
 	struct mg_dbval args[] = { MG_TEXT(to), MG_INT(j->env->tenant_id), MG_INT(j->order.id), MG_TEXT(from) };
-	enum mg_err err = mg_db_exec(db, j->arena, "core.booking_set_state", args, 4, NULL, &affected, NULL);
+	enum mg_err err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_SET_STATE], args, 4, NULL, &affected, NULL);
 	if (err != MG_OK)
 		return err;
 	if (affected != 1)
@@ -289,7 +292,7 @@ static enum mg_err approve_in_transaction(struct mg_db *db, void *arg)
 	if (j->order.total == 0) {
 		/* nothing to pay: approved is paid */
 		struct mg_dbval args[] = { MG_TEXT("paid"), MG_INT(env->tenant_id), MG_INT(j->order.id), MG_TEXT("approved") };
-		if ((err = mg_db_exec(db, j->arena, "core.booking_set_state", args, 4, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_SET_STATE], args, 4, NULL, NULL, NULL)) != MG_OK)
 			return err;
 		j->order.state = "paid";
 		j->mail_event = "paid";
@@ -297,7 +300,7 @@ static enum mg_err approve_in_transaction(struct mg_db *db, void *arg)
 					    "nothing to pay", env->now);
 	}
 	struct mg_dbval wait[] = { MG_INT(j->deadline), MG_INT(env->tenant_id), MG_INT(j->order.id) };
-	if ((err = mg_db_exec(db, j->arena, "core.booking_await_payment", wait, 3, NULL, NULL, NULL)) != MG_OK ||
+	if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_AWAIT_PAYMENT], wait, 3, NULL, NULL, NULL)) != MG_OK ||
 	    (err = mg_order_history_add(db, j->arena, env->tenant_id, j->order.id, env->actor, "approved", "pending",
 					"awaiting payment", env->now)) != MG_OK)
 		return err;
@@ -307,7 +310,7 @@ static enum mg_err approve_in_transaction(struct mg_db *db, void *arg)
 				  MG_INT(j->order.total), MG_TEXT("started"),	  MG_INT(env->now),
 				  MG_INT(env->now) };
 	j->mail_event = "approved";
-	return mg_db_exec(db, j->arena, "core.booking_charge_insert", pay, 7, NULL, NULL, NULL);
+	return mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CHARGE_INSERT], pay, 7, NULL, NULL, NULL);
 }
 
 static enum mg_err decline_in_transaction(struct mg_db *db, void *arg)
@@ -344,22 +347,22 @@ static enum mg_err paid_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	struct mg_rows started;
 	struct mg_dbval find[] = { MG_INT(env->tenant_id), MG_INT(j->order.id) };
-	if ((err = mg_db_exec(db, j->arena, "core.booking_charge_started", find, 2, &started, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CHARGE_STARTED], find, 2, &started, NULL, NULL)) != MG_OK)
 		return err;
 	if (started.nrows == 1) {
 		struct mg_dbval set[] = { MG_TEXT("succeeded"), MG_INT(env->now), MG_INT(env->tenant_id),
 					  MG_INT(mg_cell_u64(MG_CELL(&started, 0, 0))) };
-		err = mg_db_exec(db, j->arena, "core.booking_payment_set_state", set, 4, NULL, NULL, NULL);
+		err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_PAYMENT_SET_STATE], set, 4, NULL, NULL, NULL);
 	} else {
 		struct mg_dbval pay[] = { MG_INT(env->tenant_id), MG_INT(j->order.id), MG_TEXT(j->provider),
 					  MG_INT(j->order.total), MG_TEXT("succeeded"),	 MG_INT(env->now),
 					  MG_INT(env->now) };
-		err = mg_db_exec(db, j->arena, "core.booking_charge_insert", pay, 7, NULL, NULL, NULL);
+		err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CHARGE_INSERT], pay, 7, NULL, NULL, NULL);
 	}
 	if (err != MG_OK)
 		return err;
 	struct mg_dbval paid[] = { MG_INT(env->now), MG_INT(env->tenant_id), MG_INT(j->order.id) };
-	if ((err = mg_db_exec(db, j->arena, "core.booking_set_paid", paid, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_SET_PAID], paid, 3, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	j->order.state = "paid";
 	j->order.paid_at = env->now;
@@ -383,7 +386,7 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 	*c = (struct mg_cancellation){ .from = from };
 	if (paid) {
 		c->paid = (long long)j->order.total;
-		c->days_before = j->order.use_at ? mg_days_before(env->now, j->order.use_at, env->utc_offset) : 0;
+		c->days_before = j->order.use_at ? mg_days_before(env->now, j->order.use_at, env->time_zone) : 0;
 		c->percent = j->order.use_at ? mg_fee_percent(j->rule, c->days_before) : 0;
 		c->fee = mg_fee_amount(c->paid, c->percent);
 		c->refund = c->paid - c->fee;
@@ -395,7 +398,7 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 	unsigned long long affected = 0;
 	struct mg_dbval close[] = { MG_TEXT("cancelled"), MG_INT(env->now), MG_INT(env->tenant_id), MG_INT(j->order.id),
 				    MG_TEXT(from) };
-	if ((err = mg_db_exec(db, j->arena, "core.booking_close", close, 5, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CLOSE], close, 5, NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if (affected != 1)
 		return MG_ERR_CONFLICT;
@@ -414,7 +417,7 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	bool changed = false;
 	struct mg_dbval fail[] = { MG_INT(env->now), MG_INT(env->tenant_id), MG_INT(j->order.id) };
-	if ((err = mg_db_exec(db, j->arena, "core.booking_charges_fail", fail, 3, NULL, NULL, NULL)) != MG_OK ||
+	if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CHARGES_FAIL], fail, 3, NULL, NULL, NULL)) != MG_OK ||
 	    (err = mg_inventory_release_order(db, j->arena, env->tenant_id, j->order.id, NULL)) != MG_OK ||
 	    (j->order.hold_id != 0 && (err = mg_hold_close(db, j->arena, env->tenant_id, j->order.hold_id, "released",
 							    env->now, &changed)) != MG_OK))
@@ -431,7 +434,8 @@ static enum mg_err change(struct mg_db *db, struct change_job *j, enum mg_err (*
 	enum mg_err err = mg_db_transaction(db, step, j);
 	if (err != MG_OK || j->mail_event == NULL || j->env->key == NULL)
 		return err;
-	if (mg_order_queue_mail(db, j->arena, j->env->key, j->env->tenant_name, &j->order, j->mail_event) != MG_OK)
+	if (mg_order_queue_mail(db, j->arena, j->env->key, j->env->tenant_name, j->env->time_zone, &j->order,
+				j->mail_event) != MG_OK)
 		mg_log_error("booking: could not queue the %s mail of %s", j->mail_event, j->code);
 	return MG_OK;
 }
@@ -485,7 +489,7 @@ static enum mg_err expire_waiting(struct mg_db *db, struct lapse_job *j, uint64_
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(j->tenant), MG_INT(order_id) };
-	enum mg_err err = mg_db_exec(db, j->arena, "core.booking_order_lock_by_id", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_ORDER_LOCK_BY_ID], key, 2, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	const char *state = MG_CELL(&rows, 0, 1);
@@ -494,8 +498,8 @@ static enum mg_err expire_waiting(struct mg_db *db, struct lapse_job *j, uint64_
 	struct mg_dbval close[] = { MG_TEXT("expired"), MG_INT(j->now), MG_INT(j->tenant), MG_INT(order_id),
 				    MG_TEXT(state) };
 	struct mg_dbval fail[] = { MG_INT(j->now), MG_INT(j->tenant), MG_INT(order_id) };
-	if ((err = mg_db_exec(db, j->arena, "core.booking_close", close, 5, NULL, NULL, NULL)) != MG_OK ||
-	    (err = mg_db_exec(db, j->arena, "core.booking_charges_fail", fail, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CLOSE], close, 5, NULL, NULL, NULL)) != MG_OK ||
+	    (err = mg_db_exec(db, j->arena, &mg_booking_statements[MG_SQL_BOOKING_CHARGES_FAIL], fail, 3, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	return mg_order_history_add(db, j->arena, j->tenant, order_id, "system", state, "expired",
 				    "provisional hold lapsed", j->now);
@@ -523,7 +527,7 @@ enum mg_err mg_bookings_lapse_due(struct mg_db *db, struct mg_arena *arena, time
 {
 	size_t total = 0;
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, "core.booking_tenants", NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_booking_statements[MG_SQL_BOOKING_TENANTS], NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
 		struct lapse_job j = { arena, mg_cell_u64(MG_CELL(&tenants, t, 0)), now, 0 };
 		do {
@@ -540,5 +544,5 @@ enum mg_err mg_order_history(struct mg_db *db, struct mg_arena *arena, uint64_t 
 			     struct mg_rows *rows)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(order_id) };
-	return mg_db_exec(db, arena, "core.order_history_rows", args, 2, rows, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_booking_statements[MG_SQL_BOOKING_ORDER_HISTORY_ROWS], args, 2, rows, NULL, NULL);
 }

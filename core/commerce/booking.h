@@ -28,7 +28,23 @@
 #include "money.h"
 #include "order.h"
 
-extern const struct mg_sql mg_booking_statements[];
+/* The statements of mg_booking_statements (booking.c); a call names one as &mg_booking_statements[<constant>]. */
+enum mg_booking_sql {
+	MG_SQL_BOOKING_ORDER_INSERT,
+	MG_SQL_BOOKING_SET_STATE,
+	MG_SQL_BOOKING_AWAIT_PAYMENT,
+	MG_SQL_BOOKING_SET_PAID,
+	MG_SQL_BOOKING_CLOSE,
+	MG_SQL_BOOKING_ORDER_LOCK_BY_ID,
+	MG_SQL_BOOKING_CHARGE_STARTED,
+	MG_SQL_BOOKING_PAYMENT_SET_STATE,
+	MG_SQL_BOOKING_CHARGE_INSERT,
+	MG_SQL_BOOKING_CHARGES_FAIL,
+	MG_SQL_BOOKING_TENANTS,
+	MG_SQL_BOOKING_ORDER_HISTORY_ROWS,
+	MG_SQL_BOOKING__MAX
+};
+extern const struct mg_sql mg_booking_statements[MG_SQL_BOOKING__MAX + 1];
 
 /* Who acts, for which tenant, when; and what the buyer's mails need. */
 struct mg_commerce_env {
@@ -37,7 +53,7 @@ struct mg_commerce_env {
 	const char *tenant_name;
 	const char *actor;        /* history: "staff:<id>", "buyer", "system", "cli" */
 	time_t now;
-	long utc_offset;          /* the tenant's zone, seconds east of UTC (days before use) */
+	const char *time_zone;    /* the tenant's zone (mails; days before use count its dates) */
 };
 
 /* A money line of a booking. A "unit" line names a unit its hold holds (kind, resource,

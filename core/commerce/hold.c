@@ -13,28 +13,31 @@
 enum { H_ID, H_OWNER_KIND, H_OWNER_ID, H_STATE, H_UNITS, H_ORDER, H_CREATED, H_EXPIRES, H_CLOSED };
 
 const struct mg_sql mg_hold_statements[] = {
-	{ "core.hold_insert",
+	[MG_SQL_HOLD_INSERT] = { "core.hold_insert",
 	  "INSERT INTO provisional_hold (tenant_id, owner_kind, owner_id, state, created_at, expires_at)"
 	  " VALUES (?, ?, ?, 'held', FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
-	{ "core.hold_by_id", "SELECT " HOLD_COLUMNS " FROM provisional_hold WHERE tenant_id = ? AND id = ?" },
-	{ "core.hold_lock_by_id", "SELECT " HOLD_COLUMNS " FROM provisional_hold WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.hold_by_owner",
+	[MG_SQL_HOLD_BY_ID] = { "core.hold_by_id",
+	  "SELECT " HOLD_COLUMNS " FROM provisional_hold WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_HOLD_LOCK_BY_ID] = { "core.hold_lock_by_id",
+	  "SELECT " HOLD_COLUMNS " FROM provisional_hold WHERE tenant_id = ? AND id = ? FOR UPDATE" },
+	[MG_SQL_HOLD_BY_OWNER] = { "core.hold_by_owner",
 	  "SELECT " HOLD_COLUMNS " FROM provisional_hold WHERE tenant_id = ? AND owner_kind = ? AND owner_id = ?"
 	  " ORDER BY id DESC LIMIT 1" },
 	/* the units it holds, counted (a unit held again is not counted twice): tenant, token, tenant, id */
-	{ "core.hold_count_units",
+	[MG_SQL_HOLD_COUNT_UNITS] = { "core.hold_count_units",
 	  "UPDATE provisional_hold SET units = (SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = ? AND hold_token = ?"
 	  " AND state = 'held') WHERE tenant_id = ? AND id = ?" },
-	{ "core.hold_set_order", "UPDATE provisional_hold SET order_id = ? WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_HOLD_SET_ORDER] = { "core.hold_set_order",
+	  "UPDATE provisional_hold SET order_id = ? WHERE tenant_id = ? AND id = ?" },
 	/* state, order (or NULL: keep), closed, tenant, id; only a held hold changes */
-	{ "core.hold_set_state",
+	[MG_SQL_HOLD_SET_STATE] = { "core.hold_set_state",
 	  "UPDATE provisional_hold SET state = ?, order_id = COALESCE(?, order_id), closed_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ? AND state = 'held'" },
 	/* the lapse job: held holds past their deadline, without waiting on one someone holds */
-	{ "core.holds_due",
+	[MG_SQL_HOLD_DUE] = { "core.holds_due",
 	  "SELECT id, order_id FROM provisional_hold WHERE tenant_id = ? AND state = 'held'"
 	  " AND expires_at < FROM_UNIXTIME(?) ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED" },
-	{ NULL, NULL },
+	[MG_SQL_HOLD__MAX] = { NULL, NULL },
 };
 
 uint64_t mg_hold_token(uint64_t hold_id)
@@ -51,7 +54,7 @@ enum mg_err mg_hold_create(struct mg_db *db, struct mg_arena *arena, uint64_t te
 		return MG_ERR_INPUT;
 	unsigned long long made = 0;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(owner_kind), MG_INT(owner_id), MG_INT(now), MG_INT(expires) };
-	enum mg_err err = mg_db_exec(db, arena, "core.hold_insert", args, 5, NULL, NULL, &made);
+	enum mg_err err = mg_db_exec(db, arena, &mg_hold_statements[MG_SQL_HOLD_INSERT], args, 5, NULL, NULL, &made);
 	*id = made;
 	return err;
 }
@@ -75,7 +78,7 @@ enum mg_err mg_hold_get(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, lock ? "core.hold_lock_by_id" : "core.hold_by_id", args, 2, &rows, NULL,
+	enum mg_err err = mg_db_exec(db, arena, lock ? &mg_hold_statements[MG_SQL_HOLD_LOCK_BY_ID] : &mg_hold_statements[MG_SQL_HOLD_BY_ID], args, 2, &rows, NULL,
 				     NULL);
 	if (err != MG_OK)
 		return err;
@@ -90,7 +93,7 @@ enum mg_err mg_hold_of_owner(struct mg_db *db, struct mg_arena *arena, uint64_t 
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(owner_kind), MG_INT(owner_id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.hold_by_owner", args, 3, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_hold_statements[MG_SQL_HOLD_BY_OWNER], args, 3, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -112,7 +115,7 @@ static enum mg_err live_hold(struct mg_db *db, struct mg_arena *arena, uint64_t 
 static enum mg_err count_units(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(mg_hold_token(id)), MG_INT(tenant), MG_INT(id) };
-	return mg_db_exec(db, arena, "core.hold_count_units", args, 4, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_hold_statements[MG_SQL_HOLD_COUNT_UNITS], args, 4, NULL, NULL, NULL);
 }
 
 enum mg_err mg_hold_units(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t hold_id,
@@ -151,7 +154,7 @@ static enum mg_err set_state(struct mg_db *db, struct mg_arena *arena, uint64_t 
 	unsigned long long affected = 0;
 	struct mg_dbval args[] = { MG_TEXT(state), order_id ? MG_INT(order_id) : MG_NULL, MG_INT(now), MG_INT(tenant),
 				   MG_INT(hold_id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.hold_set_state", args, 5, NULL, &affected, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_hold_statements[MG_SQL_HOLD_SET_STATE], args, 5, NULL, &affected, NULL);
 	if (changed != NULL)
 		*changed = affected == 1;
 	return err;
@@ -174,7 +177,7 @@ enum mg_err mg_hold_attach_order(struct mg_db *db, struct mg_arena *arena, uint6
 				 uint64_t order_id)
 {
 	struct mg_dbval args[] = { MG_INT(order_id), MG_INT(tenant), MG_INT(hold_id) };
-	return mg_db_exec(db, arena, "core.hold_set_order", args, 3, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_hold_statements[MG_SQL_HOLD_SET_ORDER], args, 3, NULL, NULL, NULL);
 }
 
 enum mg_err mg_hold_close(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t hold_id,
@@ -193,5 +196,5 @@ enum mg_err mg_hold_close(struct mg_db *db, struct mg_arena *arena, uint64_t ten
 enum mg_err mg_holds_due(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, time_t now, struct mg_rows *due)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(now), MG_INT(MG_HOLD_LAPSE_BATCH) };
-	return mg_db_exec(db, arena, "core.holds_due", args, 3, due, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_hold_statements[MG_SQL_HOLD_DUE], args, 3, due, NULL, NULL);
 }

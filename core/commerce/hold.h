@@ -33,7 +33,19 @@ enum {
 	MG_HOLD_LAPSE_BATCH = 100,           /* holds one transaction of the job lapses */
 };
 
-extern const struct mg_sql mg_hold_statements[];
+/* The statements of mg_hold_statements (hold.c); a call names one as &mg_hold_statements[<constant>]. */
+enum mg_hold_sql {
+	MG_SQL_HOLD_INSERT,
+	MG_SQL_HOLD_BY_ID,
+	MG_SQL_HOLD_LOCK_BY_ID,
+	MG_SQL_HOLD_BY_OWNER,
+	MG_SQL_HOLD_COUNT_UNITS,
+	MG_SQL_HOLD_SET_ORDER,
+	MG_SQL_HOLD_SET_STATE,
+	MG_SQL_HOLD_DUE,
+	MG_SQL_HOLD__MAX
+};
+extern const struct mg_sql mg_hold_statements[MG_SQL_HOLD__MAX + 1];
 
 struct mg_hold {
 	uint64_t tenant_id, id, owner_id, order_id; /* order_id 0: none yet */

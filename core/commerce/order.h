@@ -35,7 +35,29 @@ enum {
 
 #define MG_ORDER_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
-extern const struct mg_sql mg_order_statements[];
+/* The statements of mg_order_statements (order.c); a call names one as &mg_order_statements[<constant>]. */
+enum mg_order_sql {
+	MG_SQL_ORDER_INSERT,
+	MG_SQL_ORDER_LINE_INSERT,
+	MG_SQL_ORDER_SET_VIEW_PATH,
+	MG_SQL_ORDER_BY_CODE,
+	MG_SQL_ORDER_LOCK_BY_CODE,
+	MG_SQL_ORDER_LINES,
+	MG_SQL_ORDER_SET_PAID,
+	MG_SQL_ORDER_CLOSE,
+	MG_SQL_ORDER_PAYMENT_INSERT,
+	MG_SQL_ORDER_PAYMENT_RECORD,
+	MG_SQL_ORDER_HISTORY_INSERT,
+	MG_SQL_ORDER_PAYMENT_LOCK_BY_REF,
+	MG_SQL_ORDER_PAYMENT_LOCK_LATEST,
+	MG_SQL_ORDER_PAYMENT_SET_STATE,
+	MG_SQL_ORDER_PAYMENTS_SETTLE,
+	MG_SQL_ORDER_TENANTS,
+	MG_SQL_ORDER_ORDERS_DUE,
+	MG_SQL_ORDER_EXPIRE,
+	MG_SQL_ORDER__MAX
+};
+extern const struct mg_sql mg_order_statements[MG_SQL_ORDER__MAX + 1];
 
 struct mg_order_line {
 	unsigned line_no; /* 1.. */
@@ -162,6 +184,7 @@ struct mg_order_mail {
 	const char *event, *lang;
 	const char *tenant_name;
 	const char *order_url; /* the order's page (public_url + view_path), or NULL */
+	const char *time_zone; /* the tenant's zone: times in the mail are shown in it */
 };
 typedef enum mg_err (*mg_order_mailer)(struct mg_arena *arena, const struct mg_order_mail *mail, const char **subject,
 				       const char **body);
@@ -173,7 +196,7 @@ enum mg_err mg_order_mail_generic(struct mg_arena *arena, const struct mg_order_
 /* Composes (module's mailer or the generic one) and queues the mail of event to the order's
  * buyer, in the caller's transaction; nothing when the order has no address or key is NULL. */
 enum mg_err mg_order_queue_mail(struct mg_db *db, struct mg_arena *arena, const unsigned char *key,
-				const char *tenant_name, const struct mg_order *o, const char *event);
+				const char *tenant_name, const char *time_zone, const struct mg_order *o, const char *event);
 
 /* ---- pure helpers (unit-tested) ---- */
 
@@ -185,7 +208,5 @@ bool mg_order_code_valid(const char *s);
 const char *mg_yen(struct mg_arena *arena, unsigned long long amount);
 /* "¥12,345", or "-¥1,250" for a negative amount (a discount line). */
 const char *mg_yen_signed(struct mg_arena *arena, long long amount);
-/* "2026-05-01 19:00" in JST (UTC+9, no daylight saving). */
-const char *mg_jst(struct mg_arena *arena, time_t t);
 
 #endif

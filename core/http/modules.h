@@ -14,8 +14,10 @@
 #include "request.h"
 
 /* Raised whenever core/module.h (everything it declares, and the headers it includes) changes
- * layout or meaning: the loader refuses a module built with another number. */
-#define MG_MODULE_ABI 5u /* 5: signed order lines, struct mg_order's booking fields, .order_mail */
+ * layout or meaning: the loader refuses a module built with another number.
+ * 5: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name.
+ * 6: signed order lines, struct mg_order's booking fields, the descriptor's .order_mail. */
+#define MG_MODULE_ABI 6u
 
 /* A back-office menu entry. */
 struct mg_nav {
@@ -39,7 +41,8 @@ struct mg_module {
 	const char *version;
 	const struct mg_route *routes;  /* ended by a { NULL } entry */
 	const char *migrations;         /* folder under schema/, usually the name */
-	const struct mg_sql *statements;/* ended by a { NULL, NULL } entry */
+	const struct mg_sql *statements;/* indexed by the module's enum, ended by a { NULL, NULL } entry
+					 * (core/db/db.h); checked by `madoguchi check-statements` */
 	const struct mg_job *jobs;      /* ended by a { NULL } entry */
 	const struct mg_nav *nav;       /* ended by a { NULL } entry */
 	const struct mg_permission *permissions; /* ended by a { NULL } entry */

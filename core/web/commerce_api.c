@@ -4,7 +4,6 @@
  */
 #include "clock.h"
 #include "commerce_web.h"
-#include "schedule.h"
 
 void mg_commerce_env(struct mg_ctx *ctx, struct mg_commerce_env *env)
 {
@@ -15,6 +14,6 @@ void mg_commerce_env(struct mg_ctx *ctx, struct mg_commerce_env *env)
 		.tenant_name = mg_tenant_name(ctx),
 		.actor = staff ? mg_arena_printf(mg_arena(ctx), "staff:%llu", (unsigned long long)staff) : "buyer",
 		.now = mg_now(),
-		.utc_offset = MG_JST_OFFSET,
+		.time_zone = mg_tenant_time_zone(ctx),
 	};
 }

@@ -10,7 +10,14 @@
 #include "db.h"
 #include "http.h"
 
-extern const struct mg_sql mg_receipt_statements[];
+/* The statements of mg_receipt_statements (receipt.c); a call names one as &mg_receipt_statements[<constant>]. */
+enum mg_receipt_sql {
+	MG_SQL_RECEIPT_INVOICE_NUMBER_GET,
+	MG_SQL_RECEIPT_INVOICE_NUMBER_SET,
+	MG_SQL_RECEIPT_INVOICE_NUMBER_CLEAR,
+	MG_SQL_RECEIPT__MAX
+};
+extern const struct mg_sql mg_receipt_statements[MG_SQL_RECEIPT__MAX + 1];
 extern const struct mg_route mg_receipt_routes[];
 
 /* See core/module.h ("commerce for every module"). */

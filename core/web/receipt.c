@@ -19,19 +19,21 @@
 #define INVOICE_SETTING "invoice_registration_number"
 
 const struct mg_sql mg_receipt_statements[] = {
-	{ "core.invoice_number_get", "SELECT value FROM tenant_setting WHERE tenant_id = ? AND name = '" INVOICE_SETTING "'" },
-	{ "core.invoice_number_set",
+	[MG_SQL_RECEIPT_INVOICE_NUMBER_GET] = { "core.invoice_number_get",
+	  "SELECT value FROM tenant_setting WHERE tenant_id = ? AND name = '" INVOICE_SETTING "'" },
+	[MG_SQL_RECEIPT_INVOICE_NUMBER_SET] = { "core.invoice_number_set",
 	  "INSERT INTO tenant_setting (tenant_id, name, value) VALUES (?, '" INVOICE_SETTING "', ?)"
 	  " ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = CURRENT_TIMESTAMP(6)" },
-	{ "core.invoice_number_clear", "DELETE FROM tenant_setting WHERE tenant_id = ? AND name = '" INVOICE_SETTING "'" },
-	{ NULL, NULL },
+	[MG_SQL_RECEIPT_INVOICE_NUMBER_CLEAR] = { "core.invoice_number_clear",
+	  "DELETE FROM tenant_setting WHERE tenant_id = ? AND name = '" INVOICE_SETTING "'" },
+	[MG_SQL_RECEIPT__MAX] = { NULL, NULL },
 };
 
 const char *mg_invoice_number(struct mg_ctx *ctx)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
-	if (mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.invoice_number_get", args, 1, &rows, NULL, NULL) != MG_OK ||
+	if (mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_receipt_statements[MG_SQL_RECEIPT_INVOICE_NUMBER_GET], args, 1, &rows, NULL, NULL) != MG_OK ||
 	    rows.nrows == 0 || !mg_invoice_number_valid(MG_CELL(&rows, 0, 0)))
 		return NULL;
 	return MG_CELL(&rows, 0, 0);
@@ -45,18 +47,10 @@ const char *mg_receipt_path(struct mg_ctx *ctx, const char *code)
 	return mg_arena_printf(mg_arena(ctx), "/%s/receipts/%s", mg_tenant_slug(ctx), signed_code);
 }
 
-/* "2026年5月1日" / "1 May 2026" of an instant, in JST. */
+/* "2026年5月1日(金)" / "Fri 1 May 2026": the date of an instant in the tenant's zone. */
 static const char *receipt_date(struct mg_ctx *ctx, time_t t)
 {
-	const char *stamp = mg_jst(mg_arena(ctx), t); /* "YYYY-MM-DD HH:MM" */
-	int y = 0, m = 0, d = 0;
-	if (sscanf(stamp, "%d-%d-%d", &y, &m, &d) != 3)
-		return stamp;
-	if (strcmp(mg_lang(ctx), "ja") == 0)
-		return mg_arena_printf(mg_arena(ctx), "%d年%d月%d日", y, m, d);
-	static const char *const months[] = { "January", "February", "March",	  "April",   "May",	 "June",
-					      "July",	 "August",   "September", "October", "November", "December" };
-	return mg_arena_printf(mg_arena(ctx), "%d %s %d", d, months[(m - 1) % 12], y);
+	return mg_time_text(ctx, t, MG_TZ_PEOPLE_DATE);
 }
 
 /*
@@ -138,9 +132,9 @@ static enum mg_err invoice_save(struct mg_ctx *ctx)
 		return settings_form(ctx, 400, typed, N_("An invoice registration number is T followed by 13 digits."),
 				     false);
 	struct mg_dbval set[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(clean) };
-	enum mg_err err = n > 0 ? mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.invoice_number_set", set, 2, NULL, NULL,
+	enum mg_err err = n > 0 ? mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_receipt_statements[MG_SQL_RECEIPT_INVOICE_NUMBER_SET], set, 2, NULL, NULL,
 					     NULL)
-				: mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.invoice_number_clear", set, 1, NULL, NULL,
+				: mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_receipt_statements[MG_SQL_RECEIPT_INVOICE_NUMBER_CLEAR], set, 1, NULL, NULL,
 					     NULL);
 	if (err != MG_OK)
 		return err;

@@ -78,31 +78,34 @@ static void check(bool ok, const char *fmt, ...)
 		failures++;
 }
 
+enum test_sql { T_UNIT_STATE, T_ORDER_ID, T_PAYMENTS, T_HISTORY, T_LINES, T__MAX };
+static const struct mg_sql test_statements[T__MAX + 1];
+
 /* One SQL value as text ("" when no row). */
-static const char *value(const char *statement, uint64_t a, uint64_t b)
+static const char *value(enum test_sql statement, uint64_t a, uint64_t b)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(a), MG_INT(b) };
-	if (mg_db_exec(db, arena, statement, args, 2, &rows, NULL, NULL) != MG_OK || rows.nrows == 0)
+	if (mg_db_exec(db, arena, &test_statements[statement], args, 2, &rows, NULL, NULL) != MG_OK || rows.nrows == 0)
 		return "";
 	return MG_CELL(&rows, 0, 0) ? MG_CELL(&rows, 0, 0) : "";
 }
 
-static const struct mg_sql test_statements[] = {
-	{ "test.unit_state",
+static const struct mg_sql test_statements[T__MAX + 1] = {
+	[T_UNIT_STATE] = { "test.unit_state",
 	  "SELECT IF(state = 'held' AND hold_expires < NOW(3), 'free', state) FROM inventory_unit"
 	  " WHERE tenant_id = ? AND kind = '" KIND "' AND resource_id = ? AND unit = 1" },
-	{ "test.order_id", "SELECT id FROM orders WHERE tenant_id = ? AND id = ?" },
-	{ "test.payments",
+	[T_ORDER_ID] = { "test.order_id", "SELECT id FROM orders WHERE tenant_id = ? AND id = ?" },
+	[T_PAYMENTS] = { "test.payments",
 	  "SELECT GROUP_CONCAT(CONCAT(kind, ':', state, ':', amount) ORDER BY id SEPARATOR ' ') FROM payment"
 	  " WHERE tenant_id = ? AND order_id = ?" },
-	{ "test.history",
+	[T_HISTORY] = { "test.history",
 	  "SELECT GROUP_CONCAT(CONCAT(COALESCE(from_state, '-'), '>', to_state) ORDER BY id SEPARATOR ' ')"
 	  " FROM order_history WHERE tenant_id = ? AND order_id = ?" },
-	{ "test.lines",
+	[T_LINES] = { "test.lines",
 	  "SELECT GROUP_CONCAT(CONCAT(line_type, ':', amount) ORDER BY line_no SEPARATOR ' ') FROM order_line"
 	  " WHERE tenant_id = ? AND order_id = ?" },
-	{ NULL, NULL },
+	[T__MAX] = { NULL, NULL },
 };
 
 struct units_job {
@@ -214,13 +217,13 @@ static void approval_flow(void)
 	      "a requested booking cannot be paid before it is approved");
 	struct units_job again = { .resource = res, .hold = hold };
 	check(mg_db_transaction(db, hold_again, &again) == MG_ERR_CONFLICT &&
-		      strcmp(value("test.unit_state", env.tenant_id, res), "held") == 0,
+		      strcmp(value(T_UNIT_STATE, env.tenant_id, res), "held") == 0,
 	      "its blocks cannot be held by another booking meanwhile, and holding them again counts them once");
 	check(mg_booking_approve(db, arena, &env, o.code, env.now + 5 * 86400, "空きあり") == MG_OK,
 	      "staff approve it");
 	struct mg_hold h;
 	check(mg_hold_get(db, arena, env.tenant_id, hold, false, &h) == MG_OK && strcmp(h.state, "confirmed") == 0 &&
-		      strcmp(value("test.unit_state", env.tenant_id, res), "sold") == 0,
+		      strcmp(value(T_UNIT_STATE, env.tenant_id, res), "sold") == 0,
 	      "approval confirms the hold: its units are sold to the order");
 	check(mg_booking_approve(db, arena, &env, o.code, env.now + 5 * 86400, "") == MG_ERR_CONFLICT,
 	      "an approved booking cannot be approved again");
@@ -229,10 +232,10 @@ static void approval_flow(void)
 	check(mg_order_load(db, arena, key, env.tenant_id, o.code, false, &paid) == MG_OK &&
 		      strcmp(paid.state, "paid") == 0,
 	      "the order is paid");
-	const char *history = value("test.history", env.tenant_id, paid.id);
+	const char *history = value(T_HISTORY, env.tenant_id, paid.id);
 	check(strcmp(history, "->requested requested>approved approved>pending pending>paid") == 0,
 	      "its history: %s", history);
-	const char *payments = value("test.payments", env.tenant_id, paid.id);
+	const char *payments = value(T_PAYMENTS, env.tenant_id, paid.id);
 	check(strcmp(payments, "charge:succeeded:11000") == 0, "its payment: %s", payments);
 }
 
@@ -249,9 +252,9 @@ static void decline_flow(void)
 	declined_code = mg_arena_strdup(arena, o.code);
 	struct mg_hold h;
 	check(mg_hold_get(db, arena, env.tenant_id, hold, false, &h) == MG_OK && strcmp(h.state, "released") == 0 &&
-		      strcmp(value("test.unit_state", env.tenant_id, res), "free") == 0,
+		      strcmp(value(T_UNIT_STATE, env.tenant_id, res), "free") == 0,
 	      "declining releases the hold and frees its units");
-	const char *history = value("test.history", env.tenant_id, o.id);
+	const char *history = value(T_HISTORY, env.tenant_id, o.id);
 	check(strcmp(history, "->requested requested>declined") == 0, "its history: %s", history);
 	check(mg_booking_approve(db, arena, &env, o.code, env.now + 86400, "") == MG_ERR_CONFLICT,
 	      "a declined booking cannot be approved");
@@ -273,10 +276,10 @@ static const char *reduction_flow(void)
 	check(hold != 0 && booking(hold, lines, 3, false, env.now + 20 * 86400, &o) == MG_OK &&
 		      strcmp(o.state, "pending") == 0 && o.total == 3850 && o.tax == 350,
 	      "an enrolment of ¥5,500 + ¥1,100 入会金 − ¥2,750 減免 awaits ¥3,850 (tax ¥350)");
-	const char *stored = value("test.lines", env.tenant_id, o.id);
+	const char *stored = value(T_LINES, env.tenant_id, o.id);
 	check(strcmp(stored, "unit:5500 admission:1100 reduction:-2750") == 0, "its lines: %s", stored);
 	check(mg_booking_paid(db, arena, &env, o.code, "bank_transfer") == MG_OK &&
-		      strcmp(value("test.unit_state", env.tenant_id, res), "sold") == 0,
+		      strcmp(value(T_UNIT_STATE, env.tenant_id, res), "sold") == 0,
 	      "paying confirms its hold");
 	return mg_arena_strdup(arena, o.code);
 }
@@ -316,11 +319,11 @@ static void cancellation_with_fee(void)
 	check(mg_booking_cancel(db, arena, &env, o.code, &rule, NULL, NULL, &c) == MG_OK && c.days_before == 5 &&
 		      c.percent == 20 && c.fee == 2200 && c.refund == 8800,
 	      "cancelled 5 days before: fee 20 %% ¥2,200, refund ¥8,800");
-	const char *payments = value("test.payments", env.tenant_id, o.id);
+	const char *payments = value(T_PAYMENTS, env.tenant_id, o.id);
 	check(strcmp(payments, "charge:succeeded:11000 fee:succeeded:2200 refund:succeeded:8800") == 0,
 	      "the charge stays, the fee and the refund are rows of their own: %s", payments);
-	check(strcmp(value("test.unit_state", env.tenant_id, res), "free") == 0, "its units are free again");
-	const char *history = value("test.history", env.tenant_id, o.id);
+	check(strcmp(value(T_UNIT_STATE, env.tenant_id, res), "free") == 0, "its units are free again");
+	const char *history = value(T_HISTORY, env.tenant_id, o.id);
 	check(strcmp(history, "->requested requested>approved approved>pending pending>paid paid>cancelled") == 0,
 	      "its history: %s", history);
 	check(mg_booking_cancel(db, arena, &env, o.code, &rule, NULL, NULL, &c) == MG_ERR_CONFLICT,
@@ -381,7 +384,8 @@ static enum mg_err setup(const char *config, const char *slug_arg, struct mg_con
 		fprintf(stderr, "commerce_flow: no database or no tenant %s (%s)\n", slug_arg, mg_strerror(err));
 		return err;
 	}
-	env = (struct mg_commerce_env){ t.id, key, mg_arena_strdup(arena, t.name), "staff:0", mg_now(), 9 * 3600 };
+	env = (struct mg_commerce_env){ t.id, key, mg_arena_strdup(arena, t.name), "staff:0", mg_now(),
+					mg_arena_strdup(arena, t.time_zone) };
 	buyer_email = mg_arena_printf(arena, "hanako+%s@example.jp", slug_arg);
 	slug = mg_arena_strdup(arena, slug_arg);
 	resource = 800000000ull + (uint64_t)time(NULL) % 1000000 * 10;

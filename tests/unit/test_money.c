@@ -79,14 +79,16 @@ static void a_fee_ladder_by_days_before_use(void **state)
 static void days_before_count_calendar_days_in_the_zone(void **state)
 {
 	(void)state;
-	const long jst = 9 * 3600;
 	/* 2026-05-10 00:30 JST is 2026-05-09 15:30 UTC; the day of use 2026-05-15 10:00 JST */
 	time_t now = 1778340600, use = 1778806800;
-	assert_int_equal(mg_days_before(now, use, jst), 5);
-	assert_int_equal(mg_days_before(use, use, jst), 0);
-	assert_int_equal(mg_days_before(use + 86400, use, jst), -1);
+	assert_int_equal(mg_days_before(now, use, "Asia/Tokyo"), 5);
+	assert_int_equal(mg_days_before(use, use, "Asia/Tokyo"), 0);
+	assert_int_equal(mg_days_before(use + 86400, use, "Asia/Tokyo"), -1);
 	/* in UTC the same instants are six days apart by date */
-	assert_int_equal(mg_days_before(now, use, 0), 6);
+	assert_int_equal(mg_days_before(now, use, "UTC"), 6);
+	/* London, across the spring change (2026-03-29 has 23 hours): 28 March 12:00 to 30 March
+	 * 12:00 local is two dates apart */
+	assert_int_equal(mg_days_before(1774699200, 1774868400, "Europe/London"), 2);
 }
 
 int main(void)
