@@ -195,17 +195,19 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 	if (err != MG_OK)
 		return err; /* another tenant's order is simply not found */
 	struct mg_arena *a = mg_arena(ctx);
+	/* everything read before any JSON is built: an error return then leaks nothing */
+	size_t n = 0;
+	struct shop_ticket *tickets = NULL;
+	struct mg_rows state, pays;
+	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(o.id) };
+	if ((err = eticket_of_order(ctx, o.id, &n, &tickets)) != MG_OK ||
+	    (err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.orders_tickets", key, 2, &state, NULL, NULL)) != MG_OK ||
+	    (err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.orders_payments", key, 2, &pays, NULL, NULL)) != MG_OK)
+		return err;
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o.n; i++)
 		json_array_append_new(lines, json_pack("{s:s, s:s}", "description", o.lines[i].description, "amount",
 						       mg_yen(a, o.lines[i].amount)));
-	size_t n = 0;
-	struct shop_ticket *tickets = NULL;
-	struct mg_rows state;
-	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(o.id) };
-	if ((err = eticket_of_order(ctx, o.id, &n, &tickets)) != MG_OK ||
-	    (err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.orders_tickets", key, 2, &state, NULL, NULL)) != MG_OK)
-		return err;
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *t = json_pack("{s:s, s:s, s:s}", "label", tickets[i].label, "href", tickets[i].path, "code",
@@ -218,9 +220,6 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 			}
 		json_array_append_new(list, t);
 	}
-	struct mg_rows pays;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.orders_payments", key, 2, &pays, NULL, NULL)) != MG_OK)
-		return err;
 	json_t *payments = json_array();
 	for (size_t r = 0; r < pays.nrows; r++) {
 		const char *label = mg_payment_method_label(MG_CELL(&pays, r, 0));
