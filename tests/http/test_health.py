@@ -2,6 +2,8 @@
 
 import re
 
+from helpers import run_bin
+
 
 def test_healthz_reports_everything_ok(session):
     r = session.get("/healthz")
@@ -17,7 +19,6 @@ def test_healthz_reports_everything_ok(session):
 
 
 def test_healthz_version_matches_the_binary(session):
-    from conftest import run_bin
     version = session.get("/healthz").json()["version"]
     out = run_bin("version")
     assert out.returncode == 0, out.stderr

@@ -10,8 +10,10 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, new_client
-from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, real_clock, set_clock, sql  # noqa: F401
+from helpers import create_staff, logged_in, madoguchi, new_client, page_csrf, ROOT, set_clock, sql
+
+pytestmark = pytest.mark.usefixtures("real_clock")
+
 
 DAY = 24 * 3600
 EN = {"Accept-Language": "en"}
