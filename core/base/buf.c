@@ -69,3 +69,14 @@ void mg_buf_printf(struct mg_buf *buf, const char *fmt, ...)
 	va_end(ap);
 	buf->len += (size_t)len;
 }
+
+int mg_hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include <qrencode.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -86,17 +87,6 @@ static void hex_encode(const unsigned char *data, size_t len, char *out)
 		out[2 * i + 1] = digits[data[i] & 0x0f];
 	}
 	out[2 * len] = '\0';
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Standard base64 with the '=' padding dropped (the PHC string convention, and '$'-safe);
@@ -530,7 +520,7 @@ enum mg_err mg_master_key_load(const char *path, unsigned char key[MG_KEY_BYTES]
 		goto out;
 	}
 	for (size_t i = 0; i < MG_KEY_BYTES; i++) {
-		int hi = hex_value(text[start + 2 * i]), lo = hex_value(text[start + 2 * i + 1]);
+		int hi = mg_hex_digit(text[start + 2 * i]), lo = mg_hex_digit(text[start + 2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			err = key_file_error(MG_ERR_CONFIG, errbuf, errlen,
 					     "master key file %s holds something other than hex digits", path);

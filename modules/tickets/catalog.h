@@ -206,8 +206,6 @@ const char *tickets_format_jst(struct mg_arena *arena, time_t t, const char *lan
 const char *tickets_input_jst(struct mg_arena *arena, time_t t);
 /* "2026-05-01T09:30:00Z". */
 const char *tickets_iso_utc(struct mg_arena *arena, time_t t);
-/* "1,500" (yen amounts as people read them). */
-const char *tickets_yen(struct mg_arena *arena, unsigned yen);
 
 /* ---- the purge ---- */
 

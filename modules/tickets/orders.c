@@ -575,19 +575,6 @@ static enum mg_err performance_sales(struct mg_ctx *ctx, struct sales *s)
 }
 
 /* "12,345" */
-static const char *grouped(struct mg_arena *arena, unsigned long long n)
-{
-	char digits[32], *out = mg_arena_alloc(arena, 48);
-	int len = snprintf(digits, sizeof(digits), "%llu", n), o = 0;
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* One stacked bar: a segment per state, widths in proportion to the units (the template draws
  * them as <rect>s, so the chart needs no script and no library). */
 static json_t *bar(struct mg_ctx *ctx, const struct sales *s, size_t index)
@@ -643,7 +630,8 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 						      MG_CELL(&rows, r, 2), "cancelled", strcmp(MG_CELL(&rows, r, 4), "cancelled") == 0,
 						      "sold", (json_int_t)s.units.sold, "held", (json_int_t)s.units.held, "free",
 						      (json_int_t)s.units.free, "blocked", (json_int_t)s.units.blocked, "paid",
-						      grouped(a, s.paid), "pending", grouped(a, s.pending), "bar", bar(ctx, &s, r)));
+						      mg_arena_thousands(a, s.paid), "pending", mg_arena_thousands(a, s.pending), "bar",
+						      bar(ctx, &s, r)));
 	}
 	json_t *data = mg_admin_page(ctx, N_("Sales per performance"));
 	json_object_set_new(data, "performances", list);
@@ -651,7 +639,7 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 						     (json_int_t)(rows.nrows * ROW_HEIGHT), "viewbox",
 						     mg_arena_printf(mg_arena(ctx), "0 0 %d %zu", CHART_WIDTH,
 								     rows.nrows * ROW_HEIGHT)));
-	json_object_set_new(data, "total", json_pack("{s:s, s:s}", "paid", grouped(mg_arena(ctx), paid), "pending",
-						     grouped(mg_arena(ctx), pending)));
+	json_object_set_new(data, "total", json_pack("{s:s, s:s}", "paid", mg_arena_thousands(mg_arena(ctx), paid),
+						     "pending", mg_arena_thousands(mg_arena(ctx), pending)));
 	return mg_render(ctx, 200, "tickets/sales", data);
 }
