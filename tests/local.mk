@@ -1,4 +1,7 @@
 # tests/: C unit tests (cmocka, TAP output, built with ASan+UBSan) driven by `make check`.
+# LeakSanitizer is on (detect_leaks=1 below): a leak makes the test program exit non-zero after
+# its last "ok" line, which the TAP driver reports as ERROR and scripts/test counts as a failure
+# (checked by leaking an arena in test_core on purpose).
 # The HTTP suite (tests/http, pytest) runs against a live stack from scripts/test.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -175,3 +178,10 @@ TESTS += %D%/unit/test_best_available
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh
 EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt
+# core/cli/cli_options.c: the one option parser of the operator commands.
+check_PROGRAMS += %D%/unit/test_cli_options
+TESTS += %D%/unit/test_cli_options
+%C%_unit_test_cli_options_SOURCES = %D%/unit/test_cli_options.c core/cli/cli_options.c $(MG_SRC_UNIT)
+%C%_unit_test_cli_options_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_cli_options_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_cli_options_LDADD = $(MG_LIBS_UNIT)
