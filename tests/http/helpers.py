@@ -203,8 +203,8 @@ CLOCK = os.path.join(VAR_DIR, "tmp", "clock-offset")
 WRONG = "The login ID or password is not correct, or the account is locked for a while."
 
 
-def madoguchi(*args):
-    return subprocess.run([BIN, "-c", CONFIG, *args], capture_output=True, text=True, timeout=60)
+def madoguchi(*args, timeout=60):
+    return subprocess.run([BIN, "-c", CONFIG, *args], capture_output=True, text=True, timeout=timeout)
 
 
 def sql(query):
