@@ -80,3 +80,14 @@ int mg_hex_digit(int c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+void mg_hex_encode(const void *data, size_t len, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	const unsigned char *p = data;
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 0x0f];
+	}
+	out[2 * len] = '\0';
+}

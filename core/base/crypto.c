@@ -79,16 +79,6 @@ void mg_random_bytes(void *buf, size_t len)
 
 /* --- encodings --- */
 
-static void hex_encode(const unsigned char *data, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[data[i] >> 4];
-		out[2 * i + 1] = digits[data[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
 /* Standard base64 with the '=' padding dropped (the PHC string convention, and '$'-safe);
  * out holds 4 * ceil(len / 3) + 1 bytes. len is small (salts, hashes, tokens). */
 static size_t base64_encode_nopad(const unsigned char *data, size_t len, char *out)
@@ -247,7 +237,7 @@ void mg_sha256_hex(const void *data, size_t len, char out[65])
 		mg_log_error("crypto: SHA-256 failed (%s); stopping", openssl_error());
 		abort();
 	}
-	hex_encode(md, 32, out);
+	mg_hex_encode(md, 32, out);
 }
 
 static enum mg_err hmac(const char *digest, const unsigned char *key, size_t keylen, const void *data, size_t len,
@@ -272,7 +262,7 @@ enum mg_err mg_hmac_sha256_hex(const unsigned char *key, size_t keylen, const vo
 	if (err == MG_OK && maclen != 32)
 		err = MG_ERR_INTERNAL;
 	if (err == MG_OK)
-		hex_encode(mac, 32, out);
+		mg_hex_encode(mac, 32, out);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return err;
 }
@@ -568,7 +558,7 @@ enum mg_err mg_master_key_create(const char *path, char *errbuf, size_t errlen)
 	if (errlen > 0)
 		errbuf[0] = '\0';
 	mg_random_bytes(key, sizeof(key));
-	hex_encode(key, sizeof(key), text);
+	mg_hex_encode(key, sizeof(key), text);
 	text[2 * MG_KEY_BYTES] = '\n';
 
 	/* O_EXCL: an existing key may be the one every tenant key is wrapped under; it also
