@@ -185,3 +185,7 @@ TESTS += %D%/unit/test_cli_options
 %C%_unit_test_cli_options_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_cli_options_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_cli_options_LDADD = $(MG_LIBS_UNIT)
+
+# The module API: core/module.sym, the headers module.h includes, and what the binary exports.
+TESTS += %D%/check-module-api.sh
+EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py

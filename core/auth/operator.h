@@ -15,7 +15,6 @@
 #include "arena.h"
 #include "db.h"
 #include "err.h"
-#include "module.h"
 
 /* The console's session cookie: never the staff's, so the two can never be mistaken. */
 #define MG_OPERATOR_COOKIE "__Host-mg_operator"
@@ -27,8 +26,6 @@ struct mg_operator {
 };
 
 extern const struct mg_sql mg_operator_statements[];
-/* The console's pages under /_operator/ (core/console.c). */
-extern const struct mg_route mg_console_routes[];
 
 /* Creates an account; initial receives the one-time password to hand over.
  * MG_ERR_CONFLICT when the login is taken. */
@@ -37,12 +34,6 @@ enum mg_err mg_operator_create(struct mg_db *db, const char *login, const char *
 enum mg_err mg_operator_load(struct mg_db *db, struct mg_arena *arena, uint64_t id, struct mg_operator *out);
 /* Every operator as [{id, login, name, active, last_login}]; NULL with *err on failure. */
 json_t *mg_operator_list(struct mg_db *db, struct mg_arena *arena, enum mg_err *err);
-/* The logged-in operator of a console request (core/http.c): 0 / NULL when none. */
-uint64_t mg_operator_id(const struct mg_ctx *ctx);
-const struct mg_operator *mg_ctx_operator(const struct mg_ctx *ctx);
-/* The data every console page starts from: page_title (translated), nav, logout_action, and the
- * operator's name where core/admin_nav shows the account (so that partial serves both). */
-json_t *mg_console_page(struct mg_ctx *ctx, const char *title);
 
 /* Whether a login ID is well formed (as for staff): 1–64 of A-Z a-z 0-9 . _ @ - */
 bool mg_operator_login_ok(const char *login);

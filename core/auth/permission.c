@@ -1,8 +1,8 @@
 #include <string.h>
 
+#include "config.h"
 #include "i18n.h"
 #include "log.h"
-#include "modules.h"
 #include "permission.h"
 
 const struct mg_permission mg_core_permissions[] = {
@@ -38,11 +38,30 @@ static const struct mg_permission *find_in(const struct mg_permission *table, co
 	return NULL;
 }
 
+/* The modules' permission tables, registered by the loader. */
+static const struct mg_permission *module_permissions[MG_MAX_MODULES];
+static size_t nmodule_permissions;
+
+enum mg_err mg_permissions_register(const struct mg_permission *table)
+{
+	if (table == NULL)
+		return MG_OK;
+	if (nmodule_permissions == MG_MAX_MODULES)
+		return MG_ERR_CONFIG;
+	module_permissions[nmodule_permissions++] = table;
+	return MG_OK;
+}
+
+void mg_permissions_forget(void)
+{
+	nmodule_permissions = 0;
+}
+
 bool mg_permission_allows(const char *role, const char *permission)
 {
 	const struct mg_permission *p = find_in(mg_core_permissions, permission);
-	for (size_t i = 0; p == NULL && i < mg_modules_count(); i++)
-		p = find_in(mg_modules_get(i)->permissions, permission);
+	for (size_t i = 0; p == NULL && i < nmodule_permissions; i++)
+		p = find_in(module_permissions[i], permission);
 	if (p == NULL) {
 		mg_log_error("permission %s is not declared by the core or any module; refusing", permission);
 		return false;

@@ -380,3 +380,11 @@ const char *mg_kv_get(const struct mg_kvlist *list, const char *key)
 			return list->items[i].value;
 	return NULL;
 }
+
+size_t mg_utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}

@@ -64,6 +64,8 @@ const char *mg_kv_get(const struct mg_kvlist *list, const char *key);
 
 /* True when the len bytes are well-formed UTF-8 (no overlongs, no surrogates, <= U+10FFFF). */
 bool mg_utf8_valid(const char *s, size_t len);
+/* The number of characters (code points) of valid UTF-8 text. */
+size_t mg_utf8_chars(const char *s);
 
 const char *mg_input_problem_msgid(enum mg_input_problem problem);
 

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "api_token.h"
+#include "api_token_pages.h"
 #include "audit.h"
 #include "backup.h"
 #include "backoffice.h"
@@ -22,6 +23,7 @@
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "deletion_pages.h"
 #include "deletions.h"
 #include "export.h"
 #include "grants.h"
@@ -33,9 +35,12 @@
 #include "migrate.h"
 #include "modules.h"
 #include "notice.h"
+#include "notice_pages.h"
+#include "console.h"
 #include "operator.h"
 #include "order.h"
 #include "pages.h"
+#include "phases.h"
 #include "payment.h"
 #include "people.h"
 #include "purge.h"
@@ -157,6 +162,9 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	app->router = mg_router_new();
 	if (app->router == NULL)
 		return MG_ERR_NOMEM;
+	mg_http_phases_clear();
+	if ((err = mg_web_register_phases()) != MG_OK)
+		return err;
 	if ((err = mg_router_add(app->router, "core", mg_core_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_backoffice_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_twofactor_routes, errbuf, errlen)) != MG_OK ||

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "module.h"
 #include "audit.h"
 #include "cli.h"
 #include "modules.h"

@@ -25,7 +25,7 @@
 #include "arena.h"
 #include "db.h"
 #include "err.h"
-#include "module.h"
+#include "request.h"
 
 struct mg_app;
 
@@ -75,5 +75,9 @@ bool mg_test_card_signature_ok(const char key[65], const void *body, size_t len,
 /* What the test provider does with a typed card number: 1 pays, 0 declines, -1 not a card
  * number it knows (spaces and dashes ignored). */
 int mg_test_card_outcome(const char *number);
+
+/* The English msgid naming a payment method ("box_office" → "Pay at the box office"), or NULL
+ * for a method that does not exist. */
+const char *mg_payment_method_label(const char *name);
 
 #endif

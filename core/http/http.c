@@ -7,7 +7,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include "api_token.h"
 #include "buf.h"
 #include "form.h"
 #include "http.h"
@@ -15,7 +14,6 @@
 #include "lang.h"
 #include "log.h"
 #include "audit.h"
-#include "notice.h"
 #include "operator.h"
 #include "permission.h"
 #include "session.h"
@@ -38,18 +36,15 @@ struct mg_ctx {
 	const char *body;
 	size_t body_len;
 	struct mg_route_match match;
+	/* set by the phases (core/web/phases.c), rows in the arena */
 	const struct mg_tenant *tenant; /* from the URL, for tenant and back-office routes */
-	struct mg_tenant tenant_row;
 	unsigned char tenant_key[32];   /* unwrapped on first use */
 	int have_tenant_key;
 	const struct mg_session *session; /* the live session of this tenant, if any */
-	struct mg_session session_row;
-	const struct mg_staff *staff;   /* the staff member of a staff session */
-	struct mg_staff staff_row;
+	const struct mg_staff *staff;   /* the staff member of a staff session or API token */
 	const struct mg_operator *operator; /* the operator of a console session */
-	struct mg_operator operator_row;
 	const char *csrf;               /* the token forms must carry */
-	uint64_t api_token_id;          /* the staff API token of a "Bearer" API request, else 0 */
+	uint64_t bearer_id;             /* the staff API token of a "Bearer" API request, else 0 */
 	/* the answer */
 	int status;
 	const char *content_type;
@@ -412,7 +407,7 @@ enum mg_err mg_send(struct mg_ctx *ctx, int status, const char *content_type, st
 	return MG_OK;
 }
 
-static int wants_json(const struct mg_ctx *ctx)
+bool mg_wants_json(const struct mg_ctx *ctx)
 {
 	if (ctx->path != NULL && (strncmp(ctx->path, "/api/", 5) == 0 || strstr(ctx->path, "/api/v") != NULL ||
 				  strcmp(ctx->path, "/healthz") == 0))
@@ -434,7 +429,7 @@ enum mg_err mg_error(struct mg_ctx *ctx, int status, const char *msgid)
 	const struct status_info *info = status_info(status);
 	const char *title = mg_tr(ctx, info->title ? info->title : N_("Error"));
 	const char *message = mg_tr(ctx, msgid != NULL ? msgid : info->message);
-	if (wants_json(ctx)) {
+	if (mg_wants_json(ctx)) {
 		json_t *body = json_pack("{s:s, s:s, s:s}", "error", info->error ? info->error : "error", "message",
 					 message, "request_id", mg_log_request_id());
 		if (body != NULL && mg_json(ctx, status, body) == MG_OK)
@@ -648,323 +643,51 @@ static int path_ok(const char *path)
 	return mg_utf8_valid(path, strlen(path));
 }
 
-/*
- * The tenant named by the URL. An unknown slug and a module the tenant has not contracted are
- * both 404, so nobody can probe which tenants or modules exist; a suspended or terminated
- * tenant's public pages say so politely, its back office stays reachable.
- */
-static int resolve_tenant(struct mg_ctx *ctx)
-{
-	enum mg_route_scope scope = ctx->match.route->scope;
-	if (scope != MG_SCOPE_TENANT && scope != MG_SCOPE_ADMIN)
-		return 1;
-	enum mg_err err = mg_tenant_load(ctx->db, ctx->arena, mg_param(ctx, "tenant"), &ctx->tenant_row);
-	if (err != MG_OK) {
-		mg_error(ctx, err == MG_ERR_NOT_FOUND ? 404 : 503, NULL);
-		return 0;
-	}
-	if (strcmp(ctx->match.owner, "core") != 0 && !mg_tenant_has_module(&ctx->tenant_row, ctx->match.owner)) {
-		mg_error(ctx, 404, NULL);
-		return 0;
-	}
-	ctx->tenant = &ctx->tenant_row;
-	if (scope == MG_SCOPE_TENANT && strcmp(ctx->tenant->state, "suspended") == 0) {
-		mg_header(ctx, "Retry-After", "86400");
-		mg_error(ctx, 503, N_("This service is temporarily suspended. We apologise for the inconvenience."));
-		return 0;
-	}
-	if (scope == MG_SCOPE_TENANT && strcmp(ctx->tenant->state, "terminated") == 0) {
-		mg_error(ctx, 410, N_("This service has ended. Thank you for using it."));
-		return 0;
-	}
-	/* from the 30-day purge on, nothing of the tenant is served, its back office neither */
-	if (ctx->tenant->purged_at != NULL) {
-		mg_error(ctx, 410, N_("This contract has ended and its data has been deleted."));
-		return 0;
-	}
-	return 1;
-}
-
-/*
- * Machine endpoints of a tenant: the JSON API (/<slug>/api/…) and payment providers'
- * callbacks (/<slug>/payments/…). Programs call them without cookies, so they never act on a
- * session cookie: a session sent along is dropped once the CSRF check is done (a route that
- * needs rights must authenticate the caller itself, e.g. by an API token), which leaves a
- * forged cross-site request no authority to borrow. They therefore need no CSRF token when
- * the request carries no cookies; one that carries cookies anyway (a browser's) must still
- * show the token, checked as on any page.
- */
-static int machine_route(const struct mg_ctx *ctx)
-{
-	const struct mg_route *route = ctx->match.route;
-	return route->scope == MG_SCOPE_TENANT &&
-	       (strncmp(route->pattern, "/api/", 5) == 0 || strncmp(route->pattern, "/payments/", 10) == 0);
-}
-
-/*
- * The session cookie of this tenant (or of the operator console), and its staff member. A
- * tenant's public pages read the customers' cookie instead and accept only customer
- * sessions there; the back office keeps the staff cookie.
- */
-static enum mg_err load_session(struct mg_ctx *ctx)
-{
-	enum mg_route_scope scope = ctx->match.route->scope;
-	/* one cookie per kind of account, so none can stand in for another */
-	const char *token = mg_cookie(ctx, scope == MG_SCOPE_OPERATOR ? MG_OPERATOR_COOKIE
-					   : scope == MG_SCOPE_TENANT ? MG_ACCOUNT_COOKIE
-								      : MG_SESSION_COOKIE);
-	if (token == NULL || scope == MG_SCOPE_PLATFORM)
-		return MG_OK;
-	uint64_t tenant_id = scope == MG_SCOPE_OPERATOR ? 0 : ctx->tenant->id;
-	enum mg_err err = mg_session_load(ctx->db, ctx->arena, tenant_id, token, &ctx->session_row);
-	if (err == MG_ERR_NOT_FOUND)
-		return MG_OK; /* expired or another tenant's: simply not logged in here */
-	if (err != MG_OK)
-		return err;
-	const char *kind = scope == MG_SCOPE_OPERATOR ? "operator" : scope == MG_SCOPE_TENANT ? "customer" : "staff";
-	if (strcmp(ctx->session_row.kind, kind) != 0)
-		return MG_OK; /* a session of another kind in this cookie counts for nothing */
-	if (strcmp(ctx->session_row.kind, "staff") == 0) {
-		err = mg_staff_load(ctx->db, ctx->arena, mg_ctx_tenant_key(ctx), tenant_id, ctx->session_row.subject_id,
-				    &ctx->staff_row);
-		if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->staff_row.active)) {
-			mg_session_destroy(ctx->db, tenant_id, ctx->session_row.token_hash);
-			return MG_OK;
-		}
-		if (err != MG_OK)
-			return err;
-		ctx->staff = &ctx->staff_row;
-	} else if (strcmp(ctx->session_row.kind, "operator") == 0) {
-		err = mg_operator_load(ctx->db, ctx->arena, ctx->session_row.subject_id, &ctx->operator_row);
-		if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->operator_row.active)) {
-			mg_session_destroy(ctx->db, 0, ctx->session_row.token_hash);
-			return MG_OK;
-		}
-		if (err != MG_OK)
-			return err;
-		ctx->operator = &ctx->operator_row;
-	}
-	ctx->session = &ctx->session_row;
-	return mg_session_touch(ctx->db, ctx->session);
-}
-
-static int state_changing(const char *method)
-{
-	return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
-}
-
-
-static int csrf_matches(const char *expected, const char *sent)
-{
-	return expected != NULL && sent != NULL && strlen(expected) == MG_TOKEN_CHARS && strlen(sent) == MG_TOKEN_CHARS &&
-	       mg_ct_equal(expected, sent, MG_TOKEN_CHARS);
-}
-
-/* A machine route loads no session (no authority from cookies), but a browser that sends
- * cookies there shows the token of the page it came from: its staff or customer session's.
- * Read only to compare that token; the request still acts with no session. */
-static const char *machine_session_csrf(struct mg_ctx *ctx)
-{
-	const char *token = mg_cookie(ctx, MG_SESSION_COOKIE);
-	if (token == NULL)
-		token = mg_cookie(ctx, MG_ACCOUNT_COOKIE);
-	struct mg_session row;
-	if (token == NULL || ctx->tenant == NULL || mg_session_load(ctx->db, ctx->arena, ctx->tenant->id, token, &row) != MG_OK)
-		return NULL;
-	return row.csrf;
-}
-
-/* Every state-changing request carries the CSRF token, checked here so no handler can forget. */
-static int csrf_ok(struct mg_ctx *ctx)
-{
-	/* a bearer token is not sent by browsers on their own, so it cannot be forged cross-site */
-	if (!state_changing(ctx->method) || ctx->api_token_id != 0)
-		return 1;
-	if (machine_route(ctx) && mg_cgi_param(ctx, "HTTP_COOKIE") == NULL)
-		return 1;
-	const char *expected = ctx->session != NULL ? ctx->session->csrf : mg_cookie(ctx, MG_CSRF_COOKIE);
-	const char *sent = mg_form(ctx, "csrf");
-	if (sent == NULL)
-		sent = mg_cgi_param(ctx, "HTTP_X_CSRF_TOKEN");
-	if (csrf_matches(expected, sent) || (machine_route(ctx) && csrf_matches(machine_session_csrf(ctx), sent)))
-		return 1;
-	mg_error(ctx, 403, N_("This form has expired or was not sent from this site. Please reload the page and try again."));
-	return 0;
-}
-
-/* The console's gate: an operator logged in who has changed the issued password. Operators
- * hold every "operator.*" permission and no other; staff never reach here (other cookie,
- * sessions of tenant 0 only). */
-static int operator_permitted(struct mg_ctx *ctx, const char *permission)
-{
-	if (ctx->operator == NULL) {
-		if (!state_changing(ctx->method)) {
-			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/_operator/login?next=%s",
-							      mg_url_encode(ctx->arena, ctx->path)));
-			return 0;
-		}
-		mg_error(ctx, 401, NULL);
-		return 0;
-	}
-	if (strncmp(permission, "operator.", 9) != 0) {
-		mg_log_error("console route %s asks for %s, which operators do not hold", ctx->path, permission);
-		mg_error(ctx, 403, NULL);
-		return 0;
-	}
-	if (ctx->operator->must_change_password && strcmp(permission, "operator.profile") != 0) {
-		mg_redirect(ctx, 303, "/_operator/password");
-		return 0;
-	}
-	return 1;
-}
-
-static int role_allows(struct mg_ctx *ctx, const char *permission)
-{
-	if (!mg_permission_allows(ctx->staff->role, permission)) {
-		mg_audit(ctx, "access.denied", ctx->path, "denied", permission);
-		mg_error(ctx, 403, NULL);
-		return 0;
-	}
-	return 1;
-}
-
-/* ---- gate: staff API tokens, and forms with repeated fields ---- */
-
 bool mg_staff_may(const struct mg_ctx *ctx, const char *permission)
 {
 	return ctx->staff != NULL && mg_permission_allows(ctx->staff->role, permission);
 }
 
-/* "/<slug>/api/…": the only paths where a bearer token counts. */
-static int api_path(const struct mg_ctx *ctx)
+/* ---- phases ---- */
+
+const struct mg_route *mg_ctx_route(const struct mg_ctx *ctx) { return ctx->match.route; }
+const char *mg_ctx_route_owner(const struct mg_ctx *ctx) { return ctx->match.owner; }
+void mg_ctx_set_tenant(struct mg_ctx *ctx, const struct mg_tenant *tenant) { ctx->tenant = tenant; }
+void mg_ctx_set_session(struct mg_ctx *ctx, const struct mg_session *session) { ctx->session = session; }
+void mg_ctx_set_staff(struct mg_ctx *ctx, const struct mg_staff *staff) { ctx->staff = staff; }
+void mg_ctx_set_operator(struct mg_ctx *ctx, const struct mg_operator *operator) { ctx->operator = operator; }
+void mg_ctx_set_bearer(struct mg_ctx *ctx, uint64_t token_id) { ctx->bearer_id = token_id; }
+uint64_t mg_ctx_bearer(const struct mg_ctx *ctx) { return ctx->bearer_id; }
+
+enum { MAX_PHASE_CHECKS = 8 };
+
+static struct {
+	const char *name;
+	mg_phase_fn fn;
+} phase_checks[MG_PHASE__MAX][MAX_PHASE_CHECKS];
+static size_t nphase_checks[MG_PHASE__MAX];
+
+enum mg_err mg_http_phase_add(enum mg_phase phase, const char *name, mg_phase_fn fn)
 {
-	if (ctx->match.route->scope != MG_SCOPE_TENANT || ctx->tenant == NULL)
-		return 0;
-	size_t n = strlen(ctx->tenant->slug);
-	return ctx->path[0] == '/' && strncmp(ctx->path + 1, ctx->tenant->slug, n) == 0 &&
-	       strncmp(ctx->path + 1 + n, "/api/", 5) == 0;
+	if (phase >= MG_PHASE__MAX || fn == NULL || nphase_checks[phase] == MAX_PHASE_CHECKS)
+		return MG_ERR_CONFIG;
+	phase_checks[phase][nphase_checks[phase]].name = name;
+	phase_checks[phase][nphase_checks[phase]].fn = fn;
+	nphase_checks[phase]++;
+	return MG_OK;
 }
 
-/*
- * "Authorization: Bearer <token>" on a tenant's /api/ routes (core/api_token.c): the request
- * acts as the token's staff member with that member's role, and no cookie session counts.
- * A token that is unknown, revoked or another tenant's, or whose member is deactivated,
- * answers 401. Elsewhere the header is ignored: a token never opens the back office.
- * Returns 0 when the error answer was made.
- */
-static int load_api_token(struct mg_ctx *ctx)
+void mg_http_phases_clear(void)
 {
-	const char *auth = mg_cgi_param(ctx, "HTTP_AUTHORIZATION");
-	if (auth == NULL || strncasecmp(auth, "Bearer", 6) != 0 || (auth[6] != ' ' && auth[6] != '\0') || !api_path(ctx))
-		return 1;
-	const char *token = auth + 6;
-	while (*token == ' ')
-		token++;
-	uint64_t token_id = 0, staff_id = 0;
-	enum mg_err err = mg_api_token_authenticate(ctx->db, ctx->arena, ctx->tenant->id, token, &token_id, &staff_id);
-	if (err == MG_OK)
-		err = mg_staff_load(ctx->db, ctx->arena, mg_ctx_tenant_key(ctx), ctx->tenant->id, staff_id, &ctx->staff_row);
-	if (err == MG_ERR_NOT_FOUND || (err == MG_OK && !ctx->staff_row.active)) {
-		mg_header(ctx, "WWW-Authenticate", "Bearer");
-		mg_error(ctx, 401, N_("This API token is not valid: it is unknown, revoked, or its staff member is deactivated."));
-		return 0;
-	}
-	if (err != MG_OK) {
-		mg_error(ctx, 503, NULL);
-		return 0;
-	}
-	ctx->staff = &ctx->staff_row;
-	ctx->session = NULL;
-	ctx->api_token_id = token_id;
-	return 1;
+	memset(nphase_checks, 0, sizeof(nphase_checks));
 }
 
-/* The back office's gate: logged in, second factor done, password changed, role allowed. */
-static int permitted(struct mg_ctx *ctx)
+/* Runs the checks of one phase in order; 0 when one of them answered. */
+static int run_phase(struct mg_ctx *ctx, enum mg_phase phase)
 {
-	const char *permission = ctx->match.route->permission;
-	if (permission == NULL)
-		return 1;
-	if (ctx->match.route->scope == MG_SCOPE_OPERATOR)
-		return operator_permitted(ctx, permission);
-	const char *slug = ctx->tenant != NULL ? ctx->tenant->slug : NULL;
-	if (ctx->staff == NULL || slug == NULL) {
-		if (!state_changing(ctx->method) && slug != NULL && !wants_json(ctx)) {
-			mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login?next=%s", slug,
-							      mg_url_encode(ctx->arena, ctx->path)));
+	for (size_t i = 0; i < nphase_checks[phase]; i++)
+		if (phase_checks[phase][i].fn(ctx) == MG_PHASE_ANSWERED)
 			return 0;
-		}
-		mg_error(ctx, 401, NULL);
-		return 0;
-	}
-	if (ctx->api_token_id != 0)
-		return role_allows(ctx, permission);
-	if (strcmp(ctx->session->stage, "complete") != 0) {
-		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/login/second-factor", slug));
-		return 0;
-	}
-	bool own_profile = strcmp(permission, "core.profile") == 0;
-	if (ctx->staff->must_change_password && !own_profile) {
-		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/password", slug));
-		return 0;
-	}
-	/* two-factor login is required of administrators: until they enrol, only their profile */
-	if (strcmp(ctx->staff->role, "admin") == 0 && !ctx->staff->has_totp && !own_profile) {
-		mg_redirect(ctx, 303, mg_arena_printf(ctx->arena, "/%s/admin/two-factor", slug));
-		return 0;
-	}
-	return role_allows(ctx, permission);
-}
-
-/*
- * A terminated contract's back office is read-only until its 30-day purge: staff can still log
- * in and look, and an administrator can download the export (a GET), but every state-changing
- * request is refused with a 403 that says why. Left open: the routes anyone may call (login,
- * its second factor, logout: they only open and close sessions) and one's own password and
- * two-factor settings (core.profile), without which a forced password change would lock an
- * administrator out of the export.
- */
-static int read_only_allows(struct mg_ctx *ctx)
-{
-	const char *permission = ctx->match.route->permission;
-	if (ctx->match.route->scope != MG_SCOPE_ADMIN || ctx->tenant == NULL ||
-	    strcmp(ctx->tenant->state, "terminated") != 0 || !state_changing(ctx->method) || permission == NULL ||
-	    strcmp(permission, "core.profile") == 0)
-		return 1;
-	mg_audit(ctx, "access.read_only", ctx->path, "denied", permission);
-	mg_error(ctx, 403, N_("This contract has ended, so the back office is read-only: nothing can be changed any "
-			      "more. An administrator can still download all of the data from the Export page until "
-			      "it is deleted."));
-	return 0;
-}
-
-/*
- * The maintenance switch (core/notice.c): while it is on, every page but the operator console,
- * /healthz and the language switch answers 503 with Retry-After and the operator's notice.
- * This costs one primary-key look-up of platform_setting per request: cheap, and a switch
- * takes effect at once on every worker and host with no cache to go stale. When the database
- * cannot answer, pages go on as they would without the switch (and report that themselves).
- * Returns 1 when the maintenance answer was made.
- */
-static int closed_for_maintenance(struct mg_ctx *ctx)
-{
-	const struct mg_route *route = ctx->match.route;
-	if (route->scope == MG_SCOPE_OPERATOR ||
-	    (route->scope == MG_SCOPE_PLATFORM && strcmp(ctx->match.owner, "core") == 0 &&
-	     (strcmp(route->pattern, "/healthz") == 0 || strcmp(route->pattern, "/lang") == 0)))
-		return 0;
-	struct mg_maintenance m;
-	if (mg_maintenance_get(ctx->db, ctx->arena, &m) != MG_OK || !m.on)
-		return 0;
-	mg_header(ctx, "Retry-After", mg_arena_printf(ctx->arena, "%ld", m.retry_after));
-	const char *message = N_("Madoguchi is closed for maintenance. Please come back a little later.");
-	if (wants_json(ctx))
-		return mg_error(ctx, 503, message), 1;
-	const char *title = mg_tr(ctx, N_("Closed for maintenance"));
-	json_t *data = json_pack("{s:s, s:s, s:s*, s:s*}", "page_title", title, "message", mg_tr(ctx, message),
-				 "notice_title", m.title, "notice_body", m.body);
-	if (data == NULL || mg_render(ctx, 503, "core/maintenance", data) != MG_OK)
-		mg_error(ctx, 503, message);
 	return 1;
 }
 
@@ -1007,7 +730,7 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 		mg_error(ctx, 405, NULL);
 		return 0;
 	}
-	if (closed_for_maintenance(ctx) || !resolve_tenant(ctx))
+	if (!run_phase(ctx, MG_PHASE_ROUTE))
 		return 0;
 	if ((err = read_body(ctx, io)) != MG_OK) {
 		mg_error(ctx, err == MG_ERR_TOO_LARGE ? 413 : 400, NULL);
@@ -1015,23 +738,8 @@ static int prepare(struct mg_ctx *ctx, const struct mg_http_io *io)
 	}
 	if (decode_body(ctx, &limits) != MG_OK)
 		return 0;
-	if ((err = load_session(ctx)) != MG_OK) {
-		mg_error(ctx, 503, NULL);
-		return 0;
-	}
-	if (!load_api_token(ctx))
-		return 0;
 	/* CSRF and access before field checks: a forged or anonymous request learns nothing */
-	if (!csrf_ok(ctx))
-		return 0;
-	if (machine_route(ctx) && ctx->api_token_id == 0) {
-		/* a session sent along served the CSRF check only: machine endpoints never act on it
-		 * (a staff API token, by contrast, is the request's authority) */
-		ctx->session = NULL;
-		ctx->staff = NULL;
-		ctx->operator = NULL;
-	}
-	if (!permitted(ctx) || !read_only_allows(ctx))
+	if (!run_phase(ctx, MG_PHASE_AUTHENTICATE) || !run_phase(ctx, MG_PHASE_CSRF) || !run_phase(ctx, MG_PHASE_ACCESS))
 		return 0;
 	return validate_fields(ctx) == MG_OK;
 }

@@ -3,8 +3,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "jobs.h"
 #include "log.h"
 #include "modules.h"
+#include "permission.h"
+#include "purge.h"
+#include "tenant.h"
 
 struct loaded {
 	const struct mg_module *module;
@@ -46,6 +50,20 @@ static enum mg_err check_descriptor(const struct mg_module *m, const char *name,
 	return MG_OK;
 }
 
+/* Hands the module's parts to the layers that use them: its name to tenants, its permissions
+ * to auth, its jobs to the scheduler, its purge to the 30-day purge. */
+static enum mg_err register_parts(const struct mg_module *m)
+{
+	enum mg_err err = mg_tenant_module_register(m->name);
+	if (err == MG_OK)
+		err = mg_permissions_register(m->permissions);
+	if (err == MG_OK)
+		err = mg_jobs_register(m->name, m->jobs);
+	if (err == MG_OK)
+		err = mg_purge_register(m->name, m->purge_tenant);
+	return err;
+}
+
 static enum mg_err load_one(const struct mg_config *cfg, const char *name, char *errbuf, size_t errlen)
 {
 	char path[600];
@@ -63,6 +81,11 @@ static enum mg_err load_one(const struct mg_config *cfg, const char *name, char 
 	}
 	enum mg_err err = check_descriptor(m, name, path, errbuf, errlen);
 	if (err != MG_OK) {
+		dlclose(handle);
+		return err;
+	}
+	if ((err = register_parts(m)) != MG_OK) {
+		snprintf(errbuf, errlen, "module '%s': more than %d modules", name, MG_MAX_MODULES);
 		dlclose(handle);
 		return err;
 	}
@@ -91,6 +114,10 @@ enum mg_err mg_modules_load(const struct mg_config *cfg, char *errbuf, size_t er
 
 void mg_modules_unload(void)
 {
+	mg_tenant_modules_forget();
+	mg_permissions_forget();
+	mg_jobs_forget();
+	mg_purge_forget();
 	while (nloaded > 0) {
 		nloaded--;
 		dlclose(loaded[nloaded].handle);

@@ -10,7 +10,7 @@
 
 #include "arena.h"
 #include "err.h"
-#include "module.h"
+#include "request.h"
 
 enum { MG_ROUTE_MAX_PARAMS = 8 };
 

@@ -7,61 +7,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "backup.h"
 #include "clock.h"
+#include "config.h"
 #include "crypto.h"
-#include "inventory.h"
 #include "jobs.h"
-#include "payment.h"
-#include "mail.h"
 #include "log.h"
-#include "modules.h"
-#include "purge.h"
-#include "session.h"
-
-/* ---- the core's jobs ------------------------------------------------------------------------ */
-
-/* Sessions past their time-outs are already refused (mg_session_load); this removes them so
- * the table holds only live ones. */
-static enum mg_err sweep_sessions(struct mg_db *db, struct mg_arena *arena, time_t now)
-{
-	unsigned long long deleted = 0;
-	enum mg_err err = mg_session_sweep(db, arena, now, &deleted);
-	mg_job_note("deleted %llu expired session(s)", deleted);
-	return err;
-}
-
-/* Lapsed holds already count as free (core/inventory.c); this tidies their rows. */
-static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t now)
-{
-	size_t tidied = 0;
-	enum mg_err err = mg_inventory_sweep(db, arena, now, &tidied);
-	mg_job_note("freed %zu lapsed hold(s)", tidied);
-	return err;
-}
-
-/* The core's jobs, one comment each. Each job runs in its own transactions; the scheduler
- * records the runs.
- * ---- core jobs: add new entries here (e.g. the mail sender, mg_mail_send_pending) ---- */
-const struct mg_job mg_core_jobs[] = {
-	/* deletes sessions past their idle (30 min) or absolute (12 h) time-out */
-	{ "core.session_sweep", "every 10m", sweep_sessions },
-	/* delivers the mail outbox (maildir in dev, SMTP relay in production), with back-off */
-	{ "core.mail", "every 1m", mg_mail_send_pending },
-	/* frees the rows of cart holds that lapsed (they are already free to everyone else) */
-	{ "core.hold_sweep", "every 1m", sweep_holds },
-	/* the 30/60-day purges of terminated tenants: rows at T+30, backups and key at T+60 */
-	{ "core.purge", "daily 04:00", mg_purge_job },
-	/* a consistent backup (mariadb-backup, compressed, sealed, with a manifest), then the
-	 * backups older than backup_keep_days deleted (core/backup.c) */
-	{ "core.backup", "daily 03:00", mg_backup_job },
-	/* the newest backup restored into a scratch server, checked and compared with its
-	 * manifest; the result recorded in restore_drill for the console (core/drill.c) */
-	{ "core.restore_drill", "daily 03:30", mg_drill_job },
-	/* the test card provider's callbacks that did not get through at once (core/payment.c) */
-	{ "core.test_card_callbacks", "every 1m", mg_test_card_deliver_pending },
-	{ NULL, NULL, NULL },
-};
 
 /* ---- statements ----------------------------------------------------------------------------- */
 
@@ -152,6 +102,30 @@ static enum mg_err add_jobs(struct mg_scheduler *s, const char *owner, const str
 	return MG_OK;
 }
 
+/* The modules' job tables, registered by the loader with the module's name. */
+static struct {
+	const char *owner;
+	const struct mg_job *jobs;
+} module_jobs[MG_MAX_MODULES];
+static size_t nmodule_jobs;
+
+enum mg_err mg_jobs_register(const char *owner, const struct mg_job *jobs)
+{
+	if (jobs == NULL)
+		return MG_OK;
+	if (nmodule_jobs == MG_MAX_MODULES)
+		return MG_ERR_CONFIG;
+	module_jobs[nmodule_jobs].owner = owner;
+	module_jobs[nmodule_jobs].jobs = jobs;
+	nmodule_jobs++;
+	return MG_OK;
+}
+
+void mg_jobs_forget(void)
+{
+	nmodule_jobs = 0;
+}
+
 static size_t count_jobs(const struct mg_job *jobs)
 {
 	size_t n = 0;
@@ -172,14 +146,14 @@ enum mg_err mg_scheduler_init(struct mg_scheduler *s, struct mg_db *db, struct m
 	snprintf(s->holder, sizeof(s->holder), "%s:%ld:%.8s", host, (long)getpid(), token);
 
 	size_t total = count_jobs(mg_core_jobs);
-	for (size_t i = 0; i < mg_modules_count(); i++)
-		total += count_jobs(mg_modules_get(i)->jobs);
+	for (size_t i = 0; i < nmodule_jobs; i++)
+		total += count_jobs(module_jobs[i].jobs);
 	s->entries = calloc(total + 1, sizeof(*s->entries));
 	if (s->entries == NULL)
 		return MG_ERR_NOMEM;
 	enum mg_err err = add_jobs(s, "core", mg_core_jobs, errbuf, errlen);
-	for (size_t i = 0; err == MG_OK && i < mg_modules_count(); i++)
-		err = add_jobs(s, mg_modules_get(i)->name, mg_modules_get(i)->jobs, errbuf, errlen);
+	for (size_t i = 0; err == MG_OK && i < nmodule_jobs; i++)
+		err = add_jobs(s, module_jobs[i].owner, module_jobs[i].jobs, errbuf, errlen);
 	return err;
 }
 

@@ -20,8 +20,17 @@
 
 #include "db.h"
 #include "err.h"
-#include "module.h"
 #include "schedule.h"
+
+#include <time.h>
+#include "arena.h"
+
+/* A periodic job run by `madoguchi jobs`. */
+struct mg_job {
+	const char *name;     /* "<module>.<what>" */
+	const char *schedule; /* "every 1m", "daily 03:00" (JST) */
+	enum mg_err (*run)(struct mg_db *db, struct mg_arena *arena, time_t now);
+};
 
 /* Seconds a lease lasts without renewal, and how often a running job's lease is renewed. */
 enum { MG_JOB_LEASE_TTL = 60, MG_JOB_LEASE_RENEW = 20 };
@@ -86,5 +95,10 @@ enum mg_err mg_scheduler_plan(struct mg_scheduler *s, const struct mg_job_entry 
  * after the job in progress. With once, one pass and no sleep. Returns the exit status: 0,
  * or 1 when a run failed or could not be recorded. */
 int mg_scheduler_serve(struct mg_scheduler *s, bool once);
+
+/* The module loader registers each module's jobs (ended by a { NULL } entry) under the module's
+ * name; the scheduler runs them beside the core's. MG_ERR_CONFIG past MG_MAX_MODULES. */
+enum mg_err mg_jobs_register(const char *owner, const struct mg_job *jobs);
+void mg_jobs_forget(void);
 
 #endif

@@ -22,7 +22,6 @@
 #include "grants.h"
 #include "jobs.h"
 #include "log.h"
-#include "modules.h"
 #include "purge.h"
 
 /* The core's tables that carry tenant rows, in the order the purge empties them: what refers
@@ -267,6 +266,30 @@ static enum mg_err check_zero_rows(struct run *r, uint64_t tenant_id, json_t *ch
 /* Deletes every row of the tenant (modules, then core) and proves none is left. *deleted
  * receives the core rows deleted (modules' hooks do not count theirs), detail gets per table
  * counts. */
+/* The modules' purge functions, registered by the loader with the module's name. */
+static struct {
+	const char *owner;
+	mg_purge_tenant_fn fn;
+} module_purges[MG_MAX_MODULES];
+static size_t nmodule_purges;
+
+enum mg_err mg_purge_register(const char *owner, mg_purge_tenant_fn fn)
+{
+	if (fn == NULL)
+		return MG_OK;
+	if (nmodule_purges == MG_MAX_MODULES)
+		return MG_ERR_CONFIG;
+	module_purges[nmodule_purges].owner = owner;
+	module_purges[nmodule_purges].fn = fn;
+	nmodule_purges++;
+	return MG_OK;
+}
+
+void mg_purge_forget(void)
+{
+	nmodule_purges = 0;
+}
+
 static enum mg_err delete_tenant_rows(struct run *r, const struct subject *t, unsigned long long *deleted,
 				      json_t *detail)
 {
@@ -276,16 +299,14 @@ static enum mg_err delete_tenant_rows(struct run *r, const struct subject *t, un
 	json_object_set_new(detail, "modules", modules);
 	*deleted = 0;
 	/* modules first: their rows may refer to the core's (people, orders) */
-	for (size_t i = 0; i < mg_modules_count(); i++) {
-		const struct mg_module *m = mg_modules_get(i);
-		if (m->purge_tenant == NULL)
-			continue;
-		if ((err = m->purge_tenant(r->db, t->id)) != MG_OK) {
+	for (size_t i = 0; i < nmodule_purges; i++) {
+		const char *owner = module_purges[i].owner;
+		if ((err = module_purges[i].fn(r->db, t->id)) != MG_OK) {
 			json_decref(left);
-			return fail(r, err, "tenant %s: module %s could not purge it: %s (%s)", t->slug, m->name,
+			return fail(r, err, "tenant %s: module %s could not purge it: %s (%s)", t->slug, owner,
 				    mg_strerror(err), mg_db_error(r->db));
 		}
-		json_array_append_new(modules, json_string(m->name));
+		json_array_append_new(modules, json_string(owner));
 	}
 	for (const char *const *table = core_tables; *table != NULL; table++) {
 		unsigned long long n = 0;

@@ -98,4 +98,11 @@ enum mg_err mg_purge_ledger_read(const char *path, json_t **lines, char *errbuf,
 /* The same over text already in memory (the unit tests). */
 enum mg_err mg_purge_ledger_parse(const char *text, size_t len, json_t **lines, char *errbuf, size_t errlen);
 
+/* Deletes every row of a tenant in a module's tables (the 30-day purge). */
+typedef enum mg_err (*mg_purge_tenant_fn)(struct mg_db *db, uint64_t tenant_id);
+/* The module loader registers each module's purge function under the module's name; the purge
+ * calls them before deleting the core's rows (theirs may refer to the core's). */
+enum mg_err mg_purge_register(const char *owner, mg_purge_tenant_fn fn);
+void mg_purge_forget(void);
+
 #endif

@@ -7,10 +7,10 @@
 #include <openssl/crypto.h>
 
 #include "clock.h"
+#include "config.h"
 #include "crypto.h"
 #include "i18n.h"
 #include "log.h"
-#include "modules.h"
 #include "tenant.h"
 
 const struct mg_sql mg_tenant_statements[] = {
@@ -71,6 +71,31 @@ bool mg_tenant_date_ok(const char *s)
 	return end != NULL && *end == '\0' && strlen(s) == 10;
 }
 
+/* The modules loaded in this process (the loader registers each), which a tenant may have. */
+static const char *known_modules[MG_MAX_MODULES];
+static size_t nknown_modules;
+
+enum mg_err mg_tenant_module_register(const char *name)
+{
+	if (nknown_modules == MG_MAX_MODULES)
+		return MG_ERR_CONFIG;
+	known_modules[nknown_modules++] = name;
+	return MG_OK;
+}
+
+void mg_tenant_modules_forget(void)
+{
+	nknown_modules = 0;
+}
+
+static bool module_known(const char *name)
+{
+	for (size_t i = 0; i < nknown_modules; i++)
+		if (strcmp(known_modules[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* The first module in the list that no loaded module has, or that is named twice; NULL if none.
  * The answer is a copy in arena. */
 static const char *modules_problem(struct mg_arena *arena, const char *modules)
@@ -85,10 +110,7 @@ static const char *modules_problem(struct mg_arena *arena, const char *modules)
 				return m;
 		if (nseen < 32)
 			seen[nseen++] = m;
-		bool known = false;
-		for (size_t i = 0; i < mg_modules_count(); i++)
-			known |= strcmp(mg_modules_get(i)->name, m) == 0;
-		if (!known)
+		if (!module_known(m))
 			return m;
 	}
 	return NULL;

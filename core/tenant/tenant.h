@@ -70,4 +70,9 @@ enum mg_err mg_tenant_list(struct mg_db *db, struct mg_arena *arena, struct mg_r
 enum mg_err mg_tenant_rewrap_keys(struct mg_db *db, const unsigned char *old_key, const unsigned char *new_key,
 				  size_t *count, uint64_t *failed_id);
 
+/* The module loader registers each loaded module's name: a tenant may be given only those.
+ * MG_ERR_CONFIG past MG_MAX_MODULES. Forget drops them all (when modules are unloaded). */
+enum mg_err mg_tenant_module_register(const char *name);
+void mg_tenant_modules_forget(void);
+
 #endif

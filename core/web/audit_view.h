@@ -6,7 +6,7 @@
 #define MG_AUDIT_VIEW_H
 
 #include "db.h"
-#include "module.h"
+#include "request.h"
 
 extern const struct mg_sql mg_audit_view_statements[];
 extern const struct mg_route mg_audit_view_routes[];

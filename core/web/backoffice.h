@@ -9,7 +9,7 @@
 
 #include <jansson.h>
 
-#include "module.h"
+#include "request.h"
 
 extern const struct mg_route mg_twofactor_routes[];
 extern const struct mg_route mg_staff_admin_routes[];

@@ -4,9 +4,9 @@
  * whether a typed e-mail address is one a checkout accepts (so the form can say so beside the
  * field instead of failing the whole checkout).
  */
+#include "module.h"
 #include "http.h"
 #include "mail.h"
-#include "module.h"
 #include "people.h"
 
 enum mg_err mg_customer_contact(struct mg_ctx *ctx, const char **name, const char **email, const char **phone)

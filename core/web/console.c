@@ -17,6 +17,7 @@
 #include "i18n.h"
 #include "modules.h"
 #include "notice.h"
+#include "console.h"
 #include "operator.h"
 #include "session.h"
 #include "staff.h"

@@ -5,7 +5,7 @@
 #ifndef MG_EXPORT_H
 #define MG_EXPORT_H
 
-#include "module.h"
+#include "request.h"
 
 extern const struct mg_route mg_export_routes[];
 

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "module.h"
 #include "crypto.h"
 #include "http.h"
 #include "mail.h"

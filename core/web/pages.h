@@ -2,7 +2,7 @@
 #ifndef MG_PAGES_H
 #define MG_PAGES_H
 
-#include "module.h"
+#include "request.h"
 
 extern const struct mg_route mg_core_routes[];
 extern const struct mg_route mg_backoffice_routes[];

@@ -296,6 +296,7 @@ _mg_render() { # template → output with the @NAME@ placeholders substituted
 		-e "s|@HTTPS_PORT@|$MG_HTTPS_PORT|g" \
 		-e "s|@HTTP_PORT@|$MG_HTTP_PORT|g" \
 		-e "s|@WORKERS@|$MG_WORKERS|g" \
+		-e "s|@MODULES@|${MG_MODULES:-tickets rentals lessons}|g" \
 		-e "s|@NGINX_USER_LINE@|$(_mg_sed_escape "$user_line")|g" \
 		"$in" >"$out.tmp"
 	mv "$out.tmp" "$out"

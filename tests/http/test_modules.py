@@ -73,3 +73,47 @@ def test_version_prints_the_version():
     out = run_bin("version")
     assert out.returncode == 0
     assert m.group(1) in out.stdout
+
+
+# ---- the example module of docs/modules.md (modules/example), loaded by the test stack ----
+
+
+def test_example_module_serves_its_route_in_the_visitors_language(session):
+    r = session.get("/_modules/example/greeting", params={"name": "窓口 太郎"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["greeting"] == "こんにちは"
+    assert body["name"] == "窓口 太郎"
+    assert body["lang"] == "ja"
+
+
+def test_example_module_route_checks_its_declared_field(session):
+    r = session.get("/_modules/example/greeting", params={"name": "<script>"})
+    assert r.status_code == 400
+    assert "氏名" in r.text  # the field's label, in Japanese
+
+
+def test_example_module_is_404_for_a_tenant_that_has_not_contracted_it(session):
+    r = session.get("/demo/example/greeting")
+    assert r.status_code == 404
+
+
+def test_example_module_is_built_against_the_public_header_only():
+    path = os.path.join(ROOT, "modules", "example", "example.c")
+    with open(path, encoding="utf-8") as f:
+        includes = re.findall(r'^\s*#\s*include\s+[<"]([^>"]+)[>"]', f.read(), re.M)
+    assert includes == ["core/module.h"]
+
+
+def test_binary_exports_only_the_module_api():
+    """nm -D of the binary: every function it exports is listed in core/module.sym."""
+    import subprocess
+
+    out = subprocess.run(["nm", "-D", "--defined-only", os.path.join(BUILD_DIR, "madoguchi")],
+                         capture_output=True, text=True, check=True).stdout
+    exported = {line.split()[-1] for line in out.splitlines() if line.strip()}
+    with open(os.path.join(ROOT, "core", "module.sym"), encoding="utf-8") as f:
+        listed = set(re.findall(r"\b(mg_[a-z0-9_]+)\s*;", re.sub(r"/\*.*?\*/", "", f.read(), flags=re.S)))
+    assert exported, "the binary exports the module API"
+    assert exported <= listed, sorted(exported - listed)
+    assert "mg_db_open" not in exported and "mg_http_handle" not in exported

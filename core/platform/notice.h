@@ -20,18 +20,20 @@
 #include "arena.h"
 #include "db.h"
 #include "err.h"
-#include "module.h"
 
 enum { MG_MAINTENANCE_RETRY_DEFAULT = 3600, MG_NOTICE_TITLE_MAX = 200, MG_NOTICE_BODY_MAX = 10000 };
 
 extern const struct mg_sql mg_notice_statements[];
-/* The notice pages of the back office and of the operator console. */
-extern const struct mg_route mg_notice_routes[];
-
-/* The unread notices (platform and own tenant, newest first) of the logged-in staff member as
- * [{id, kind, title, body, published, platform, read_action}], for the dashboard; an empty
- * array when there are none or they cannot be read. */
-json_t *mg_notices_for_staff(struct mg_ctx *ctx);
+/* The kinds of notice, NULL-terminated, and whether kind is one of them. */
+extern const char *const mg_notice_kinds[];
+bool mg_notice_kind_ok(const char *kind);
+/* A tenant's notices (0: the platform's), newest first, as [{id, kind, title, body, published}];
+ * NULL with *err on failure. */
+json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err);
+/* The notices a staff member has not read (the platform's and their tenant's, newest first, at
+ * most 20): rows of (tenant_id, id, kind, title, body, published). */
+enum mg_err mg_notices_unread(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t staff_id,
+			      struct mg_rows *rows);
 
 struct mg_maintenance {
 	bool on;

@@ -7,10 +7,8 @@
 
 #include "buf.h"
 #include "db.h"
-#include "module.h"
 
 extern const struct mg_sql mg_deletion_statements[];
-extern const struct mg_route mg_deletion_routes[];
 
 /* The records of one tenant (slug) or of all (NULL), oldest first. Columns: id,
  * subject_tenant_id, subject_slug, subject_name, step, at (unix seconds), row_count,

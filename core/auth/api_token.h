@@ -14,10 +14,8 @@
 #include "crypto.h"
 #include "db.h"
 #include "err.h"
-#include "module.h"
 
 extern const struct mg_sql mg_api_token_statements[];
-extern const struct mg_route mg_api_token_routes[];
 
 /* Creates a token acting as staff_id; token receives it (shown once, stored hashed). */
 enum mg_err mg_api_token_create(struct mg_db *db, uint64_t tenant_id, uint64_t staff_id, const char *name,
