@@ -2,7 +2,7 @@
 
 import re
 
-from helpers import run_bin
+from helpers import CONFIG, run_bin
 
 
 def test_healthz_reports_everything_ok(session):
@@ -20,8 +20,6 @@ def test_healthz_reports_everything_ok(session):
 
 def configured_modules():
     """The modules line of the stack's config, in order (the test stack adds the example)."""
-    from conftest import CONFIG
-
     with open(CONFIG) as f:
         for line in f:
             key, _, value = line.partition("=")
