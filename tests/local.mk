@@ -189,3 +189,8 @@ TESTS += %D%/unit/test_cli_options
 # The module API: core/module.sym, the headers module.h includes, and what the binary exports.
 TESTS += %D%/check-module-api.sh
 EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
+
+# The HTTP and browser tests import no test module and not conftest.py (helpers.py holds what
+# they share), so none depends on another having been imported or run first.
+TESTS += %D%/check-test-imports.sh
+EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py
