@@ -64,7 +64,7 @@ struct mg_mail_message {
 };
 
 /*
- * Appends the message in RFC 5322 form (CRLF line ends): Date (JST), From, To, Subject,
+ * Appends the message in RFC 5322 form (CRLF line ends): Date (platform zone), From, To, Subject,
  * Message-ID, MIME-Version, Content-Type text/plain; charset=UTF-8, Content-Transfer-Encoding
  * base64, Auto-Submitted, a blank line and the base64 body in lines of 76. MG_ERR_INPUT when a
  * header value holds a line break or another control character, or the body is not UTF-8.
@@ -76,7 +76,20 @@ void mg_mail_address_of(const char *from, char *out, size_t outlen);
 
 /* --- the outbox --- */
 
-extern const struct mg_sql mg_mail_statements[];
+/* The statements of mg_mail_statements (mail.c); a call names one as &mg_mail_statements[<constant>]. */
+enum mg_mail_sql {
+	MG_SQL_MAIL_INSERT,
+	MG_SQL_MAIL_DUE_TENANTS,
+	MG_SQL_MAIL_CLAIM,
+	MG_SQL_MAIL_LEASE,
+	MG_SQL_MAIL_MARK_SENT,
+	MG_SQL_MAIL_MARK_RETRY,
+	MG_SQL_MAIL_MARK_FAILED,
+	MG_SQL_MAIL_TENANT_KEY,
+	MG_SQL_MAIL_COUNTS,
+	MG_SQL_MAIL__MAX
+};
+extern const struct mg_sql mg_mail_statements[MG_SQL_MAIL__MAX + 1];
 
 /* Remembers the configuration (transport, folder, relay, sender, master key file); call once
  * at start, before anything is sent. The master key is read only when a message is sent. */

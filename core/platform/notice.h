@@ -23,15 +23,29 @@
 
 enum { MG_MAINTENANCE_RETRY_DEFAULT = 3600, MG_NOTICE_TITLE_MAX = 200, MG_NOTICE_BODY_MAX = 10000 };
 
-extern const struct mg_sql mg_notice_statements[];
+/* The statements of mg_notice_statements (notice.c); a call names one as &mg_notice_statements[<constant>]. */
+enum mg_notice_sql {
+	MG_SQL_NOTICE_INSERT,
+	MG_SQL_NOTICE_LIST,
+	MG_SQL_NOTICE_GET,
+	MG_SQL_NOTICE_UNREAD,
+	MG_SQL_NOTICE_VISIBLE,
+	MG_SQL_NOTICE_MARK_READ,
+	MG_SQL_NOTICE_SETTING_GET,
+	MG_SQL_NOTICE_SETTING_PUT,
+	MG_SQL_NOTICE_SETTING_DELETE,
+	MG_SQL_NOTICE__MAX
+};
+extern const struct mg_sql mg_notice_statements[MG_SQL_NOTICE__MAX + 1];
 /* The kinds of notice, NULL-terminated, and whether kind is one of them. */
 extern const char *const mg_notice_kinds[];
 bool mg_notice_kind_ok(const char *kind);
-/* A tenant's notices (0: the platform's), newest first, as [{id, kind, title, body, published}];
- * NULL with *err on failure. */
-json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err);
+/* A tenant's notices (0: the platform's), newest first, as [{id, kind, title, body, published}]
+ * with published in zone; NULL with *err on failure. */
+json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *zone,
+			enum mg_err *err);
 /* The notices a staff member has not read (the platform's and their tenant's, newest first, at
- * most 20): rows of (tenant_id, id, kind, title, body, published). */
+ * most 20): rows of (tenant_id, id, kind, title, body, UNIX_TIMESTAMP(published_at)). */
 enum mg_err mg_notices_unread(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t staff_id,
 			      struct mg_rows *rows);
 

@@ -14,6 +14,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "staff.h"
+#include "tz.h"
 
 /* ---- the back-office page ---- */
 
@@ -50,7 +51,8 @@ static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)) };
-	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_list", key, 1, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_LIST], key, 1,
+	                       &rows, NULL, NULL)) != MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++) {
@@ -61,8 +63,9 @@ static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err
 					  : "?";
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 0),
 						      "name", MG_CELL(&rows, r, 2), "staff", who, "created",
-						      MG_CELL(&rows, r, 3), "last_used", MG_CELL(&rows, r, 4), "revoked",
-						      MG_CELL(&rows, r, 5), "staff_active",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 3), MG_TZ_MINUTE), "last_used",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 4), MG_TZ_MINUTE), "revoked",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 5), MG_TZ_MINUTE), "staff_active",
 						      account != NULL && json_is_true(json_object_get(account, "active")),
 						      "revoke_action",
 						      mg_arena_printf(mg_arena(ctx), "%s/%s/revoke", mg_admin_path(ctx, "/api-tokens"),
@@ -153,14 +156,16 @@ static enum mg_err token_revoke(struct mg_ctx *ctx)
 		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_get", key, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_GET], key, 2, &rows,
+	                 NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
 		return MG_ERR_NOT_FOUND; /* another tenant's token is simply not here */
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_revoke", args, 3, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_REVOKE], args, 3,
+	                      NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if (affected == 1)
 		mg_audit(ctx, "api_token.revoke", mg_arena_printf(mg_arena(ctx), "api_token:%llu", (unsigned long long)id),

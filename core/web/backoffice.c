@@ -15,6 +15,7 @@
 #include "session.h"
 #include "staff.h"
 #include "tenant.h"
+#include "tz.h"
 
 const char *mg_admin_path(struct mg_ctx *ctx, const char *rest)
 {
@@ -166,7 +167,7 @@ static json_t *notices_for_staff(struct mg_ctx *ctx)
 		json_array_append_new(
 			list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 1), "kind",
 					MG_CELL(&rows, r, 2), "title", MG_CELL(&rows, r, 3), "body", MG_CELL(&rows, r, 4),
-					"published", MG_CELL(&rows, r, 5), "platform", strcmp(MG_CELL(&rows, r, 0), "0") == 0,
+					"published", mg_time_cell(ctx, MG_CELL(&rows, r, 5), MG_TZ_MINUTE), "platform", strcmp(MG_CELL(&rows, r, 0), "0") == 0,
 					"read_action",
 					mg_arena_printf(mg_arena(ctx), "/%s/admin/notices/%s/read", mg_tenant_slug(ctx),
 							MG_CELL(&rows, r, 1))));
@@ -222,7 +223,8 @@ static enum mg_err password_submit(struct mg_ctx *ctx)
 	const struct mg_staff *staff = mg_ctx_staff(ctx);
 	struct mg_password_change change = { staff->login, mg_form(ctx, "current"), mg_form(ctx, "password"),
 					     mg_form(ctx, "confirm"), NULL, NULL };
-	enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), "staff", mg_tenant_id(ctx), staff->id, &change);
+	enum mg_err err =
+	    mg_account_change_password(mg_ctx_db(ctx), &mg_staff_account, mg_tenant_id(ctx), staff->id, &change);
 	if (err != MG_OK && err != MG_ERR_INPUT)
 		return err;
 	if (err == MG_ERR_INPUT) {

@@ -33,6 +33,7 @@
 #include "log.h"
 #include "purge.h"
 #include "tenant.h"
+#include "tz.h"
 
 /* Columns never exported, whatever the table. */
 static const char *const withheld_columns[] = {
@@ -146,7 +147,8 @@ static enum mg_err write_tables(struct export *x, const char *folder)
 {
 	struct mg_db *db = mg_ctx_db(x->ctx);
 	struct mg_rows tables;
-	enum mg_err err = mg_db_exec(db, x->arena, "core.purge_tenant_tables", NULL, 0, &tables, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, x->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_TABLES], NULL, 0, &tables, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	struct mg_buf index, file;
@@ -187,13 +189,11 @@ static enum mg_err write_tables(struct export *x, const char *folder)
 	return err;
 }
 
-/* Today in JST as YYYYMMDD, for the file name. */
-static void jst_day(char *out, size_t len)
+/* Today in the tenant's zone as YYYYMMDD, for the file name. */
+static void local_day(struct mg_ctx *ctx, char *out, size_t len)
 {
-	time_t jst = mg_now() + 9 * 3600;
-	struct tm tm;
-	gmtime_r(&jst, &tm);
-	strftime(out, len, "%Y%m%d", &tm);
+	if (mg_tz_format(mg_tenant_time_zone(ctx), mg_now(), MG_TZ_DAY, NULL, out, len) == 0)
+		snprintf(out, len, "export");
 }
 
 /*
@@ -207,7 +207,7 @@ static enum mg_err export_zip(struct mg_ctx *ctx)
 	mg_buf_init(&x.out);
 	enum mg_err err = MG_ERR_NOMEM;
 	char date[16];
-	jst_day(date, sizeof(date));
+	local_day(ctx, date, sizeof(date));
 	const char *folder = mg_arena_printf(x.arena, "madoguchi-%s-%s", mg_tenant_slug(ctx), date);
 	if ((x.zip = archive_write_new()) == NULL)
 		goto out;

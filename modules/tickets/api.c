@@ -6,16 +6,11 @@
 
 #include "api.h"
 
-enum { JST_OFFSET = 9 * 3600 };
-
-/* ISO 8601 in JST: "2026-05-01T19:00:00+09:00". */
+/* ISO 8601 in the tenant's zone with its offset at that instant: "2026-05-01T19:00:00+01:00"
+ * for a tenant in London in May. */
 static json_t *iso(struct mg_ctx *ctx, time_t t)
 {
-	time_t local = t + JST_OFFSET;
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	return json_string(mg_arena_printf(mg_arena(ctx), "%04d-%02d-%02dT%02d:%02d:%02d+09:00", tm.tm_year + 1900,
-					   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec));
+	return json_string(mg_time_text(ctx, t, MG_TZ_ISO));
 }
 
 /* {"error": word, "message": the msgid in the request's language}. */
@@ -77,9 +72,11 @@ enum mg_err api_events(struct mg_ctx *ctx)
 {
 	struct mg_rows events, perfs;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.api_events", args, 1, &events, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_API_EVENTS], args,
+	                             1, &events, NULL, NULL);
 	if (err == MG_OK)
-		err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.api_performances", args, 1, &perfs, NULL, NULL);
+		err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_API_PERFORMANCES], args,
+		                 1, &perfs, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	time_t now = mg_now();
@@ -128,9 +125,10 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 		struct mg_rows rows;
 		struct mg_unit_view view;
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.seat_map_id) };
-		if ((err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.api_seats", args, 2, &rows, NULL, NULL)) != MG_OK ||
+		if ((err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_API_SEATS], args, 2, &rows,
+		                      NULL, NULL)) != MG_OK ||
 		    (err = mg_inventory_view(mg_ctx_db(ctx), arena, mg_tenant_id(ctx), TICKETS_KIND_SEAT, p.id, now,
-					     &view)) != MG_OK) {
+		                             &view)) != MG_OK) {
 			json_decref(seats);
 			json_decref(quotas);
 			return err;
@@ -150,7 +148,8 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 	}
 	struct mg_rows qrows;
 	struct mg_dbval qargs[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
-	err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.api_quotas", qargs, 2, &qrows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_API_QUOTAS], qargs, 2, &qrows, NULL,
+	                 NULL);
 	for (size_t r = 0; err == MG_OK && r < qrows.nrows; r++) {
 		struct mg_unit_counts counts;
 		uint64_t quota = mg_cell_u64(MG_CELL(&qrows, r, 0));

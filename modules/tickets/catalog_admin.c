@@ -103,9 +103,11 @@ static enum mg_err venue_choices(struct mg_ctx *ctx, const char *venue_id, const
 	struct mg_db *db = mg_ctx_db(ctx);
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows venues, maps;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_venues", args, 1, &venues, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_VENUES], args, 1,
+	                             &venues, NULL, NULL);
 	if (err == MG_OK)
-		err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_seat_maps", args, 1, &maps, NULL, NULL);
+		err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_SEAT_MAPS], args, 1, &maps,
+		                 NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *vlist = json_array(), *mlist = json_array();
@@ -172,7 +174,8 @@ static json_t *read_event_form(struct mg_ctx *ctx, struct event_input *in, enum 
 	uint64_t id;
 	if (mg_parse_id(mg_form(ctx, "venue_id"), &id) == MG_OK) {
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_venue_get", args, 2, &rows, NULL, NULL)) != MG_OK)
+		if ((*err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_VENUE_GET], args, 2,
+		                       &rows, NULL, NULL)) != MG_OK)
 			return errors;
 		in->venue_id = rows.nrows == 1 ? id : 0;
 	}
@@ -183,8 +186,8 @@ static json_t *read_event_form(struct mg_ctx *ctx, struct event_input *in, enum 
 	uint64_t map_venue = 0, seats = 0;
 	if (mg_parse_id(mg_form(ctx, "seat_map_id"), &id) == MG_OK) {
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_seat_map_get", args, 2, &rows, NULL, NULL)) !=
-		    MG_OK)
+		if ((*err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_SEAT_MAP_GET], args,
+		                       2, &rows, NULL, NULL)) != MG_OK)
 			return errors;
 		if (rows.nrows == 1) {
 			map_venue = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -240,8 +243,8 @@ enum mg_err catalog_admin_event_create(struct mg_ctx *ctx)
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(in.title), MG_TEXT(in.description),
 				   MG_INT(in.venue_id), seat_map_value(&in), MG_TEXT(in.kind), MG_INT(in.per_order_limit) };
 	unsigned long long id = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_insert", args, 7, NULL, NULL, &id)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_INSERT],
+	                      args, 7, NULL, NULL, &id)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.event.create", catalog_object(ctx, "tickets_event", id), "success", in.title);
 	return mg_redirect(ctx, 303, event_href(ctx, id, ""));
@@ -254,8 +257,9 @@ enum mg_err catalog_admin_events(struct mg_ctx *ctx)
 {
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_admin_list", args, 2, &rows,
-				     NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_ADMIN_LIST], args,
+	               2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *events = json_array();
@@ -266,7 +270,7 @@ enum mg_err catalog_admin_events(struct mg_ctx *ctx)
 					  event_href(ctx, strtoull(MG_CELL(&rows, r, 0), NULL, 10), ""), "title",
 					  MG_CELL(&rows, r, 1), "kind", MG_CELL(&rows, r, 2), "state", MG_CELL(&rows, r, 3),
 					  "venue", MG_CELL(&rows, r, 4), "next",
-					  next ? tickets_format_jst(mg_arena(ctx), (time_t)strtoll(next, NULL, 10), mg_lang(ctx))
+					  next ? mg_time_text(ctx, (time_t)strtoll(next, NULL, 10), MG_TZ_PEOPLE)
 					       : NULL,
 					  "performances", MG_CELL(&rows, r, 6)));
 	}
@@ -398,13 +402,12 @@ static json_t *counts_json(const struct mg_unit_counts *c)
 static json_t *performance_values(struct mg_ctx *ctx, const struct sent_form *s, const char *form, uint64_t row,
 				  const struct tickets_performance *p)
 {
-	struct mg_arena *a = mg_arena(ctx);
 	return json_pack("{s:s, s:s, s:s, s:s}", "starts_at",
-			 shown(ctx, s, form, row, "starts_at", p ? tickets_input_jst(a, p->starts_at) : ""), "doors_at",
-			 shown(ctx, s, form, row, "doors_at", p && p->doors_at ? tickets_input_jst(a, p->doors_at) : ""),
+			 shown(ctx, s, form, row, "starts_at", p ? mg_time_text(ctx, p->starts_at, MG_TZ_INPUT) : ""), "doors_at",
+			 shown(ctx, s, form, row, "doors_at", p && p->doors_at ? mg_time_text(ctx, p->doors_at, MG_TZ_INPUT) : ""),
 			 "sale_starts_at",
-			 shown(ctx, s, form, row, "sale_starts_at", p ? tickets_input_jst(a, p->sale_starts_at) : ""),
-			 "sale_ends_at", shown(ctx, s, form, row, "sale_ends_at", p ? tickets_input_jst(a, p->sale_ends_at) : ""));
+			 shown(ctx, s, form, row, "sale_starts_at", p ? mg_time_text(ctx, p->sale_starts_at, MG_TZ_INPUT) : ""),
+			 "sale_ends_at", shown(ctx, s, form, row, "sale_ends_at", p ? mg_time_text(ctx, p->sale_ends_at, MG_TZ_INPUT) : ""));
 }
 
 static json_t *performances_section(struct mg_ctx *ctx, const struct tickets_event *ev, const struct sent_form *s,
@@ -428,9 +431,9 @@ static json_t *performances_section(struct mg_ctx *ctx, const struct tickets_eve
 		}
 		json_array_append_new(
 			rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "href", performance_href(ctx, list[i].id, ""),
-					"starts", tickets_format_jst(mg_arena(ctx), list[i].starts_at, mg_lang(ctx)),
-					"sale_from", tickets_format_jst(mg_arena(ctx), list[i].sale_starts_at, mg_lang(ctx)),
-					"sale_to", tickets_format_jst(mg_arena(ctx), list[i].sale_ends_at, mg_lang(ctx)),
+					"starts", mg_time_text(ctx, list[i].starts_at, MG_TZ_PEOPLE),
+					"sale_from", mg_time_text(ctx, list[i].sale_starts_at, MG_TZ_PEOPLE),
+					"sale_to", mg_time_text(ctx, list[i].sale_ends_at, MG_TZ_PEOPLE),
 					"sale", tickets_sale_name(sale), "counts", counts_json(&c)));
 	}
 	json_t *add = json_pack("{s:s, s:o, s:o}", "action", event_href(ctx, ev->id, "/performances"), "values",
@@ -515,8 +518,9 @@ static enum mg_err performance_count(struct mg_ctx *ctx, uint64_t event_id, unsi
 {
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(event_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_performance_count", args, 2,
-				     &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_PERFORMANCE_COUNT],
+	               args, 2, &rows, NULL, NULL);
 	*n = err == MG_OK && rows.nrows == 1 ? strtoul(MG_CELL(&rows, 0, 0), NULL, 10) : 0;
 	return err;
 }
@@ -549,8 +553,8 @@ enum mg_err catalog_admin_event_update(struct mg_ctx *ctx)
 	json_decref(errors);
 	struct mg_dbval args[] = { MG_TEXT(in.title), MG_TEXT(in.description), MG_INT(in.venue_id), seat_map_value(&in),
 				   MG_TEXT(in.kind), MG_INT(in.per_order_limit), MG_INT(mg_tenant_id(ctx)), MG_INT(ev.id) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_update", args, 8, NULL, NULL, NULL)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_UPDATE],
+	                      args, 8, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.event.update", catalog_object(ctx, "tickets_event", ev.id), "success", in.title);
 	return mg_redirect(ctx, 303, event_href(ctx, ev.id, ""));
@@ -583,8 +587,8 @@ enum mg_err catalog_admin_event_state(struct mg_ctx *ctx)
 	}
 	struct mg_dbval args[] = { MG_TEXT(to), MG_INT(mg_tenant_id(ctx)), MG_INT(ev.id), MG_TEXT(from) };
 	unsigned long long changed = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_set_state", args, 4, NULL, &changed,
-			      NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_SET_STATE],
+	                      args, 4, NULL, &changed, NULL)) != MG_OK)
 		return err;
 	if (changed != 1) /* another member of staff was quicker */
 		return event_problems(ctx, 409, &ev, "state", 0, json_object(),
@@ -609,7 +613,9 @@ static enum mg_err save_categories(struct mg_db *db, struct mg_ctx *ctx, void *a
 	for (size_t i = 0; i < c->n; i++) {
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(c->ev->id), MG_TEXT(c->codes[i]),
 					   MG_TEXT(c->names[i]), MG_INT(c->ranks[i]) };
-		enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_category_upsert", args, 5, NULL, NULL, NULL);
+		enum mg_err err =
+		    mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_CATEGORY_UPSERT], args, 5,
+		               NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -729,8 +735,8 @@ enum mg_err catalog_admin_type_add(struct mg_ctx *ctx)
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(ev.id), MG_TEXT(mg_form(ctx, "name")),
 				   MG_INT(sort_no) };
 	unsigned long long id = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_type_insert", args, 4, NULL, NULL, &id)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_TYPE_INSERT], args,
+	                      4, NULL, NULL, &id)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.ticket_type.create", catalog_object(ctx, "tickets_ticket_type", id), "success",
 		 mg_form(ctx, "name"));
@@ -760,8 +766,8 @@ enum mg_err catalog_admin_type_update(struct mg_ctx *ctx)
 	json_decref(errors);
 	struct mg_dbval args[] = { MG_TEXT(mg_form(ctx, "name")), MG_INT(sort_no), MG_INT(mg_tenant_id(ctx)),
 				   MG_INT(ev.id), MG_INT(type_id) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_type_update", args, 5, NULL, NULL, NULL)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_TYPE_UPDATE], args,
+	                      5, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.ticket_type.update", catalog_object(ctx, "tickets_ticket_type", type_id), "success",
 		 mg_form(ctx, "name"));
@@ -789,10 +795,11 @@ static enum mg_err save_prices(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 		const struct price_change *c = &g->cells[k];
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(g->ev->id), MG_TEXT(c->category),
 					   MG_INT(c->type_id), MG_INT(c->yen) };
-		enum mg_err err = c->yen < 0 ? mg_db_exec(db, mg_arena(ctx), "tickets.catalog_price_delete", args, 4, NULL,
-							  NULL, NULL)
-					     : mg_db_exec(db, mg_arena(ctx), "tickets.catalog_price_upsert", args, 5, NULL,
-							  NULL, NULL);
+		enum mg_err err =
+		    c->yen < 0 ? mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PRICE_DELETE],
+		                            args, 4, NULL, NULL, NULL)
+		               : mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PRICE_UPSERT],
+		                            args, 5, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -867,15 +874,34 @@ struct performance_input {
 	time_t starts_at, doors_at, sale_starts_at, sale_ends_at;
 };
 
-/* A JST date and time field: required or not; *out 0 when empty and optional. */
+/* A date and time field in the tenant's zone: required or not; *out 0 when empty and optional.
+ * A time the clocks skip (the hour they go forward) is refused with the first valid time after
+ * it; one they pass twice (the hour they go back) is the earlier of the two. */
 static void read_time(struct mg_ctx *ctx, json_t *errors, const char *field, bool required, time_t *out)
 {
-	const char *text = mg_form(ctx, field);
+	const char *text = mg_form(ctx, field), *zone = mg_tenant_time_zone(ctx), *problem = NULL;
+	enum mg_tz_fit fit = MG_TZ_EXACT;
 	*out = 0;
 	if ((text == NULL || text[0] == '\0') && !required)
 		return;
-	if (!tickets_parse_jst(text, out))
-		catalog_field_error(ctx, errors, field, N_("Enter a date and time in JST, e.g. 2026-05-01 18:30."));
+	if (mg_tz_parse_local(zone, text, out, &fit) != MG_OK) {
+		problem = catalog_message(ctx, N_("Enter a date and time in {zone}, e.g. 2026-05-01 18:30."), "{zone}",
+					  mg_tz_label(zone, mg_lang(ctx)));
+	} else if (fit == MG_TZ_GAP) {
+		const char *next = mg_time_text(ctx, *out, MG_TZ_MINUTE);
+		problem = catalog_message(ctx, N_("There is no such time in {zone}: the clocks go forward then. The next "
+						  "valid time is {next}."),
+					  "{zone}", zone);
+		const char *at = strstr(problem, "{next}");
+		if (at != NULL)
+			problem = mg_arena_printf(mg_arena(ctx), "%.*s%s%s", (int)(at - problem), problem, next,
+						  at + strlen("{next}"));
+	}
+	if (problem != NULL) {
+		*out = 0;
+		if (json_object_get(errors, field) == NULL) /* the first problem of a field is the one shown */
+			json_object_set_new(errors, field, json_string(problem));
+	}
 }
 
 static json_t *read_performance_form(struct mg_ctx *ctx, struct performance_input *in)
@@ -909,7 +935,8 @@ static enum mg_err insert_performance(struct mg_db *db, struct mg_ctx *ctx, void
 	struct new_performance *p = arg;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->ev->id), MG_INT(p->in.starts_at),
 				   time_value(p->in.doors_at), MG_INT(p->in.sale_starts_at), MG_INT(p->in.sale_ends_at) };
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_performance_insert", args, 6, NULL, NULL, &p->id);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_INSERT],
+	                             args, 6, NULL, NULL, &p->id);
 	if (err != MG_OK || !p->ev->seated)
 		return err;
 	return mg_inventory_add(db, mg_arena(ctx), mg_tenant_id(ctx), TICKETS_KIND_SEAT, p->id, 1, p->ev->seat_count,
@@ -1003,10 +1030,10 @@ static enum mg_err render_performance(struct mg_ctx *ctx, int status, const stru
 	json_object_set_new(
 		data, "performance",
 		json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:o}", "event", p->event.title, "event_href",
-			  event_href(ctx, p->event.id, ""), "starts", tickets_format_jst(a, p->starts_at, mg_lang(ctx)),
+			  event_href(ctx, p->event.id, ""), "starts", mg_time_text(ctx, p->starts_at, MG_TZ_PEOPLE),
 			  "cancelled", p->cancelled, "seated", p->event.seated, "sale", tickets_sale_name(sale), "sale_from",
-			  tickets_format_jst(a, p->sale_starts_at, mg_lang(ctx)), "sale_to",
-			  tickets_format_jst(a, p->sale_ends_at, mg_lang(ctx)), "counts", counts_json(&counts)));
+			  mg_time_text(ctx, p->sale_starts_at, MG_TZ_PEOPLE), "sale_to",
+			  mg_time_text(ctx, p->sale_ends_at, MG_TZ_PEOPLE), "counts", counts_json(&counts)));
 	json_object_set_new(data, "pf", /* tickets/performance_fields */
 			    json_pack("{s:s, s:o, s:o}", "action", performance_href(ctx, p->id, ""), "values",
 				      performance_values(ctx, s, "edit", 0, p), "errors", form_errors(s, "edit", 0)));
@@ -1055,8 +1082,9 @@ enum mg_err catalog_admin_performance_update(struct mg_ctx *ctx)
 	json_decref(errors);
 	struct mg_dbval args[] = { MG_INT(in.starts_at), time_value(in.doors_at), MG_INT(in.sale_starts_at),
 				   MG_INT(in.sale_ends_at), MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_performance_update", args, 6, NULL, NULL,
-			      NULL)) != MG_OK)
+	if ((err =
+	         mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_UPDATE],
+	                    args, 6, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	struct mg_arena *a = mg_arena(ctx);
 	mg_audit(ctx, "tickets.performance.update", catalog_object(ctx, "tickets_performance", p.id), "success",
@@ -1075,8 +1103,9 @@ enum mg_err catalog_admin_performance_cancel(struct mg_ctx *ctx)
 		return err;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
 	unsigned long long changed = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_performance_cancel", args, 2, NULL, &changed,
-			      NULL)) != MG_OK)
+	if ((err =
+	         mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL],
+	                    args, 2, NULL, &changed, NULL)) != MG_OK)
 		return err;
 	if (changed != 1)
 		return performance_problems(ctx, 409, &p, "cancel", 0, json_object(),
@@ -1129,7 +1158,8 @@ static enum mg_err insert_quota(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(q->performance_id), MG_TEXT(q->in.name),
 				   MG_TEXT(q->in.price_category), MG_INT(q->in.capacity) };
 	unsigned long long id = 0;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_quota_insert", args, 5, NULL, NULL, &id);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_INSERT], args, 5,
+	                             NULL, NULL, &id);
 	q->id = id;
 	if (err != MG_OK)
 		return err;
@@ -1165,7 +1195,8 @@ static enum mg_err update_quota(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 	struct quota_change *q = arg;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(q->id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_quota_lock", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_LOCK], key, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -1176,7 +1207,8 @@ static enum mg_err update_quota(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 		return err;
 	struct mg_dbval args[] = { MG_TEXT(q->in.name), MG_TEXT(q->in.price_category), MG_INT(q->in.capacity),
 				   MG_INT(mg_tenant_id(ctx)), MG_INT(q->id) };
-	return mg_db_exec(db, mg_arena(ctx), "tickets.catalog_quota_update", args, 5, NULL, NULL, NULL);
+	return mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_UPDATE], args, 5, NULL, NULL,
+	                  NULL);
 }
 
 /* POST /<slug>/admin/tickets/performances/<id>/quotas — a GA quota and its places as units. */

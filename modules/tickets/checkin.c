@@ -33,19 +33,21 @@ static enum mg_err read_ticket(struct mg_ctx *ctx, struct scan *s, bool admitted
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(s->ticket) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.checkin_ticket", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHECKIN_TICKET],
+	                             key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1) {
 		s->result = CHECKIN_UNKNOWN;
 		return MG_OK;
 	}
-	s->at_hhmm = MG_CELL(&rows, 0, 2);
-	s->at_iso = MG_CELL(&rows, 0, 3);
+	/* times in the tenant's zone; "" when the ticket was never scanned */
+	s->at_hhmm = mg_time_cell(ctx, MG_CELL(&rows, 0, 2), MG_TZ_CLOCK);
+	s->at_iso = mg_time_cell(ctx, MG_CELL(&rows, 0, 3), MG_TZ_ISO);
 	s->at_gate = MG_CELL(&rows, 0, 4);
 	s->description = MG_CELL(&rows, 0, 6);
 	s->event = MG_CELL(&rows, 0, 7);
-	s->starts = MG_CELL(&rows, 0, 8);
+	s->starts = mg_time_cell(ctx, MG_CELL(&rows, 0, 8), MG_TZ_MINUTE);
 	if (admitted)
 		s->result = CHECKIN_OK;
 	else if (strcmp(MG_CELL(&rows, 0, 0), "valid") != 0)
@@ -76,7 +78,8 @@ static enum mg_err check_in(struct mg_ctx *ctx, struct scan *s)
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_TEXT(s->gate), MG_INT(mg_staff_id(ctx)), MG_INT(mg_tenant_id(ctx)),
 				   MG_INT(s->ticket), MG_INT(s->performance), MG_INT(s->performance) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.checkin_mark", args, 7, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHECKIN_MARK], args, 7,
+	                      NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if ((err = read_ticket(ctx, s, affected == 1)) != MG_OK)
 		return err;
@@ -131,13 +134,13 @@ static json_t *performance_choices(struct mg_ctx *ctx, uint64_t selected, enum m
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(mg_now()) };
-	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.checkin_performances", args, 2, &rows, NULL, NULL)) !=
-	    MG_OK)
+	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHECKIN_PERFORMANCES],
+	                       args, 2, &rows, NULL, NULL)) != MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "id", MG_CELL(&rows, r, 0), "label",
-						      mg_arena_printf(mg_arena(ctx), "%s %s", MG_CELL(&rows, r, 2),
+						      mg_arena_printf(mg_arena(ctx), "%s %s", mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE),
 								      MG_CELL(&rows, r, 1)),
 						      "selected", strtoull(MG_CELL(&rows, r, 0), NULL, 10) == selected));
 	return list;

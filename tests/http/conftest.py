@@ -20,8 +20,8 @@ import pytest
 import requests
 import urllib3
 
-from helpers import (BASE_URL, Client, configured_workers, create_staff, env, madoguchi, set_clock, stack_ctl,
-                    TIMEOUT, wait_until, worker_pids)
+from helpers import (BASE_URL, Client, configured_workers, console_login, console_post, create_operator,
+                    create_staff, env, madoguchi, new_client, set_clock, stack_ctl, TIMEOUT, wait_until, worker_pids)
 
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
@@ -119,3 +119,21 @@ def database_outage():
     if jobs.returncode != 0 or not jobs.stdout.strip():
         started = stack_ctl("jobs-start")
         assert started.returncode == 0, started.stderr
+
+
+# ---- the operator console ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator():
+    """A client logged in to the console, past the forced password change."""
+    login, password = create_operator()
+    client = new_client()
+    r = console_login(client, login, password)
+    assert r.status_code == 303 and r.headers["Location"] == "/_operator/password"
+    r = console_post(client, "/_operator/password",
+                     {"current": password, "password": "unten-no-himitsu-77", "confirm": "unten-no-himitsu-77"},
+                     page="/_operator/password")
+    assert r.status_code == 303, r.text
+    yield client
+    client.close()

@@ -353,6 +353,11 @@ def new_tenant(prefix="op"):
     return slug
 
 
+def field_error(html, field):
+    m = re.search(rf'id="{field}"[^>]*aria-invalid="[^"]+".*?class="field-error">([^<]+)<', html, re.S)
+    return m and m.group(1)
+
+
 # ---- backups ----------------------------------------------------------------------------------
 
 

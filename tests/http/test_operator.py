@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from helpers import (console_login, console_post, create_operator, create_staff, EN, logged_in, madoguchi,
-                    new_client, new_tenant, page_csrf, set_clock, sql, WRONG)
+from helpers import (console_login, console_post, create_operator, create_staff, EN, field_error, logged_in,
+                    madoguchi, new_client, new_tenant, page_csrf, set_clock, sql, WRONG)
 
 
 @pytest.fixture(autouse=True)
@@ -17,26 +17,6 @@ def real_clock():
     set_clock(0)
     yield
     set_clock(0)
-
-
-@pytest.fixture
-def operator():
-    """A client logged in to the console, past the forced password change."""
-    login, password = create_operator()
-    client = new_client()
-    r = console_login(client, login, password)
-    assert r.status_code == 303 and r.headers["Location"] == "/_operator/password"
-    r = console_post(client, "/_operator/password",
-                     {"current": password, "password": "unten-no-himitsu-77", "confirm": "unten-no-himitsu-77"},
-                     page="/_operator/password")
-    assert r.status_code == 303, r.text
-    yield client
-    client.close()
-
-
-def field_error(html, field):
-    m = re.search(rf'id="{field}"[^>]*aria-invalid="[^"]+".*?class="field-error">([^<]+)<', html, re.S)
-    return m and m.group(1)
 
 
 def test_first_login_forces_a_password_change_and_is_audited():
