@@ -237,6 +237,10 @@ TESTS += %D%/unit/test_db
 TESTS += %D%/check-module-api.sh
 EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
 
+# Modules reach core data only through core functions: no module SQL names a core table.
+TESTS += %D%/check-module-sql.sh
+EXTRA_DIST += %D%/check-module-sql.sh %D%/check_module_sql.py
+
 # The HTTP and browser tests import no test module and not conftest.py (helpers.py holds what
 # they share), so none depends on another having been imported or run first.
 TESTS += %D%/check-test-imports.sh

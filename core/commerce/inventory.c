@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "inventory.h"
 #include "log.h"
 
@@ -72,6 +73,11 @@ const struct mg_sql mg_inventory_statements[] = {
 	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))" },
 	[MG_SQL_INVENTORY_LAST_UNIT] = { "core.inventory_last_unit",
 	  "SELECT COALESCE(MAX(unit), 0) FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ?" },
+	/* the resources as a JSON array read as a table, each joined by the unit key */
+	[MG_SQL_INVENTORY_FREE_OF] = { "core.inventory_free_of",
+	  "SELECT COUNT(*) FROM JSON_TABLE(?, '$[*]' COLUMNS (rid BIGINT UNSIGNED PATH '$')) AS j"
+	  " JOIN inventory_unit u ON u.tenant_id = ? AND u.kind = ? AND u.resource_id = j.rid"
+	  " WHERE u.state = 'free' OR (u.state = 'held' AND u.hold_expires < FROM_UNIXTIME(?))" },
 	[MG_SQL_INVENTORY__MAX] = { NULL, NULL },
 };
 
@@ -409,5 +415,29 @@ enum mg_err mg_inventory_last_unit(struct mg_db *db, struct mg_arena *arena, uin
 	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAST_UNIT], args, 3, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
 		*last = (uint32_t)cell_u64(MG_CELL(&rows, 0, 0));
+	return err;
+}
+
+enum mg_err mg_inventory_free_of(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
+				 const uint64_t *resources, size_t n, time_t now, uint64_t *free_units)
+{
+	*free_units = 0;
+	if (n == 0)
+		return MG_OK;
+	struct mg_buf set;
+	mg_buf_init(&set);
+	for (size_t i = 0; i < n; i++)
+		mg_buf_printf(&set, "%c%llu", i ? ',' : '[', (unsigned long long)resources[i]);
+	mg_buf_puts(&set, "]");
+	const char *json = mg_arena_strdup(arena, set.data);
+	mg_buf_free(&set);
+	if (json == NULL)
+		return MG_ERR_NOMEM;
+	struct mg_dbval args[] = { MG_TEXT(json), MG_INT(tenant), MG_TEXT(kind), MG_INT(now) };
+	struct mg_rows rows;
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_FREE_OF], args, 4, &rows, NULL, NULL);
+	if (err == MG_OK && rows.nrows == 1)
+		*free_units = mg_cell_u64(MG_CELL(&rows, 0, 0));
 	return err;
 }

@@ -48,6 +48,7 @@ enum mg_inventory_sql {
 	MG_SQL_INVENTORY_TRIM_PICK,
 	MG_SQL_INVENTORY_TRIM_DELETE,
 	MG_SQL_INVENTORY_LAST_UNIT,
+	MG_SQL_INVENTORY_FREE_OF,
 	MG_SQL_INVENTORY__MAX
 };
 extern const struct mg_sql mg_inventory_statements[MG_SQL_INVENTORY__MAX + 1];
@@ -120,6 +121,12 @@ struct mg_unit_counts {
 };
 enum mg_err mg_inventory_counts(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
 				uint64_t resource, time_t now, struct mg_unit_counts *out);
+
+/* How many units of a set of resources of one kind are free now (lapsed holds count as free),
+ * summed: resources[0..n) (none: 0). One query for the set (e.g. a performance's seats, or all
+ * its general-admission quotas at once). */
+enum mg_err mg_inventory_free_of(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
+				 const uint64_t *resources, size_t n, time_t now, uint64_t *free_units);
 
 /* Tidies lapsed holds back to free (the core.hold_sweep job); *tidied may be NULL. */
 enum mg_err mg_inventory_sweep(struct mg_db *db, struct mg_arena *arena, time_t now, size_t *tidied);

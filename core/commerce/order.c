@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "buf.h"
 #include "cart.h"
 #include "clock.h"
 #include "crypto.h"
@@ -84,6 +85,24 @@ const struct mg_sql mg_order_statements[] = {
 	[MG_SQL_ORDER_EXPIRE] = { "core.order_expire",
 	  "UPDATE orders SET state = 'expired', closed_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?"
 	  " AND state = 'pending'" },
+	[MG_SQL_ORDER_PAYMENT_LIST] = { "core.payment_list",
+	  "SELECT provider, amount, IF(kind = 'charge', state, kind), UNIX_TIMESTAMP(updated_at)"
+	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" },
+	/* a set of (order, line) pairs as a JSON array of pairs, read as a table: one query per set */
+	[MG_SQL_ORDER_LINES_OF] = { "core.order_lines_of",
+	  "SELECT l.order_id, l.line_no, o.code, o.state, l.description, l.amount"
+	  " FROM JSON_TABLE(?, '$[*]' COLUMNS (oid BIGINT UNSIGNED PATH '$[0]', lno INT UNSIGNED PATH '$[1]')) AS j"
+	  " JOIN order_line l ON l.tenant_id = ? AND l.order_id = j.oid AND l.line_no = j.lno"
+	  " JOIN orders o ON o.tenant_id = l.tenant_id AND o.id = l.order_id" },
+	[MG_SQL_ORDER_SEARCH] = { "core.order_search",
+	  "SELECT o.id, o.code, o.state, o.channel, o.payment_method, o.total,"
+	  " UNIX_TIMESTAMP(o.created_at), COALESCE(UNIX_TIMESTAMP(o.paid_at), 0), o.buyer_name_sealed,"
+	  " o.buyer_email_sealed FROM orders o"
+	  " WHERE o.tenant_id = ? AND (? = '' OR o.code = ?) AND (? = '' OR o.buyer_email_hmac = ?)"
+	  " AND (? = '' OR o.state = ?) AND (? = 0 OR o.id < ?)"
+	  " AND (? = 0 OR (o.created_at >= FROM_UNIXTIME(?) AND o.created_at < FROM_UNIXTIME(?)))"
+	  " AND (? = 0 OR o.id IN (SELECT j.oid FROM JSON_TABLE(?, '$[*]' COLUMNS (oid BIGINT UNSIGNED PATH '$')) AS j))"
+	  " ORDER BY o.id DESC LIMIT ?" },
 	[MG_SQL_ORDER__MAX] = { NULL, NULL },
 };
 
@@ -812,4 +831,91 @@ enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, m
 		mg_audit(ctx, strcmp(j.new_state, "refunded") == 0 ? "order.refunded" : "order.cancelled", code, "success",
 			 "units released");
 	return err;
+}
+
+enum mg_err mg_order_payments(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
+			      struct mg_rows *out)
+{
+	struct mg_dbval key[] = { MG_INT(tenant), MG_INT(order_id) };
+	return mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENT_LIST], key, 2, out, NULL, NULL);
+}
+
+static int line_ref_cmp(const void *a, const void *b)
+{
+	const struct mg_line_ref *x = a, *y = b;
+	if (x->order_id != y->order_id)
+		return x->order_id < y->order_id ? -1 : 1;
+	return x->line_no < y->line_no ? -1 : x->line_no > y->line_no;
+}
+
+enum mg_err mg_order_lines_of(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const struct mg_line_ref *refs,
+			      size_t n, struct mg_line_info *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct mg_line_info){ false, "", "", "", 0 };
+	if (n == 0)
+		return MG_OK;
+	struct mg_buf set;
+	mg_buf_init(&set);
+	mg_buf_puts(&set, "[");
+	for (size_t i = 0; i < n; i++)
+		mg_buf_printf(&set, "%s[%llu,%lu]", i ? "," : "", (unsigned long long)refs[i].order_id,
+			      (unsigned long)refs[i].line_no);
+	mg_buf_puts(&set, "]");
+	const char *json = mg_arena_strdup(arena, set.data);
+	mg_buf_free(&set);
+	if (json == NULL)
+		return MG_ERR_NOMEM;
+	struct mg_dbval args[] = { MG_TEXT(json), MG_INT(tenant) };
+	struct mg_rows rows;
+	enum mg_err err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_LINES_OF], args, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	/* the rows sorted by (order, line), then each ref found by binary search */
+	struct mg_line_ref *keys = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*keys));
+	size_t *index = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*index));
+	if (keys == NULL || index == NULL)
+		return MG_ERR_NOMEM;
+	for (size_t r = 0; r < rows.nrows; r++)
+		keys[r] = (struct mg_line_ref){ mg_cell_u64(MG_CELL(&rows, r, 0)), (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 1)) };
+	struct mg_line_ref *sorted = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*sorted));
+	if (sorted == NULL)
+		return MG_ERR_NOMEM;
+	memcpy(sorted, keys, rows.nrows * sizeof(*keys));
+	qsort(sorted, rows.nrows, sizeof(*sorted), line_ref_cmp);
+	for (size_t r = 0; r < rows.nrows; r++) {
+		const struct mg_line_ref *at = bsearch(&keys[r], sorted, rows.nrows, sizeof(*sorted), line_ref_cmp);
+		index[at - sorted] = r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct mg_line_ref *at = bsearch(&refs[i], sorted, rows.nrows, sizeof(*sorted), line_ref_cmp);
+		if (at == NULL)
+			continue;
+		size_t r = index[at - sorted];
+		out[i] = (struct mg_line_info){ true, MG_CELL(&rows, r, 2), MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4),
+						mg_cell_u64(MG_CELL(&rows, r, 5)) };
+	}
+	return MG_OK;
+}
+
+enum mg_err mg_order_search(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const struct mg_order_query *q,
+			    struct mg_rows *out)
+{
+	const char *ids = "[]";
+	if (q->only_ids && q->nids > 0) {
+		struct mg_buf set;
+		mg_buf_init(&set);
+		for (size_t i = 0; i < q->nids; i++)
+			mg_buf_printf(&set, "%c%llu", i ? ',' : '[', (unsigned long long)q->ids[i]);
+		mg_buf_puts(&set, "]");
+		ids = mg_arena_strdup(arena, set.data);
+		mg_buf_free(&set);
+		if (ids == NULL)
+			return MG_ERR_NOMEM;
+	}
+	struct mg_dbval args[] = { MG_INT(tenant),	  MG_TEXT(q->code),	 MG_TEXT(q->code),   MG_TEXT(q->email_key),
+				   MG_TEXT(q->email_key), MG_TEXT(q->state),	 MG_TEXT(q->state),  MG_INT(q->before),
+				   MG_INT(q->before),	  MG_INT(q->from),	 MG_INT(q->from),    MG_INT(q->to),
+				   MG_INT(q->only_ids),	  MG_TEXT(ids),		 MG_INT(q->limit) };
+	return mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_SEARCH], args, 15, out, NULL, NULL);
 }

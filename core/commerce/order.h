@@ -55,6 +55,9 @@ enum mg_order_sql {
 	MG_SQL_ORDER_TENANTS,
 	MG_SQL_ORDER_ORDERS_DUE,
 	MG_SQL_ORDER_EXPIRE,
+	MG_SQL_ORDER_PAYMENT_LIST,
+	MG_SQL_ORDER_LINES_OF,
+	MG_SQL_ORDER_SEARCH,
 	MG_SQL_ORDER__MAX
 };
 extern const struct mg_sql mg_order_statements[MG_SQL_ORDER__MAX + 1];
@@ -161,6 +164,45 @@ enum mg_err mg_order_seal_buyer(const unsigned char *key, struct mg_arena *arena
  * payment row of its own (succeeded; never an edit of the charge). In a transaction. */
 enum mg_err mg_order_record_payment(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
 				    const char *kind, const char *provider, long long amount, const char *note, time_t now);
+
+/* The payment rows of an order for people, oldest first, as rows of four cells: provider,
+ * amount (yen), state (the kind for a refund or fee row: "refund", "fee"), updated at (Unix
+ * time). One query. For modules: they read payments only through this (docs/modules.md). */
+enum mg_err mg_order_payments(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
+			      struct mg_rows *out);
+
+/* The core side of a set of order lines a module refers to (a ticket names its order and line):
+ * for refs[i], out[i] holds the order's code and state and the line's description and amount,
+ * found false (and "" texts) when there is no such line in the tenant. One query for the whole
+ * set, never one per line: a module reads its own rows, then asks for their lines here. */
+struct mg_line_ref {
+	uint64_t order_id;
+	uint32_t line_no;
+};
+struct mg_line_info {
+	bool found;
+	const char *order_code, *order_state, *description;
+	unsigned long long amount;
+};
+enum mg_err mg_order_lines_of(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const struct mg_line_ref *refs,
+			      size_t n, struct mg_line_info *out);
+
+/* Orders of a tenant for a back-office list, newest first, at most limit rows of ten cells: id,
+ * code, state, channel, payment method, total, created at and paid at (Unix time, 0 when
+ * unpaid), the sealed buyer name and e-mail (mg_order_buyer_text shows them). Each filter is
+ * off when "" or 0; only_ids keeps the orders among ids[0..nids) (a module's own rows name
+ * them, e.g. the orders with a ticket for one performance; none when nids is 0). One query. */
+struct mg_order_query {
+	const char *code, *email_key, *state; /* email_key: mg_order_email_key's hash */
+	uint64_t before;                      /* ids below it (the next page), 0 for any */
+	time_t from, to;                      /* created in [from, to), 0 for any */
+	bool only_ids;
+	const uint64_t *ids;
+	size_t nids;
+	long limit;
+};
+enum mg_err mg_order_search(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const struct mg_order_query *q,
+			    struct mg_rows *out);
 
 /* Appends a row to the order's history: actor ("staff:<id>", "buyer", "system", "cli"), the
  * state it left (NULL when it was made) and entered, a note ("" for none). In a transaction. */

@@ -109,16 +109,22 @@ enum tickets_sale tickets_sale_window(const struct tickets_performance *p, time_
 enum mg_err tickets_performance_free(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,
 				     const struct tickets_performance *p, time_t now, uint64_t *free_units)
 {
-	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(p->id), MG_INT(now) };
-	struct mg_rows rows;
-	const struct mg_sql *statement = p->event.seated
-	                                     ? &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_SEATS]
-	                                     : &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_PLACES];
+	/* the units are the core's: a seat is a unit of the performance, a place one of a quota */
+	if (p->event.seated)
+		return mg_inventory_free_of(db, arena, tenant, TICKETS_KIND_SEAT, &p->id, 1, now, free_units);
 	*free_units = 0;
-	enum mg_err err = mg_db_exec(db, arena, statement, args, 3, &rows, NULL, NULL);
-	if (err == MG_OK && rows.nrows == 1)
-		*free_units = cell_u64(MG_CELL(&rows, 0, 0));
-	return err;
+	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(p->id) };
+	struct mg_rows rows;
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_SALES_QUOTAS], args, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	uint64_t *quotas = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*quotas));
+	if (quotas == NULL)
+		return MG_ERR_NOMEM;
+	for (size_t r = 0; r < rows.nrows; r++)
+		quotas[r] = mg_cell_u64(MG_CELL(&rows, r, 0));
+	return mg_inventory_free_of(db, arena, tenant, TICKETS_KIND_GA, quotas, rows.nrows, now, free_units);
 }
 
 enum mg_err tickets_performance_sale(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,

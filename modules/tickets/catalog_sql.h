@@ -7,9 +7,6 @@
 #ifndef TICKETS_CATALOG_SQL_H
 #define TICKETS_CATALOG_SQL_H
 
-/* A unit that can be taken now: free, or held by a hold that has lapsed. */
-#define CATALOG_UNIT_FREE "(u.state = 'free' OR (u.state = 'held' AND u.hold_expires < FROM_UNIXTIME(?)))"
-
 #define CATALOG_EVENT_COLUMNS                                                                                  \
 	"e.id, e.title, e.description, e.venue_id, v.name, v.address, COALESCE(e.seat_map_id, 0),"             \
 	" COALESCE(m.name, ''), COALESCE(m.seat_count, 0), e.kind, e.state, e.per_order_limit"
@@ -76,13 +73,6 @@
 	  " sale_starts_at = FROM_UNIXTIME(?), sale_ends_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" }, \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL] = { "tickets.catalog_performance_cancel",                     \
 	  "UPDATE tickets_performance SET state = 'cancelled' WHERE tenant_id = ? AND id = ? AND state = 'on_sale'" }, \
-	[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_SEATS] = { "tickets.catalog_performance_free_seats",             \
-	  "SELECT COUNT(*) FROM inventory_unit u WHERE u.tenant_id = ? AND u.kind = 'tickets.seat' AND u.resource_id = ?" \
-	  " AND " CATALOG_UNIT_FREE },                                                                          \
-	[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_PLACES] = { "tickets.catalog_performance_free_places",           \
-	  "SELECT COUNT(*) FROM tickets_ga_quota q JOIN inventory_unit u ON u.tenant_id = q.tenant_id"         \
-	  " AND u.kind = 'tickets.ga' AND u.resource_id = q.id"                                                       \
-	  " WHERE q.tenant_id = ? AND q.performance_id = ? AND " CATALOG_UNIT_FREE },                          \
 	/* categories, ticket types and prices */                                                             \
 	[TICKETS_SQL_CATALOG_MAP_CATEGORIES] = { "tickets.catalog_map_categories",                             \
 	  "SELECT category, COUNT(*) FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ?"               \

@@ -45,7 +45,12 @@ static enum mg_err read_ticket(struct mg_ctx *ctx, struct scan *s, bool admitted
 	s->at_hhmm = mg_time_cell(ctx, MG_CELL(&rows, 0, 2), MG_TZ_CLOCK);
 	s->at_iso = mg_time_cell(ctx, MG_CELL(&rows, 0, 3), MG_TZ_ISO);
 	s->at_gate = MG_CELL(&rows, 0, 4);
-	s->description = MG_CELL(&rows, 0, 6);
+	/* the line's description from the core (the ticket names its order and line) */
+	struct mg_line_ref ref = { mg_cell_u64(MG_CELL(&rows, 0, 6)), (uint32_t)mg_cell_u64(MG_CELL(&rows, 0, 9)) };
+	struct mg_line_info line;
+	if ((err = mg_order_lines_of(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), &ref, 1, &line)) != MG_OK)
+		return err;
+	s->description = line.description;
 	s->event = MG_CELL(&rows, 0, 7);
 	s->starts = mg_time_cell(ctx, MG_CELL(&rows, 0, 8), MG_TZ_MINUTE);
 	if (admitted)

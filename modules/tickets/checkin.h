@@ -45,10 +45,9 @@ extern const struct mg_field checkin_fields[], checkin_query[];
 	[TICKETS_SQL_CHECKIN_TICKET] = { "tickets.checkin_ticket",                                    \
 	  "SELECT t.state, t.checked_in_at IS NOT NULL," \
 	  " COALESCE(UNIX_TIMESTAMP(t.checked_in_at), 0), COALESCE(UNIX_TIMESTAMP(t.checked_in_at), 0)," \
-	  " COALESCE(t.checked_in_gate, ''), t.performance_id, COALESCE(l.description, '')," \
-	  " COALESCE(e.title, ''), COALESCE(UNIX_TIMESTAMP(p.starts_at), 0)" \
+	  " COALESCE(t.checked_in_gate, ''), t.performance_id, t.order_id," \
+	  " COALESCE(e.title, ''), COALESCE(UNIX_TIMESTAMP(p.starts_at), 0), t.line_no" \
 	  " FROM tickets_ticket t" \
-	  " LEFT JOIN order_line l ON l.tenant_id = t.tenant_id AND l.order_id = t.order_id AND l.line_no = t.line_no" \
 	  " LEFT JOIN tickets_performance p ON p.tenant_id = t.tenant_id AND p.id = t.performance_id" \
 	  " LEFT JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE t.tenant_id = ? AND t.id = ?" }, \

@@ -7,8 +7,9 @@
 
 #include "eticket.h"
 
-enum { T_ID, T_KIND, T_UNIT, T_CODE, T_STATE, T_TITLE, T_STARTS, T_ORDER, T_ORDER_STATE, T_LINE, T_LABEL, T_VENUE,
-       T_ORDER_ID };
+/* the columns of ETICKET_SELECT; the order's code and state and the line's description come
+ * from the core (mg_order_lines_of) */
+enum { T_ID, T_KIND, T_UNIT, T_CODE, T_STATE, T_TITLE, T_STARTS, T_LINE_NO, T_LABEL, T_VENUE, T_ORDER_ID };
 
 uint64_t eticket_quota_performance(struct mg_ctx *ctx, uint64_t quota)
 {
@@ -161,17 +162,24 @@ enum mg_err eticket_ticket_page(struct mg_ctx *ctx)
 	const char *qr = NULL;
 	if ((err = mg_qr_svg_path(code, arena, &size, &qr)) != MG_OK)
 		return err;
+	struct mg_line_ref ref = { mg_cell_u64(MG_CELL(&rows, 0, T_ORDER_ID)),
+				   (uint32_t)mg_cell_u64(MG_CELL(&rows, 0, T_LINE_NO)) };
+	struct mg_line_info line;
+	if ((err = mg_order_lines_of(mg_ctx_db(ctx), arena, mg_tenant_id(ctx), &ref, 1, &line)) != MG_OK)
+		return err;
+	if (!line.found)
+		return mg_error(ctx, 404, N_("This ticket does not exist. Check that the link is complete."));
 	const char *order_path = NULL;
-	if ((err = eticket_order_path(ctx, MG_CELL(&rows, 0, T_ORDER), &order_path)) != MG_OK)
+	if ((err = eticket_order_path(ctx, line.order_code, &order_path)) != MG_OK)
 		return err;
 	bool valid = strcmp(MG_CELL(&rows, 0, T_STATE), "valid") == 0;
-	bool paid = strcmp(MG_CELL(&rows, 0, T_ORDER_STATE), "paid") == 0;
+	bool paid = strcmp(line.order_state, "paid") == 0;
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:s, s:s}", "page_title",
 				 mg_tr(ctx, N_("E-ticket")), "event", MG_CELL(&rows, 0, T_TITLE), "venue",
 				 MG_CELL(&rows, 0, T_VENUE), "starts_at",
 				 mg_time_text(ctx, (time_t)mg_cell_u64(MG_CELL(&rows, 0, T_STARTS)), MG_TZ_MINUTE), "seat", MG_CELL(&rows, 0, T_LABEL),
-				 "line", MG_CELL(&rows, 0, T_LINE), "order", MG_CELL(&rows, 0, T_ORDER), "order_state",
-				 order_state(ctx, MG_CELL(&rows, 0, T_ORDER_STATE)), "valid", valid, "paid", paid, "code",
+				 "line", line.description, "order", line.order_code, "order_state",
+				 order_state(ctx, line.order_state), "valid", valid, "paid", paid, "code",
 				 code, "qr_path", qr, "qr_box", mg_arena_printf(arena, "0 0 %d %d", size, size));
 	json_object_set_new(data, "order_path", json_string(order_path));
 	return mg_render(ctx, 200, "tickets/ticket", data);

@@ -44,14 +44,12 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx);
 	  NULL, MG_NO_FIELDS, "an order and its tickets, as linked from the confirmation mail" },
 
 #define ETICKET_SELECT                                                                                                \
-	"SELECT t.id, t.kind, t.unit, t.code, t.state, e.title, UNIX_TIMESTAMP(p.starts_at), o.code, o.state,"         \
-	" l.description, COALESCE(s.label, q.name, ''), v.name, t.order_id"                                           \
+	"SELECT t.id, t.kind, t.unit, t.code, t.state, e.title, UNIX_TIMESTAMP(p.starts_at), t.line_no,"              \
+	" COALESCE(s.label, q.name, ''), v.name, t.order_id"                                                          \
 	" FROM tickets_ticket t"                                                                                      \
 	" JOIN tickets_performance p ON p.tenant_id = t.tenant_id AND p.id = t.performance_id"                        \
 	" JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id"                                    \
 	" JOIN tickets_venue v ON v.tenant_id = e.tenant_id AND v.id = e.venue_id"                                    \
-	" JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id"                                           \
-	" JOIN order_line l ON l.tenant_id = t.tenant_id AND l.order_id = t.order_id AND l.line_no = t.line_no"       \
 	" LEFT JOIN tickets_seat s ON t.kind = 'tickets.seat' AND s.tenant_id = t.tenant_id AND s.seat_map_id = e.seat_map_id" \
 	" AND s.seat_no = t.unit"                                                                                     \
 	" LEFT JOIN tickets_ga_quota q ON t.kind = 'tickets.ga' AND q.tenant_id = t.tenant_id AND q.id = t.resource_id"

@@ -67,13 +67,25 @@ static void read_filter(struct mg_ctx *ctx, struct order_filter *f)
 static enum mg_err search(struct mg_ctx *ctx, const struct order_filter *f, uint64_t before, long limit,
 			  struct mg_rows *rows)
 {
-	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(f->code),	      MG_TEXT(f->code),
-				   MG_TEXT(f->email),	      MG_TEXT(f->email),	      MG_TEXT(f->state),
-				   MG_TEXT(f->state),	      MG_INT(before),		      MG_INT(before),
-				   MG_INT(f->day_start),      MG_INT(f->day_start),	      MG_INT(f->day_end),
-				   MG_INT(f->performance),    MG_INT(f->performance),	      MG_INT(limit) };
-	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ORDERS_SEARCH], args, 15, rows,
-	                  NULL, NULL);
+	/* the orders come from the core; the performance filter names them by this module's tickets */
+	struct mg_order_query q = { f->code, f->email, f->state, before, f->day_start, f->day_end,
+				    f->performance != 0, NULL, 0, limit };
+	if (f->performance != 0) {
+		struct mg_rows ids;
+		struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(f->performance) };
+		enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx),
+		                             &tickets_statements[TICKETS_SQL_ORDERS_OF_PERFORMANCE], key, 2, &ids, NULL, NULL);
+		if (err != MG_OK)
+			return err;
+		uint64_t *set = mg_arena_alloc(mg_arena(ctx), (ids.nrows + 1) * sizeof(*set));
+		if (set == NULL)
+			return MG_ERR_NOMEM;
+		for (size_t r = 0; r < ids.nrows; r++)
+			set[r] = mg_cell_u64(MG_CELL(&ids, r, 0));
+		q.ids = set;
+		q.nids = ids.nrows;
+	}
+	return mg_order_search(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), &q, rows);
 }
 
 enum { O_ID, O_CODE, O_STATE, O_CHANNEL, O_METHOD, O_TOTAL, O_CREATED, O_PAID, O_NAME, O_EMAIL };
@@ -213,8 +225,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 	if ((err = eticket_of_order(ctx, o.id, &n, &tickets)) != MG_OK ||
 	    (err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_TICKETS], key, 2, &state, NULL,
 			      NULL)) != MG_OK ||
-	    (err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_PAYMENTS], key, 2, &pays, NULL,
-			      NULL)) != MG_OK)
+	    (err = mg_order_payments(mg_ctx_db(ctx), a, mg_tenant_id(ctx), o.id, &pays)) != MG_OK)
 		return err;
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o.n; i++)
@@ -610,8 +621,22 @@ static enum mg_err performance_sales(struct mg_ctx *ctx, struct sales *s)
 	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SALES_REVENUE], key, 2,
 	                      &rows, NULL, NULL)) != MG_OK)
 		return err;
-	s->paid = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
-	s->pending = strtoull(MG_CELL(&rows, 0, 1), NULL, 10);
+	/* the tickets' lines from the core, one query for all of them; revenue by the order's state */
+	struct mg_line_ref *refs = mg_arena_alloc(mg_arena(ctx), (rows.nrows + 1) * sizeof(*refs));
+	struct mg_line_info *lines = mg_arena_alloc(mg_arena(ctx), (rows.nrows + 1) * sizeof(*lines));
+	if (refs == NULL || lines == NULL)
+		return MG_ERR_NOMEM;
+	for (size_t r = 0; r < rows.nrows; r++)
+		refs[r] = (struct mg_line_ref){ mg_cell_u64(MG_CELL(&rows, r, 0)), (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 1)) };
+	if ((err = mg_order_lines_of(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), refs, rows.nrows, lines)) != MG_OK)
+		return err;
+	s->paid = s->pending = 0;
+	for (size_t r = 0; r < rows.nrows; r++) {
+		if (strcmp(lines[r].order_state, "paid") == 0)
+			s->paid += lines[r].amount;
+		else if (strcmp(lines[r].order_state, "pending") == 0)
+			s->pending += lines[r].amount;
+	}
 	return MG_OK;
 }
 

@@ -48,22 +48,11 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 	  "sales per performance: sold, held, free and blocked units, revenue, a bar chart" },
 
 #define ORDERS_STATEMENTS \
-	[TICKETS_SQL_ORDERS_SEARCH] = { "tickets.orders_search", \
-	  "SELECT o.id, o.code, o.state, o.channel, o.payment_method, o.total," \
-	  " UNIX_TIMESTAMP(o.created_at), COALESCE(UNIX_TIMESTAMP(o.paid_at), 0), o.buyer_name_sealed," \
-	  " o.buyer_email_sealed FROM orders o" \
-	  " WHERE o.tenant_id = ? AND (? = '' OR o.code = ?) AND (? = '' OR o.buyer_email_hmac = ?)" \
-	  " AND (? = '' OR o.state = ?) AND (? = 0 OR o.id < ?)" \
-	  " AND (? = 0 OR (o.created_at >= FROM_UNIXTIME(?) AND o.created_at < FROM_UNIXTIME(?)))" \
-	  " AND (? = 0 OR EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.tenant_id = o.tenant_id" \
-	  " AND t.order_id = o.id AND t.performance_id = ?))" \
-	  " ORDER BY o.id DESC LIMIT ?" }, \
+	[TICKETS_SQL_ORDERS_OF_PERFORMANCE] = { "tickets.orders_of_performance", \
+	  "SELECT DISTINCT order_id FROM tickets_ticket WHERE tenant_id = ? AND performance_id = ?" }, \
 	[TICKETS_SQL_ORDERS_TICKETS] = { "tickets.orders_tickets", \
 	  "SELECT id, state, COALESCE(UNIX_TIMESTAMP(checked_in_at), 0)," \
 	  " COALESCE(checked_in_gate, '') FROM tickets_ticket WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" }, \
-	[TICKETS_SQL_ORDERS_PAYMENTS] = { "tickets.orders_payments", \
-	  "SELECT provider, amount, IF(kind = 'charge', state, kind), UNIX_TIMESTAMP(updated_at)" \
-	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" }, \
 	[TICKETS_SQL_BOX_OFFICE_PERFORMANCES] = { "tickets.box_office_performances", \
 	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at), e.kind" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
@@ -82,12 +71,7 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 	[TICKETS_SQL_SALES_QUOTAS] = { "tickets.sales_quotas", \
 	  "SELECT id FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?" }, \
 	[TICKETS_SQL_SALES_REVENUE] = { "tickets.sales_revenue", \
-	  "SELECT COALESCE(SUM(CASE WHEN o.state = 'paid' THEN l.amount ELSE 0 END), 0)," \
-	  " COALESCE(SUM(CASE WHEN o.state = 'pending' THEN l.amount ELSE 0 END), 0)" \
-	  " FROM tickets_ticket t" \
-	  " JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id" \
-	  " JOIN order_line l ON l.tenant_id = t.tenant_id AND l.order_id = t.order_id AND l.line_no = t.line_no" \
-	  " WHERE t.tenant_id = ? AND t.performance_id = ?" },
+	  "SELECT order_id, line_no FROM tickets_ticket WHERE tenant_id = ? AND performance_id = ?" },
 
 #define ORDERS_NAV \
 	{ N_("Orders"), "/tickets/orders", "tickets.sell" }, \
