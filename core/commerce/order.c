@@ -87,9 +87,10 @@ const struct mg_sql mg_order_statements[] = {
 	[MG_SQL_ORDER_PAYMENT_LIST] = { "core.payment_list",
 	  "SELECT provider, amount, IF(kind = 'charge', state, kind), UNIX_TIMESTAMP(updated_at)"
 	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" },
-	/* a set of (order, line) pairs as a JSON array of pairs, read as a table: one query per set */
+	/* a set of (order, line) pairs as a JSON array of pairs, read as a table first (each line then
+	 * by its key): one query per set */
 	[MG_SQL_ORDER_LINES_OF] = { "core.order_lines_of",
-	  "SELECT l.order_id, l.line_no, o.code, o.state, l.description, l.amount"
+	  "SELECT STRAIGHT_JOIN l.order_id, l.line_no, o.code, o.state, l.description, l.amount"
 	  " FROM JSON_TABLE(?, '$[*]' COLUMNS (oid BIGINT UNSIGNED PATH '$[0]', lno INT UNSIGNED PATH '$[1]')) AS j"
 	  " JOIN order_line l ON l.tenant_id = ? AND l.order_id = j.oid AND l.line_no = j.lno"
 	  " JOIN orders o ON o.tenant_id = l.tenant_id AND o.id = l.order_id" },
