@@ -1,0 +1,131 @@
+/*
+ * One venue calendar for every module (DESIGN.md, "One venue calendar"): a performance, a room
+ * rental and a course session that want the same hall at the same time cannot all have it,
+ * whichever module asks and however many ask at once.
+ *
+ * A space is anything that can be occupied for a time: a hall, a room, a court. A space may be
+ * divisible into parts (大ホール = 舞台 + 客席; 体育館 = A面 + B面), to any depth. Occupying a
+ * space occupies it and every part below it; occupying a part leaves its siblings free but
+ * makes every space above it unavailable.
+ *
+ * The guarantee lives in the database: time is cut into fixed slots of MG_CALENDAR_SLOT_SECONDS
+ * and an occupation of space S over [from, to) inserts one claim row (tenant, space, slot) for
+ * S and for each space below S, for every slot it touches, under a unique key — in ascending key
+ * order, all or nothing, inside the caller's transaction. Because the whole claims its parts'
+ * slots too, whole against whole, whole against part and part against the same part collide
+ * on a key, while two different parts never do. No GET_LOCK, no table lock, nothing in process
+ * memory: it holds across hosts and on Galera (a certification conflict is a deadlock, retried).
+ *
+ * An occupation is confirmed, or provisional: owned by a provisional hold (core/commerce/hold.h)
+ * and lapsing with it. A lapsed occupation's claims count as free at once: the next occupy
+ * deletes them in its own transaction; the hold sweep tidies the rest.
+ *
+ * Opening hours per weekday, closed days (休館日: every Monday, 12/29–1/3, one-off days) and
+ * national holidays (祝日, the platform's holiday table) belong to a space and are inherited by
+ * its parts; an occupation outside them is refused (MG_ERR_INPUT with a reason) unless the
+ * caller says the staff override it.
+ *
+ * Times are UTC seconds (mg_now()'s clock). Functions marked "in a transaction" run inside the
+ * caller's mg_db_transaction(), so that the module's own row (a booking, a session, a
+ * performance) commits or rolls back with its occupation.
+ */
+#ifndef MG_CALENDAR_H
+#define MG_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "arena.h"
+#include "db.h"
+#include "err.h"
+
+enum {
+	MG_CALENDAR_SLOT_SECONDS = 15 * 60, /* occupations are widened outward to whole slots */
+	MG_CALENDAR_MAX_DAYS = 31,          /* one occupation spans at most this long */
+	MG_SPACE_MAX_DEPTH = 4,             /* whole → part → part → part */
+};
+
+extern const struct mg_sql mg_calendar_statements[];
+
+/* ---- spaces ---- */
+
+struct mg_space {
+	uint64_t id, parent_id; /* parent_id 0: a top-level space */
+	const char *name;       /* "大ホール" (arena) */
+	const char *kind;       /* "hall", "room", "court", … free text for people */
+	unsigned capacity;      /* people; 0 when it does not apply */
+	int buffer_minutes;     /* kept free after every occupation (cleaning, changeover) */
+	bool active;
+};
+
+/* Creates a space (parent_id 0, or a space of the same tenant: MG_ERR_NOT_FOUND otherwise,
+ * MG_ERR_INPUT past MG_SPACE_MAX_DEPTH). In a transaction. */
+enum mg_err mg_space_create(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const struct mg_space *in,
+			    uint64_t *id);
+enum mg_err mg_space_get(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id, struct mg_space *out);
+/* Every space of the tenant, parents before their parts (arena). */
+enum mg_err mg_space_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, struct mg_space **out, size_t *n);
+
+/* Opening hours of one weekday (0 = Sunday … 6 = Saturday) as minutes after local midnight;
+ * open == close: closed that weekday. */
+enum mg_err mg_space_set_hours(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space, int weekday,
+			       int open_minute, int close_minute);
+/* A closed day rule: a date (YYYY-MM-DD), a yearly range ("12-29".."01-03"), or a weekday. */
+enum mg_err mg_space_add_closed(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space,
+				const char *rule, const char *reason);
+
+/* Whether a local date (YYYY-MM-DD, the tenant's zone) is open for the space: MG_OK and
+ * *open_at/*close_at (UTC) when open; MG_ERR_NOT_FOUND with *why ("closed", "holiday") when
+ * closed. */
+enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space, const char *date,
+			 time_t *open_at, time_t *close_at, const char **why);
+
+/* ---- occupations ---- */
+
+struct mg_occupation {
+	uint64_t id, space_id;
+	time_t from, to;          /* as asked (the claims are widened to slots, plus the buffer) */
+	const char *owner_kind;   /* "tickets.performance", "rentals.booking", "lessons.session" */
+	uint64_t owner_id;
+	uint64_t hold_id;         /* 0: confirmed; else provisional, lapsing with this hold */
+	const char *label;        /* what the staff calendar shows: "秋の定期演奏会", "会議 (山田)" */
+};
+
+/* What stood in the way of an occupation: the first conflicting occupation found. */
+struct mg_calendar_conflict {
+	uint64_t occupation_id, space_id;
+	const char *owner_kind, *label;
+	time_t from, to;
+};
+
+/*
+ * Occupies in->space_id over [in->from, in->to) for in->owner, all or nothing: MG_OK and *id;
+ * MG_ERR_CONFLICT when any slot of the space or of a part below it is taken (by any module),
+ * with *conflict filled in — the caller's transaction must roll back (returning the error
+ * does); MG_ERR_INPUT when from >= to, the span is too long, or (unless outside_hours) it falls
+ * outside the space's hours or on a closed day, with *conflict->label saying why. In a
+ * transaction.
+ */
+enum mg_err mg_calendar_occupy(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,
+			       const struct mg_occupation *in, bool outside_hours, time_t now, uint64_t *id,
+			       struct mg_calendar_conflict *conflict);
+/* A provisional occupation becomes confirmed (its hold confirmed by payment or approval).
+ * In a transaction. */
+enum mg_err mg_calendar_confirm(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t occupation_id);
+/* Frees an occupation, or every occupation of an owner (a cancelled booking, a deleted
+ * performance). *released may be NULL. In a transaction. */
+enum mg_err mg_calendar_release(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t occupation_id);
+enum mg_err mg_calendar_release_owner(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,
+				      const char *owner_kind, uint64_t owner_id, size_t *released);
+
+/* The live occupations touching space (itself, its parts and the spaces above it) over
+ * [from, to), by start (arena): what a month or week view and the staff grid draw. */
+enum mg_err mg_calendar_busy(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space, time_t from,
+			     time_t to, time_t now, struct mg_occupation **out, size_t *n);
+
+/* Deletes the claims of occupations whose hold lapsed (the hold sweep calls it). */
+enum mg_err mg_calendar_sweep(struct mg_db *db, struct mg_arena *arena, time_t now, size_t *tidied);
+
+#endif
