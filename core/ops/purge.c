@@ -28,6 +28,7 @@
  * to other rows first, the audit chain last (a request still running for the tenant would
  * log into it). The check afterwards finds any table with a tenant_id column missing here. */
 static const char *const core_tables[] = {
+	"calendar_claim", "calendar_occupation", "calendar_closed", "calendar_hours", "calendar_space",
 	"inventory_unit", "cart_item", "cart", "order_line", "payment", "orders", "api_token", "signing_key", "session", "person_token", "mail_outbox", "person", "notice_read", "notice", "staff_recovery_code",
 	"staff_password_history", "staff", "tenant_module", "audit_head", "audit_log", NULL,
 };
@@ -66,6 +67,11 @@ const struct mg_sql mg_purge_statements[] = {
 	{ "core.purge_record",
 	  "INSERT INTO deletion_record (subject_tenant_id, subject_slug, subject_name, step, at, row_count,"
 	  " file_count, job, job_run_id, detail) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, ?, ?, ?)" },
+	DELETE_BATCH("calendar_claim"),
+	DELETE_BATCH("calendar_occupation"),
+	DELETE_BATCH("calendar_closed"),
+	DELETE_BATCH("calendar_hours"),
+	DELETE_BATCH("calendar_space"),
 	DELETE_BATCH("inventory_unit"),
 	DELETE_BATCH("cart_item"),
 	DELETE_BATCH("cart"),
