@@ -33,61 +33,66 @@ enum { CLAIM_CHUNK = 960 };
 #define LIVE(t) "(" t ".expires_at IS NULL OR " t ".expires_at >= FROM_UNIXTIME(?))"
 
 const struct mg_sql mg_calendar_statements[] = {
-	{ "core.calendar_tenant_zone", "SELECT time_zone FROM tenant WHERE id = ?" },
-	{ "core.calendar_space_insert",
+	[MG_SQL_CALENDAR_TENANT_ZONE] = { "core.calendar_tenant_zone", "SELECT time_zone FROM tenant WHERE id = ?" },
+	[MG_SQL_CALENDAR_SPACE_INSERT] = { "core.calendar_space_insert",
 	  "INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity, buffer_minutes, active)"
 	  " VALUES (?, ?, ?, ?, ?, ?, ?, ?)" },
-	{ "core.calendar_space_get", "SELECT " SPACE_COLUMNS " FROM calendar_space WHERE tenant_id = ? AND id = ?" },
-	{ "core.calendar_space_list",
+	[MG_SQL_CALENDAR_SPACE_GET] = { "core.calendar_space_get",
+	  "SELECT " SPACE_COLUMNS " FROM calendar_space WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_CALENDAR_SPACE_LIST] = { "core.calendar_space_list",
 	  "SELECT " SPACE_COLUMNS " FROM calendar_space WHERE tenant_id = ? ORDER BY depth, id" },
-	{ "core.calendar_space_below", BELOW "SELECT id FROM below ORDER BY id" },
-	{ "core.calendar_space_above", ABOVE "SELECT id FROM above ORDER BY up" },
-	{ "core.calendar_hours_set",
+	[MG_SQL_CALENDAR_SPACE_BELOW] = { "core.calendar_space_below", BELOW "SELECT id FROM below ORDER BY id" },
+	[MG_SQL_CALENDAR_SPACE_ABOVE] = { "core.calendar_space_above", ABOVE "SELECT id FROM above ORDER BY up" },
+	[MG_SQL_CALENDAR_HOURS_SET] = { "core.calendar_hours_set",
 	  "INSERT INTO calendar_hours (tenant_id, space_id, weekday, open_minute, close_minute) VALUES (?, ?, ?, ?, ?)"
 	  " ON DUPLICATE KEY UPDATE open_minute = VALUES(open_minute), close_minute = VALUES(close_minute)" },
-	{ "core.calendar_hours_of",
+	[MG_SQL_CALENDAR_HOURS_OF] = { "core.calendar_hours_of",
 	  "SELECT weekday, open_minute, close_minute FROM calendar_hours WHERE tenant_id = ? AND space_id = ?" },
-	{ "core.calendar_closed_add",
+	[MG_SQL_CALENDAR_CLOSED_ADD] = { "core.calendar_closed_add",
 	  "INSERT INTO calendar_closed (tenant_id, space_id, rule, reason) VALUES (?, ?, ?, ?)"
 	  " ON DUPLICATE KEY UPDATE reason = VALUES(reason)" },
-	{ "core.calendar_closed_of", "SELECT rule, reason FROM calendar_closed WHERE tenant_id = ? AND space_id = ?" },
-	{ "core.calendar_holiday", "SELECT name FROM holiday_jp WHERE day = ?" },
-	{ "core.calendar_holiday_put",
+	[MG_SQL_CALENDAR_CLOSED_OF] = { "core.calendar_closed_of",
+	  "SELECT rule, reason FROM calendar_closed WHERE tenant_id = ? AND space_id = ?" },
+	[MG_SQL_CALENDAR_HOLIDAY] = { "core.calendar_holiday", "SELECT name FROM holiday_jp WHERE day = ?" },
+	[MG_SQL_CALENDAR_HOLIDAY_PUT] = { "core.calendar_holiday_put",
 	  "INSERT INTO holiday_jp (day, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE name = VALUES(name)" },
-	{ "core.calendar_occupation_insert",
+	[MG_SQL_CALENDAR_OCCUPATION_INSERT] = { "core.calendar_occupation_insert",
 	  "INSERT INTO calendar_occupation (tenant_id, space_id, starts_at, ends_at, first_slot, last_slot, owner_kind,"
 	  " owner_id, hold_id, expires_at, label) VALUES (?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?, ?, ?, ?,"
 	  " FROM_UNIXTIME(?), ?)" },
-	{ "core.calendar_occupation_claims", "UPDATE calendar_occupation SET claims = ? WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_CALENDAR_OCCUPATION_CLAIMS] = { "core.calendar_occupation_claims",
+	  "UPDATE calendar_occupation SET claims = ? WHERE tenant_id = ? AND id = ?" },
 	/* the slots first..last of one space, ascending, in one statement: a duplicate key
 	 * anywhere undoes the whole statement */
-	{ "core.calendar_claim_insert",
+	[MG_SQL_CALENDAR_CLAIM_INSERT] = { "core.calendar_claim_insert",
 	  "INSERT INTO calendar_claim (tenant_id, space_id, slot, occupation_id, expires_at)"
 	  " WITH RECURSIVE n (s) AS (SELECT CAST(? AS UNSIGNED) UNION ALL SELECT s + 1 FROM n WHERE s < ?)"
 	  " SELECT ?, ?, s, ?, FROM_UNIXTIME(?) FROM n ORDER BY s" },
-	{ "core.calendar_claim_clear_lapsed",
+	[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED] = { "core.calendar_claim_clear_lapsed",
 	  "DELETE FROM calendar_claim WHERE tenant_id = ? AND space_id = ? AND slot BETWEEN ? AND ?"
 	  " AND expires_at < FROM_UNIXTIME(?)" },
 	/* what is in the way: a locking read, so it sees the winner that just committed (a plain
 	 * read would use the transaction's older snapshot) */
-	{ "core.calendar_claim_blocker",
+	[MG_SQL_CALENDAR_CLAIM_BLOCKER] = { "core.calendar_claim_blocker",
 	  "SELECT o.id, o.space_id, o.owner_kind, o.label, UNIX_TIMESTAMP(o.starts_at), UNIX_TIMESTAMP(o.ends_at)"
 	  " FROM calendar_claim c JOIN calendar_occupation o ON o.tenant_id = c.tenant_id AND o.id = c.occupation_id"
 	  " WHERE c.tenant_id = ? AND c.space_id = ? AND c.slot BETWEEN ? AND ? ORDER BY c.slot LIMIT 1"
 	  " LOCK IN SHARE MODE" },
-	{ "core.calendar_occupation_lock",
+	[MG_SQL_CALENDAR_OCCUPATION_LOCK] = { "core.calendar_occupation_lock",
 	  "SELECT claims, expires_at IS NULL, " LIVE("o") " FROM calendar_occupation o"
 	  " WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.calendar_confirm_claims",
+	[MG_SQL_CALENDAR_CONFIRM_CLAIMS] = { "core.calendar_confirm_claims",
 	  "UPDATE calendar_claim SET expires_at = NULL WHERE tenant_id = ? AND occupation_id = ?" },
-	{ "core.calendar_confirm_occupation",
+	[MG_SQL_CALENDAR_CONFIRM_OCCUPATION] = { "core.calendar_confirm_occupation",
 	  "UPDATE calendar_occupation SET expires_at = NULL WHERE tenant_id = ? AND id = ?" },
-	{ "core.calendar_release_claims", "DELETE FROM calendar_claim WHERE tenant_id = ? AND occupation_id = ?" },
-	{ "core.calendar_release_occupation", "DELETE FROM calendar_occupation WHERE tenant_id = ? AND id = ?" },
-	{ "core.calendar_owner_occupations",
+	[MG_SQL_CALENDAR_RELEASE_CLAIMS] = { "core.calendar_release_claims",
+	  "DELETE FROM calendar_claim WHERE tenant_id = ? AND occupation_id = ?" },
+	[MG_SQL_CALENDAR_RELEASE_OCCUPATION] = { "core.calendar_release_occupation",
+	  "DELETE FROM calendar_occupation WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_CALENDAR_OWNER_OCCUPATIONS] = { "core.calendar_owner_occupations",
 	  "SELECT id FROM calendar_occupation WHERE tenant_id = ? AND owner_kind = ? AND owner_id = ? ORDER BY id"
 	  " FOR UPDATE" },
-	{ "core.calendar_busy",
+	[MG_SQL_CALENDAR_BUSY] = { "core.calendar_busy",
 	  "WITH RECURSIVE below (id) AS (SELECT id FROM calendar_space WHERE tenant_id = ? AND id = ?"
 	  " UNION ALL SELECT s.id FROM calendar_space s JOIN below b ON s.parent_id = b.id WHERE s.tenant_id = ?),"
 	  " above (id, parent_id) AS (SELECT id, parent_id FROM calendar_space WHERE tenant_id = ? AND id = ?"
@@ -98,10 +103,10 @@ const struct mg_sql mg_calendar_statements[] = {
 	  " AND o.starts_at < FROM_UNIXTIME(?) AND o.ends_at > FROM_UNIXTIME(?) AND " LIVE("o")
 	  " ORDER BY o.starts_at, o.id" },
 	/* the sweep: per tenant, lapsed claims deleted in batches (index calendar_claim_lapse) */
-	{ "core.calendar_tenants", "SELECT id FROM tenant ORDER BY id" },
-	{ "core.calendar_sweep",
+	[MG_SQL_CALENDAR_TENANTS] = { "core.calendar_tenants", "SELECT id FROM tenant ORDER BY id" },
+	[MG_SQL_CALENDAR_SWEEP] = { "core.calendar_sweep",
 	  "DELETE FROM calendar_claim WHERE tenant_id = ? AND expires_at < FROM_UNIXTIME(?) LIMIT 1000" },
-	{ NULL, NULL },
+	[MG_SQL_CALENDAR__MAX] = { NULL, NULL },
 };
 
 static uint64_t cell_u64(const char *cell)
@@ -118,8 +123,9 @@ static const char *tenant_zone(struct mg_db *db, struct mg_arena *arena, uint64_
 {
 	struct mg_dbval args[] = { MG_INT(tenant) };
 	struct mg_rows rows;
-	if (mg_db_exec(db, arena, "core.calendar_tenant_zone", args, 1, &rows, NULL, NULL) != MG_OK || rows.nrows == 0 ||
-	    MG_CELL(&rows, 0, 0) == NULL)
+	if (mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_TENANT_ZONE], args, 1, &rows, NULL, NULL) !=
+	        MG_OK ||
+	    rows.nrows == 0 || MG_CELL(&rows, 0, 0) == NULL)
 		return MG_TZ_DEFAULT;
 	return MG_CELL(&rows, 0, 0);
 }
@@ -144,7 +150,8 @@ static enum mg_err space_row(struct mg_db *db, struct mg_arena *arena, uint64_t 
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_space_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SPACE_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -178,7 +185,8 @@ enum mg_err mg_space_create(struct mg_db *db, struct mg_arena *arena, uint64_t t
 				   MG_INT(in->buffer_minutes),
 				   MG_INT(in->active ? 1 : 0) };
 	unsigned long long insert_id = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_space_insert", args, 8, NULL, NULL, &insert_id);
+	enum mg_err err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SPACE_INSERT], args, 8, NULL,
+	                             NULL, &insert_id);
 	if (err == MG_OK && id != NULL)
 		*id = insert_id;
 	return err;
@@ -195,7 +203,8 @@ enum mg_err mg_space_list(struct mg_db *db, struct mg_arena *arena, uint64_t ten
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_space_list", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SPACE_LIST], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	struct mg_space *list = mg_arena_alloc(arena, rows.nrows * sizeof(*list));
@@ -219,7 +228,7 @@ enum mg_err mg_space_set_hours(struct mg_db *db, struct mg_arena *arena, uint64_
 		return err;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(weekday), MG_INT(open_minute),
 				   MG_INT(close_minute) };
-	return mg_db_exec(db, arena, "core.calendar_hours_set", args, 5, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_HOURS_SET], args, 5, NULL, NULL, NULL);
 }
 
 enum mg_err mg_space_add_closed(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space,
@@ -252,7 +261,7 @@ enum mg_err mg_space_add_closed(struct mg_db *db, struct mg_arena *arena, uint64
 		return err;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_TEXT(canonical),
 				   MG_TEXT(reason != NULL ? reason : "") };
-	return mg_db_exec(db, arena, "core.calendar_closed_add", args, 4, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLOSED_ADD], args, 4, NULL, NULL, NULL);
 }
 
 /* The space and the wholes above it, nearest first (their rules and hours are inherited). */
@@ -260,7 +269,8 @@ static enum mg_err chain_above(struct mg_db *db, struct mg_arena *arena, uint64_
 			       struct mg_rows *rows)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(tenant) };
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_space_above", args, 3, rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SPACE_ABOVE], args, 3, rows, NULL, NULL);
 	if (err == MG_OK && rows->nrows == 0)
 		return MG_ERR_NOT_FOUND;
 	return err;
@@ -288,7 +298,8 @@ enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 
 	struct mg_dbval hargs[] = { MG_TEXT(date) };
 	struct mg_rows holiday;
-	if ((err = mg_db_exec(db, arena, "core.calendar_holiday", hargs, 1, &holiday, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_HOLIDAY], hargs, 1, &holiday, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	bool is_holiday = holiday.nrows > 0;
 
@@ -296,7 +307,8 @@ enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 	for (size_t c = 0; c < chain.nrows; c++) {
 		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(cell_u64(MG_CELL(&chain, c, 0))) };
 		struct mg_rows rules;
-		if ((err = mg_db_exec(db, arena, "core.calendar_closed_of", args, 2, &rules, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLOSED_OF], args, 2, &rules,
+		                      NULL, NULL)) != MG_OK)
 			return err;
 		for (size_t r = 0; r < rules.nrows; r++) {
 			struct mg_closed_rule rule;
@@ -315,7 +327,8 @@ enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 	for (size_t c = 0; c < chain.nrows; c++) {
 		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(cell_u64(MG_CELL(&chain, c, 0))) };
 		struct mg_rows hours;
-		if ((err = mg_db_exec(db, arena, "core.calendar_hours_of", args, 2, &hours, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_HOURS_OF], args, 2, &hours,
+		                      NULL, NULL)) != MG_OK)
 			return err;
 		if (hours.nrows == 0)
 			continue;
@@ -386,7 +399,8 @@ static enum mg_err find_blocker(struct mg_db *db, struct mg_arena *arena, uint64
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(first), MG_INT(last) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_claim_blocker", args, 4, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_BLOCKER], args, 4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows > 0) {
@@ -413,17 +427,19 @@ static enum mg_err claim_space(struct mg_db *db, struct mg_arena *arena, uint64_
 		struct mg_dbval args[] = { MG_INT(lo),	   MG_INT(hi),
 					   MG_INT(tenant), MG_INT(space),
 					   MG_INT(occupation), expires != 0 ? MG_INT(expires) : MG_NULL };
-		enum mg_err err = mg_db_exec(db, arena, "core.calendar_claim_insert", args, 6, NULL, NULL, NULL);
+		enum mg_err err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_INSERT], args, 6,
+		                             NULL, NULL, NULL);
 		if (err == MG_ERR_CONFLICT) {
 			/* a lapsed provisional occupation's claims count as free: delete them here,
 			 * in this transaction, and try once more */
 			struct mg_dbval clear[] = { MG_INT(tenant), MG_INT(space), MG_INT(lo), MG_INT(hi), MG_INT(now) };
 			unsigned long long cleared = 0;
-			if ((err = mg_db_exec(db, arena, "core.calendar_claim_clear_lapsed", clear, 5, NULL, &cleared,
-					      NULL)) != MG_OK)
+			if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED],
+			                      clear, 5, NULL, &cleared, NULL)) != MG_OK)
 				return err;
-			err = cleared > 0 ? mg_db_exec(db, arena, "core.calendar_claim_insert", args, 6, NULL, NULL, NULL)
-					  : MG_ERR_CONFLICT;
+			err = cleared > 0 ? mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_INSERT],
+			                               args, 6, NULL, NULL, NULL)
+			                  : MG_ERR_CONFLICT;
 		}
 		if (err == MG_ERR_CONFLICT) {
 			enum mg_err found = find_blocker(db, arena, tenant, space, lo, hi, conflict);
@@ -477,13 +493,15 @@ enum mg_err mg_calendar_occupy(struct mg_db *db, struct mg_arena *arena, uint64_
 				   expires != 0 ? MG_INT(expires) : MG_NULL,
 				   MG_TEXT(in->label != NULL ? in->label : "") };
 	unsigned long long occupation = 0;
-	if ((err = mg_db_exec(db, arena, "core.calendar_occupation_insert", args, 11, NULL, NULL, &occupation)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_OCCUPATION_INSERT], args, 11, NULL,
+	                      NULL, &occupation)) != MG_OK)
 		return err;
 
 	/* the space and every part below it, ascending id, each slot ascending: key order */
 	struct mg_dbval below_args[] = { MG_INT(tenant), MG_INT(in->space_id), MG_INT(tenant) };
 	struct mg_rows below;
-	if ((err = mg_db_exec(db, arena, "core.calendar_space_below", below_args, 3, &below, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SPACE_BELOW], below_args, 3, &below,
+	                      NULL, NULL)) != MG_OK)
 		return err;
 	for (size_t r = 0; r < below.nrows; r++)
 		if ((err = claim_space(db, arena, tenant, cell_u64(MG_CELL(&below, r, 0)), first, last, occupation, expires,
@@ -491,7 +509,8 @@ enum mg_err mg_calendar_occupy(struct mg_db *db, struct mg_arena *arena, uint64_
 			return err;
 	unsigned long long claims = (unsigned long long)below.nrows * ((unsigned long long)last - first + 1);
 	struct mg_dbval count[] = { MG_INT(claims), MG_INT(tenant), MG_INT(occupation) };
-	if ((err = mg_db_exec(db, arena, "core.calendar_occupation_claims", count, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_OCCUPATION_CLAIMS], count, 3, NULL,
+	                      NULL, NULL)) != MG_OK)
 		return err;
 	if (id != NULL)
 		*id = occupation;
@@ -502,7 +521,8 @@ enum mg_err mg_calendar_confirm(struct mg_db *db, struct mg_arena *arena, uint64
 {
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(tenant), MG_INT(occupation_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_occupation_lock", args, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_OCCUPATION_LOCK], args, 3, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -514,21 +534,25 @@ enum mg_err mg_calendar_confirm(struct mg_db *db, struct mg_arena *arena, uint64
 	/* every claim must still be there: after a lapse another occupation may have taken some */
 	struct mg_dbval key[] = { MG_INT(tenant), MG_INT(occupation_id) };
 	unsigned long long matched = 0;
-	if ((err = mg_db_exec(db, arena, "core.calendar_confirm_claims", key, 2, NULL, &matched, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CONFIRM_CLAIMS], key, 2, NULL,
+	                      &matched, NULL)) != MG_OK)
 		return err;
 	if (matched != cell_u64(MG_CELL(&rows, 0, 0)))
 		return MG_ERR_EXPIRED;
-	return mg_db_exec(db, arena, "core.calendar_confirm_occupation", key, 2, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CONFIRM_OCCUPATION], key, 2, NULL, NULL,
+	                  NULL);
 }
 
 enum mg_err mg_calendar_release(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t occupation_id)
 {
 	struct mg_dbval key[] = { MG_INT(tenant), MG_INT(occupation_id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_release_claims", key, 2, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_RELEASE_CLAIMS], key, 2, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	unsigned long long gone = 0;
-	if ((err = mg_db_exec(db, arena, "core.calendar_release_occupation", key, 2, NULL, &gone, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_RELEASE_OCCUPATION], key, 2, NULL,
+	                      &gone, NULL)) != MG_OK)
 		return err;
 	return gone > 0 ? MG_OK : MG_ERR_NOT_FOUND;
 }
@@ -538,7 +562,8 @@ enum mg_err mg_calendar_release_owner(struct mg_db *db, struct mg_arena *arena, 
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(owner_kind), MG_INT(owner_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_owner_occupations", args, 3, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_OWNER_OCCUPATIONS], args, 3,
+	                             &rows, NULL, NULL);
 	if (released != NULL)
 		*released = 0;
 	for (size_t r = 0; err == MG_OK && r < rows.nrows; r++) {
@@ -557,7 +582,8 @@ enum mg_err mg_calendar_busy(struct mg_db *db, struct mg_arena *arena, uint64_t 
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_busy", args, 10, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_BUSY], args, 10, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	struct mg_occupation *list = mg_arena_alloc(arena, rows.nrows * sizeof(*list));
@@ -585,13 +611,15 @@ enum mg_err mg_calendar_sweep(struct mg_db *db, struct mg_arena *arena, time_t n
 {
 	size_t count = 0;
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, "core.calendar_tenants", NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_TENANTS], NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
 		unsigned long long deleted;
 		do {
 			struct mg_dbval args[] = { MG_INT(cell_u64(MG_CELL(&tenants, t, 0))), MG_INT(now) };
 			deleted = 0;
-			err = mg_db_exec(db, arena, "core.calendar_sweep", args, 2, NULL, &deleted, NULL);
+			err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SWEEP], args, 2, NULL,
+			                 &deleted, NULL);
 			count += (size_t)deleted;
 		} while (err == MG_OK && deleted == 1000);
 	}
@@ -651,7 +679,8 @@ enum mg_err mg_calendar_load_holidays(struct mg_db *db, struct mg_arena *arena, 
 	}
 	for (size_t i = 0; i < n && err == MG_OK; i++) {
 		struct mg_dbval args[] = { MG_TEXT(days[i].date), MG_TEXT(days[i].name) };
-		err = mg_db_exec(db, arena, "core.calendar_holiday_put", args, 2, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_HOLIDAY_PUT], args, 2, NULL, NULL,
+		                 NULL);
 		if (err != MG_OK)
 			snprintf(errbuf, errlen, "%s: %s", days[i].date, mg_db_error(db));
 	}

@@ -23,7 +23,8 @@ enum mg_err tickets_seatmap_load(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(seat_map_id) };
-	enum mg_err err = mg_db_exec(db, arena, "tickets.seat_map_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_SEAT_MAP_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -40,7 +41,8 @@ enum mg_err tickets_seatmap_load(struct mg_db *db, struct mg_arena *arena, uint6
 	m->stage_x = (int)cell_int(&rows, 0, 6), m->stage_y = (int)cell_int(&rows, 0, 7);
 	m->stage_width = (int)cell_int(&rows, 0, 8), m->stage_height = (int)cell_int(&rows, 0, 9);
 	m->stage_label = MG_CELL(&rows, 0, 10) ? MG_CELL(&rows, 0, 10) : "";
-	if ((err = mg_db_exec(db, arena, "tickets.seat_map_seats", args, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_SEAT_MAP_SEATS], args, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	m->nseats = rows.nrows;
 	m->seats = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*m->seats));
@@ -76,7 +78,8 @@ static enum mg_err save_seats(struct mg_db *db, struct save *s)
 					   MG_TEXT(t->row), MG_TEXT(t->number), MG_TEXT(t->label), MG_TEXT(t->category),
 					   MG_INT(t->x), MG_INT(t->y), MG_INT(t->best), MG_INT(t->row_order),
 					   MG_INT(t->wheelchair), MG_INT(t->companion), MG_INT(t->restricted_view) };
-		enum mg_err err = mg_db_exec(db, s->arena, "tickets.seat_insert", args, 15, NULL, NULL, NULL);
+		enum mg_err err =
+		    mg_db_exec(db, s->arena, &tickets_statements[TICKETS_SQL_SEAT_INSERT], args, 15, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -97,7 +100,8 @@ static enum mg_err save_map(struct mg_db *db, void *arg)
 				   MG_INT(m->width), MG_INT(m->height), MG_INT(m->nseats),
 				   s->staff ? MG_INT(s->staff) : MG_NULL, stage_x, stage_y, stage_w, stage_h,
 				   MG_TEXT(m->has_stage ? m->stage_label : "") };
-	enum mg_err err = mg_db_exec(db, s->arena, "tickets.seat_map_insert", args, 13, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, s->arena, &tickets_statements[TICKETS_SQL_SEAT_MAP_INSERT], args, 13, NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	s->id = id;
@@ -129,7 +133,7 @@ static bool venue_exists(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 			 struct mg_rows *rows, enum mg_err *err)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(venue) };
-	*err = mg_db_exec(db, arena, "tickets.venue_get", args, 2, rows, NULL, NULL);
+	*err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_VENUE_GET], args, 2, rows, NULL, NULL);
 	return *err == MG_OK && rows->nrows == 1;
 }
 
@@ -359,7 +363,8 @@ static enum mg_err render_venues(struct mg_ctx *ctx, int status, json_t *errors)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.venue_list", args, 1, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_VENUE_LIST], args,
+	                             1, &rows, NULL, NULL);
 	if (err != MG_OK) {
 		json_decref(errors);
 		return err;
@@ -398,7 +403,8 @@ static enum mg_err insert_web_venue(struct mg_db *db, void *arg)
 	struct web_venue *v = arg;
 	uint64_t space;
 	struct mg_dbval args[] = { MG_INT(v->tenant), MG_TEXT(v->name), MG_TEXT(v->address) };
-	enum mg_err err = mg_db_exec(db, v->arena, "tickets.venue_insert", args, 3, NULL, NULL, &v->id);
+	enum mg_err err =
+	    mg_db_exec(db, v->arena, &tickets_statements[TICKETS_SQL_VENUE_INSERT], args, 3, NULL, NULL, &v->id);
 	return err != MG_OK ? err : tickets_venue_space(db, v->arena, v->tenant, v->id, &space);
 }
 
@@ -423,7 +429,8 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(MG_CELL(venue, 0, 0)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.seat_map_list", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SEAT_MAP_LIST],
+	                             args, 2, &rows, NULL, NULL);
 	if (err != MG_OK) {
 		json_decref(errors);
 		return err;
@@ -615,7 +622,8 @@ static enum mg_err insert_venue(struct mg_db *db, void *arg)
 	unsigned long long id = 0;
 	struct mg_dbval args[] = { MG_INT(v->tenant), MG_TEXT(v->name), MG_TEXT("") };
 	uint64_t space;
-	enum mg_err err = mg_db_exec(db, v->arena, "tickets.venue_insert", args, 3, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, v->arena, &tickets_statements[TICKETS_SQL_VENUE_INSERT], args, 3, NULL, NULL, &id);
 	if (err == MG_OK)
 		err = tickets_venue_space(db, v->arena, v->tenant, id, &space);
 	if (err == MG_OK)

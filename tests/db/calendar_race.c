@@ -33,21 +33,29 @@ static uint64_t hall, stage, seats, room;
 static time_t base; /* 18:00 in Tokyo of a day far ahead, on a slot boundary */
 
 /* checks of the database itself, beside the calendar's statements */
+/* The statements of check_statements (calendar_race.c); a call names one as &check_statements[<constant>]. */
+enum check_sql {
+	CHECK_SQL_CALENDAR_OVERLAPS,
+	CHECK_SQL_CALENDAR_CLAIM_TOTALS,
+	CHECK_SQL_CALENDAR_CLAIMS_OF,
+	CHECK_SQL__MAX
+};
+
 static const struct mg_sql check_statements[] = {
-	{ "test.calendar_overlaps",
+	[CHECK_SQL_CALENDAR_OVERLAPS] = { "test.calendar_overlaps",
 	  "SELECT COUNT(*) FROM calendar_occupation a JOIN calendar_occupation b"
 	  " ON b.tenant_id = a.tenant_id AND b.id > a.id"
 	  " AND a.first_slot <= b.last_slot AND b.first_slot <= a.last_slot"
 	  " AND (a.space_id = b.space_id OR a.space_id = ? OR b.space_id = ?)"
 	  " WHERE a.tenant_id = ? AND (a.expires_at IS NULL OR a.expires_at >= FROM_UNIXTIME(?))"
 	  " AND (b.expires_at IS NULL OR b.expires_at >= FROM_UNIXTIME(?))" },
-	{ "test.calendar_claim_totals",
+	[CHECK_SQL_CALENDAR_CLAIM_TOTALS] = { "test.calendar_claim_totals",
 	  "SELECT (SELECT COALESCE(SUM(claims), 0) FROM calendar_occupation WHERE tenant_id = ?"
 	  " AND (expires_at IS NULL OR expires_at >= FROM_UNIXTIME(?))),"
 	  " (SELECT COUNT(*) FROM calendar_claim WHERE tenant_id = ?)" },
-	{ "test.calendar_claims_of",
+	[CHECK_SQL_CALENDAR_CLAIMS_OF] = { "test.calendar_claims_of",
 	  "SELECT COUNT(*) FROM calendar_claim WHERE tenant_id = ? AND occupation_id = ?" },
-	{ NULL, NULL },
+	[CHECK_SQL__MAX] = { NULL, NULL },
 };
 
 static void check(bool ok, const char *fmt, ...)
@@ -226,7 +234,8 @@ static void no_overlap_in_the_database(struct mg_db *db, time_t now, const char 
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_dbval args[] = { MG_INT(hall), MG_INT(hall), MG_INT(tenant), MG_INT(now), MG_INT(now) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "test.calendar_overlaps", args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &check_statements[CHECK_SQL_CALENDAR_OVERLAPS], args, 5, &rows, NULL, NULL);
 	check(err == MG_OK && rows.nrows == 1 && strcmp(MG_CELL(&rows, 0, 0), "0") == 0,
 	      "%s: no two live occupations of related spaces overlap (%s)", when,
 	      err == MG_OK ? MG_CELL(&rows, 0, 0) : mg_strerror(err));
@@ -238,7 +247,8 @@ static void every_claim_is_there(struct mg_db *db, time_t now)
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(now), MG_INT(tenant) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "test.calendar_claim_totals", args, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &check_statements[CHECK_SQL_CALENDAR_CLAIM_TOTALS], args, 3, &rows, NULL, NULL);
 	check(err == MG_OK && strcmp(MG_CELL(&rows, 0, 0), MG_CELL(&rows, 0, 1)) == 0,
 	      "the live occupations' claims are all in the table, none more (%s of %s)",
 	      err == MG_OK ? MG_CELL(&rows, 0, 1) : "?", err == MG_OK ? MG_CELL(&rows, 0, 0) : "?");
@@ -299,7 +309,7 @@ static void a_lapsed_occupation_is_taken_by_another(struct mg_db *db)
 	err = mg_calendar_sweep(db, arena, later, &tidied);
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(first.id) };
 	struct mg_rows rows;
-	mg_db_exec(db, arena, "test.calendar_claims_of", args, 2, &rows, NULL, NULL);
+	mg_db_exec(db, arena, &check_statements[CHECK_SQL_CALENDAR_CLAIMS_OF], args, 2, &rows, NULL, NULL);
 	/* the stage was held 0:00–3:00, the whole taken 0:00–2:00 plus its 30-minute buffer: the
 	 * stage's last two slots stayed claimed (counting as free) until the sweep */
 	check(err == MG_OK && tidied >= 2 && strcmp(MG_CELL(&rows, 0, 0), "0") == 0,
