@@ -13,6 +13,7 @@ MG_SRC_CORE = \
 	%D%/base/log.c %D%/base/log.h \
 	%D%/base/config.c %D%/base/config.h \
 	%D%/base/form.c %D%/base/form.h \
+	%D%/base/input.c %D%/base/input.h \
 	%D%/base/lang.c %D%/base/lang.h \
 	%D%/base/i18n.c %D%/base/i18n.h \
 	%D%/base/template.c %D%/base/template.h \

@@ -23,6 +23,7 @@
 #include "csv.h"
 #include "db.h"
 #include "err.h"
+#include "input.h"
 #include "inventory.h"
 #include "log.h"
 #include "modules.h"

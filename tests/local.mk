@@ -43,6 +43,15 @@ TESTS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
 %C%_unit_test_config_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_config_LDADD = $(MG_LIBS_UNIT)
 
+# core/base/input.c: NFKC of typed input (full-width digits, letters, spaces), amounts with a
+# thousands comma, the one id parser (issue 10, item 5).
+check_PROGRAMS += %D%/unit/test_input
+TESTS += %D%/unit/test_input
+%C%_unit_test_input_SOURCES = %D%/unit/test_input.c core/base/input.c $(MG_SRC_UNIT)
+%C%_unit_test_input_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_input_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_input_LDADD = $(MG_LIBS_UNIT)
+
 # A module built with a wrong ABI number: the HTTP suite proves the loader refuses it.
 check_PROGRAMS += %D%/modules/badabi.so
 %C%_modules_badabi_so_SOURCES = %D%/modules/badabi.c
@@ -87,7 +96,7 @@ TESTS += %D%/unit/test_csv
 # Delivery and the pages against a live stack: tests/http/test_people.py.
 check_PROGRAMS += %D%/unit/test_mail
 TESTS += %D%/unit/test_mail
-%C%_unit_test_mail_SOURCES = %D%/unit/test_mail.c core/platform/mail_format.c core/base/form.c core/base/config.c $(MG_SRC_UNIT)
+%C%_unit_test_mail_SOURCES = %D%/unit/test_mail.c core/platform/mail_format.c core/base/form.c core/base/input.c core/base/config.c $(MG_SRC_UNIT)
 %C%_unit_test_mail_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_mail_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_mail_LDADD = $(MG_LIBS_UNIT)

@@ -40,6 +40,7 @@ static const struct key keys[] = {
 	{ "locale_dir", STR(locale_dir) },
 	{ "master_key_file", STR(master_key_file) },
 	{ "clock_offset_file", STR(clock_offset_file) },
+	{ "strict_fields", NUM(KEY_INT, strict_fields) },
 	{ "max_body", NUM(KEY_SIZE, max_body) },
 	{ "max_fields", NUM(KEY_SIZE, max_fields) },
 	{ "max_key", NUM(KEY_SIZE, max_key) },

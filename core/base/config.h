@@ -30,6 +30,7 @@ struct mg_config {
 	char template_dir[256]; /* www/templates */
 	char locale_dir[256];   /* <locale_dir>/<lang>/LC_MESSAGES/madoguchi.mo */
 	char clock_offset_file[256]; /* tests only: seconds added to the clock; empty in production */
+	int strict_fields;      /* tests only: 1 makes a handler's read of an undeclared field a 500 */
 	char master_key_file[256]; /* 64 hex characters, mode 0600: wraps every tenant's data key */
 	size_t max_body;        /* bytes of request body accepted */
 	size_t max_fields;      /* fields per query string, body or cookie header */

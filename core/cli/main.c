@@ -185,6 +185,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 		if ((err = mg_router_add(app->router, m->name, m->routes, errbuf, errlen)) != MG_OK)
 			return err;
 	}
+	if (config.strict_fields && (err = mg_router_add(app->router, "core", mg_probe_routes, errbuf, errlen)) != MG_OK)
+		return err;
 	const char *owners[MG_MAX_MODULES + 1];
 	size_t nowners = migration_owners(owners, MG_MAX_MODULES + 1);
 	if ((err = mg_migrations_list(config.schema_dir, owners, nowners, &app->migrations, errbuf, errlen)) != MG_OK)
@@ -270,13 +272,16 @@ out:
 
 static const char *const scope_names[] = { "platform", "tenant", "admin", "operator" };
 
+static const char *const text_names[] = { [MG_TEXT_NFKC] = "nfkc", [MG_TEXT_AMOUNT] = "amount", [MG_TEXT_RAW] = "raw" };
+
 static json_t *route_fields(const struct mg_field *fields)
 {
 	json_t *list = json_array();
 	for (const struct mg_field *f = fields; f != NULL && f->name != NULL; f++)
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:b, s:I}", "name", f->name, "source",
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s?, s:b, s:I, s:s}", "name", f->name, "source",
 						      f->source == MG_FROM_FORM ? "form" : "query", "pattern", f->pattern,
-						      "required", f->required, "max_len", (json_int_t)f->max_len));
+						      "required", f->required, "max_len", (json_int_t)f->max_len, "text",
+						      text_names[f->text]));
 	return list;
 }
 

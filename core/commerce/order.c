@@ -73,11 +73,6 @@ const struct mg_sql mg_order_statements[] = {
 	{ NULL, NULL },
 };
 
-static uint64_t u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 /* text with every "{name}" replaced by value */
 static const char *fill(struct mg_arena *arena, const char *text, const char *name, const char *value)
 {
@@ -152,10 +147,10 @@ static enum mg_err load_lines(struct mg_db *db, struct mg_arena *arena, struct m
 	if (o->lines == NULL)
 		return MG_ERR_NOMEM;
 	for (size_t r = 0; r < rows.nrows; r++)
-		o->lines[r] = (struct mg_order_line){ (unsigned)u64(MG_CELL(&rows, r, 0)), MG_CELL(&rows, r, 1),
-						      MG_CELL(&rows, r, 2),		   u64(MG_CELL(&rows, r, 3)),
-						      (uint32_t)u64(MG_CELL(&rows, r, 4)), u64(MG_CELL(&rows, r, 5)),
-						      MG_CELL(&rows, r, 6),		   (unsigned)u64(MG_CELL(&rows, r, 7)) };
+		o->lines[r] = (struct mg_order_line){ (unsigned)mg_cell_u64(MG_CELL(&rows, r, 0)), MG_CELL(&rows, r, 1),
+						      MG_CELL(&rows, r, 2),		   mg_cell_u64(MG_CELL(&rows, r, 3)),
+						      (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 4)), mg_cell_u64(MG_CELL(&rows, r, 5)),
+						      MG_CELL(&rows, r, 6),		   (unsigned)mg_cell_u64(MG_CELL(&rows, r, 7)) };
 	return MG_OK;
 }
 
@@ -176,22 +171,22 @@ static enum mg_err load_order(struct mg_db *db, struct mg_arena *arena, const un
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
 	o->tenant_id = tenant;
-	o->id = u64(MG_CELL(&rows, 0, O_ID));
+	o->id = mg_cell_u64(MG_CELL(&rows, 0, O_ID));
 	snprintf(o->code, sizeof(o->code), "%s", MG_CELL(&rows, 0, O_CODE));
-	o->cart_id = u64(MG_CELL(&rows, 0, O_CART));
-	o->person_id = u64(MG_CELL(&rows, 0, O_PERSON));
-	o->staff_id = u64(MG_CELL(&rows, 0, O_STAFF));
+	o->cart_id = mg_cell_u64(MG_CELL(&rows, 0, O_CART));
+	o->person_id = mg_cell_u64(MG_CELL(&rows, 0, O_PERSON));
+	o->staff_id = mg_cell_u64(MG_CELL(&rows, 0, O_STAFF));
 	o->buyer_name = unseal(key, arena, tenant, "buyer_name", MG_CELL(&rows, 0, O_NAME), rows.lens[O_NAME]);
 	o->buyer_email = unseal(key, arena, tenant, "buyer_email", MG_CELL(&rows, 0, O_EMAIL), rows.lens[O_EMAIL]);
 	o->state = MG_CELL(&rows, 0, O_STATE);
 	o->channel = MG_CELL(&rows, 0, O_CHANNEL);
 	o->payment_method = MG_CELL(&rows, 0, O_METHOD);
-	o->payment_deadline = (time_t)u64(MG_CELL(&rows, 0, O_DEADLINE));
-	o->total = u64(MG_CELL(&rows, 0, O_TOTAL));
+	o->payment_deadline = (time_t)mg_cell_u64(MG_CELL(&rows, 0, O_DEADLINE));
+	o->total = mg_cell_u64(MG_CELL(&rows, 0, O_TOTAL));
 	o->lang = MG_CELL(&rows, 0, O_LANG);
 	o->view_path = MG_CELL(&rows, 0, O_VIEW);
-	o->created_at = (time_t)u64(MG_CELL(&rows, 0, O_CREATED));
-	o->paid_at = (time_t)u64(MG_CELL(&rows, 0, O_PAID));
+	o->created_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, O_CREATED));
+	o->paid_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, O_PAID));
 	return load_lines(db, arena, o);
 }
 
@@ -478,7 +473,7 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 		return MG_OK;
 	}
 	struct mg_dbval set[] = { MG_TEXT(j->succeeded ? "succeeded" : "failed"), MG_INT(j->now), MG_INT(tenant),
-				  MG_INT(u64(MG_CELL(&rows, 0, 0))) };
+				  MG_INT(mg_cell_u64(MG_CELL(&rows, 0, 0))) };
 	if ((err = mg_db_exec(db, arena, "core.payment_set_state", set, 4, NULL, NULL, NULL)) != MG_OK || !j->succeeded)
 		return err;
 	unsigned long long affected = 0;
@@ -547,7 +542,7 @@ static enum mg_err expire_batch(struct mg_db *db, void *arg)
 	struct mg_dbval args[] = { MG_INT(j->tenant), MG_INT(j->now), MG_INT(MG_ORDER_EXPIRE_BATCH) };
 	enum mg_err err = mg_db_exec(db, j->arena, "core.orders_due", args, 3, &j->codes, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < j->codes.nrows; r++) {
-		uint64_t id = u64(MG_CELL(&j->codes, r, 0));
+		uint64_t id = mg_cell_u64(MG_CELL(&j->codes, r, 0));
 		struct mg_dbval expire[] = { MG_INT(j->now), MG_INT(j->tenant), MG_INT(id) };
 		err = mg_db_exec(db, j->arena, "core.order_expire", expire, 3, NULL, NULL, NULL);
 		if (err == MG_OK)
@@ -575,7 +570,7 @@ enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_
 	struct mg_rows tenants;
 	enum mg_err err = mg_db_exec(db, arena, "core.order_tenants", NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
-		struct expire_job j = { arena, u64(MG_CELL(&tenants, t, 0)), now, hook, arg, 0, { 0 } };
+		struct expire_job j = { arena, mg_cell_u64(MG_CELL(&tenants, t, 0)), now, hook, arg, 0, { 0 } };
 		do {
 			err = mg_db_transaction(db, expire_batch, &j);
 			if (err == MG_OK) {

@@ -356,18 +356,18 @@ static enum mg_err test_card_callback(struct mg_ctx *ctx)
 }
 
 static const struct mg_field pay_fields[] = {
-	{ "card", MG_FROM_FORM, "[0-9 -]{0,30}", false, 30, N_("Card number") },
-	{ "action", MG_FROM_FORM, "pay|decline", true, 10, N_("Action") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "card", MG_FROM_FORM, "[0-9 -]{0,30}", false, 30, N_("Card number"), MG_TEXT_NFKC },
+	{ "action", MG_FROM_FORM, "pay|decline", true, 10, N_("Action"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 #define TESTCARD_PATH "/_testcard/pay/(?<t>[a-z0-9][a-z0-9-]{0,62})/(?<session>[A-Za-z0-9_-]{1,64})"
 
 const struct mg_route mg_payment_routes[] = {
-	{ "GET", TESTCARD_PATH, pay_page, MG_SCOPE_PLATFORM, NULL, NULL, "test card provider: the payment page" },
+	{ "GET", TESTCARD_PATH, pay_page, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "test card provider: the payment page" },
 	{ "POST", TESTCARD_PATH, pay_submit, MG_SCOPE_PLATFORM, NULL, pay_fields,
 	  "test card provider: the buyer pays or declines; the shop is called back after" },
-	{ "POST", "/payments/test_card/callback", test_card_callback, MG_SCOPE_TENANT, NULL, NULL,
+	{ "POST", "/payments/test_card/callback", test_card_callback, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,
 	  "test card provider's signed callback: marks the order paid or the payment failed" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

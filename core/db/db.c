@@ -477,3 +477,8 @@ enum mg_err mg_db_query_names(struct mg_db *db, struct mg_arena *arena, const ch
 	mysql_free_result(res);
 	return MG_OK;
 }
+
+uint64_t mg_cell_u64(const char *cell)
+{
+	return cell != NULL ? strtoull(cell, NULL, 10) : 0;
+}

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "err.h"
@@ -48,6 +49,9 @@ struct mg_rows {
 };
 
 #define MG_CELL(rows, r, c) ((rows)->cells[(r) * (rows)->ncols + (c)])
+/* A whole-number cell as the database wrote it (an id, a count, a UNIX time); 0 for SQL NULL.
+ * Ids from requests are parsed by mg_parse_id (input.h) instead: those are not trusted. */
+uint64_t mg_cell_u64(const char *cell);
 
 struct mg_db_params {
 	const char *socket; /* unix socket, or NULL/"" to use host and port */

@@ -14,7 +14,7 @@
 
 /* Raised whenever core/module.h (everything it declares, and the headers it includes) changes
  * layout or meaning: the loader refuses a module built with another number. */
-#define MG_MODULE_ABI 3u
+#define MG_MODULE_ABI 4u
 
 /* A back-office menu entry. */
 struct mg_nav {

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "err.h"
 #include "i18n.h"
+#include "input.h"
 
 struct mg_ctx; /* one request being answered; opaque */
 
@@ -24,15 +25,52 @@ typedef enum mg_err (*mg_handler_fn)(struct mg_ctx *ctx);
 
 enum mg_field_source { MG_FROM_QUERY, MG_FROM_FORM };
 
-/* A field a route reads; checked by the core before the handler runs (kcgi kvalid). */
+/* What the core does to a value before checking it against the field's pattern; the handler
+ * reads the result. */
+enum mg_field_text {
+	/* NFKC (core/base/input.c): full-width digits, Latin letters, hyphens and the ideographic
+	 * space become ASCII, half-width katakana full-width: "０９０-１２３４-５６７８" is
+	 * "090-1234-5678". The default: numbers, codes typed by people, names, e-mail addresses. */
+	MG_TEXT_NFKC = 0,
+	/* NFKC, then the commas of a thousands grouping dropped: "５，０００" and "2,500" are
+	 * "5000" and "2500". Prices, fees, amounts of money, counts. */
+	MG_TEXT_AMOUNT,
+	/* Exactly as sent. Secrets compared byte for byte (passwords, tokens, TOTP set-up keys),
+	 * signed codes (a normalised code is not the one that was signed), return addresses,
+	 * uploaded documents and free text where NFKC would change what was written ("①" → "1",
+	 * "㌔" → "キロ", "㈱" → "(株)"): titles, descriptions, notices, names of things. */
+	MG_TEXT_RAW,
+};
+
+/*
+ * A field a route reads; the core normalises and checks it before the handler runs (kcgi
+ * kvalid). A handler can read only what its route declares: mg_query()/mg_form() of any other
+ * name give NULL and log "undeclared field", which fails ./scripts/test. A name ending in '*'
+ * declares every name it begins ("price_*": a grid of price_0_0, price_0_1, …).
+ */
 struct mg_field {
 	const char *name;
 	enum mg_field_source source;
 	const char *pattern; /* PCRE2 the whole value must match; NULL accepts any text */
 	bool required;
-	size_t max_len;      /* bytes; 0 leaves only the global limit */
+	size_t max_len;      /* bytes (after normalisation); 0 leaves only the global limit */
 	const char *label;   /* English msgid naming the field in messages */
+	enum mg_field_text text; /* what is done to the value first (MG_TEXT_NFKC = 0) */
 };
+
+/* The entry that ends a field table. */
+#define MG_FIELDS_END { NULL, MG_FROM_QUERY, NULL, false, 0, NULL, MG_TEXT_NFKC }
+/* The fields of a route that reads none: every route declares its fields, and the router
+ * refuses a route whose table is NULL. One copy per file that includes this header, so that
+ * no data symbol is exported for it. */
+static const struct mg_field mg_no_fields[] __attribute__((unused)) = { MG_FIELDS_END };
+#define MG_NO_FIELDS mg_no_fields
+
+/* A named group of a route pattern that holds an id: "/staff/" MG_ID_GROUP("id"). It takes any
+ * text up to the next '/', so that a bad id ("abc", "0", "-1", "007", one too large) reaches
+ * the handler, whose mg_param_id() answers 400 saying so, rather than a bare 404. A literal
+ * sibling ("/staff/new") must come before it in the table. */
+#define MG_ID_GROUP(name) "(?<" name ">[^/]{1,64})"
 
 /* Where a route's pattern is anchored. */
 enum mg_route_scope {
@@ -49,7 +87,7 @@ struct mg_route {
 	mg_handler_fn handler;
 	enum mg_route_scope scope;
 	const char *permission;        /* NULL: anyone may call it */
-	const struct mg_field *fields; /* ended by a { NULL } entry; NULL for none */
+	const struct mg_field *fields; /* ended by MG_FIELDS_END; MG_NO_FIELDS when it reads none */
 	const char *summary;           /* one line: who calls it and what it changes */
 };
 
@@ -59,10 +97,23 @@ const char *mg_method(const struct mg_ctx *ctx);
 const char *mg_path(const struct mg_ctx *ctx);
 /* A named group of the route pattern, or NULL. */
 const char *mg_param(const struct mg_ctx *ctx, const char *name);
-/* A field of the query string or of the urlencoded body, or NULL. Declared fields are
- * already validated when the handler runs. */
+/*
+ * Ids from the request, parsed by mg_parse_id (core/base/input.h: digits, 1 to 2^63-1, no
+ * sign, space or leading zero). MG_OK and *out; MG_ERR_INPUT (*out = 0) for anything else, and
+ * the 400 the handler's MG_ERR_INPUT then makes says which id was wrong. mg_query_id and
+ * mg_form_id answer MG_ERR_NOT_FOUND (*out = 0) when the field is absent or empty: an optional
+ * id is simply not given (a handler passes that on only where 404 is meant).
+ */
+enum mg_err mg_param_id(struct mg_ctx *ctx, const char *name, uint64_t *out);
+enum mg_err mg_query_id(struct mg_ctx *ctx, const char *name, uint64_t *out);
+enum mg_err mg_form_id(struct mg_ctx *ctx, const char *name, uint64_t *out);
+/* A declared field of the query string or of the urlencoded body (normalised and validated
+ * before the handler runs), or NULL when absent — or undeclared, which is logged as a bug. */
 const char *mg_query(const struct mg_ctx *ctx, const char *name);
 const char *mg_form(const struct mg_ctx *ctx, const char *name);
+/* For a page that shows a form again with what was typed: mg_form() when the request sent the
+ * form (POST, …), NULL when the page is shown afresh by a GET, which has no form to read. */
+const char *mg_form_typed(const struct mg_ctx *ctx, const char *name);
 const char *mg_cookie(const struct mg_ctx *ctx, const char *name);
 /* A raw FastCGI parameter such as "HTTP_USER_AGENT" or "REMOTE_ADDR", or NULL. */
 const char *mg_cgi_param(const struct mg_ctx *ctx, const char *name);

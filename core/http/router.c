@@ -98,8 +98,11 @@ static enum mg_err compile_fields(struct compiled_route *out, const char *owner,
 {
 	out->nfields = 0;
 	out->fields = NULL;
-	if (route->fields == NULL)
-		return MG_OK;
+	if (route->fields == NULL) {
+		snprintf(errbuf, errlen, "%s: route %s %s declares no fields: list the fields it reads (MG_NO_FIELDS "
+			 "when it reads none)", owner, route->method, route->pattern);
+		return MG_ERR_CONFIG;
+	}
 	size_t n = 0;
 	while (route->fields[n].name != NULL)
 		n++;
@@ -108,6 +111,11 @@ static enum mg_err compile_fields(struct compiled_route *out, const char *owner,
 		return MG_ERR_NOMEM;
 	out->nfields = n;
 	for (size_t i = 0; i < n; i++) {
+		if ((unsigned)route->fields[i].text > MG_TEXT_RAW) {
+			snprintf(errbuf, errlen, "%s: route %s %s: field %s has an unknown text kind", owner, route->method,
+				 route->pattern, route->fields[i].name);
+			return MG_ERR_CONFIG;
+		}
 		if (route->fields[i].pattern == NULL)
 			continue;
 		out->fields[i] = compile_anchored(owner, route->fields[i].pattern, errbuf, errlen);

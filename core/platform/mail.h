@@ -35,10 +35,6 @@ enum {
 
 /* --- the pure part --- */
 
-/* in with full-width ASCII forms (U+FF01–U+FF5E, as a Japanese IME types them) and the
- * ideographic space made ASCII; false (and out empty) when in holds any other non-ASCII
- * character or the result does not fit outlen. */
-bool mg_fullwidth_to_ascii(const char *in, char *out, size_t outlen);
 
 /*
  * What the person typed → the form to store and look up: surrounding white space (ASCII and

@@ -10,25 +10,12 @@
 #include <openssl/evp.h>
 
 #include "form.h"
+#include "input.h"
 #include "mail.h"
 
 enum { LINE_MAX_CHARS = 76, WORD_OVERHEAD = 12 /* "=?UTF-8?B?" and "?=" */ };
 
 /* --- addresses --- */
-
-/* The ASCII character a full-width form (U+FF01–U+FF5E) or the ideographic space (U+3000)
- * stands for, with *len its UTF-8 length; 0 when s does not start with one. */
-static char fullwidth_ascii(const unsigned char *s, size_t *len)
-{
-	*len = 3;
-	if (s[0] == 0xef && s[1] == 0xbc && s[2] >= 0x81 && s[2] <= 0xbf)
-		return (char)(0x21 + (s[2] - 0x81));
-	if (s[0] == 0xef && s[1] == 0xbd && s[2] >= 0x80 && s[2] <= 0x9e)
-		return (char)(0x60 + (s[2] - 0x80));
-	if (s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
-		return ' ';
-	return 0;
-}
 
 static bool local_part_ok(const char *s, size_t len)
 {
@@ -64,31 +51,12 @@ static bool domain_ok(const char *s)
 	return labels >= 2;
 }
 
-bool mg_fullwidth_to_ascii(const char *in, char *out, size_t outlen)
-{
-	size_t n = 0;
-	for (const unsigned char *s = (const unsigned char *)in; *s != '\0';) {
-		size_t len = 1;
-		char c = *s < 0x80 ? (char)*s : fullwidth_ascii(s, &len);
-		if (c == 0 || n + 1 >= outlen) {
-			if (outlen > 0)
-				out[0] = '\0';
-			return false;
-		}
-		out[n++] = c;
-		s += len;
-	}
-	if (outlen > 0)
-		out[n] = '\0';
-	return outlen > 0;
-}
-
 bool mg_email_normalise(const char *typed, char *out, size_t outlen)
 {
 	char plain[MG_EMAIL_MAX + 1];
 	if (outlen > 0)
 		out[0] = '\0';
-	if (!mg_fullwidth_to_ascii(typed, plain, sizeof(plain)))
+	if (!mg_text_ascii(typed, plain, sizeof(plain))) /* NFKC: what a Japanese IME types */
 		return false;
 	char *start = plain, *end = plain + strlen(plain);
 	for (char *c = start; c < end; c++)

@@ -24,6 +24,7 @@
 #include "crypto.h"
 #include "http.h"
 #include "i18n.h"
+#include "input.h"
 #include "mail.h"
 #include "pages.h"
 #include "people.h"
@@ -120,7 +121,7 @@ static const char *phone_normalised(struct mg_ctx *ctx, const char *typed, const
 {
 	char ascii[MG_PERSON_PHONE_MAX + 1];
 	*problem = NULL;
-	if (!mg_fullwidth_to_ascii(typed, ascii, sizeof(ascii)) || strspn(ascii, "0123456789+-() ") != strlen(ascii)) {
+	if (!mg_text_ascii(typed, ascii, sizeof(ascii)) || strspn(ascii, "0123456789+-() ") != strlen(ascii)) {
 		*problem = N_("Write the phone number with digits, spaces, +, - and brackets only (30 at most).");
 		return NULL;
 	}
@@ -811,59 +812,59 @@ static enum mg_err home_without_slash(struct mg_ctx *ctx)
 /* ---- routes ---- */
 
 #define TOKEN_PATTERN "[A-Za-z0-9_-]{43}"
-#define END_OF_FIELDS { NULL, 0, NULL, false, 0, NULL }
+#define END_OF_FIELDS MG_FIELDS_END
 
 /* Values are checked by the handlers, so that an error stands beside its field and the
  * typed values stay; the core only bounds their size. */
 static const struct mg_field register_fields[] = {
-	{ "email", MG_FROM_FORM, NULL, false, 1024, N_("E-mail address") },
-	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name") },
-	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("Password") },
-	{ "confirm", MG_FROM_FORM, NULL, false, 1024, N_("Password again") },
+	{ "email", MG_FROM_FORM, NULL, false, 1024, N_("E-mail address"), MG_TEXT_NFKC },
+	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name"), MG_TEXT_NFKC },
+	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("Password"), MG_TEXT_RAW },
+	{ "confirm", MG_FROM_FORM, NULL, false, 1024, N_("Password again"), MG_TEXT_RAW },
 	END_OF_FIELDS,
 };
 static const struct mg_field token_query[] = {
-	{ "token", MG_FROM_QUERY, TOKEN_PATTERN, true, 43, N_("Link") },
+	{ "token", MG_FROM_QUERY, TOKEN_PATTERN, true, 43, N_("Link"), MG_TEXT_RAW },
 	END_OF_FIELDS,
 };
 static const struct mg_field confirm_fields[] = {
-	{ "token", MG_FROM_FORM, TOKEN_PATTERN, true, 43, N_("Link") },
-	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("Password") },
+	{ "token", MG_FROM_FORM, TOKEN_PATTERN, true, 43, N_("Link"), MG_TEXT_RAW },
+	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("Password"), MG_TEXT_RAW },
 	END_OF_FIELDS,
 };
 static const struct mg_field login_query[] = {
-	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ "done", MG_FROM_QUERY, "reset", false, 5, N_("Return address") },
+	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address"), MG_TEXT_RAW },
+	{ "done", MG_FROM_QUERY, "reset", false, 5, N_("Return address"), MG_TEXT_NFKC },
 	END_OF_FIELDS,
 };
 static const struct mg_field login_fields[] = {
-	{ "email", MG_FROM_FORM, NULL, false, 1024, N_("E-mail address") },
-	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("Password") },
-	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
+	{ "email", MG_FROM_FORM, NULL, false, 1024, N_("E-mail address"), MG_TEXT_NFKC },
+	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("Password"), MG_TEXT_RAW },
+	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address"), MG_TEXT_RAW },
 	END_OF_FIELDS,
 };
 static const struct mg_field reset_fields[] = {
-	{ "email", MG_FROM_FORM, NULL, false, 1024, N_("E-mail address") },
+	{ "email", MG_FROM_FORM, NULL, false, 1024, N_("E-mail address"), MG_TEXT_NFKC },
 	END_OF_FIELDS,
 };
 static const struct mg_field reset_confirm_fields[] = {
-	{ "token", MG_FROM_FORM, TOKEN_PATTERN, true, 43, N_("Link") },
-	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("New password") },
-	{ "confirm", MG_FROM_FORM, NULL, false, 1024, N_("New password again") },
+	{ "token", MG_FROM_FORM, TOKEN_PATTERN, true, 43, N_("Link"), MG_TEXT_RAW },
+	{ "password", MG_FROM_FORM, NULL, false, 1024, N_("New password"), MG_TEXT_RAW },
+	{ "confirm", MG_FROM_FORM, NULL, false, 1024, N_("New password again"), MG_TEXT_RAW },
 	END_OF_FIELDS,
 };
 static const struct mg_field home_query[] = {
-	{ "saved", MG_FROM_QUERY, "1", false, 1, N_("Saved.") },
+	{ "saved", MG_FROM_QUERY, "1", false, 1, N_("Saved."), MG_TEXT_NFKC },
 	END_OF_FIELDS,
 };
 static const struct mg_field home_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name") },
-	{ "phone", MG_FROM_FORM, NULL, false, 256, N_("Phone number") },
+	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name"), MG_TEXT_NFKC },
+	{ "phone", MG_FROM_FORM, NULL, false, 256, N_("Phone number"), MG_TEXT_NFKC },
 	END_OF_FIELDS,
 };
 
 const struct mg_route mg_account_routes[] = {
-	{ "GET", "/account/register", register_form, MG_SCOPE_TENANT, NULL, NULL, "customer registration form" },
+	{ "GET", "/account/register", register_form, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "customer registration form" },
 	{ "POST", "/account/register", register_submit, MG_SCOPE_TENANT, NULL, register_fields,
 	  "customer registration: pending person, confirmation mail" },
 	{ "GET", "/account/confirm", confirm_form, MG_SCOPE_TENANT, NULL, token_query, "mailed confirmation link (form)" },
@@ -871,14 +872,14 @@ const struct mg_route mg_account_routes[] = {
 	  "confirm a registration: person active, logged in" },
 	{ "GET", "/account/login", login_form, MG_SCOPE_TENANT, NULL, login_query, "customer login form" },
 	{ "POST", "/account/login", login_submit, MG_SCOPE_TENANT, NULL, login_fields, "customer login" },
-	{ "POST", "/account/logout", logout, MG_SCOPE_TENANT, NULL, NULL, "customer logout" },
-	{ "GET", "/account/reset", reset_form, MG_SCOPE_TENANT, NULL, NULL, "forgotten password form" },
+	{ "POST", "/account/logout", logout, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "customer logout" },
+	{ "GET", "/account/reset", reset_form, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "forgotten password form" },
 	{ "POST", "/account/reset", reset_submit, MG_SCOPE_TENANT, NULL, reset_fields, "mail a password reset link" },
 	{ "GET", "/account/reset/confirm", reset_confirm_form, MG_SCOPE_TENANT, NULL, token_query,
 	  "mailed reset link (new password form)" },
 	{ "POST", "/account/reset/confirm", reset_confirm_submit, MG_SCOPE_TENANT, NULL, reset_confirm_fields,
 	  "set a new password with a reset link" },
-	{ "GET", "/account", home_without_slash, MG_SCOPE_TENANT, NULL, NULL, "redirect to my account" },
+	{ "GET", "/account", home_without_slash, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "redirect to my account" },
 	{ "GET", "/account/", home, MG_SCOPE_TENANT, NULL, home_query, "my account: e-mail, name, phone" },
 	{ "POST", "/account/", home_submit, MG_SCOPE_TENANT, NULL, home_fields, "change my name and phone" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },

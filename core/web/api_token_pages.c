@@ -85,10 +85,10 @@ static enum mg_err render_page(struct mg_ctx *ctx, int status, json_t *errors)
 		json_decref(errors);
 		return err;
 	}
-	const char *staff = mg_form(ctx, "staff");
+	const char *staff = mg_form_typed(ctx, "staff");
 	if (staff == NULL)
 		staff = mg_arena_printf(mg_arena(ctx), "%llu", (unsigned long long)mg_staff_id(ctx));
-	const char *name = mg_form(ctx, "name");
+	const char *name = mg_form_typed(ctx, "name");
 	json_t *data = mg_admin_page(ctx, N_("API tokens"));
 	json_object_set_new(data, "tokens", tokens);
 	json_object_set_new(data, "staff_choices", staff_choices(ctx, accounts, staff));
@@ -108,10 +108,10 @@ static enum mg_err tokens_page(struct mg_ctx *ctx)
 /* The active staff member of this tenant the form names, or 0 with a message in errors. */
 static uint64_t chosen_staff(struct mg_ctx *ctx, json_t *errors)
 {
-	const char *text = mg_form(ctx, "staff");
+	uint64_t id;
 	struct mg_staff staff;
-	if (text != NULL && mg_staff_load(mg_ctx_db(ctx), mg_arena(ctx), NULL, mg_tenant_id(ctx),
-					  strtoull(text, NULL, 10), &staff) == MG_OK && staff.active)
+	if (mg_form_id(ctx, "staff", &id) == MG_OK &&
+	    mg_staff_load(mg_ctx_db(ctx), mg_arena(ctx), NULL, mg_tenant_id(ctx), id, &staff) == MG_OK && staff.active)
 		return staff.id;
 	json_object_set_new(errors, "staff", json_string(mg_tr(ctx, N_("Choose an active staff member."))));
 	return 0;
@@ -147,10 +147,13 @@ static enum mg_err token_create(struct mg_ctx *ctx)
 /* POST /<slug>/admin/api-tokens/<id>/revoke — the token stops working at once; audited. */
 static enum mg_err token_revoke(struct mg_ctx *ctx)
 {
-	uint64_t id = strtoull(mg_param(ctx, "id"), NULL, 10);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err != MG_OK)
+		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_get", key, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_get", key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -166,17 +169,17 @@ static enum mg_err token_revoke(struct mg_ctx *ctx)
 }
 
 static const struct mg_field create_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 400, N_("Name") },
-	{ "staff", MG_FROM_FORM, "[0-9]{1,19}", false, 19, N_("Acts as") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 400, N_("Name"), MG_TEXT_RAW },
+	{ "staff", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Acts as"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_api_token_routes[] = {
-	{ "GET", "/api-tokens", tokens_page, MG_SCOPE_ADMIN, "core.api_tokens", NULL,
+	{ "GET", "/api-tokens", tokens_page, MG_SCOPE_ADMIN, "core.api_tokens", MG_NO_FIELDS,
 	  "staff API tokens: list and the form for a new one" },
 	{ "POST", "/api-tokens", token_create, MG_SCOPE_ADMIN, "core.api_tokens", create_fields,
 	  "create a staff API token (shown once, stored hashed)" },
-	{ "POST", "/api-tokens/(?<id>[0-9]{1,19})/revoke", token_revoke, MG_SCOPE_ADMIN, "core.api_tokens", NULL,
+	{ "POST", "/api-tokens/" MG_ID_GROUP("id") "/revoke", token_revoke, MG_SCOPE_ADMIN, "core.api_tokens", MG_NO_FIELDS,
 	  "revoke a staff API token" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

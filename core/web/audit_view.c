@@ -155,9 +155,9 @@ static enum mg_err page_start(struct mg_ctx *ctx, const char *before, struct key
 	*out = newest;
 	if (before[0] == '\0')
 		return MG_OK;
-	unsigned long long seq = strtoull(before, NULL, 10);
-	if (seq > INT64_MAX)
-		return MG_ERR_NOT_FOUND;
+	uint64_t seq;
+	if (mg_parse_id(before, &seq) != MG_OK)
+		return MG_ERR_INPUT;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(seq) };
 	struct mg_rows rows;
 	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.audit_view_at", key, 2, &rows, NULL, NULL);
@@ -499,14 +499,14 @@ out:
 
 static const struct mg_field filter_fields[] = {
 	/* dates and texts are checked by the handler, which answers next to the field */
-	{ "from", MG_FROM_QUERY, NULL, false, 32, N_("From") },
-	{ "to", MG_FROM_QUERY, NULL, false, 32, N_("To") },
-	{ "actor", MG_FROM_QUERY, NULL, false, 100, N_("Actor") },
-	{ "action", MG_FROM_QUERY, NULL, false, 64, N_("Action") },
-	{ "outcome", MG_FROM_QUERY, "success|failure|denied", false, 16, N_("Outcome") },
-	{ "q", MG_FROM_QUERY, NULL, false, 200, N_("Object contains") },
-	{ "before", MG_FROM_QUERY, "[0-9]{1,19}", false, 19, N_("Page") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "from", MG_FROM_QUERY, NULL, false, 32, N_("From"), MG_TEXT_NFKC },
+	{ "to", MG_FROM_QUERY, NULL, false, 32, N_("To"), MG_TEXT_NFKC },
+	{ "actor", MG_FROM_QUERY, NULL, false, 100, N_("Actor"), MG_TEXT_NFKC },
+	{ "action", MG_FROM_QUERY, NULL, false, 64, N_("Action"), MG_TEXT_NFKC },
+	{ "outcome", MG_FROM_QUERY, "success|failure|denied", false, 16, N_("Outcome"), MG_TEXT_NFKC },
+	{ "q", MG_FROM_QUERY, NULL, false, 200, N_("Object contains"), MG_TEXT_NFKC },
+	{ "before", MG_FROM_QUERY, MG_ID_PATTERN, false, 19, N_("Page"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_audit_view_routes[] = {

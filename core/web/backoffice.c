@@ -241,30 +241,30 @@ static enum mg_err password_submit(struct mg_ctx *ctx)
 
 /* The login and password-change forms' fields, shared with the operator console. */
 const struct mg_field mg_login_fields[] = {
-	{ "login", MG_FROM_FORM, "[A-Za-z0-9._@-]{1,64}", true, 64, N_("Login ID") },
-	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("Password") },
-	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "login", MG_FROM_FORM, "[A-Za-z0-9._@-]{1,64}", true, 64, N_("Login ID"), MG_TEXT_NFKC },
+	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("Password"), MG_TEXT_RAW },
+	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address"), MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 const struct mg_field mg_login_query[] = {
-	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "next", MG_FROM_QUERY, "/[^\\x00-\\x1f]*", false, 512, N_("Return address"), MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 const struct mg_field mg_password_fields[] = {
-	{ "current", MG_FROM_FORM, NULL, true, 1024, N_("Current password") },
-	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("New password") },
-	{ "confirm", MG_FROM_FORM, NULL, true, 1024, N_("New password again") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "current", MG_FROM_FORM, NULL, true, 1024, N_("Current password"), MG_TEXT_RAW },
+	{ "password", MG_FROM_FORM, NULL, true, 1024, N_("New password"), MG_TEXT_RAW },
+	{ "confirm", MG_FROM_FORM, NULL, true, 1024, N_("New password again"), MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_backoffice_routes[] = {
 	{ "GET", "/login", login_form, MG_SCOPE_ADMIN, NULL, mg_login_query, "staff login form" },
 	{ "POST", "/login", login_submit, MG_SCOPE_ADMIN, NULL, mg_login_fields, "staff login" },
-	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, NULL, NULL, "staff logout" },
-	{ "GET", "/", dashboard, MG_SCOPE_ADMIN, "core.backoffice", NULL, "back-office dashboard" },
-	{ "GET", "/password", password_form, MG_SCOPE_ADMIN, "core.profile", NULL, "password change form" },
+	{ "POST", "/logout", logout, MG_SCOPE_ADMIN, NULL, MG_NO_FIELDS, "staff logout" },
+	{ "GET", "/", dashboard, MG_SCOPE_ADMIN, "core.backoffice", MG_NO_FIELDS, "back-office dashboard" },
+	{ "GET", "/password", password_form, MG_SCOPE_ADMIN, "core.profile", MG_NO_FIELDS, "password change form" },
 	{ "POST", "/password", password_submit, MG_SCOPE_ADMIN, "core.profile", mg_password_fields, "password change" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

@@ -231,7 +231,9 @@ static enum mg_err maintenance_submit(struct mg_ctx *ctx)
 {
 	bool on = strcmp(mg_form(ctx, "state"), "on") == 0;
 	const char *notice = mg_form(ctx, "notice"), *retry = mg_form(ctx, "retry_after");
-	uint64_t notice_id = notice != NULL && notice[0] != '\0' ? strtoull(notice, NULL, 10) : 0;
+	uint64_t notice_id = 0;
+	if (notice != NULL && notice[0] != '\0' && mg_parse_id(notice, &notice_id) != MG_OK)
+		return MG_ERR_INPUT;
 	long retry_after = retry != NULL && retry[0] != '\0' ? strtol(retry, NULL, 10) : MG_MAINTENANCE_RETRY_DEFAULT;
 	const char *actor = mg_arena_printf(mg_arena(ctx), "operator:%llu", (unsigned long long)mg_operator_id(ctx));
 	enum mg_err err = mg_maintenance_set(mg_ctx_db(ctx), on, notice_id, retry_after, actor,
@@ -422,24 +424,26 @@ static enum mg_err tenant_terminate(struct mg_ctx *ctx)
 }
 
 static const struct mg_field maintenance_fields[] = {
-	{ "state", MG_FROM_FORM, "on|off", true, 3, N_("Maintenance") },
-	{ "notice", MG_FROM_FORM, "[0-9]{1,19}", false, 19, N_("Notice to show") },
-	{ "retry_after", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Expected length (seconds)") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "state", MG_FROM_FORM, "on|off", true, 3, N_("Maintenance"), MG_TEXT_NFKC },
+	{ "notice", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Notice to show"), MG_TEXT_NFKC },
+	{ "retry_after", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Expected length (seconds)"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 /* The handler checks these itself, so each problem shows next to its field. */
 static const struct mg_field tenant_fields[] = {
-	{ "slug", MG_FROM_FORM, NULL, false, 256, N_("Slug") },
-	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name") },
-	{ "contract_start", MG_FROM_FORM, NULL, false, 32, N_("Contract start") },
-	{ "contract_end", MG_FROM_FORM, NULL, false, 32, N_("Contract end") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "slug", MG_FROM_FORM, NULL, false, 256, N_("Slug"), MG_TEXT_NFKC },
+	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name"), MG_TEXT_RAW },
+	{ "contract_start", MG_FROM_FORM, NULL, false, 32, N_("Contract start"), MG_TEXT_NFKC },
+	{ "contract_end", MG_FROM_FORM, NULL, false, 32, N_("Contract end"), MG_TEXT_NFKC },
+	/* one checkbox per loaded module: "module_tickets", … */
+	{ "module_*", MG_FROM_FORM, "on", false, 2, N_("Services"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 static const struct mg_field terminate_fields[] = {
-	{ "on", MG_FROM_FORM, NULL, false, 32, N_("Contract end") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "on", MG_FROM_FORM, NULL, false, 32, N_("Contract end"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 #define SLUG "/tenants/(?<slug>[a-z0-9-]{1,63})"
@@ -447,19 +451,19 @@ static const struct mg_field terminate_fields[] = {
 const struct mg_route mg_console_routes[] = {
 	{ "GET", "/login", login_form, MG_SCOPE_OPERATOR, NULL, mg_login_query, "operator login form" },
 	{ "POST", "/login", login_submit, MG_SCOPE_OPERATOR, NULL, mg_login_fields, "operator login" },
-	{ "POST", "/logout", logout, MG_SCOPE_OPERATOR, NULL, NULL, "operator logout" },
-	{ "GET", "/password", password_form, MG_SCOPE_OPERATOR, "operator.profile", NULL, "operator password form" },
+	{ "POST", "/logout", logout, MG_SCOPE_OPERATOR, NULL, MG_NO_FIELDS, "operator logout" },
+	{ "GET", "/password", password_form, MG_SCOPE_OPERATOR, "operator.profile", MG_NO_FIELDS, "operator password form" },
 	{ "POST", "/password", password_submit, MG_SCOPE_OPERATOR, "operator.profile", mg_password_fields,
 	  "operator password change" },
-	{ "GET", "/", home, MG_SCOPE_OPERATOR, "operator.console", NULL, "operator dashboard" },
+	{ "GET", "/", home, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "operator dashboard" },
 	{ "POST", "/maintenance", maintenance_submit, MG_SCOPE_OPERATOR, "operator.console", maintenance_fields,
 	  "turn the maintenance switch on or off" },
-	{ "GET", "/tenants", tenants, MG_SCOPE_OPERATOR, "operator.console", NULL, "every tenant" },
-	{ "GET", "/new-tenant", new_tenant_form, MG_SCOPE_OPERATOR, "operator.console", NULL, "new tenant form" },
+	{ "GET", "/tenants", tenants, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "every tenant" },
+	{ "GET", "/new-tenant", new_tenant_form, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "new tenant form" },
 	{ "POST", "/tenants", tenant_create, MG_SCOPE_OPERATOR, "operator.console", tenant_fields, "create a tenant" },
-	{ "GET", SLUG, tenant_page, MG_SCOPE_OPERATOR, "operator.console", NULL, "one tenant's contract" },
-	{ "POST", SLUG "/suspend", tenant_suspend, MG_SCOPE_OPERATOR, "operator.console", NULL, "suspend a tenant" },
-	{ "POST", SLUG "/resume", tenant_resume, MG_SCOPE_OPERATOR, "operator.console", NULL, "resume a tenant" },
+	{ "GET", SLUG, tenant_page, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "one tenant's contract" },
+	{ "POST", SLUG "/suspend", tenant_suspend, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "suspend a tenant" },
+	{ "POST", SLUG "/resume", tenant_resume, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "resume a tenant" },
 	{ "POST", SLUG "/terminate", tenant_terminate, MG_SCOPE_OPERATOR, "operator.console", terminate_fields,
 	  "terminate a tenant's contract" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },

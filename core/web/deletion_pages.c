@@ -81,8 +81,8 @@ static enum mg_err deletions_csv(struct mg_ctx *ctx)
 }
 
 static const struct mg_field filter_fields[] = {
-	{ "tenant", MG_FROM_QUERY, "[a-z0-9-]{1,63}", false, 63, N_("Tenant") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "tenant", MG_FROM_QUERY, "[a-z0-9-]{1,63}", false, 63, N_("Tenant"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_deletion_routes[] = {

@@ -259,8 +259,8 @@ static enum mg_err export_page(struct mg_ctx *ctx)
 }
 
 const struct mg_route mg_export_routes[] = {
-	{ "GET", "/export", export_page, MG_SCOPE_ADMIN, "core.export", NULL, "the export page (administrators)" },
-	{ "GET", "/export\\.zip", export_zip, MG_SCOPE_ADMIN, "core.export", NULL,
+	{ "GET", "/export", export_page, MG_SCOPE_ADMIN, "core.export", MG_NO_FIELDS, "the export page (administrators)" },
+	{ "GET", "/export\\.zip", export_zip, MG_SCOPE_ADMIN, "core.export", MG_NO_FIELDS,
 	  "every row of the tenant as CSV files in a ZIP archive (audited)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

@@ -109,13 +109,13 @@ static enum mg_err notice_post(struct mg_ctx *ctx)
  * tenant) as read; it leaves their dashboard. Another tenant's notice is 404. */
 static enum mg_err notice_mark_read(struct mg_ctx *ctx)
 {
-	errno = 0;
-	unsigned long long id = strtoull(mg_param(ctx, "id"), NULL, 10);
-	if (errno != 0)
-		return MG_ERR_NOT_FOUND;
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err != MG_OK)
+		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.notice_visible", key, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.notice_visible", key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -128,19 +128,20 @@ static enum mg_err notice_mark_read(struct mg_ctx *ctx)
 
 /* Checked by the handler, so that each problem shows next to its field with the typed text kept. */
 static const struct mg_field notice_fields[] = {
-	{ "kind", MG_FROM_FORM, NULL, false, 32, N_("Kind") },
-	{ "title", MG_FROM_FORM, NULL, false, 4 * MG_NOTICE_TITLE_MAX, N_("Title") },
-	{ "body", MG_FROM_FORM, NULL, false, 4 * MG_NOTICE_BODY_MAX, N_("Text") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "kind", MG_FROM_FORM, NULL, false, 32, N_("Kind"), MG_TEXT_NFKC },
+	/* free text: as the operator or administrator wrote it */
+	{ "title", MG_FROM_FORM, NULL, false, 4 * MG_NOTICE_TITLE_MAX, N_("Title"), MG_TEXT_RAW },
+	{ "body", MG_FROM_FORM, NULL, false, 4 * MG_NOTICE_BODY_MAX, N_("Text"), MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_notice_routes[] = {
-	{ "GET", "/notices", notices_page, MG_SCOPE_ADMIN, "core.notices.manage", NULL, "the tenant's notices" },
+	{ "GET", "/notices", notices_page, MG_SCOPE_ADMIN, "core.notices.manage", MG_NO_FIELDS, "the tenant's notices" },
 	{ "POST", "/notices", notice_post, MG_SCOPE_ADMIN, "core.notices.manage", notice_fields,
 	  "post a notice to the tenant's staff" },
-	{ "POST", "/notices/(?<id>[0-9]{1,19})/read", notice_mark_read, MG_SCOPE_ADMIN, "core.backoffice", NULL,
+	{ "POST", "/notices/" MG_ID_GROUP("id") "/read", notice_mark_read, MG_SCOPE_ADMIN, "core.backoffice", MG_NO_FIELDS,
 	  "mark a notice as read" },
-	{ "GET", "/notices", notices_page, MG_SCOPE_OPERATOR, "operator.console", NULL, "platform notices" },
+	{ "GET", "/notices", notices_page, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "platform notices" },
 	{ "POST", "/notices", notice_post, MG_SCOPE_OPERATOR, "operator.console", notice_fields,
 	  "post a notice to every tenant's staff" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },

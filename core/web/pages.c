@@ -74,20 +74,35 @@ static enum mg_err switch_language(struct mg_ctx *ctx)
 	return mg_redirect(ctx, 303, next != NULL && next[0] != '\0' ? next : "/");
 }
 
-#define LANG_FIELDS(source)                                                                                      \
-	{ "to", source, "ja|en", true, 2, N_("Language") },                                                      \
-		{ "next", source, "/(?![/\\\\])[^\\x00-\\x1f]*", false, 512, N_("Return address") },            \
-	{                                                                                                        \
-		NULL, 0, NULL, false, 0, NULL                                                                    \
-	}
+#define LANG_FIELDS(source)                                                                     \
+	{ "to", source, "ja|en", true, 2, N_("Language"), MG_TEXT_NFKC },                                \
+	{ "next", source, "/(?![/\\\\])[^\\x00-\\x1f]*", false, 512, N_("Return address"), MG_TEXT_RAW }, \
+	MG_FIELDS_END
 
 static const struct mg_field lang_query_fields[] = { LANG_FIELDS(MG_FROM_QUERY) };
 static const struct mg_field lang_form_fields[] = { LANG_FIELDS(MG_FROM_FORM) };
 
+/*
+ * GET /_probe/undeclared-field?x=… — reads "x" without declaring it: mg_query() gives NULL and
+ * logs "undeclared field", and strict_fields turns the answer into a 500. Registered only under
+ * strict_fields (scripts/test), so that tests/http/test_input.py can show the check works.
+ */
+static enum mg_err probe_undeclared(struct mg_ctx *ctx)
+{
+	const char *x = mg_query(ctx, "x");
+	return mg_json(ctx, 200, json_pack("{s:s*}", "x", x));
+}
+
+const struct mg_route mg_probe_routes[] = {
+	{ "GET", "/_probe/undeclared-field", probe_undeclared, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS,
+	  "tests only (strict_fields): a handler that reads a field it did not declare" },
+	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
 const struct mg_route mg_core_routes[] = {
-	{ "GET", "/healthz", healthz, MG_SCOPE_PLATFORM, NULL, NULL, "health for load balancers and operators" },
-	{ "GET", "/", landing, MG_SCOPE_PLATFORM, NULL, NULL, "the platform landing page" },
-	{ "GET", "/", tenant_home, MG_SCOPE_TENANT, NULL, NULL, "a tenant's front page" },
+	{ "GET", "/healthz", healthz, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "health for load balancers and operators" },
+	{ "GET", "/", landing, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "the platform landing page" },
+	{ "GET", "/", tenant_home, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "a tenant's front page" },
 	{ "GET", "/lang", switch_language, MG_SCOPE_PLATFORM, NULL, lang_query_fields, "switch the language (link)" },
 	{ "POST", "/lang", switch_language, MG_SCOPE_PLATFORM, NULL, lang_form_fields, "switch the language (form)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },

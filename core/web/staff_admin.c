@@ -40,9 +40,9 @@ static enum mg_err staff_list(struct mg_ctx *ctx)
 static enum mg_err render_new(struct mg_ctx *ctx, int status, json_t *errors)
 {
 	json_t *data = mg_admin_page(ctx, N_("New staff account"));
-	const char *role = mg_form(ctx, "role");
+	const char *role = mg_form_typed(ctx, "role");
 	json_object_set_new(data, "action", json_string(mg_admin_path(ctx, "/staff")));
-	const char *login = mg_form(ctx, "login"), *name = mg_form(ctx, "name");
+	const char *login = mg_form_typed(ctx, "login"), *name = mg_form_typed(ctx, "name");
 	if (role == NULL)
 		role = "general";
 	json_object_set_new(data, "form", json_pack("{s:s, s:s, s:b, s:b, s:b}", "login", login ? login : "", "name",
@@ -115,8 +115,11 @@ static enum mg_err staff_create(struct mg_ctx *ctx)
 /* The account named by the URL, in this tenant only: another tenant's id is simply not found. */
 static enum mg_err load_target(struct mg_ctx *ctx, struct mg_staff *target)
 {
-	return mg_staff_load(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx),
-			     strtoull(mg_param(ctx, "id"), NULL, 10), target);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err != MG_OK)
+		return err;
+	return mg_staff_load(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), id, target);
 }
 
 static const char *target_object(struct mg_ctx *ctx, const struct mg_staff *target)
@@ -234,36 +237,36 @@ static enum mg_err staff_issue_password(struct mg_ctx *ctx)
 }
 
 static const struct mg_field create_fields[] = {
-	{ "login", MG_FROM_FORM, NULL, false, 256, N_("Login ID") },
-	{ "name", MG_FROM_FORM, NULL, false, 200, N_("Name") },
-	{ "role", MG_FROM_FORM, NULL, false, 20, N_("Role") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "login", MG_FROM_FORM, NULL, false, 256, N_("Login ID"), MG_TEXT_NFKC },
+	{ "name", MG_FROM_FORM, NULL, false, 200, N_("Name"), MG_TEXT_NFKC },
+	{ "role", MG_FROM_FORM, NULL, false, 20, N_("Role"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 static const struct mg_field role_fields[] = {
-	{ "role", MG_FROM_FORM, NULL, true, 20, N_("Role") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "role", MG_FROM_FORM, NULL, true, 20, N_("Role"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
-#define ACCOUNT "/staff/(?<id>[0-9]{1,19})"
+#define ACCOUNT "/staff/" MG_ID_GROUP("id")
 
 const struct mg_route mg_staff_admin_routes[] = {
-	{ "GET", "/staff", staff_list, MG_SCOPE_ADMIN, "core.staff.manage", NULL, "staff accounts" },
-	{ "GET", "/staff/new", staff_new, MG_SCOPE_ADMIN, "core.staff.manage", NULL, "new staff account form" },
+	{ "GET", "/staff", staff_list, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS, "staff accounts" },
+	{ "GET", "/staff/new", staff_new, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS, "new staff account form" },
 	{ "POST", "/staff", staff_create, MG_SCOPE_ADMIN, "core.staff.manage", create_fields,
 	  "create a staff account (one-time password shown once)" },
-	{ "GET", ACCOUNT, staff_detail, MG_SCOPE_ADMIN, "core.staff.manage", NULL, "one staff account" },
+	{ "GET", ACCOUNT, staff_detail, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS, "one staff account" },
 	{ "POST", ACCOUNT "/role", staff_role, MG_SCOPE_ADMIN, "core.staff.manage", role_fields,
 	  "change a staff member's role (ends their sessions)" },
-	{ "POST", ACCOUNT "/deactivate", staff_deactivate, MG_SCOPE_ADMIN, "core.staff.manage", NULL,
+	{ "POST", ACCOUNT "/deactivate", staff_deactivate, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS,
 	  "deactivate a staff account (ends its sessions)" },
-	{ "POST", ACCOUNT "/activate", staff_activate, MG_SCOPE_ADMIN, "core.staff.manage", NULL,
+	{ "POST", ACCOUNT "/activate", staff_activate, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS,
 	  "reactivate a staff account" },
-	{ "POST", ACCOUNT "/password", staff_issue_password, MG_SCOPE_ADMIN, "core.staff.manage", NULL,
+	{ "POST", ACCOUNT "/password", staff_issue_password, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS,
 	  "issue a new one-time password (ends the account's sessions)" },
-	{ "POST", ACCOUNT "/unlock", staff_unlock, MG_SCOPE_ADMIN, "core.staff.manage", NULL,
+	{ "POST", ACCOUNT "/unlock", staff_unlock, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS,
 	  "lift a login lockout" },
-	{ "POST", ACCOUNT "/two-factor/reset", staff_reset_two_factor, MG_SCOPE_ADMIN, "core.staff.manage", NULL,
+	{ "POST", ACCOUNT "/two-factor/reset", staff_reset_two_factor, MG_SCOPE_ADMIN, "core.staff.manage", MG_NO_FIELDS,
 	  "reset a staff member's two-factor login (lost phone)" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

@@ -226,20 +226,20 @@ static enum mg_err two_factor_disable(struct mg_ctx *ctx)
 }
 
 static const struct mg_field second_factor_fields[] = {
-	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code") },
-	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code"), MG_TEXT_NFKC },
+	{ "next", MG_FROM_FORM, "/[^\\x00-\\x1f]*", false, 512, N_("Return address"), MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 static const struct mg_field enable_fields[] = {
-	{ "pending", MG_FROM_FORM, "[A-Z2-7]{1,200}", true, 200, N_("Set-up key") },
-	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "pending", MG_FROM_FORM, "[A-Z2-7]{1,200}", true, 200, N_("Set-up key"), MG_TEXT_RAW },
+	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 static const struct mg_field disable_fields[] = {
-	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "code", MG_FROM_FORM, NULL, true, 64, N_("Code"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_route mg_twofactor_routes[] = {
@@ -247,7 +247,7 @@ const struct mg_route mg_twofactor_routes[] = {
 	  "two-factor code form after the password" },
 	{ "POST", "/login/second-factor", second_factor_submit, MG_SCOPE_ADMIN, NULL, second_factor_fields,
 	  "two-factor login step (authenticator or recovery code)" },
-	{ "GET", "/two-factor", two_factor_page, MG_SCOPE_ADMIN, "core.profile", NULL, "own two-factor settings" },
+	{ "GET", "/two-factor", two_factor_page, MG_SCOPE_ADMIN, "core.profile", MG_NO_FIELDS, "own two-factor settings" },
 	{ "POST", "/two-factor/enable", two_factor_enable, MG_SCOPE_ADMIN, "core.profile", enable_fields,
 	  "turn two-factor login on (shows recovery codes once)" },
 	{ "POST", "/two-factor/disable", two_factor_disable, MG_SCOPE_ADMIN, "core.profile", disable_fields,

@@ -21,8 +21,8 @@ static enum mg_err greeting(struct mg_ctx *ctx)
 
 static const struct mg_field greeting_fields[] = {
 	/* letters of any script, digits, spaces and a few marks; at most 40 characters */
-	{ "name", MG_FROM_QUERY, "[\\p{L}\\p{N} ・ー'.-]{1,40}", false, 160, N_("Name") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "name", MG_FROM_QUERY, "[\\p{L}\\p{N} ・ー'.-]{1,40}", false, 160, N_("Name"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 static const struct mg_route example_routes[] = {

@@ -16,8 +16,8 @@ static enum mg_err about(struct mg_ctx *ctx)
 }
 
 static const struct mg_route lessons_routes[] = {
-	{ "GET", "/_modules/lessons", about, MG_SCOPE_PLATFORM, NULL, NULL, "module status" },
-	{ "GET", "/lessons/_about", about, MG_SCOPE_TENANT, NULL, NULL, "module status for a tenant" },
+	{ "GET", "/_modules/lessons", about, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "module status" },
+	{ "GET", "/lessons/_about", about, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "module status for a tenant" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 

@@ -8,11 +8,6 @@
 
 enum { JST_OFFSET = 9 * 3600 };
 
-static uint64_t u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 /* ISO 8601 in JST: "2026-05-01T19:00:00+09:00". */
 static json_t *iso(struct mg_ctx *ctx, time_t t)
 {
@@ -94,16 +89,16 @@ enum mg_err api_events(struct mg_ctx *ctx)
 		for (size_t p = 0; p < perfs.nrows; p++) {
 			if (strcmp(MG_CELL(&perfs, p, 1), MG_CELL(&events, e, 0)) != 0)
 				continue;
-			time_t starts = (time_t)u64(MG_CELL(&perfs, p, 2)), from = (time_t)u64(MG_CELL(&perfs, p, 3)),
-			       until = (time_t)u64(MG_CELL(&perfs, p, 4));
+			time_t starts = (time_t)mg_cell_u64(MG_CELL(&perfs, p, 2)), from = (time_t)mg_cell_u64(MG_CELL(&perfs, p, 3)),
+			       until = (time_t)mg_cell_u64(MG_CELL(&perfs, p, 4));
 			json_array_append_new(dates, json_pack("{s:I, s:o, s:o, s:o, s:b}", "id",
-							       (json_int_t)u64(MG_CELL(&perfs, p, 0)), "starts_at",
+							       (json_int_t)mg_cell_u64(MG_CELL(&perfs, p, 0)), "starts_at",
 							       iso(ctx, starts), "sale_starts_at", iso(ctx, from),
 							       "sale_ends_at", iso(ctx, until), "on_sale",
 							       now >= from && now <= until && now < starts));
 		}
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:s, s:o}", "id",
-						      (json_int_t)u64(MG_CELL(&events, e, 0)), "title",
+						      (json_int_t)mg_cell_u64(MG_CELL(&events, e, 0)), "title",
 						      MG_CELL(&events, e, 1), "kind", MG_CELL(&events, e, 2), "venue",
 						      MG_CELL(&events, e, 3), "performances", dates));
 	}
@@ -119,7 +114,10 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 {
 	struct mg_arena *arena = mg_arena(ctx);
 	struct shop_performance p;
-	enum mg_err err = shop_performance_load(ctx, u64(mg_param(ctx, "id")), &p);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err == MG_OK)
+		err = shop_performance_load(ctx, id, &p);
 	if (err == MG_ERR_NOT_FOUND)
 		return fail(ctx, 404, "not_found", N_("There is no such performance."));
 	if (err != MG_OK)
@@ -140,7 +138,7 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 		/* both in seat order: one pass; a seat without a unit cannot be sold */
 		size_t u = 0;
 		for (size_t r = 0; r < rows.nrows; r++) {
-			uint32_t seat = (uint32_t)u64(MG_CELL(&rows, r, 0));
+			uint32_t seat = (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 0));
 			while (u < view.n && view.units[u] < seat)
 				u++;
 			const char *state = u < view.n && view.units[u] == seat ? mg_unit_state_name(view.states[u])
@@ -155,12 +153,12 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 	err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.api_quotas", qargs, 2, &qrows, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < qrows.nrows; r++) {
 		struct mg_unit_counts counts;
-		uint64_t quota = u64(MG_CELL(&qrows, r, 0));
+		uint64_t quota = mg_cell_u64(MG_CELL(&qrows, r, 0));
 		err = mg_inventory_counts(mg_ctx_db(ctx), arena, mg_tenant_id(ctx), TICKETS_KIND_GA, quota, now, &counts);
 		if (err == MG_OK)
 			json_array_append_new(quotas, json_pack("{s:I, s:s, s:I, s:I}", "id", (json_int_t)quota, "name",
 								MG_CELL(&qrows, r, 1), "capacity",
-								(json_int_t)u64(MG_CELL(&qrows, r, 2)), "free",
+								(json_int_t)mg_cell_u64(MG_CELL(&qrows, r, 2)), "free",
 								(json_int_t)counts.free));
 	}
 	if (err != MG_OK) {

@@ -20,17 +20,17 @@ enum mg_err api_cart_checkout(struct mg_ctx *ctx);
 #define API_CART "/api/v1/carts/(?<cart>[A-Za-z0-9_-]{1,64})"
 
 #define API_ROUTES                                                                                                    \
-	{ "GET", "/api/v1/events", api_events, MG_SCOPE_TENANT, NULL, NULL,                                           \
+	{ "GET", "/api/v1/events", api_events, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                           \
 	  "API: published events and their performances" },                                                          \
-	{ "GET", "/api/v1/performances/(?<id>[0-9]{1,18})/seats", api_seats, MG_SCOPE_TENANT, NULL, NULL,             \
+	{ "GET", "/api/v1/performances/" MG_ID_GROUP("id") "/seats", api_seats, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,             \
 	  "API: every seat of a performance with its state now" },                                                    \
-	{ "POST", "/api/v1/carts", api_cart_create, MG_SCOPE_TENANT, NULL, NULL, "API: opens a cart" },              \
-	{ "GET", API_CART, api_cart_show, MG_SCOPE_TENANT, NULL, NULL, "API: a cart's items, total and expiry" },     \
-	{ "DELETE", API_CART, api_cart_abandon, MG_SCOPE_TENANT, NULL, NULL,                                          \
+	{ "POST", "/api/v1/carts", api_cart_create, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "API: opens a cart" },              \
+	{ "GET", API_CART, api_cart_show, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "API: a cart's items, total and expiry" },     \
+	{ "DELETE", API_CART, api_cart_abandon, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                          \
 	  "API: abandons a cart and frees its seats" },                                                               \
-	{ "POST", API_CART "/seats", api_cart_hold, MG_SCOPE_TENANT, NULL, NULL,                                      \
+	{ "POST", API_CART "/seats", api_cart_hold, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                      \
 	  "API: holds seats (all or nothing) or general-admission places in a cart" },                               \
-	{ "POST", API_CART "/checkout", api_cart_checkout, MG_SCOPE_TENANT, NULL, NULL,                               \
+	{ "POST", API_CART "/checkout", api_cart_checkout, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                               \
 	  "API: makes an order of the cart and issues its e-tickets" },
 
 #define API_STATEMENTS                                                                                                \

@@ -430,12 +430,6 @@ enum mg_err tickets_merch_load(struct mg_db *db, struct mg_arena *arena, uint64_
 
 /* ---- what the catalogue's pages share ---- */
 
-uint64_t catalog_param_id(struct mg_ctx *ctx, const char *name)
-{
-	const char *v = mg_param(ctx, name);
-	return v != NULL ? strtoull(v, NULL, 10) : 0;
-}
-
 const char *catalog_typed(struct mg_ctx *ctx, const char *name)
 {
 	const char *v = mg_form(ctx, name);

@@ -223,8 +223,6 @@ bool catalog_parse_number(const char *text, unsigned long max, unsigned long *ou
 size_t catalog_chars(const char *text);
 /* Not blank and at most max_chars characters. */
 bool catalog_text_ok(const char *text, size_t max_chars);
-/* The route's numeric group name ("id"). */
-uint64_t catalog_param_id(struct mg_ctx *ctx, const char *name);
 /* The form's value of a field as typed, "" when absent (to show it again). */
 const char *catalog_typed(struct mg_ctx *ctx, const char *name);
 /* "table:id", the audit object. */
@@ -268,66 +266,67 @@ enum mg_err catalog_admin_merch_withdraw(struct mg_ctx *ctx);
 enum mg_err catalog_public_events(struct mg_ctx *ctx);
 enum mg_err catalog_public_event(struct mg_ctx *ctx);
 
+extern const struct mg_field catalog_categories_fields[], catalog_prices_fields[];
 extern const struct mg_field catalog_event_fields[], catalog_state_fields[], catalog_category_fields[],
 	catalog_type_fields[], catalog_performance_fields[], catalog_quota_fields[], catalog_merch_fields[];
 
 #pragma GCC visibility pop
 
-#define CATALOG_ID "(?<id>[0-9]{1,19})"
+#define CATALOG_ID MG_ID_GROUP("id")
 #define CATALOG_MANAGE "tickets.manage"
 
 /* The routes, for tickets_routes[] (the back office under /<slug>/admin, the public pages
  * under /<slug>). */
 #define CATALOG_ROUTES                                                                                         \
-	{ "GET", "/tickets/events", catalog_admin_events, MG_SCOPE_ADMIN, CATALOG_MANAGE, NULL,                \
+	{ "GET", "/tickets/events", catalog_admin_events, MG_SCOPE_ADMIN, CATALOG_MANAGE, MG_NO_FIELDS,                \
 	  "events with their state and next performance" },                                                      \
-	{ "GET", "/tickets/events/new", catalog_admin_event_new, MG_SCOPE_ADMIN, CATALOG_MANAGE, NULL,        \
+	{ "GET", "/tickets/events/new", catalog_admin_event_new, MG_SCOPE_ADMIN, CATALOG_MANAGE, MG_NO_FIELDS,        \
 	  "new event form" },                                                                                    \
 	{ "POST", "/tickets/events", catalog_admin_event_create, MG_SCOPE_ADMIN, CATALOG_MANAGE,              \
 	  catalog_event_fields, "create an event (a draft)" },                                                   \
-	{ "GET", "/tickets/events/" CATALOG_ID, catalog_admin_event, MG_SCOPE_ADMIN, CATALOG_MANAGE, NULL,    \
+	{ "GET", "/tickets/events/" CATALOG_ID, catalog_admin_event, MG_SCOPE_ADMIN, CATALOG_MANAGE, MG_NO_FIELDS,    \
 	  "one event: details, categories, ticket types, prices, performances" },                               \
 	{ "POST", "/tickets/events/" CATALOG_ID, catalog_admin_event_update, MG_SCOPE_ADMIN, CATALOG_MANAGE,  \
 	  catalog_event_fields, "change an event's details" },                                                   \
 	{ "POST", "/tickets/events/" CATALOG_ID "/state", catalog_admin_event_state, MG_SCOPE_ADMIN,          \
 	  CATALOG_MANAGE, catalog_state_fields, "publish or close an event" },                                  \
 	{ "POST", "/tickets/events/" CATALOG_ID "/categories", catalog_admin_categories, MG_SCOPE_ADMIN,      \
-	  CATALOG_MANAGE, NULL, "name and rank an event's seat categories" },                                   \
+	  CATALOG_MANAGE, catalog_categories_fields, "name and rank an event's seat categories" },                                   \
 	{ "POST", "/tickets/events/" CATALOG_ID "/categories/new", catalog_admin_category_add,                \
 	  MG_SCOPE_ADMIN, CATALOG_MANAGE, catalog_category_fields,                                               \
 	  "add a price category to a general-admission event" },                                               \
 	{ "POST", "/tickets/events/" CATALOG_ID "/types", catalog_admin_type_add, MG_SCOPE_ADMIN,             \
 	  CATALOG_MANAGE, catalog_type_fields, "add a ticket type (adult, child…)" },                          \
-	{ "POST", "/tickets/events/" CATALOG_ID "/types/(?<type>[0-9]{1,19})", catalog_admin_type_update,     \
+	{ "POST", "/tickets/events/" CATALOG_ID "/types/" MG_ID_GROUP("type"), catalog_admin_type_update,     \
 	  MG_SCOPE_ADMIN, CATALOG_MANAGE, catalog_type_fields, "rename or reorder a ticket type" },            \
 	{ "POST", "/tickets/events/" CATALOG_ID "/prices", catalog_admin_prices, MG_SCOPE_ADMIN,              \
-	  CATALOG_MANAGE, NULL, "set the price grid (category × ticket type)" },                                \
+	  CATALOG_MANAGE, catalog_prices_fields, "set the price grid (category × ticket type)" },                                \
 	{ "POST", "/tickets/events/" CATALOG_ID "/performances", catalog_admin_performance_add,               \
 	  MG_SCOPE_ADMIN, CATALOG_MANAGE, catalog_performance_fields,                                           \
 	  "add a performance (its seats become inventory units)" },                                            \
 	{ "GET", "/tickets/performances/" CATALOG_ID, catalog_admin_performance, MG_SCOPE_ADMIN,              \
-	  CATALOG_MANAGE, NULL, "one performance: times, counts, quotas" },                                     \
+	  CATALOG_MANAGE, MG_NO_FIELDS, "one performance: times, counts, quotas" },                                     \
 	{ "POST", "/tickets/performances/" CATALOG_ID, catalog_admin_performance_update, MG_SCOPE_ADMIN,      \
 	  CATALOG_MANAGE, catalog_performance_fields, "change a performance's times and sale window" },        \
 	{ "POST", "/tickets/performances/" CATALOG_ID "/cancel", catalog_admin_performance_cancel,            \
-	  MG_SCOPE_ADMIN, CATALOG_MANAGE, NULL, "cancel a performance" },                                       \
+	  MG_SCOPE_ADMIN, CATALOG_MANAGE, MG_NO_FIELDS, "cancel a performance" },                                       \
 	{ "POST", "/tickets/performances/" CATALOG_ID "/quotas", catalog_admin_quota_add, MG_SCOPE_ADMIN,     \
 	  CATALOG_MANAGE, catalog_quota_fields, "add a general-admission quota (its places become units)" },   \
 	{ "POST", "/tickets/quotas/" CATALOG_ID, catalog_admin_quota_update, MG_SCOPE_ADMIN, CATALOG_MANAGE,  \
 	  catalog_quota_fields, "change a quota (raising adds places; never below what is taken)" },           \
-	{ "GET", "/tickets/merch", catalog_admin_merch_list, MG_SCOPE_ADMIN, CATALOG_MANAGE, NULL,            \
+	{ "GET", "/tickets/merch", catalog_admin_merch_list, MG_SCOPE_ADMIN, CATALOG_MANAGE, MG_NO_FIELDS,            \
 	  "merchandise and the new-item form" },                                                                 \
 	{ "POST", "/tickets/merch", catalog_admin_merch_create, MG_SCOPE_ADMIN, CATALOG_MANAGE,               \
 	  catalog_merch_fields, "add merchandise (its stock becomes units)" },                                  \
-	{ "GET", "/tickets/merch/" CATALOG_ID, catalog_admin_merch, MG_SCOPE_ADMIN, CATALOG_MANAGE, NULL,     \
+	{ "GET", "/tickets/merch/" CATALOG_ID, catalog_admin_merch, MG_SCOPE_ADMIN, CATALOG_MANAGE, MG_NO_FIELDS,     \
 	  "one merchandise item" },                                                                              \
 	{ "POST", "/tickets/merch/" CATALOG_ID, catalog_admin_merch_update, MG_SCOPE_ADMIN, CATALOG_MANAGE,   \
 	  catalog_merch_fields, "change merchandise (raising the stock adds units)" },                          \
 	{ "POST", "/tickets/merch/" CATALOG_ID "/withdraw", catalog_admin_merch_withdraw, MG_SCOPE_ADMIN,     \
-	  CATALOG_MANAGE, NULL, "withdraw merchandise from sale" },                                             \
-	{ "GET", "/tickets", catalog_public_events, MG_SCOPE_TENANT, NULL, NULL,                                \
+	  CATALOG_MANAGE, MG_NO_FIELDS, "withdraw merchandise from sale" },                                             \
+	{ "GET", "/tickets", catalog_public_events, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                \
 	  "public: published events and their next performances" },                                            \
-	{ "GET", "/tickets/events/" CATALOG_ID, catalog_public_event, MG_SCOPE_TENANT, NULL, NULL,            \
+	{ "GET", "/tickets/events/" CATALOG_ID, catalog_public_event, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,            \
 	  "public: one published event, its performances, sale states and prices" },
 
 /* The back-office menu entries, for tickets_nav[]. */

@@ -169,26 +169,27 @@ static json_t *read_event_form(struct mg_ctx *ctx, struct event_input *in, enum 
 
 	struct mg_db *db = mg_ctx_db(ctx);
 	struct mg_rows rows;
-	if (catalog_parse_number(mg_form(ctx, "venue_id"), 999999999UL, &n)) {
-		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(n) };
+	uint64_t id;
+	if (mg_parse_id(mg_form(ctx, "venue_id"), &id) == MG_OK) {
+		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_venue_get", args, 2, &rows, NULL, NULL)) != MG_OK)
 			return errors;
-		in->venue_id = rows.nrows == 1 ? n : 0;
+		in->venue_id = rows.nrows == 1 ? id : 0;
 	}
 	if (in->venue_id == 0)
 		catalog_field_error(ctx, errors, "venue_id", N_("Choose a venue."));
 	if (in->kind == NULL || strcmp(in->kind, "seated") != 0)
 		return errors;
 	uint64_t map_venue = 0, seats = 0;
-	if (catalog_parse_number(mg_form(ctx, "seat_map_id"), 999999999UL, &n)) {
-		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(n) };
+	if (mg_parse_id(mg_form(ctx, "seat_map_id"), &id) == MG_OK) {
+		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_seat_map_get", args, 2, &rows, NULL, NULL)) !=
 		    MG_OK)
 			return errors;
 		if (rows.nrows == 1) {
 			map_venue = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
 			seats = strtoull(MG_CELL(&rows, 0, 1), NULL, 10);
-			in->seat_map_id = n;
+			in->seat_map_id = id;
 		}
 	}
 	if (in->seat_map_id == 0 || seats == 0)
@@ -487,7 +488,9 @@ static enum mg_err render_event(struct mg_ctx *ctx, int status, const struct tic
 /* The event named by the URL, in this tenant only. */
 static enum mg_err load_event(struct mg_ctx *ctx, struct tickets_event *ev)
 {
-	return tickets_event_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), catalog_param_id(ctx, "id"), ev);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	return err != MG_OK ? err : tickets_event_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, ev);
 }
 
 /* Answers a form that came back with problems: the event page again, typed values kept. */
@@ -741,9 +744,9 @@ enum mg_err catalog_admin_type_update(struct mg_ctx *ctx)
 	struct tickets_ticket_type *types;
 	size_t ntypes;
 	unsigned long sort_no = 0;
-	uint64_t type_id = catalog_param_id(ctx, "type");
-	enum mg_err err = load_event(ctx, &ev);
-	if (err != MG_OK ||
+	uint64_t type_id;
+	enum mg_err err = mg_param_id(ctx, "type", &type_id);
+	if (err != MG_OK || (err = load_event(ctx, &ev)) != MG_OK ||
 	    (err = tickets_ticket_types(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), ev.id, &types, &ntypes)) != MG_OK)
 		return err;
 	bool found = false;
@@ -834,8 +837,8 @@ enum mg_err catalog_admin_prices(struct mg_ctx *ctx)
 		for (size_t k = 0; code != NULL && k < ncats; k++)
 			known_code |= strcmp(cats[k].code, code) == 0;
 		for (size_t j = 0; known_code && j < ntypes; j++) {
-			const char *type = mg_form(ctx, mg_arena_printf(a, "type_%zu", j));
-			uint64_t type_id = type != NULL ? strtoull(type, NULL, 10) : 0;
+			uint64_t type_id = 0; /* checked by its pattern; 0 (no type) when not sent */
+			mg_form_id(ctx, mg_arena_printf(a, "type_%zu", j), &type_id);
 			bool known_type = false;
 			for (size_t k = 0; k < ntypes; k++)
 				known_type |= types[k].id == type_id;
@@ -1016,7 +1019,9 @@ static enum mg_err render_performance(struct mg_ctx *ctx, int status, const stru
 
 static enum mg_err load_performance(struct mg_ctx *ctx, struct tickets_performance *p)
 {
-	return tickets_performance_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), catalog_param_id(ctx, "id"), p);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	return err != MG_OK ? err : tickets_performance_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, p);
 }
 
 static enum mg_err performance_problems(struct mg_ctx *ctx, int status, const struct tickets_performance *p,
@@ -1204,9 +1209,10 @@ enum mg_err catalog_admin_quota_update(struct mg_ctx *ctx)
 {
 	struct tickets_ga_quota quota;
 	struct tickets_performance p;
-	enum mg_err err = tickets_ga_quota_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx),
-						catalog_param_id(ctx, "id"), mg_now(), &quota);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
 	if (err != MG_OK ||
+	    (err = tickets_ga_quota_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, mg_now(), &quota)) != MG_OK ||
 	    (err = tickets_performance_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), quota.performance_id, &p)) !=
 		    MG_OK)
 		return err;
@@ -1241,44 +1247,61 @@ enum mg_err catalog_admin_quota_update(struct mg_ctx *ctx)
  * that every problem is shown next to its field with what was typed) ==== */
 
 const struct mg_field catalog_event_fields[] = {
-	{ "title", MG_FROM_FORM, NULL, false, 1000, N_("Event title") },
-	{ "description", MG_FROM_FORM, NULL, false, 30000, N_("Description") },
-	{ "venue_id", MG_FROM_FORM, NULL, false, 20, N_("Venue") },
-	{ "seat_map_id", MG_FROM_FORM, NULL, false, 20, N_("Seat map") },
-	{ "kind", MG_FROM_FORM, NULL, false, 20, N_("Kind") },
-	{ "per_order_limit", MG_FROM_FORM, NULL, false, 20, N_("Tickets per order") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "title", MG_FROM_FORM, NULL, false, 1000, N_("Event title"), MG_TEXT_RAW },
+	{ "description", MG_FROM_FORM, NULL, false, 30000, N_("Description"), MG_TEXT_RAW },
+	{ "venue_id", MG_FROM_FORM, NULL, false, 20, N_("Venue"), MG_TEXT_NFKC },
+	{ "seat_map_id", MG_FROM_FORM, NULL, false, 20, N_("Seat map"), MG_TEXT_NFKC },
+	{ "kind", MG_FROM_FORM, NULL, false, 20, N_("Kind"), MG_TEXT_NFKC },
+	{ "per_order_limit", MG_FROM_FORM, NULL, false, 20, N_("Tickets per order"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
+};
+
+/* The rows of the category table, numbered from 0 in the order shown: code_0, name_0, rank_0, … */
+const struct mg_field catalog_categories_fields[] = {
+	{ "code_*", MG_FROM_FORM, NULL, false, 64, N_("Category code"), MG_TEXT_NFKC },
+	{ "name_*", MG_FROM_FORM, NULL, false, 500, N_("Display name"), MG_TEXT_RAW },
+	{ "rank_*", MG_FROM_FORM, NULL, false, 20, N_("Rank"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
+};
+
+/* The price grid: cat_<i> and type_<j> name its rows and columns, price_<i>_<j> is a cell in yen
+ * ("2,500" and "２５００" are 2500). */
+const struct mg_field catalog_prices_fields[] = {
+	{ "cat_*", MG_FROM_FORM, NULL, false, 64, N_("Price category"), MG_TEXT_NFKC },
+	{ "type_*", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Ticket type"), MG_TEXT_NFKC },
+	{ "price_*", MG_FROM_FORM, NULL, false, 40, N_("Price (yen)"), MG_TEXT_AMOUNT },
+	MG_FIELDS_END,
 };
 
 const struct mg_field catalog_state_fields[] = {
-	{ "to", MG_FROM_FORM, "published|closed", true, 16, N_("New state") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "to", MG_FROM_FORM, "published|closed", true, 16, N_("New state"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field catalog_category_fields[] = {
-	{ "code", MG_FROM_FORM, NULL, false, 64, N_("Category code") },
-	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Display name") },
-	{ "rank", MG_FROM_FORM, NULL, false, 20, N_("Rank") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "code", MG_FROM_FORM, NULL, false, 64, N_("Category code"), MG_TEXT_NFKC },
+	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Display name"), MG_TEXT_RAW },
+	{ "rank", MG_FROM_FORM, NULL, false, 20, N_("Rank"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field catalog_type_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Ticket type name") },
-	{ "sort_no", MG_FROM_FORM, NULL, false, 20, N_("Order") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Ticket type name"), MG_TEXT_RAW },
+	{ "sort_no", MG_FROM_FORM, NULL, false, 20, N_("Order"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field catalog_performance_fields[] = {
-	{ "starts_at", MG_FROM_FORM, NULL, false, 40, N_("Starts") },
-	{ "doors_at", MG_FROM_FORM, NULL, false, 40, N_("Doors open") },
-	{ "sale_starts_at", MG_FROM_FORM, NULL, false, 40, N_("Sale starts") },
-	{ "sale_ends_at", MG_FROM_FORM, NULL, false, 40, N_("Sale ends") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "starts_at", MG_FROM_FORM, NULL, false, 40, N_("Starts"), MG_TEXT_NFKC },
+	{ "doors_at", MG_FROM_FORM, NULL, false, 40, N_("Doors open"), MG_TEXT_NFKC },
+	{ "sale_starts_at", MG_FROM_FORM, NULL, false, 40, N_("Sale starts"), MG_TEXT_NFKC },
+	{ "sale_ends_at", MG_FROM_FORM, NULL, false, 40, N_("Sale ends"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field catalog_quota_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Quota name") },
-	{ "capacity", MG_FROM_FORM, NULL, false, 20, N_("Capacity") },
-	{ "price_category", MG_FROM_FORM, NULL, false, 64, N_("Price category") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 500, N_("Quota name"), MG_TEXT_RAW },
+	{ "capacity", MG_FROM_FORM, NULL, false, 20, N_("Capacity"), MG_TEXT_AMOUNT },
+	{ "price_category", MG_FROM_FORM, NULL, false, 64, N_("Price category"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };

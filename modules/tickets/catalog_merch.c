@@ -113,8 +113,8 @@ static json_t *read_merch_form(struct mg_ctx *ctx, struct merch_input *in, enum 
 		catalog_field_error(ctx, errors, "stock", N_("Enter a stock from 0 to 100,000."));
 	if (event != NULL && event[0] != '\0') {
 		struct tickets_event ev;
-		unsigned long id = 0;
-		*err = catalog_parse_number(event, 999999999UL, &id)
+		uint64_t id = 0;
+		*err = mg_parse_id(event, &id) == MG_OK
 			       ? tickets_event_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, &ev)
 			       : MG_ERR_NOT_FOUND;
 		if (*err == MG_ERR_NOT_FOUND)
@@ -198,8 +198,9 @@ static enum mg_err render_item(struct mg_ctx *ctx, int status, const struct tick
 
 static enum mg_err load_item(struct mg_ctx *ctx, struct tickets_merch *m)
 {
-	return tickets_merch_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), catalog_param_id(ctx, "id"), mg_now(),
-				  m);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	return err != MG_OK ? err : tickets_merch_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, mg_now(), m);
 }
 
 /* GET /<slug>/admin/tickets/merch/<id> */
@@ -288,9 +289,9 @@ enum mg_err catalog_admin_merch_withdraw(struct mg_ctx *ctx)
 }
 
 const struct mg_field catalog_merch_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 1000, N_("Item name") },
-	{ "price", MG_FROM_FORM, NULL, false, 20, N_("Price (yen)") },
-	{ "stock", MG_FROM_FORM, NULL, false, 20, N_("Stock") },
-	{ "event_id", MG_FROM_FORM, NULL, false, 20, N_("Event") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 1000, N_("Item name"), MG_TEXT_RAW },
+	{ "price", MG_FROM_FORM, NULL, false, 20, N_("Price (yen)"), MG_TEXT_AMOUNT },
+	{ "stock", MG_FROM_FORM, NULL, false, 20, N_("Stock"), MG_TEXT_AMOUNT },
+	{ "event_id", MG_FROM_FORM, NULL, false, 20, N_("Event"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };

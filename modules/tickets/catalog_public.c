@@ -147,8 +147,9 @@ enum mg_err catalog_public_event(struct mg_ctx *ctx)
 	struct mg_db *db = mg_ctx_db(ctx);
 	struct mg_arena *a = mg_arena(ctx);
 	struct tickets_event ev;
-	enum mg_err err = tickets_event_load(db, a, mg_tenant_id(ctx), catalog_param_id(ctx, "id"), &ev);
-	if (err != MG_OK)
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err != MG_OK || (err = tickets_event_load(db, a, mg_tenant_id(ctx), id, &ev)) != MG_OK)
 		return err;
 	if (strcmp(ev.state, "draft") == 0)
 		return MG_ERR_NOT_FOUND;

@@ -22,10 +22,10 @@ struct scan {
 static uint64_t ticket_of_payload(const char *payload)
 {
 	size_t n = strlen(TICKETS_CODE_PREFIX);
-	if (strncmp(payload, TICKETS_CODE_PREFIX, n) != 0 || payload[n] == '\0' || strlen(payload + n) > 19 ||
-	    strspn(payload + n, "0123456789") != strlen(payload + n))
+	uint64_t id;
+	if (strncmp(payload, TICKETS_CODE_PREFIX, n) != 0 || mg_parse_id(payload + n, &id) != MG_OK)
 		return 0;
-	return strtoull(payload + n, NULL, 10);
+	return id;
 }
 
 /* The ticket's row after the UPDATE, to say why it was not admitted (or what was admitted). */
@@ -167,8 +167,8 @@ static enum mg_err render(struct mg_ctx *ctx, int status, const struct scan *s, 
 enum mg_err checkin_page(struct mg_ctx *ctx)
 {
 	struct scan s = { .gate = mg_query(ctx, "gate") };
-	const char *performance = mg_query(ctx, "performance");
-	s.performance = performance ? strtoull(performance, NULL, 10) : 0;
+	if (mg_query_id(ctx, "performance", &s.performance) == MG_ERR_INPUT)
+		return MG_ERR_INPUT;
 	return render(ctx, 200, &s, NULL);
 }
 
@@ -176,9 +176,9 @@ enum mg_err checkin_page(struct mg_ctx *ctx)
  * on top and the code field empty and focused for the next one. */
 enum mg_err checkin_submit(struct mg_ctx *ctx)
 {
-	const char *performance = mg_form(ctx, "performance");
 	struct scan s = { .code = mg_form(ctx, "code"), .gate = mg_form(ctx, "gate") };
-	s.performance = performance ? strtoull(performance, NULL, 10) : 0;
+	if (mg_form_id(ctx, "performance", &s.performance) == MG_ERR_INPUT)
+		return MG_ERR_INPUT;
 	if (s.gate == NULL)
 		s.gate = "";
 	if (s.code == NULL || s.code[0] == '\0')
@@ -253,9 +253,16 @@ enum mg_err checkin_api(struct mg_ctx *ctx)
 	return mg_json(ctx, results[s.result].status, out);
 }
 
+const struct mg_field checkin_query[] = {
+	/* the gate's settings kept in the page's address between scans */
+	{ "gate", MG_FROM_QUERY, NULL, false, 64, N_("Gate name"), MG_TEXT_NFKC },
+	{ "performance", MG_FROM_QUERY, MG_ID_PATTERN, false, 19, N_("Performance at this gate"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
+};
+
 const struct mg_field checkin_fields[] = {
-	{ "code", MG_FROM_FORM, NULL, false, 400, N_("Ticket code to check in") },
-	{ "gate", MG_FROM_FORM, NULL, false, 64, N_("Gate name") },
-	{ "performance", MG_FROM_FORM, "[0-9]{1,19}", false, 19, N_("Performance at this gate") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "code", MG_FROM_FORM, NULL, false, 400, N_("Ticket code to check in"), MG_TEXT_RAW },
+	{ "gate", MG_FROM_FORM, NULL, false, 64, N_("Gate name"), MG_TEXT_NFKC },
+	{ "performance", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Performance at this gate"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };

@@ -26,15 +26,15 @@ enum checkin_result {
 enum mg_err checkin_page(struct mg_ctx *ctx);
 enum mg_err checkin_submit(struct mg_ctx *ctx);
 enum mg_err checkin_api(struct mg_ctx *ctx);
-extern const struct mg_field checkin_fields[];
+extern const struct mg_field checkin_fields[], checkin_query[];
 
 /* Entries of tickets.c's tables (its "checkin.c" sections). */
 #define CHECKIN_ROUTES \
-	{ "GET", "/tickets/checkin", checkin_page, MG_SCOPE_ADMIN, "tickets.checkin", NULL, \
+	{ "GET", "/tickets/checkin", checkin_page, MG_SCOPE_ADMIN, "tickets.checkin", checkin_query, \
 	  "gate check-in page: type or scan a ticket code" }, \
 	{ "POST", "/tickets/checkin", checkin_submit, MG_SCOPE_ADMIN, "tickets.checkin", checkin_fields, \
 	  "check a ticket in at a gate (marks it used once)" }, \
-	{ "POST", "/api/v1/checkin", checkin_api, MG_SCOPE_TENANT, "tickets.checkin", NULL, \
+	{ "POST", "/api/v1/checkin", checkin_api, MG_SCOPE_TENANT, "tickets.checkin", MG_NO_FIELDS, \
 	  "API: check a ticket in with a staff API token ({\"code\", \"gate\"})" },
 
 #define CHECKIN_STATEMENTS \

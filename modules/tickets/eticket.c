@@ -10,11 +10,6 @@
 enum { T_ID, T_KIND, T_UNIT, T_CODE, T_STATE, T_TITLE, T_STARTS, T_ORDER, T_ORDER_STATE, T_LINE, T_LABEL, T_VENUE,
        T_ORDER_ID };
 
-static uint64_t u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 uint64_t eticket_quota_performance(struct mg_ctx *ctx, uint64_t quota)
 {
 	struct mg_rows rows;
@@ -23,7 +18,7 @@ uint64_t eticket_quota_performance(struct mg_ctx *ctx, uint64_t quota)
 		    MG_OK ||
 	    rows.nrows == 0)
 		return 0;
-	return u64(MG_CELL(&rows, 0, 0));
+	return mg_cell_u64(MG_CELL(&rows, 0, 0));
 }
 
 static const char *ticket_path(struct mg_ctx *ctx, const char *code)
@@ -42,9 +37,9 @@ enum mg_err eticket_order_path(struct mg_ctx *ctx, const char *order_code, const
 
 static void ticket_from_row(struct mg_ctx *ctx, const struct mg_rows *rows, size_t r, struct shop_ticket *t)
 {
-	*t = (struct shop_ticket){ u64(MG_CELL(rows, r, T_ID)),
+	*t = (struct shop_ticket){ mg_cell_u64(MG_CELL(rows, r, T_ID)),
 				   MG_CELL(rows, r, T_KIND),
-				   (uint32_t)u64(MG_CELL(rows, r, T_UNIT)),
+				   (uint32_t)mg_cell_u64(MG_CELL(rows, r, T_UNIT)),
 				   MG_CELL(rows, r, T_LABEL),
 				   MG_CELL(rows, r, T_CODE),
 				   ticket_path(ctx, MG_CELL(rows, r, T_CODE)) };
@@ -139,10 +134,12 @@ enum mg_err eticket_ticket_page(struct mg_ctx *ctx)
 {
 	struct mg_arena *arena = mg_arena(ctx);
 	const char *code = mg_param(ctx, "code"), *payload = NULL;
-	if (mg_verify_code(ctx, code, &payload) != MG_OK || strncmp(payload, "T1-", 3) != 0)
+	uint64_t ticket_id = 0;
+	if (mg_verify_code(ctx, code, &payload) != MG_OK || strncmp(payload, "T1-", 3) != 0 ||
+	    mg_parse_id(payload + 3, &ticket_id) != MG_OK)
 		return mg_error(ctx, 404, N_("This ticket does not exist. Check that the link is complete."));
 	struct mg_rows rows;
-	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(u64(payload + 3)) };
+	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(ticket_id) };
 	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.eticket_by_id", args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
@@ -160,7 +157,7 @@ enum mg_err eticket_ticket_page(struct mg_ctx *ctx)
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:s, s:s}", "page_title",
 				 mg_tr(ctx, N_("E-ticket")), "event", MG_CELL(&rows, 0, T_TITLE), "venue",
 				 MG_CELL(&rows, 0, T_VENUE), "starts_at",
-				 mg_jst(arena, (time_t)u64(MG_CELL(&rows, 0, T_STARTS))), "seat", MG_CELL(&rows, 0, T_LABEL),
+				 mg_jst(arena, (time_t)mg_cell_u64(MG_CELL(&rows, 0, T_STARTS))), "seat", MG_CELL(&rows, 0, T_LABEL),
 				 "line", MG_CELL(&rows, 0, T_LINE), "order", MG_CELL(&rows, 0, T_ORDER), "order_state",
 				 order_state(ctx, MG_CELL(&rows, 0, T_ORDER_STATE)), "valid", valid, "paid", paid, "code",
 				 code, "qr_path", qr, "qr_box", mg_arena_printf(arena, "0 0 %d %d", size, size));

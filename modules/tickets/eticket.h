@@ -36,9 +36,9 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx);
 
 #define ETICKET_ROUTES                                                                                                \
 	{ "GET", "/tickets/t/(?<code>T1-[0-9]{1,20}\\.[A-Za-z0-9_-]{86})", eticket_ticket_page, MG_SCOPE_TENANT, NULL,  \
-	  NULL, "the printable e-ticket with its QR code (the signed code is the link's secret)" },                      \
+	  MG_NO_FIELDS, "the printable e-ticket with its QR code (the signed code is the link's secret)" },                      \
 	{ "GET", "/tickets/orders/(?<code>O1-[A-Z0-9]{12}\\.[A-Za-z0-9_-]{86})", eticket_order_page, MG_SCOPE_TENANT,   \
-	  NULL, NULL, "an order and its tickets, as linked from the confirmation mail" },
+	  NULL, MG_NO_FIELDS, "an order and its tickets, as linked from the confirmation mail" },
 
 #define ETICKET_SELECT                                                                                                \
 	"SELECT t.id, t.kind, t.unit, t.code, t.state, e.title, UNIX_TIMESTAMP(p.starts_at), o.code, o.state,"         \

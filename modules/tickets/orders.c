@@ -9,11 +9,6 @@
 
 enum { PAGE_ORDERS = 50, CSV_BATCH = 500, CSV_MAX_ROWS = 100000 };
 
-static uint64_t u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 static const char *state_label(const char *state)
 {
 	static const struct {
@@ -43,8 +38,9 @@ struct order_filter {
 static void read_filter(struct mg_ctx *ctx, struct order_filter *f)
 {
 	*f = (struct order_filter){ .q = mg_query(ctx, "q"), .state = mg_query(ctx, "state"), .code = "" };
-	f->performance = u64(mg_query(ctx, "performance"));
-	f->before = u64(mg_query(ctx, "before"));
+	/* both checked by their pattern (MG_ID_PATTERN) before the handler: 0 when not given */
+	mg_query_id(ctx, "performance", &f->performance);
+	mg_query_id(ctx, "before", &f->before);
 	if (f->state == NULL)
 		f->state = "";
 	if (f->q == NULL || f->q[0] == '\0') {
@@ -109,7 +105,7 @@ enum mg_err orders_list(struct mg_ctx *ctx)
 						      "href", mg_admin_path(ctx, mg_arena_printf(a, "/tickets/orders/%s", MG_CELL(&rows, r, O_CODE))),
 						      "state", MG_CELL(&rows, r, O_STATE), "state_label",
 						      mg_tr(ctx, state_label(MG_CELL(&rows, r, O_STATE))), "created",
-						      MG_CELL(&rows, r, O_CREATED), "total", mg_yen(a, u64(MG_CELL(&rows, r, O_TOTAL))),
+						      MG_CELL(&rows, r, O_CREATED), "total", mg_yen(a, mg_cell_u64(MG_CELL(&rows, r, O_TOTAL))),
 						      "name", buyer(ctx, &rows, r, O_NAME), "email", buyer(ctx, &rows, r, O_EMAIL)));
 	if (shown > 0)
 		mg_audit(ctx, "order.search", "orders", "success", f.q[0] ? "by code or e-mail" : NULL);
@@ -166,7 +162,7 @@ enum mg_err orders_csv(struct mg_ctx *ctx)
 			mg_csv_field(&csv, mg_tr(ctx, state_label(MG_CELL(&rows, r, O_STATE))));
 			mg_csv_field(&csv, MG_CELL(&rows, r, O_CHANNEL));
 			mg_csv_field(&csv, method ? mg_tr(ctx, method) : MG_CELL(&rows, r, O_METHOD));
-			mg_csv_int(&csv, (long long)u64(MG_CELL(&rows, r, O_TOTAL)));
+			mg_csv_int(&csv, (long long)mg_cell_u64(MG_CELL(&rows, r, O_TOTAL)));
 			mg_csv_field(&csv, MG_CELL(&rows, r, O_PAID));
 			mg_csv_field(&csv, buyer(ctx, &rows, r, O_NAME));
 			mg_csv_field(&csv, buyer(ctx, &rows, r, O_EMAIL));
@@ -175,7 +171,7 @@ enum mg_err orders_csv(struct mg_ctx *ctx)
 		total += rows.nrows;
 		if (rows.nrows < CSV_BATCH || total >= CSV_MAX_ROWS)
 			break;
-		before = u64(MG_CELL(&rows, rows.nrows - 1, O_ID));
+		before = mg_cell_u64(MG_CELL(&rows, rows.nrows - 1, O_ID));
 	}
 	if (err == MG_OK) {
 		mg_audit(ctx, "order.export", "orders", "success", mg_arena_printf(mg_arena(ctx), "%zu rows", total));
@@ -211,7 +207,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		json_t *t = json_pack("{s:s, s:s, s:s}", "label", tickets[i].label, "href", tickets[i].path, "code",
 				      tickets[i].code);
 		for (size_t r = 0; r < state.nrows; r++)
-			if (u64(MG_CELL(&state, r, 0)) == tickets[i].id) {
+			if (mg_cell_u64(MG_CELL(&state, r, 0)) == tickets[i].id) {
 				json_object_set_new(t, "void", json_boolean(strcmp(MG_CELL(&state, r, 1), "void") == 0));
 				json_object_set_new(t, "checked_in", json_string(MG_CELL(&state, r, 2)));
 				json_object_set_new(t, "gate", json_string(MG_CELL(&state, r, 3)));
@@ -226,7 +222,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		const char *label = mg_payment_method_label(MG_CELL(&pays, r, 0));
 		json_array_append_new(payments, json_pack("{s:s, s:s, s:s, s:s}", "method",
 							  label ? mg_tr(ctx, label) : MG_CELL(&pays, r, 0), "amount",
-							  mg_yen(a, u64(MG_CELL(&pays, r, 1))), "state", MG_CELL(&pays, r, 2),
+							  mg_yen(a, mg_cell_u64(MG_CELL(&pays, r, 1))), "state", MG_CELL(&pays, r, 2),
 							  "at", MG_CELL(&pays, r, 3)));
 	}
 	const char *base = mg_admin_path(ctx, mg_arena_printf(a, "/tickets/orders/%s", o.code));
@@ -348,13 +344,13 @@ static enum mg_err free_seats(struct mg_ctx *ctx, const struct shop_performance 
 		err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.box_office_seats", key, 2, &seats, NULL, NULL);
 	if (err != MG_OK)
 		return err;
-	const char **chosen = NULL;
-	size_t nchosen = mg_form_values(ctx, "seat", &chosen);
+	const char **chosen = NULL; /* ticked before, when the form is shown again */
+	size_t nchosen = mg_form_typed(ctx, "seat") != NULL ? mg_form_values(ctx, "seat", &chosen) : 0;
 	/* both lists are in seat order: one pass */
 	for (size_t i = 0, r = 0; i < view.n; i++) {
-		while (r < seats.nrows && u64(MG_CELL(&seats, r, 0)) < view.units[i])
+		while (r < seats.nrows && mg_cell_u64(MG_CELL(&seats, r, 0)) < view.units[i])
 			r++;
-		if (view.states[i] != MG_UNIT_FREE || r == seats.nrows || u64(MG_CELL(&seats, r, 0)) != view.units[i])
+		if (view.states[i] != MG_UNIT_FREE || r == seats.nrows || mg_cell_u64(MG_CELL(&seats, r, 0)) != view.units[i])
 			continue;
 		bool checked = false;
 		for (size_t c = 0; c < nchosen && !checked; c++)
@@ -386,15 +382,16 @@ static enum mg_err render_box_office(struct mg_ctx *ctx, int status, const struc
 	if (seated)
 		err = free_seats(ctx, p, seats);
 	if (err == MG_OK)
-		types = choices(ctx, "tickets.box_office_types", p->event_id, mg_form(ctx, "type"), &err);
+		types = choices(ctx, "tickets.box_office_types", p->event_id, mg_form_typed(ctx, "type"), &err);
 	if (err == MG_OK)
-		quotas = choices(ctx, "tickets.box_office_quotas", p->id, mg_form(ctx, "quota"), &err);
+		quotas = choices(ctx, "tickets.box_office_quotas", p->id, mg_form_typed(ctx, "quota"), &err);
 	if (err != MG_OK) {
 		json_decref(seats);
 		json_decref(types);
 		return err;
 	}
-	const char *name = mg_form(ctx, "name"), *email = mg_form(ctx, "email"), *quantity = mg_form(ctx, "quantity");
+	const char *name = mg_form_typed(ctx, "name"), *email = mg_form_typed(ctx, "email"),
+		   *quantity = mg_form_typed(ctx, "quantity");
 	json_t *data = mg_admin_page(ctx, N_("Box office"));
 	json_object_set_new(data, "performance",
 			    json_pack("{s:s, s:s, s:b}", "title", p->event_title, "starts", mg_jst(mg_arena(ctx), p->starts_at),
@@ -415,7 +412,10 @@ static enum mg_err render_box_office(struct mg_ctx *ctx, int status, const struc
 enum mg_err box_office_form(struct mg_ctx *ctx)
 {
 	struct shop_performance p;
-	enum mg_err err = shop_performance_load(ctx, u64(mg_param(ctx, "id")), &p);
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err == MG_OK)
+		err = shop_performance_load(ctx, id, &p);
 	return err != MG_OK ? err : render_box_office(ctx, 200, &p, NULL);
 }
 
@@ -441,12 +441,16 @@ static const char *sell(struct mg_ctx *ctx, const struct shop_performance *p, st
 	uint32_t *seats = NULL;
 	bool bad = false;
 	size_t n = p->seat_map_id != 0 ? chosen_seats(ctx, &seats, &bad) : 0;
-	uint32_t quantity = (uint32_t)u64(mg_form(ctx, "quantity"));
+	const char *quantity_text = mg_form(ctx, "quantity");
+	uint32_t quantity = quantity_text != NULL ? (uint32_t)strtoul(quantity_text, NULL, 10) : 0;
 	if (bad || (p->seat_map_id != 0 && n == 0) || (p->seat_map_id == 0 && (quantity == 0 || quantity > 50)))
 		return p->seat_map_id != 0 ? N_("Choose at least one seat.") : N_("Type how many places to sell (1 to 50).");
 	uint64_t type = 0;
 	const char *type_name = NULL, *problem = NULL;
-	if ((*err = shop_ticket_type(ctx, p, u64(mg_form(ctx, "type")), &type, &type_name)) != MG_OK)
+	uint64_t chosen_type = 0, quota = 0; /* checked by their pattern: 0 when not given */
+	mg_form_id(ctx, "type", &chosen_type);
+	mg_form_id(ctx, "quota", &quota);
+	if ((*err = shop_ticket_type(ctx, p, chosen_type, &type, &type_name)) != MG_OK)
 		return *err == MG_ERR_NOT_FOUND ? (*err = MG_OK, N_("Choose a ticket type.")) : NULL;
 	char token[MG_CART_TOKEN_CHARS + 1];
 	struct mg_cart cart;
@@ -454,7 +458,7 @@ static const char *sell(struct mg_ctx *ctx, const struct shop_performance *p, st
 	if ((*err = mg_cart_new(ctx, token, &cart)) != MG_OK)
 		return NULL;
 	*err = p->seat_map_id != 0 ? shop_hold_seats(ctx, token, p, seats, n, type, &added, &problem)
-				   : shop_hold_places(ctx, token, p, u64(mg_form(ctx, "quota")), quantity, type, &added, &problem);
+				   : shop_hold_places(ctx, token, p, quota, quantity, type, &added, &problem);
 	const char *message = NULL;
 	if (*err == MG_ERR_CONFLICT)
 		message = N_("Some of these seats were taken meanwhile. Choose again.");
@@ -491,8 +495,9 @@ static const char *sell(struct mg_ctx *ctx, const struct shop_performance *p, st
 enum mg_err box_office_sell(struct mg_ctx *ctx)
 {
 	struct shop_performance p;
-	enum mg_err err = shop_performance_load(ctx, u64(mg_param(ctx, "id")), &p);
-	if (err != MG_OK)
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err != MG_OK || (err = shop_performance_load(ctx, id, &p)) != MG_OK)
 		return err;
 	struct shop_order order;
 	const char *message = sell(ctx, &p, &order, &err);
@@ -503,21 +508,28 @@ enum mg_err box_office_sell(struct mg_ctx *ctx)
 	return mg_redirect(ctx, 303, mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/orders/%s", order.order.code)));
 }
 
+const struct mg_field orders_detail_query[] = {
+	/* set by the redirect after an action, to say it was done */
+	{ "done", MG_FROM_QUERY, "cancelled|refunded|paid", false, 9, N_("Done"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
+};
+
 const struct mg_field orders_search_fields[] = {
-	{ "q", MG_FROM_QUERY, NULL, false, 254, N_("Order code or e-mail") },
-	{ "state", MG_FROM_QUERY, "pending|paid|cancelled|expired|refunded", false, 16, N_("Order state") },
-	{ "performance", MG_FROM_QUERY, "[0-9]{1,19}", false, 19, N_("Performance number") },
-	{ "before", MG_FROM_QUERY, "[0-9]{1,19}", false, 19, N_("Page") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "q", MG_FROM_QUERY, NULL, false, 254, N_("Order code or e-mail"), MG_TEXT_NFKC },
+	{ "state", MG_FROM_QUERY, "pending|paid|cancelled|expired|refunded", false, 16, N_("Order state"), MG_TEXT_NFKC },
+	{ "performance", MG_FROM_QUERY, MG_ID_PATTERN, false, 19, N_("Performance number"), MG_TEXT_NFKC },
+	{ "before", MG_FROM_QUERY, MG_ID_PATTERN, false, 19, N_("Page"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field box_office_fields[] = {
-	{ "type", MG_FROM_FORM, "[0-9]{1,19}", false, 19, N_("Ticket type") },
-	{ "quota", MG_FROM_FORM, "[0-9]{1,19}", false, 19, N_("Standing area") },
-	{ "quantity", MG_FROM_FORM, "[0-9]{1,3}", false, 3, N_("Number of places") },
-	{ "name", MG_FROM_FORM, NULL, false, 300, N_("Buyer name") },
-	{ "email", MG_FROM_FORM, NULL, false, 254, N_("Buyer e-mail") },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "type", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Ticket type"), MG_TEXT_NFKC },
+	{ "quota", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Standing area"), MG_TEXT_NFKC },
+	{ "seat", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Seat"), MG_TEXT_NFKC },
+	{ "quantity", MG_FROM_FORM, "[0-9]{1,3}", false, 3, N_("Number of places"), MG_TEXT_NFKC },
+	{ "name", MG_FROM_FORM, NULL, false, 300, N_("Buyer name"), MG_TEXT_NFKC },
+	{ "email", MG_FROM_FORM, NULL, false, 254, N_("Buyer e-mail"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 /* The chart's geometry, in SVG user units: one bar per performance. */

@@ -19,7 +19,7 @@ enum mg_err orders_confirm_transfer(struct mg_ctx *ctx);
 enum mg_err box_office_list(struct mg_ctx *ctx);
 enum mg_err box_office_form(struct mg_ctx *ctx);
 enum mg_err box_office_sell(struct mg_ctx *ctx);
-extern const struct mg_field orders_search_fields[], box_office_fields[];
+extern const struct mg_field orders_search_fields[], orders_detail_query[], box_office_fields[];
 
 /* An order in a back-office path: its code (a shorter text simply finds nothing). */
 #define ORDER_PATH "/tickets/orders/(?<code>[0-9A-Z]{1,12})"
@@ -30,21 +30,21 @@ extern const struct mg_field orders_search_fields[], box_office_fields[];
 	  "orders: search by code, e-mail, performance, state" }, \
 	{ "GET", "/tickets/orders.csv", orders_csv, MG_SCOPE_ADMIN, "tickets.sell", orders_search_fields, \
 	  "the orders found, as CSV for Excel (audited)" }, \
-	{ "GET", ORDER_PATH, orders_detail, MG_SCOPE_ADMIN, "tickets.sell", NULL, \
+	{ "GET", ORDER_PATH, orders_detail, MG_SCOPE_ADMIN, "tickets.sell", orders_detail_query, \
 	  "one order: buyer, lines, payments, tickets and their check-in" }, \
-	{ "POST", ORDER_PATH "/cancel", orders_cancel, MG_SCOPE_ADMIN, "tickets.refund", NULL, \
+	{ "POST", ORDER_PATH "/cancel", orders_cancel, MG_SCOPE_ADMIN, "tickets.refund", MG_NO_FIELDS, \
 	  "cancel an unpaid order: seats released, tickets voided" }, \
-	{ "POST", ORDER_PATH "/refund", orders_refund, MG_SCOPE_ADMIN, "tickets.refund", NULL, \
+	{ "POST", ORDER_PATH "/refund", orders_refund, MG_SCOPE_ADMIN, "tickets.refund", MG_NO_FIELDS, \
 	  "refund a paid order: seats released, tickets voided" }, \
-	{ "POST", ORDER_PATH "/confirm-transfer", orders_confirm_transfer, MG_SCOPE_ADMIN, "tickets.sell", NULL, \
+	{ "POST", ORDER_PATH "/confirm-transfer", orders_confirm_transfer, MG_SCOPE_ADMIN, "tickets.sell", MG_NO_FIELDS, \
 	  "record that a bank transfer for an order arrived (the order is paid)" }, \
-	{ "GET", "/tickets/box-office", box_office_list, MG_SCOPE_ADMIN, "tickets.sell", NULL, \
+	{ "GET", "/tickets/box-office", box_office_list, MG_SCOPE_ADMIN, "tickets.sell", MG_NO_FIELDS, \
 	  "box office: the performances on sale" }, \
-	{ "GET", "/tickets/box-office/(?<id>[0-9]{1,19})", box_office_form, MG_SCOPE_ADMIN, "tickets.sell", NULL, \
+	{ "GET", "/tickets/box-office/" MG_ID_GROUP("id"), box_office_form, MG_SCOPE_ADMIN, "tickets.sell", MG_NO_FIELDS, \
 	  "box office: free seats or places of a performance" }, \
-	{ "POST", "/tickets/box-office/(?<id>[0-9]{1,19})", box_office_sell, MG_SCOPE_ADMIN, "tickets.sell", \
+	{ "POST", "/tickets/box-office/" MG_ID_GROUP("id"), box_office_sell, MG_SCOPE_ADMIN, "tickets.sell", \
 	  box_office_fields, "box office: sell seats or places for cash (order paid, tickets printable)" }, \
-	{ "GET", "/tickets/sales", orders_sales, MG_SCOPE_ADMIN, "tickets.sell", NULL, \
+	{ "GET", "/tickets/sales", orders_sales, MG_SCOPE_ADMIN, "tickets.sell", MG_NO_FIELDS, \
 	  "sales per performance: sold, held, free and blocked units, revenue, a bar chart" },
 
 #define ORDERS_STATEMENTS \

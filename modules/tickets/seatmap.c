@@ -368,7 +368,7 @@ static enum mg_err render_venues(struct mg_ctx *ctx, int status, json_t *errors)
 		json_array_append_new(venues, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "name",
 							MG_CELL(&rows, r, 1), "address", MG_CELL(&rows, r, 2), "maps",
 							MG_CELL(&rows, r, 3), "href", venue_href(ctx, MG_CELL(&rows, r, 0))));
-	const char *name = mg_form(ctx, "name"), *address = mg_form(ctx, "address");
+	const char *name = mg_form_typed(ctx, "name"), *address = mg_form_typed(ctx, "address");
 	json_t *data = mg_admin_page(ctx, N_("Venues"));
 	json_object_set_new(data, "venues", venues);
 	json_object_set_new(data, "action", json_string(mg_admin_path(ctx, "/tickets/venues")));
@@ -417,7 +417,7 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 					mg_arena_printf(mg_arena(ctx), "%s × %s", MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4)),
 					"created", MG_CELL(&rows, r, 5) ? MG_CELL(&rows, r, 5) : "", "href",
 					mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/maps/%s", MG_CELL(&rows, r, 0)))));
-	const char *name = mg_form(ctx, "name"), *xml = mg_form(ctx, "xml");
+	const char *name = mg_form_typed(ctx, "name"), *xml = mg_form_typed(ctx, "xml");
 	json_t *data = mg_admin_page(ctx, N_("Venue"));
 	json_object_set_new(data, "venue", json_pack("{s:s, s:s, s:s}", "id", MG_CELL(venue, 0, 0), "name",
 						     MG_CELL(venue, 0, 1), "address", MG_CELL(venue, 0, 2)));
@@ -434,9 +434,11 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 enum mg_err tickets_seatmap_venue_page(struct mg_ctx *ctx)
 {
 	struct mg_rows venue;
-	enum mg_err err;
-	if (!venue_exists(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), strtoull(mg_param(ctx, "venue"), NULL, 10),
-			  &venue, &err))
+	uint64_t venue_id;
+	enum mg_err err = mg_param_id(ctx, "venue", &venue_id);
+	if (err != MG_OK)
+		return err;
+	if (!venue_exists(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), venue_id, &venue, &err))
 		return err != MG_OK ? err : MG_ERR_NOT_FOUND;
 	return render_venue(ctx, 200, &venue, NULL);
 }
@@ -449,8 +451,10 @@ enum mg_err tickets_seatmap_venue_page(struct mg_ctx *ctx)
 enum mg_err tickets_seatmap_map_upload(struct mg_ctx *ctx)
 {
 	struct mg_rows venue;
-	enum mg_err err;
-	uint64_t venue_id = strtoull(mg_param(ctx, "venue"), NULL, 10);
+	uint64_t venue_id;
+	enum mg_err err = mg_param_id(ctx, "venue", &venue_id);
+	if (err != MG_OK)
+		return err;
 	if (!venue_exists(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), venue_id, &venue, &err))
 		return err != MG_OK ? err : MG_ERR_NOT_FOUND;
 	const char *name = mg_form(ctx, "name"), *xml = mg_form(ctx, "xml");
@@ -488,9 +492,9 @@ enum mg_err tickets_seatmap_map_upload(struct mg_ctx *ctx)
 enum mg_err tickets_seatmap_map_page(struct mg_ctx *ctx)
 {
 	struct tickets_map map;
-	enum mg_err err = tickets_seatmap_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx),
-					       strtoull(mg_param(ctx, "map"), NULL, 10), &map);
-	if (err != MG_OK)
+	uint64_t map_id;
+	enum mg_err err = mg_param_id(ctx, "map", &map_id);
+	if (err != MG_OK || (err = tickets_seatmap_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), map_id, &map)) != MG_OK)
 		return err;
 	json_t *categories = json_object();
 	size_t wheelchair = 0;
@@ -522,9 +526,13 @@ enum mg_err tickets_seatmap_map_page(struct mg_ctx *ctx)
 /* GET /<slug>/admin/tickets/maps/<id>/svg — the map alone as an SVG file (to print, to check). */
 enum mg_err tickets_seatmap_map_svg(struct mg_ctx *ctx)
 {
+	uint64_t map_id;
+	enum mg_err err = mg_param_id(ctx, "map", &map_id);
+	if (err != MG_OK)
+		return err;
 	struct mg_buf svg;
 	mg_buf_init(&svg);
-	enum mg_err err = tickets_seatmap_svg(ctx, strtoull(mg_param(ctx, "map"), NULL, 10), NULL, NULL, 0, false, &svg);
+	err = tickets_seatmap_svg(ctx, map_id, NULL, NULL, 0, false, &svg);
 	if (err == MG_OK)
 		err = mg_send(ctx, 200, "image/svg+xml; charset=utf-8", &svg);
 	mg_buf_free(&svg);
@@ -532,15 +540,15 @@ enum mg_err tickets_seatmap_map_svg(struct mg_ctx *ctx)
 }
 
 const struct mg_field tickets_venue_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 200, N_("Venue name") },
-	{ "address", MG_FROM_FORM, NULL, false, 400, N_("Address") },
-	{ NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 200, N_("Venue name"), MG_TEXT_RAW },
+	{ "address", MG_FROM_FORM, NULL, false, 400, N_("Address"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field tickets_seatmap_fields[] = {
-	{ "name", MG_FROM_FORM, NULL, false, 200, N_("Map name") },
-	{ "xml", MG_FROM_FORM, NULL, false, 0, N_("Seat map XML") },
-	{ NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 200, N_("Map name"), MG_TEXT_RAW },
+	{ "xml", MG_FROM_FORM, NULL, false, 0, N_("Seat map XML"), MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 /* ---- madoguchi tickets import-map ---- */
@@ -618,7 +626,12 @@ static int import_map_command(struct mg_db *db, int argc, char **argv)
 	char *xml = NULL;
 	size_t len = 0;
 	int status = 1;
-	uint64_t tenant = 0, venue = venue_text ? strtoull(venue_text, NULL, 10) : 0;
+	uint64_t tenant = 0, venue = 0;
+	if (venue_text != NULL && mg_parse_id(venue_text, &venue) != MG_OK) {
+		fprintf(stderr, "madoguchi: tickets import-map: --venue takes a venue id (a whole number from 1)\n");
+		mg_arena_free(arena);
+		return 2;
+	}
 	struct mg_rows rows;
 	enum mg_err err;
 	if (mg_tenant_lookup(db, arena, slug, &tenant) != MG_OK) {

@@ -65,9 +65,9 @@ enum mg_err tickets_seatmap_svg(struct mg_ctx *ctx, uint64_t seat_map_id, const 
 const struct tickets_seatmap_schema *tickets_seatmap_schema(void);
 
 /* ---- for tickets.c's tables (routes, fields, the command) ---- */
-#define TICKETS_VENUE "/tickets/venues/(?<venue>[0-9]{1,18})"
-#define TICKETS_MAP "/tickets/maps/(?<map>[0-9]{1,18})"
-#define TICKETS_CHART "/tickets/performances/(?<performance>[0-9]{1,18})/seats"
+#define TICKETS_VENUE "/tickets/venues/" MG_ID_GROUP("venue")
+#define TICKETS_MAP "/tickets/maps/" MG_ID_GROUP("map")
+#define TICKETS_CHART "/tickets/performances/" MG_ID_GROUP("performance") "/seats"
 enum mg_err tickets_seatmap_venues_page(struct mg_ctx *ctx);
 enum mg_err tickets_seatmap_venue_create(struct mg_ctx *ctx);
 enum mg_err tickets_seatmap_venue_page(struct mg_ctx *ctx);

@@ -18,9 +18,11 @@ struct performance {
 static enum mg_err load_performance(struct mg_ctx *ctx, struct performance *out)
 {
 	struct mg_rows rows;
-	out->id = strtoull(mg_param(ctx, "performance"), NULL, 10);
+	enum mg_err err = mg_param_id(ctx, "performance", &out->id);
+	if (err != MG_OK)
+		return err;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(out->id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.chart_performance", args, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.chart_performance", args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0 || MG_CELL(&rows, 0, 3) == NULL) /* none, or general admission only */
@@ -127,14 +129,18 @@ enum mg_err tickets_seatmap_chart_change(struct mg_ctx *ctx)
 }
 
 const struct mg_field tickets_seatmap_chart_query[] = {
-	{ "blocked", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Blocked") },
-	{ "released", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Released") },
-	{ NULL },
+	{ "blocked", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Blocked"), MG_TEXT_NFKC },
+	{ "released", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Released"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field tickets_seatmap_chart_fields[] = {
-	{ "action", MG_FROM_FORM, "block|release", true, 7, N_("Action") },
-	{ NULL },
+	{ "action", MG_FROM_FORM, "block|release", true, 7, N_("Action"), MG_TEXT_NFKC },
+	{ "seat", MG_FROM_FORM, "[0-9]{1,6}", false, 6, N_("Seat"), MG_TEXT_NFKC },
+	/* the chart shown again after a refusal reads the address's counts, as its GET does */
+	{ "blocked", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Blocked"), MG_TEXT_NFKC },
+	{ "released", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Released"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 /*
@@ -164,6 +170,6 @@ enum mg_err tickets_seatmap_picker_preview(struct mg_ctx *ctx)
 }
 
 const struct mg_field tickets_seatmap_picker_query[] = {
-	{ "seat", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Seat") },
-	{ NULL },
+	{ "seat", MG_FROM_QUERY, "[0-9]{1,6}", false, 6, N_("Seat"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };

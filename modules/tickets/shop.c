@@ -9,11 +9,6 @@
 #include "eticket.h"
 #include "shop.h"
 
-static uint64_t u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 enum mg_err shop_performance_load(struct mg_ctx *ctx, uint64_t id, struct shop_performance *out)
 {
 	struct mg_rows rows;
@@ -23,15 +18,15 @@ enum mg_err shop_performance_load(struct mg_ctx *ctx, uint64_t id, struct shop_p
 		return err;
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
-	*out = (struct shop_performance){ .id = u64(MG_CELL(&rows, 0, 0)),
-					  .event_id = u64(MG_CELL(&rows, 0, 1)),
-					  .seat_map_id = u64(MG_CELL(&rows, 0, 2)),
+	*out = (struct shop_performance){ .id = mg_cell_u64(MG_CELL(&rows, 0, 0)),
+					  .event_id = mg_cell_u64(MG_CELL(&rows, 0, 1)),
+					  .seat_map_id = mg_cell_u64(MG_CELL(&rows, 0, 2)),
 					  .event_title = MG_CELL(&rows, 0, 3),
 					  .event_kind = MG_CELL(&rows, 0, 4),
-					  .per_order_limit = (unsigned)u64(MG_CELL(&rows, 0, 5)),
-					  .starts_at = (time_t)u64(MG_CELL(&rows, 0, 6)),
-					  .sale_starts_at = (time_t)u64(MG_CELL(&rows, 0, 7)),
-					  .sale_ends_at = (time_t)u64(MG_CELL(&rows, 0, 8)),
+					  .per_order_limit = (unsigned)mg_cell_u64(MG_CELL(&rows, 0, 5)),
+					  .starts_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 6)),
+					  .sale_starts_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 7)),
+					  .sale_ends_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 8)),
 					  .state = MG_CELL(&rows, 0, 9) };
 	return MG_OK;
 }
@@ -57,7 +52,7 @@ enum mg_err shop_ticket_type(struct mg_ctx *ctx, const struct shop_performance *
 		return err;
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
-	*type_id = u64(MG_CELL(&rows, 0, 0));
+	*type_id = mg_cell_u64(MG_CELL(&rows, 0, 0));
 	*name = MG_CELL(&rows, 0, 1);
 	return MG_OK;
 }
@@ -73,7 +68,7 @@ static enum mg_err price_of(struct mg_ctx *ctx, const struct shop_performance *p
 		return err;
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
-	*amount = (unsigned)u64(MG_CELL(&rows, 0, 0));
+	*amount = (unsigned)mg_cell_u64(MG_CELL(&rows, 0, 0));
 	return MG_OK;
 }
 
@@ -215,7 +210,7 @@ enum mg_err shop_hold_places(struct mg_ctx *ctx, const char *token, const struct
 		return err == MG_ERR_NOT_FOUND ? MG_ERR_INPUT : err;
 	if ((err = check_limit(ctx, token, p, quantity, problem)) != MG_OK)
 		return err;
-	uint64_t quota_id = u64(MG_CELL(&rows, 0, 0));
+	uint64_t quota_id = mg_cell_u64(MG_CELL(&rows, 0, 0));
 	unsigned amount = 0;
 	if ((err = price_of(ctx, p, MG_CELL(&rows, 0, 2), type_id, &amount)) != MG_OK) {
 		*problem = N_("This seat has no price for that ticket type.");

@@ -24,20 +24,20 @@ static enum mg_err about(struct mg_ctx *ctx)
 }
 
 static const struct mg_route tickets_routes[] = {
-	{ "GET", "/_modules/tickets", about, MG_SCOPE_PLATFORM, NULL, NULL, "module status" },
-	{ "GET", "/tickets/_about", about, MG_SCOPE_TENANT, NULL, NULL, "module status for a tenant" },
+	{ "GET", "/_modules/tickets", about, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "module status" },
+	{ "GET", "/tickets/_about", about, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "module status for a tenant" },
 
 	/* ---- seatmap.c ---- */
-	{ "GET", "/tickets/venues", tickets_seatmap_venues_page, MG_SCOPE_ADMIN, "tickets.manage", NULL,
+	{ "GET", "/tickets/venues", tickets_seatmap_venues_page, MG_SCOPE_ADMIN, "tickets.manage", MG_NO_FIELDS,
 	  "venues and a form to add one" },
 	{ "POST", "/tickets/venues", tickets_seatmap_venue_create, MG_SCOPE_ADMIN, "tickets.manage", tickets_venue_fields,
 	  "add a venue" },
-	{ "GET", TICKETS_VENUE, tickets_seatmap_venue_page, MG_SCOPE_ADMIN, "tickets.manage", NULL,
+	{ "GET", TICKETS_VENUE, tickets_seatmap_venue_page, MG_SCOPE_ADMIN, "tickets.manage", MG_NO_FIELDS,
 	  "a venue, its seat maps and the upload form" },
 	{ "POST", TICKETS_VENUE "/maps", tickets_seatmap_map_upload, MG_SCOPE_ADMIN, "tickets.manage",
 	  tickets_seatmap_fields, "import a seat map (XML checked against schema/seatmap.rng; errors name the line)" },
-	{ "GET", TICKETS_MAP, tickets_seatmap_map_page, MG_SCOPE_ADMIN, "tickets.manage", NULL, "a seat map's preview" },
-	{ "GET", TICKETS_MAP "/svg", tickets_seatmap_map_svg, MG_SCOPE_ADMIN, "tickets.manage", NULL,
+	{ "GET", TICKETS_MAP, tickets_seatmap_map_page, MG_SCOPE_ADMIN, "tickets.manage", MG_NO_FIELDS, "a seat map's preview" },
+	{ "GET", TICKETS_MAP "/svg", tickets_seatmap_map_svg, MG_SCOPE_ADMIN, "tickets.manage", MG_NO_FIELDS,
 	  "a seat map as an SVG file" },
 	{ "GET", TICKETS_CHART, tickets_seatmap_chart_page, MG_SCOPE_ADMIN, "tickets.manage", tickets_seatmap_chart_query,
 	  "live seat chart of a performance (free / held / sold / blocked)" },

@@ -55,7 +55,7 @@ extern const struct mg_field web_performance_query[], web_seat_fields[], web_bes
 
 #pragma GCC visibility pop
 
-#define WEB_PERFORMANCE "/tickets/performances/(?<id>[0-9]{1,18})"
+#define WEB_PERFORMANCE "/tickets/performances/" MG_ID_GROUP("id")
 
 /* The routes, for tickets_routes[] (all public, below /<slug>). */
 #define WEB_ROUTES                                                                                                    \
@@ -69,13 +69,13 @@ extern const struct mg_field web_performance_query[], web_seat_fields[], web_bes
 	  "public: holds a quantity of general-admission places" },                                                   \
 	{ "POST", WEB_PERFORMANCE "/merch", web_add_merch, MG_SCOPE_TENANT, NULL, web_merch_fields,                   \
 	  "public: puts merchandise in the buyer's cart" },                                                           \
-	{ "GET", "/tickets/cart", web_cart_page, MG_SCOPE_TENANT, NULL, NULL,                                         \
+	{ "GET", "/tickets/cart", web_cart_page, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                         \
 	  "public: the buyer's cart, its total and the hold's deadline" },                                            \
 	{ "POST", "/tickets/cart/remove", web_cart_remove, MG_SCOPE_TENANT, NULL, web_remove_fields,                  \
 	  "public: takes one item out of the cart and frees it" },                                                    \
-	{ "POST", "/tickets/cart/empty", web_cart_empty, MG_SCOPE_TENANT, NULL, NULL,                                 \
+	{ "POST", "/tickets/cart/empty", web_cart_empty, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                 \
 	  "public: empties the cart and frees everything it held" },                                                  \
-	{ "GET", "/tickets/checkout", web_checkout_page, MG_SCOPE_TENANT, NULL, NULL,                                 \
+	{ "GET", "/tickets/checkout", web_checkout_page, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                                 \
 	  "public: the buyer's details and the payment method" },                                                     \
 	{ "POST", "/tickets/checkout", web_checkout, MG_SCOPE_TENANT, NULL, web_checkout_fields,                      \
 	  "public: makes an order of the cart and issues its e-tickets (410 when the hold lapsed)" },

@@ -140,10 +140,10 @@ enum mg_err web_cart_page(struct mg_ctx *ctx)
 }
 
 const struct mg_field web_remove_fields[] = {
-	{ "kind", MG_FROM_FORM, "seat|ga|merch", true, 8, N_("Item") },
-	{ "resource", MG_FROM_FORM, "[0-9]{1,18}", true, 18, N_("Item") },
-	{ "unit", MG_FROM_FORM, "[0-9]{1,9}", true, 9, N_("Item") },
-	{ NULL },
+	{ "kind", MG_FROM_FORM, "seat|ga|merch", true, 8, N_("Item"), MG_TEXT_NFKC },
+	{ "resource", MG_FROM_FORM, MG_ID_PATTERN, true, 18, N_("Item"), MG_TEXT_NFKC },
+	{ "unit", MG_FROM_FORM, "[0-9]{1,9}", true, 9, N_("Item"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 /* POST /<slug>/tickets/cart/remove — takes one item out of the cart; its seat or place is free
@@ -151,10 +151,13 @@ const struct mg_field web_remove_fields[] = {
 enum mg_err web_cart_remove(struct mg_ctx *ctx)
 {
 	const char *token = web_cart_token(ctx);
+	uint64_t resource;
+	enum mg_err err = mg_form_id(ctx, "resource", &resource);
+	if (err != MG_OK)
+		return MG_ERR_INPUT; /* required and checked: only a broken form gets here */
 	if (token != NULL) {
-		enum mg_err err = mg_cart_take_out(ctx, token, mg_form(ctx, "kind"),
-						   strtoull(mg_form(ctx, "resource"), NULL, 10),
-						   (uint32_t)strtoul(mg_form(ctx, "unit"), NULL, 10));
+		err = mg_cart_take_out(ctx, token, mg_form(ctx, "kind"), resource,
+				       (uint32_t)strtoul(mg_form(ctx, "unit"), NULL, 10));
 		if (err == MG_ERR_EXPIRED)
 			return web_hold_lapsed(ctx);
 		if (err != MG_OK && err != MG_ERR_NOT_FOUND) /* gone already: the cart shows it */
@@ -180,11 +183,11 @@ enum mg_err web_cart_empty(struct mg_ctx *ctx)
 
 const struct mg_field web_checkout_fields[] = {
 	/* checked in the handler, so that each error stands beside its field */
-	{ "name", MG_FROM_FORM, NULL, false, 400, N_("Name") },
-	{ "email", MG_FROM_FORM, NULL, false, 254, N_("E-mail address") },
-	{ "phone", MG_FROM_FORM, NULL, false, 120, N_("Phone") },
-	{ "payment", MG_FROM_FORM, NULL, false, 32, N_("Payment method") },
-	{ NULL },
+	{ "name", MG_FROM_FORM, NULL, false, 400, N_("Name"), MG_TEXT_NFKC },
+	{ "email", MG_FROM_FORM, NULL, false, 254, N_("E-mail address"), MG_TEXT_NFKC },
+	{ "phone", MG_FROM_FORM, NULL, false, 120, N_("Phone"), MG_TEXT_NFKC },
+	{ "payment", MG_FROM_FORM, NULL, false, 32, N_("Payment method"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 static json_t *payments_json(struct mg_ctx *ctx, const char *chosen)

@@ -35,50 +35,60 @@ struct pick_page {
 };
 
 const struct mg_field web_performance_query[] = {
-	{ "section", MG_FROM_QUERY, NULL, false, 200, N_("Section") },
-	{ NULL },
+	{ "section", MG_FROM_QUERY, NULL, false, 200, N_("Section"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field web_seat_fields[] = {
-	{ "seat", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Seat") },
-	{ "had", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Seat") },
-	{ "ticket_type", MG_FROM_FORM, "[0-9]{1,18}", false, 18, N_("Ticket type") },
-	{ "section", MG_FROM_FORM, NULL, false, 200, N_("Section") },
-	{ NULL },
+	{ "seat", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Seat"), MG_TEXT_NFKC },
+	{ "had", MG_FROM_FORM, "[0-9]{1,9}", false, 9, N_("Seat"), MG_TEXT_NFKC },
+	{ "ticket_type", MG_FROM_FORM, MG_ID_PATTERN, false, 18, N_("Ticket type"), MG_TEXT_NFKC },
+	{ "section", MG_FROM_FORM, NULL, false, 200, N_("Section"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field web_best_fields[] = {
-	{ "category", MG_FROM_FORM, NULL, false, 16, N_("Category") },
-	{ "quantity", MG_FROM_FORM, "[0-9]{1,2}", true, 2, N_("Number of seats") },
-	{ "ticket_type", MG_FROM_FORM, "[0-9]{1,18}", false, 18, N_("Ticket type") },
-	{ NULL },
+	{ "category", MG_FROM_FORM, NULL, false, 16, N_("Category"), MG_TEXT_NFKC },
+	{ "quantity", MG_FROM_FORM, "[0-9]{1,2}", true, 2, N_("Number of seats"), MG_TEXT_NFKC },
+	{ "ticket_type", MG_FROM_FORM, MG_ID_PATTERN, false, 18, N_("Ticket type"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field web_place_fields[] = {
-	{ "quota", MG_FROM_FORM, "[0-9]{1,18}", true, 18, N_("Admission") },
-	{ "quantity", MG_FROM_FORM, "[0-9]{1,2}", true, 2, N_("Number of tickets") },
-	{ "ticket_type", MG_FROM_FORM, "[0-9]{1,18}", false, 18, N_("Ticket type") },
-	{ NULL },
+	{ "quota", MG_FROM_FORM, MG_ID_PATTERN, true, 18, N_("Admission"), MG_TEXT_NFKC },
+	{ "quantity", MG_FROM_FORM, "[0-9]{1,2}", true, 2, N_("Number of tickets"), MG_TEXT_NFKC },
+	{ "ticket_type", MG_FROM_FORM, MG_ID_PATTERN, false, 18, N_("Ticket type"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
 const struct mg_field web_merch_fields[] = {
-	{ "item", MG_FROM_FORM, "[0-9]{1,18}", true, 18, N_("Item") },
-	{ "quantity", MG_FROM_FORM, "[0-9]{1,2}", true, 2, N_("Quantity") },
-	{ NULL },
+	{ "item", MG_FROM_FORM, MG_ID_PATTERN, true, 18, N_("Item"), MG_TEXT_NFKC },
+	{ "quantity", MG_FROM_FORM, "[0-9]{1,2}", true, 2, N_("Quantity"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
 };
 
+/* An optional id of the form, 0 when not given: its pattern (MG_ID_PATTERN) was checked before
+ * the handler ran, so a value that is there parses. */
 static uint64_t form_id(struct mg_ctx *ctx, const char *name)
 {
+	uint64_t id;
+	return mg_form_id(ctx, name, &id) == MG_OK ? id : 0;
+}
+
+/* A count of the form ("quantity", checked by its pattern), 0 when not given. */
+static unsigned form_count(struct mg_ctx *ctx, const char *name)
+{
 	const char *v = mg_form(ctx, name);
-	return v != NULL ? strtoull(v, NULL, 10) : 0;
+	return v != NULL ? (unsigned)strtoul(v, NULL, 10) : 0;
 }
 
 /* The performance of the route, of a listed event; MG_ERR_NOT_FOUND otherwise. */
 static enum mg_err load_performance(struct mg_ctx *ctx, struct pick_page *page)
 {
-	enum mg_err err = tickets_performance_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx),
-						   catalog_param_id(ctx, "id"), &page->perf);
-	if (err != MG_OK)
+	uint64_t id;
+	enum mg_err err = mg_param_id(ctx, "id", &id);
+	if (err != MG_OK || (err = tickets_performance_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id,
+							     &page->perf)) != MG_OK)
 		return err;
 	if (tickets_sale_window(&page->perf, mg_now()) == TICKETS_SALE_UNLISTED)
 		return MG_ERR_NOT_FOUND;
@@ -601,7 +611,7 @@ enum mg_err web_best_available(struct mg_ctx *ctx)
 {
 	struct pick_page page = { .type_id = form_id(ctx, "ticket_type"),
 				  .category = catalog_typed(ctx, "category"),
-				  .quantity = (unsigned)form_id(ctx, "quantity") };
+				  .quantity = form_count(ctx, "quantity") };
 	struct shop_performance sp;
 	bool answered;
 	enum mg_err err = ready_to_hold(ctx, &page, &sp, &answered);
@@ -662,7 +672,7 @@ enum mg_err web_hold_places(struct mg_ctx *ctx)
 	enum mg_err err = ready_to_hold(ctx, &page, &sp, &answered);
 	if (answered)
 		return err;
-	struct place_hold h = { &sp, form_id(ctx, "quota"), (uint32_t)form_id(ctx, "quantity"), page.type_id };
+	struct place_hold h = { &sp, form_id(ctx, "quota"), form_count(ctx, "quantity"), page.type_id };
 	struct tickets_ga_quota quota;
 	/* a quota of another performance (or none) is not this page's */
 	if (h.quota == 0 || h.quantity == 0 ||
@@ -719,7 +729,7 @@ enum mg_err web_add_merch(struct mg_ctx *ctx)
 	if (answered)
 		return err;
 	struct tickets_merch item;
-	struct merch_hold h = { &item, (uint32_t)form_id(ctx, "quantity") };
+	struct merch_hold h = { &item, form_count(ctx, "quantity") };
 	if (h.quantity == 0 ||
 	    tickets_merch_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), form_id(ctx, "item"), mg_now(), &item) !=
 		    MG_OK ||

@@ -29,7 +29,7 @@ MG_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 # Debian packages the build, the stack and the tests need.
 MG_PACKAGES=(build-essential autoconf automake pkg-config gettext libfcgi-dev libmariadb-dev
 	mariadb-server mariadb-client mariadb-backup libssl-dev openssl libxml2-dev libpcre2-dev
-	libjansson-dev libqrencode-dev libcmocka-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev nginx-light python3
+	libjansson-dev libqrencode-dev libcmocka-dev libunistring-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev nginx-light python3
 	python3-pytest python3-requests curl wrk clang libclang-rt-14-dev ca-certificates procps
 	chromium chromium-driver python3-selenium fonts-ipafont-gothic)
 

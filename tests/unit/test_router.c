@@ -13,17 +13,17 @@ static enum mg_err handler_a(struct mg_ctx *ctx) { return MG_OK; }
 static enum mg_err handler_b(struct mg_ctx *ctx) { return MG_OK; }
 
 static const struct mg_field order_fields[] = {
-	{ "qty", MG_FROM_FORM, "[1-9][0-9]{0,2}", true, 3, "Quantity" },
-	{ "note", MG_FROM_FORM, NULL, false, 0, "Note" },
-	{ NULL, 0, NULL, false, 0, NULL },
+	{ "qty", MG_FROM_FORM, "[1-9][0-9]{0,2}", true, 3, "Quantity", MG_TEXT_AMOUNT },
+	{ "note", MG_FROM_FORM, NULL, false, 0, "Note", MG_TEXT_RAW },
+	MG_FIELDS_END,
 };
 
 static const struct mg_route routes[] = {
-	{ "GET", "/healthz", handler_a, MG_SCOPE_PLATFORM, NULL, NULL, "health" },
-	{ "GET", "/events/(?<id>[0-9]+)", handler_a, MG_SCOPE_TENANT, NULL, NULL, "event" },
+	{ "GET", "/healthz", handler_a, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "health" },
+	{ "GET", "/events/(?<id>[0-9]+)", handler_a, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "event" },
 	{ "POST", "/events/(?<id>[0-9]+)", handler_b, MG_SCOPE_TENANT, NULL, order_fields, "order" },
-	{ "GET", "/events", handler_b, MG_SCOPE_ADMIN, "tickets.edit", NULL, "admin events" },
-	{ "GET", "/tenants/(?<slug>[a-z]+)", handler_a, MG_SCOPE_OPERATOR, NULL, NULL, "operator" },
+	{ "GET", "/events", handler_b, MG_SCOPE_ADMIN, "tickets.edit", MG_NO_FIELDS, "admin events" },
+	{ "GET", "/tenants/(?<slug>[a-z]+)", handler_a, MG_SCOPE_OPERATOR, NULL, MG_NO_FIELDS, "operator" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -156,11 +156,11 @@ static void field_patterns_match_whole_values(void **state)
 static void bad_patterns_are_refused_at_start(void **state)
 {
 	static const struct mg_route broken[] = {
-		{ "GET", "/x/(?<id>[0-9+", handler_a, MG_SCOPE_PLATFORM, NULL, NULL, "broken" },
+		{ "GET", "/x/(?<id>[0-9+", handler_a, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "broken" },
 		{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 	};
 	static const struct mg_route bad_method[] = {
-		{ "BREW", "/coffee", handler_a, MG_SCOPE_PLATFORM, NULL, NULL, "teapot" },
+		{ "BREW", "/coffee", handler_a, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "teapot" },
 		{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 	};
 	char errbuf[256];
@@ -170,6 +170,21 @@ static void bad_patterns_are_refused_at_start(void **state)
 	assert_non_null(strstr(errbuf, "missing"));
 	assert_int_equal(mg_router_add(router, "mod", bad_method, errbuf, sizeof(errbuf)), MG_ERR_CONFIG);
 	assert_non_null(strstr(errbuf, "BREW"));
+	mg_router_free(router);
+}
+
+/* Every route declares the fields it reads: a table without one is refused at start. */
+static void route_without_field_table_is_refused(void **state)
+{
+	static const struct mg_route undeclared[] = {
+		{ "POST", "/carts", handler_a, MG_SCOPE_TENANT, NULL, NULL, "no field table" },
+		{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+	};
+	char errbuf[256];
+	struct mg_router *router = mg_router_new();
+	assert_int_equal(mg_router_add(router, "mod", undeclared, errbuf, sizeof(errbuf)), MG_ERR_CONFIG);
+	assert_non_null(strstr(errbuf, "declares no fields"));
+	assert_non_null(strstr(errbuf, "/carts"));
 	mg_router_free(router);
 }
 
@@ -198,6 +213,7 @@ int main(void)
 		cmocka_unit_test(head_is_answered_by_get),
 		cmocka_unit_test(wrong_method_lists_allowed_ones),
 		cmocka_unit_test(admin_and_operator_scopes),
+		cmocka_unit_test(route_without_field_table_is_refused),
 		cmocka_unit_test(field_patterns_match_whole_values),
 		cmocka_unit_test(bad_patterns_are_refused_at_start),
 		cmocka_unit_test(each_visits_every_route),
