@@ -11,6 +11,7 @@ MG_SRC_CORE = \
 	%D%/base/arena.c %D%/base/arena.h \
 	%D%/base/buf.c %D%/base/buf.h \
 	%D%/base/log.c %D%/base/log.h \
+	%D%/base/tz.c %D%/base/tz.h %D%/base/tz_text.c %D%/base/tz_text.h \
 	%D%/base/config.c %D%/base/config.h \
 	%D%/base/form.c %D%/base/form.h \
 	%D%/base/input.c %D%/base/input.h \

@@ -30,13 +30,15 @@
 #include "order.h"
 #include "payment.h"
 #include "request.h"
+#include "tz.h"
 
 
 /* ---- carts and orders: core/commerce/cart.h, order.h, payment.h (included above) ---- */
 
 /* Checkout, order look-up, payment outcomes, cancellation and the unpaid expiry: order.h
  * (mg_order_checkout, mg_order_find, mg_order_payment_result, mg_order_cancel,
- * mg_orders_expire_due); money and time for people: mg_yen, mg_jst. */
+ * mg_orders_expire_due); money for people: mg_yen; times in the tenant's zone: mg_time_text,
+ * mg_time_cell (request.h) and tz.h. */
 
 
 /* ---- gate: check-in and the back office's orders (issue 4) ---- */

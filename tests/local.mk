@@ -6,7 +6,7 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
 MG_CFLAGS_UNIT = $(AM_CFLAGS) $(SANITIZE_CFLAGS) $(CMOCKA_CFLAGS) $(MG_CFLAGS_CORE)
 MG_LIBS_UNIT = $(CMOCKA_LIBS) $(MG_LIBS_CORE)
 MG_LINK_UNIT = $(SANITIZE_CFLAGS)
-MG_SRC_UNIT = core/base/err.c core/base/arena.c core/base/buf.c core/base/log.c
+MG_SRC_UNIT = core/base/err.c core/base/arena.c core/base/buf.c core/base/log.c core/base/tz.c core/base/tz_text.c
 
 check_PROGRAMS += %D%/unit/test_form %D%/unit/test_lang %D%/unit/test_template \
 	%D%/unit/test_core %D%/unit/test_router %D%/unit/test_config
@@ -180,6 +180,14 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
+
+# core/base/tz.c: local times in a named zone, DST gap and overlap, formats, unknown zones (issue 10, item 7).
+check_PROGRAMS += %D%/unit/test_tz
+TESTS += %D%/unit/test_tz
+%C%_unit_test_tz_SOURCES = %D%/unit/test_tz.c $(MG_SRC_UNIT)
+%C%_unit_test_tz_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_tz_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_tz_LDADD = $(MG_LIBS_UNIT)
 
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh

@@ -10,7 +10,6 @@
 #include "api_token.h"
 #include "clock.h"
 
-#define JST_MINUTE(col) "DATE_FORMAT(" col " + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')"
 
 const struct mg_sql mg_api_token_statements[] = {
 	{ "core.api_token_insert",
@@ -20,8 +19,8 @@ const struct mg_sql mg_api_token_statements[] = {
 	  " WHERE tenant_id = ? AND token_hash = ? AND revoked_at IS NULL" },
 	{ "core.api_token_used", "UPDATE api_token SET last_used_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
 	{ "core.api_token_list",
-	  "SELECT id, staff_id, name, " JST_MINUTE("created_at") ", COALESCE(" JST_MINUTE("last_used_at") ", ''),"
-	  " COALESCE(" JST_MINUTE("revoked_at") ", '') FROM api_token WHERE tenant_id = ? ORDER BY id DESC" },
+	  "SELECT id, staff_id, name, UNIX_TIMESTAMP(created_at), COALESCE(UNIX_TIMESTAMP(last_used_at), 0),"
+	  " COALESCE(UNIX_TIMESTAMP(revoked_at), 0) FROM api_token WHERE tenant_id = ? ORDER BY id DESC" },
 	{ "core.api_token_get", "SELECT id, name, revoked_at IS NOT NULL FROM api_token WHERE tenant_id = ? AND id = ?" },
 	{ "core.api_token_revoke",
 	  "UPDATE api_token SET revoked_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND revoked_at IS NULL" },

@@ -3,6 +3,7 @@
 
 #include "crypto.h"
 #include "operator.h"
+#include "tz_text.h"
 #include "staff.h"
 
 /* The names after "core.operator_" are those mg_account_* expects (see core/staff.h); every
@@ -35,7 +36,7 @@ const struct mg_sql mg_operator_statements[] = {
 	{ "core.operator_by_id",
 	  "SELECT login, name, must_change_password, active FROM operator WHERE tenant_id = 0 AND id = ?" },
 	{ "core.operator_list",
-	  "SELECT id, login, name, active, COALESCE(DATE_FORMAT(last_login_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), '')"
+	  "SELECT id, login, name, active, COALESCE(UNIX_TIMESTAMP(last_login_at), 0)"
 	  " FROM operator WHERE tenant_id = 0 ORDER BY id" },
 	{ NULL, NULL },
 };
@@ -112,6 +113,7 @@ json_t *mg_operator_list(struct mg_db *db, struct mg_arena *arena, enum mg_err *
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 0), "login",
 						      MG_CELL(&rows, r, 1), "name", MG_CELL(&rows, r, 2), "active",
 						      strcmp(MG_CELL(&rows, r, 3), "1") == 0, "last_login",
-						      MG_CELL(&rows, r, 4)));
+						      mg_tz_text_cell(arena, mg_tz_platform(), MG_CELL(&rows, r, 4), MG_TZ_MINUTE,
+								      NULL)));
 	return list;
 }

@@ -11,6 +11,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "staff.h"
+#include "tz_text.h"
 
 const struct mg_sql mg_staff_statements[] = {
 	{ "core.staff_insert",
@@ -29,8 +30,8 @@ const struct mg_sql mg_staff_statements[] = {
 	  " WHERE tenant_id = ? AND id = ?" },
 	{ "core.staff_by_id",
 	  "SELECT login, role, must_change_password, active, name_sealed, totp_secret_sealed IS NOT NULL,"
-	  " COALESCE(UNIX_TIMESTAMP(locked_until), 0),"
-	  " COALESCE(DATE_FORMAT(CONVERT_TZ(last_login_at, '+00:00', '+09:00'), '%Y-%m-%d %H:%i'), '')"
+	  " COALESCE(UNIX_TIMESTAMP(locked_until), 0), COALESCE(UNIX_TIMESTAMP(last_login_at), 0),"
+	  " (SELECT t.time_zone FROM tenant t WHERE t.id = staff.tenant_id)"
 	  " FROM staff WHERE tenant_id = ? AND id = ?" },
 	{ "core.staff_password_for_update",
 	  "SELECT password_hash FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
@@ -45,8 +46,9 @@ const struct mg_sql mg_staff_statements[] = {
 	  " ORDER BY changed_at DESC LIMIT 5" },
 	{ "core.staff_list",
 	  "SELECT id, login, role, active, name_sealed,"
-	  " COALESCE(DATE_FORMAT(CONVERT_TZ(last_login_at, '+00:00', '+09:00'), '%Y-%m-%d %H:%i'), ''),"
-	  " totp_secret_sealed IS NOT NULL, COALESCE(UNIX_TIMESTAMP(locked_until), 0)"
+	  " COALESCE(UNIX_TIMESTAMP(last_login_at), 0),"
+	  " totp_secret_sealed IS NOT NULL, COALESCE(UNIX_TIMESTAMP(locked_until), 0),"
+	  " (SELECT t.time_zone FROM tenant t WHERE t.id = staff.tenant_id)"
 	  " FROM staff WHERE tenant_id = ? ORDER BY id" },
 	{ "core.staff_set_role",
 	  "UPDATE staff SET role = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
@@ -59,12 +61,18 @@ const struct mg_sql mg_staff_statements[] = {
 	  "UPDATE staff SET failed_logins = 0, locked_until = NULL, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
 	{ "core.staff_locked",
-	  "SELECT id, login, DATE_FORMAT(CONVERT_TZ(locked_until, '+00:00', '+09:00'), '%Y-%m-%d %H:%i')"
+	  "SELECT id, login, UNIX_TIMESTAMP(locked_until), (SELECT t.time_zone FROM tenant t WHERE t.id = staff.tenant_id)"
 	  " FROM staff WHERE tenant_id = ? AND locked_until > FROM_UNIXTIME(?) ORDER BY locked_until" },
 	{ NULL, NULL },
 };
 
 /* Passwords of 12 characters or more that lists of leaked passwords show people choose. */
+/* A UNIX_TIMESTAMP() cell as "2026-05-01 19:00" in the tenant's zone; "" when never set. */
+static const char *tenant_minute(struct mg_arena *arena, const char *zone, const char *unix_seconds)
+{
+	return mg_tz_text_cell(arena, zone, unix_seconds, MG_TZ_MINUTE, NULL);
+}
+
 static const char *const common_passwords[] = {
 	"password1234", "password12345", "password123456", "passwordpassword", "password1234567",
 	"123456789012", "1234567890123", "12345678901234", "123456789123", "1234567890qwerty",
@@ -364,7 +372,7 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 	out->active = strcmp(MG_CELL(&rows, 0, 3), "1") == 0;
 	out->has_totp = strcmp(MG_CELL(&rows, 0, 5), "1") == 0;
 	out->locked = strtoll(MG_CELL(&rows, 0, 6), NULL, 10) > mg_now();
-	out->last_login = MG_CELL(&rows, 0, 7);
+	out->last_login = tenant_minute(arena, MG_CELL(&rows, 0, 8), MG_CELL(&rows, 0, 7));
 	if (tenant_key != NULL) {
 		char aad[64];
 		struct mg_buf name;
@@ -485,7 +493,8 @@ json_t *mg_staff_list(struct mg_db *db, struct mg_arena *arena, const unsigned c
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:s, s:s, s:b, s:b}", "id", MG_CELL(&rows, r, 0),
 						      "login", MG_CELL(&rows, r, 1), "role", MG_CELL(&rows, r, 2), "active",
 						      strcmp(MG_CELL(&rows, r, 3), "1") == 0, "name", name.data ? name.data : "",
-						      "last_login", MG_CELL(&rows, r, 5), "two_factor",
+						      "last_login", tenant_minute(arena, MG_CELL(&rows, r, 8), MG_CELL(&rows, r, 5)),
+						      "two_factor",
 						      strcmp(MG_CELL(&rows, r, 6), "1") == 0, "locked",
 						      strtoll(MG_CELL(&rows, r, 7), NULL, 10) > mg_now()));
 		mg_buf_free(&name);
@@ -564,6 +573,7 @@ json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "login",
-						      MG_CELL(&rows, r, 1), "until", MG_CELL(&rows, r, 2)));
+						      MG_CELL(&rows, r, 1), "until",
+						      tenant_minute(arena, MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 2))));
 	return list;
 }

@@ -20,7 +20,7 @@ enum { MG_LOGIN_MAX_FAILURES = 5, MG_LOCKOUT_SECONDS = 15 * 60, MG_PASSWORD_HIST
 struct mg_staff {
 	uint64_t tenant_id, id;
 	const char *login, *role, *name; /* name unsealed, may be NULL if the key is gone */
-	const char *last_login;          /* JST "YYYY-MM-DD HH:MM", "" before the first */
+	const char *last_login;          /* "YYYY-MM-DD HH:MM" in the tenant's zone, "" before the first */
 	bool must_change_password, active, has_totp, locked;
 };
 
@@ -88,7 +88,7 @@ enum mg_err mg_staff_set_active(struct mg_db *db, uint64_t tenant_id, uint64_t i
 enum mg_err mg_staff_issue_password(struct mg_db *db, uint64_t tenant_id, uint64_t id, char initial[17]);
 /* Lifts a lockout and clears the failure count. */
 enum mg_err mg_staff_unlock(struct mg_db *db, uint64_t tenant_id, uint64_t id);
-/* Accounts locked right now as [{id, login, until}] (until in JST). */
+/* Accounts locked right now as [{id, login, until}] (until in the tenant's zone). */
 json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err);
 
 /* --- two-factor (core/staff_totp.c) --- */

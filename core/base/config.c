@@ -7,8 +7,9 @@
 
 #include "config.h"
 #include "log.h"
+#include "tz.h"
 
-enum key_kind { KEY_STRING, KEY_INT, KEY_SIZE, KEY_SECRET_FILE, KEY_MODULES, KEY_LOG_LEVEL };
+enum key_kind { KEY_STRING, KEY_INT, KEY_SIZE, KEY_SECRET_FILE, KEY_MODULES, KEY_LOG_LEVEL, KEY_ZONE };
 
 struct key {
 	const char *name;
@@ -57,6 +58,8 @@ static const struct key keys[] = {
 	{ "scratch_dir", STR(scratch_dir) },
 	{ "db_stop_command", STR(db_stop_command) },
 	{ "db_start_command", STR(db_start_command) },
+	{ "platform_time_zone", KEY_ZONE, offsetof(struct mg_config, platform_time_zone),
+	  sizeof(((struct mg_config *)0)->platform_time_zone) },
 	{ NULL, 0, 0, 0 },
 };
 
@@ -89,6 +92,7 @@ void mg_config_defaults(struct mg_config *cfg)
 	snprintf(cfg->backup_key_file, sizeof(cfg->backup_key_file), "/etc/madoguchi/backup.key");
 	cfg->backup_keep_days = 30;
 	snprintf(cfg->scratch_dir, sizeof(cfg->scratch_dir), "/var/tmp/madoguchi");
+	snprintf(cfg->platform_time_zone, sizeof(cfg->platform_time_zone), "%s", MG_TZ_DEFAULT);
 }
 
 static char *trim(char *s)
@@ -207,6 +211,12 @@ static int apply_key(struct mg_config *cfg, const struct key *key, const char *v
 			}
 		snprintf(why, whylen, "'%s' is not one of debug, info, warn, error", value);
 		return -1;
+	case KEY_ZONE:
+		if (!mg_tz_valid(value) || copy_string(dst, key->size, value) != 0) {
+			snprintf(why, whylen, "'%s' is not a time zone of the tz database (e.g. Asia/Tokyo)", value);
+			return -1;
+		}
+		return 0;
 	}
 	return -1;
 }

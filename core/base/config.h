@@ -50,6 +50,7 @@ struct mg_config {
 	char scratch_dir[256];  /* restore drills: a scratch datadir and socket per drill (room for a copy) */
 	char db_stop_command[512];  /* `madoguchi restore` into the live server: how to stop it (sh -c) */
 	char db_start_command[512]; /* … and start it again; both empty: restore only --into */
+	char platform_time_zone[64]; /* the platform's own schedule, purge dates and logs (tz.h) */
 };
 
 /* Defaults for every key. */

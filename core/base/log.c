@@ -4,8 +4,7 @@
 #include <unistd.h>
 
 #include "log.h"
-
-enum { JST_OFFSET = 9 * 3600 }; /* Japan keeps no daylight saving time */
+#include "tz.h"
 
 static enum mg_log_level min_level = MG_LOG_INFO;
 static char request_id[64];
@@ -31,14 +30,15 @@ const char *mg_log_request_id(void)
 	return request_id;
 }
 
-void mg_log_format_jst(const struct timespec *ts, char *out, size_t outlen)
+void mg_log_format_time(const struct timespec *ts, char *out, size_t outlen)
 {
-	time_t jst = ts->tv_sec + JST_OFFSET;
-	struct tm tm;
-	gmtime_r(&jst, &tm);
-	char date[24];
-	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outlen, "%s.%03ld+09:00", date, ts->tv_nsec / 1000000);
+	char iso[40];
+	if (mg_tz_format(mg_tz_platform(), ts->tv_sec, MG_TZ_ISO, NULL, iso, sizeof(iso)) < 19) {
+		snprintf(out, outlen, "%lld", (long long)ts->tv_sec);
+		return;
+	}
+	/* 2026-11-22T08:49:03+01:00 → 2026-11-22T08:49:03.123+01:00 (milliseconds before the offset) */
+	snprintf(out, outlen, "%.19s.%03ld%s", iso, ts->tv_nsec / 1000000, iso + 19);
 }
 
 static void replace_control_chars(char *s)
@@ -62,7 +62,7 @@ void mg_log(enum mg_log_level level, const char *fmt, ...)
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	char stamp[40];
-	mg_log_format_jst(&now, stamp, sizeof(stamp));
+	mg_log_format_time(&now, stamp, sizeof(stamp));
 
 	char line[2300];
 	int len = snprintf(line, sizeof(line), "%s %s pid=%ld rid=%s %s\n", stamp, level_names[level],

@@ -1,6 +1,6 @@
 /*
- * One line per event on stderr: JST timestamp, level, pid, request id, message.
- *   2026-11-22T08:49:03.123+09:00 INFO pid=4242 rid=5f0c... GET /healthz 200 1.2ms
+ * One line per event on stderr: timestamp in the platform's zone, level, pid, request id, message.
+ *   2026-11-22T08:49:03.123+01:00 INFO pid=4242 rid=5f0c... GET /healthz 200 1.2ms
  * Control characters in messages are replaced so a client cannot forge log lines.
  */
 #ifndef MG_LOG_H
@@ -22,7 +22,8 @@ void mg_log(enum mg_log_level level, const char *fmt, ...) __attribute__((format
 #define mg_log_warn(...) mg_log(MG_LOG_WARN, __VA_ARGS__)
 #define mg_log_error(...) mg_log(MG_LOG_ERROR, __VA_ARGS__)
 
-/* Formats a UTC instant as JST ISO 8601 with milliseconds into out (at least 32 bytes). */
-void mg_log_format_jst(const struct timespec *ts, char *out, size_t outlen);
+/* Formats a UTC instant as ISO 8601 with milliseconds in the platform's zone (tz.h) into out
+ * (at least 32 bytes). */
+void mg_log_format_time(const struct timespec *ts, char *out, size_t outlen);
 
 #endif

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "schedule.h"
+#include "tz.h"
 
 /* Reads 1 to `max` decimal digits; returns the number of characters read, 0 for none. */
 static size_t read_number(const char *s, size_t max, long *out)
@@ -41,7 +42,7 @@ static enum mg_err parse_daily(const char *s, struct mg_schedule *out, char *err
 	long hh = 0, mm = 0;
 	if (strlen(s) != 5 || read_number(s, 2, &hh) != 2 || s[2] != ':' || read_number(s + 3, 2, &mm) != 2 ||
 	    hh > 23 || mm > 59) {
-		snprintf(errbuf, errlen, "write \"daily HH:MM\" with a time from 00:00 to 23:59 (JST)");
+		snprintf(errbuf, errlen, "write \"daily HH:MM\" with a time from 00:00 to 23:59 (the platform's zone)");
 		return MG_ERR_INPUT;
 	}
 	out->period = MG_DAY;
@@ -58,7 +59,7 @@ enum mg_err mg_schedule_parse(const char *text, struct mg_schedule *out, char *e
 	else if (text != NULL && strncmp(text, "daily ", 6) == 0)
 		err = parse_daily(text + 6, &parsed, errbuf, errlen);
 	else
-		snprintf(errbuf, errlen, "a schedule is \"every Nm\", \"every Nh\" or \"daily HH:MM\" (JST), not \"%s\"",
+		snprintf(errbuf, errlen, "a schedule is \"every Nm\", \"every Nh\" or \"daily HH:MM\" (local time), not \"%s\"",
 			 text ? text : "");
 	if (err == MG_OK)
 		*out = parsed;
@@ -72,16 +73,45 @@ static long long floor_div(long long a, long long b)
 	return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+/* The UTC instant of a wall-clock time (seconds since 1970-01-01 00:00 local) in the platform's
+ * zone: with the offset in force at `near` when that offset holds there too (so a job every
+ * 10 minutes keeps running through the hour the clocks go back), else by tz's rules (the
+ * earlier of a repeated time, the next valid one after a skipped time). */
+static time_t wall_to_utc(long long wall, long near_offset)
+{
+	time_t guess = (time_t)(wall - near_offset), t = guess;
+	struct tm tm;
+	if (mg_tz_local(mg_tz_platform(), guess, &tm) == MG_OK && tm.tm_gmtoff == near_offset)
+		return guess;
+	time_t w = (time_t)wall;
+	gmtime_r(&w, &tm);
+	if (mg_tz_utc(mg_tz_platform(), &tm, &t, NULL) != MG_OK)
+		t = guess;
+	return t;
+}
+
 time_t mg_schedule_latest(const struct mg_schedule *s, time_t t)
 {
-	/* seconds since the first slot of 1970-01-01 JST, counted in whole periods */
-	long long since = (long long)t + MG_JST_OFFSET - s->offset;
-	return (time_t)(floor_div(since, s->period) * s->period + s->offset - MG_JST_OFFSET);
+	/* slots are wall-clock times of the platform's zone: offset + k periods after local midnight */
+	struct tm tm;
+	long gmtoff = mg_tz_local(mg_tz_platform(), t, &tm) == MG_OK ? tm.tm_gmtoff : 0;
+	long long wall = (long long)t + gmtoff;
+	long long slot_wall = floor_div(wall - s->offset, s->period) * s->period + s->offset;
+	time_t slot = wall_to_utc(slot_wall, gmtoff);
+	/* around a change of the clocks the slot's instant may come after t: take the one before */
+	for (int i = 0; slot > t && i < 4; i++) {
+		slot_wall -= s->period;
+		slot = wall_to_utc(slot_wall, gmtoff);
+	}
+	return slot;
 }
 
 time_t mg_schedule_next(const struct mg_schedule *s, time_t t)
 {
-	return mg_schedule_latest(s, t) + s->period;
+	time_t next = t;
+	for (int k = 1; next <= t && k < 8; k++)
+		next = mg_schedule_latest(s, t + (time_t)k * s->period);
+	return next > t ? next : t + s->period; /* never a slot at or before t: no busy loop */
 }
 
 long mg_job_retry_delay(int attempt)
@@ -154,7 +184,7 @@ struct mg_job_plan mg_job_plan(const struct mg_schedule *s, const struct mg_job_
 	return plan;
 }
 
-/* Reads "+09:00", "+0900", "-05" or "Z" at s into seconds east of UTC; false when not one. */
+/* Reads "+01:00", "+0100", "-05" or "Z" at s into seconds east of UTC; false when not one. */
 static bool parse_zone(const char *s, long *offset)
 {
 	if (strcmp(s, "Z") == 0) {
@@ -201,8 +231,9 @@ enum mg_err mg_time_parse_iso(const char *text, time_t *out)
 	}
 	if (hh > 23 || mm > 59 || ss > 59)
 		return MG_ERR_INPUT;
-	long offset = MG_JST_OFFSET;
-	if (*rest != '\0' && !parse_zone(rest, &offset))
+	long offset = 0;
+	bool zoned = *rest != '\0';
+	if (zoned && !parse_zone(rest, &offset))
 		return MG_ERR_INPUT;
 	/* strptime accepts 2026-02-31; timegm would carry it into March, so check the round trip */
 	int year = tm.tm_year, month = tm.tm_mon, day = tm.tm_mday;
@@ -212,14 +243,13 @@ enum mg_err mg_time_parse_iso(const char *text, time_t *out)
 	time_t local = timegm(&tm);
 	if (tm.tm_year != year || tm.tm_mon != month || tm.tm_mday != day)
 		return MG_ERR_INPUT;
+	if (!zoned) /* a local time of the platform's zone; in a gap, the next valid time */
+		return mg_tz_utc(mg_tz_platform(), &tm, out, NULL) == MG_OK ? MG_OK : MG_ERR_INPUT;
 	*out = local - offset;
 	return MG_OK;
 }
 
-void mg_time_format_jst(time_t t, char *out, size_t outlen)
+void mg_time_format_platform(time_t t, char *out, size_t outlen)
 {
-	time_t jst = t + MG_JST_OFFSET;
-	struct tm tm;
-	gmtime_r(&jst, &tm);
-	strftime(out, outlen, "%Y-%m-%d %H:%M:%S", &tm);
+	mg_tz_format(mg_tz_platform(), t, MG_TZ_SECOND, NULL, out, outlen);
 }

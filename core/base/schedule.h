@@ -1,11 +1,13 @@
 /*
  * The arithmetic of `madoguchi jobs`, kept apart from the database so it can be tested alone:
- * job schedules ("every 10m", "every 1h", "daily 03:00", all in JST), the slots they name, the
+ * job schedules ("every 10m", "every 1h", "daily 03:00", all in the platform's zone, config
+ * platform_time_zone, Asia/Tokyo by default), the slots they name, the
  * retry policy after a failed run, and the decision "what should run now" from the last run.
  *
- * A schedule is a period and an offset from midnight JST: "every 10m" has slots at 00:00,
- * 00:10, … JST; "daily 03:00" at 03:00 JST each day. Japan keeps no daylight saving time, so
- * every day is 86400 s long and the arithmetic needs no time-zone database.
+ * A schedule is a period and an offset from local midnight: "every 10m" has slots at 00:00,
+ * 00:10, … local time; "daily 03:00" at 03:00 local time each day (tz.h converts; in a zone with
+ * daylight saving a slot in the skipped hour runs at the next valid time, one in the repeated
+ * hour runs once, at the earlier).
  */
 #ifndef MG_SCHEDULE_H
 #define MG_SCHEDULE_H
@@ -16,11 +18,11 @@
 
 #include "err.h"
 
-enum { MG_JST_OFFSET = 9 * 3600, MG_DAY = 86400 };
+enum { MG_DAY = 86400 };
 
 struct mg_schedule {
 	long period; /* seconds between slots; divides a day */
-	long offset; /* seconds after midnight JST of the day's first slot; < period */
+	long offset; /* seconds after local midnight of the day's first slot; < period */
 };
 
 /* Parses "every Nm" (N divides 1440), "every Nh" (N divides 24) or "daily HH:MM". On error
@@ -74,10 +76,10 @@ struct mg_job_plan {
  */
 struct mg_job_plan mg_job_plan(const struct mg_schedule *s, const struct mg_job_last *last, time_t now);
 
-/* Parses an ISO 8601 time: "2026-04-01T03:00:00+09:00", "…Z", "…+0900", seconds optional,
- * a space for the T; without a zone it is JST. MG_ERR_INPUT when it is not one. */
+/* Parses an ISO 8601 time: "2026-04-01T03:00:00+01:00", "…Z", "…+0100", seconds optional,
+ * a space for the T; without a zone it is the platform's zone. MG_ERR_INPUT when it is not one. */
 enum mg_err mg_time_parse_iso(const char *text, time_t *out);
-/* Formats t as "2026-04-01 03:00:00" in JST into out (at least 20 bytes). */
-void mg_time_format_jst(time_t t, char *out, size_t outlen);
+/* Formats t as "2026-04-01 03:00:00" in the platform's zone into out (at least 20 bytes). */
+void mg_time_format_platform(time_t t, char *out, size_t outlen);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "backup.h"
 #include "cli.h"
+#include "tz.h"
 #include "clock.h"
 #include "schedule.h"
 
@@ -36,11 +37,11 @@ static int usage(void)
 	return 2;
 }
 
-static void taken_jst(const char *id, char *out, size_t len)
+static void taken_local(const char *id, char *out, size_t len)
 {
 	time_t t = 0;
 	mg_backup_id_parse(id, &t);
-	mg_time_format_jst(t, out, len);
+	mg_time_format_platform(t, out, len);
 }
 
 static int backup_now(struct mg_cli *cli)
@@ -69,11 +70,12 @@ static int backup_list(void)
 		status = mg_cli_fail("backup list", "%s", why);
 		goto out;
 	}
-	printf("%-17s %-20s %6s %10s %7s %s\n", "ID", "TAKEN (JST)", "FILES", "MB", "TABLES", "MANIFEST");
+	printf("%-17s %-20s %6s %10s %7s %s   (times: %s)\n", "ID", "TAKEN", "FILES", "MB", "TABLES", "MANIFEST",
+	       mg_tz_platform());
 	for (size_t i = 0; i < n; i++) {
 		json_t *m = NULL;
 		char when[32];
-		taken_jst(ids[i], when, sizeof(when));
+		taken_local(ids[i], when, sizeof(when));
 		if (mg_backup_manifest(ids[i], &m, why, sizeof(why)) != MG_OK) {
 			printf("%-17s %-20s %6s %10s %7s %s\n", ids[i], when, "-", "-", "-", why);
 			continue;
@@ -176,12 +178,12 @@ static int replay_purge_ledger(const struct mg_cli *cli, const char *id)
 static bool confirmed(const char *id)
 {
 	char when[32], line[128];
-	taken_jst(id, when, sizeof(when));
+	taken_local(id, when, sizeof(when));
 	fprintf(stderr,
-		"This replaces the live database with backup %s (taken %s JST).\n"
+		"This replaces the live database with backup %s (taken %s %s).\n"
 		"Everything written since then is lost; the workers answer 503 while the server restarts.\n"
 		"Type the backup id to go on: ",
-		id, when);
+		id, when, mg_tz_platform());
 	fflush(stderr);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
@@ -192,6 +194,7 @@ static bool confirmed(const char *id)
 static int run_shell(const char *what, const char *command)
 {
 	fprintf(stderr, "madoguchi: restore: %s: %s\n", what, command);
+	mg_tz_restore_env(); /* the database server it starts keeps the machine's zone */
 	int status = system(command);
 	return status == 0 ? 0 : mg_cli_fail("restore", "%s failed (%s, status %d)", what, command, status);
 }

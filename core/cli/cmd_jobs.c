@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tz.h"
 #include "clock.h"
 #include "jobs.h"
 #include "log.h"
@@ -20,9 +21,9 @@
 static const char jobs_usage[] =
 	"usage: madoguchi jobs [serve] [--once]   run the scheduler in the foreground until SIGTERM/SIGINT\n"
 	"                                         (--once: catch up and run what is due, then exit)\n"
-	"       madoguchi jobs run JOB [--now 2026-04-01T03:00:00+09:00]\n"
+	"       madoguchi jobs run JOB [--now 2026-04-01T03:00 | 2026-03-31T18:00:00Z]\n"
 	"                                         run one job now, its clock set to --now; exit 1 on failure\n"
-	"       madoguchi jobs list               jobs, schedules (JST), next due, last outcome\n"
+	"       madoguchi jobs list               jobs, schedules (platform_time_zone), next due, last outcome\n"
 	"       madoguchi jobs history [--job JOB] [--limit N]\n";
 
 /* Opens a connection as the application; the scheduler also starts while the database is
@@ -107,8 +108,8 @@ static int jobs_run(struct mg_cli *cli, int argc, char **argv)
 	const char *name = argv[optind];
 	time_t as_of = mg_now();
 	if (now_text != NULL && mg_time_parse_iso(now_text, &as_of) != MG_OK)
-		return mg_cli_fail("jobs run", "--now '%s' is not a time like 2026-04-01T03:00:00+09:00 (JST when no zone "
-			       "is given)", now_text);
+		return mg_cli_fail("jobs run", "--now '%s' is not a time like 2026-04-01T03:00:00Z or 2026-04-01T03:00 (%s when "
+			       "no zone is given)", now_text, mg_tz_platform());
 	struct mg_scheduler s;
 	if (open_scheduler(cli, false, &s) != 0)
 		return 1;
@@ -122,17 +123,17 @@ static int jobs_run(struct mg_cli *cli, int argc, char **argv)
 	enum mg_err err = mg_scheduler_run_manual(&s, e, as_of, &r);
 	char when[32];
 	if (err == MG_ERR_CONFLICT) {
-		mg_time_format_jst(r.lease_until, when, sizeof(when));
-		mg_cli_fail("jobs run", "%s is being run by %s (its lease lasts until %s JST); try again when it is done",
-			    name, r.holder, when);
+		mg_time_format_platform(r.lease_until, when, sizeof(when));
+		mg_cli_fail("jobs run", "%s is being run by %s (its lease lasts until %s %s); try again when it is done",
+			    name, r.holder, when, mg_tz_platform());
 	} else if (err != MG_OK) {
 		mg_cli_fail("jobs run", "%s could not be run or recorded: %s: %s", name, mg_strerror(err),
 			    mg_db_error(s.db));
 	} else if (r.outcome != MG_OUTCOME_OK) {
 		mg_cli_fail("jobs run", "%s failed: %s", name, r.detail);
 	} else {
-		mg_time_format_jst(as_of, when, sizeof(when));
-		printf("%s: ok (as of %s JST)%s%s\n", name, when, r.detail[0] ? ": " : "", r.detail);
+		mg_time_format_platform(as_of, when, sizeof(when));
+		printf("%s: ok (as of %s %s)%s%s\n", name, when, mg_tz_platform(), r.detail[0] ? ": " : "", r.detail);
 		status = 0;
 	}
 out:
@@ -148,7 +149,8 @@ static int jobs_list(struct mg_cli *cli)
 	struct mg_arena *arena = mg_arena_new();
 	time_t now = mg_now();
 	int status = 0;
-	printf("%-28s %-12s %-20s %-20s %s\n", "JOB", "SCHEDULE", "NEXT DUE (JST)", "LAST RUN (JST)", "OUTCOME");
+	printf("%-28s %-12s %-20s %-20s %s   (times: %s)\n", "JOB", "SCHEDULE", "NEXT DUE", "LAST RUN", "OUTCOME",
+	       mg_tz_platform());
 	for (size_t i = 0; i < s.n && status == 0; i++) {
 		const struct mg_job_entry *e = &s.entries[i];
 		struct mg_job_plan plan;
@@ -161,9 +163,9 @@ static int jobs_list(struct mg_cli *cli)
 		}
 		char next[32] = "now", last[32] = "never", outcome[64] = "-";
 		if (!plan.run)
-			mg_time_format_jst(plan.wake, next, sizeof(next));
+			mg_time_format_platform(plan.wake, next, sizeof(next));
 		if (rows.nrows > 0) {
-			mg_time_format_jst((time_t)strtoll(MG_CELL(&rows, 0, 3), NULL, 10), last, sizeof(last));
+			mg_time_format_platform((time_t)strtoll(MG_CELL(&rows, 0, 3), NULL, 10), last, sizeof(last));
 			snprintf(outcome, sizeof(outcome), "%s%s%s", MG_CELL(&rows, 0, 0),
 				 atoi(MG_CELL(&rows, 0, 1)) > 1 ? " (retry)" : "",
 				 strcmp(MG_CELL(&rows, 0, 2), "1") == 0 ? " (manual)" : "");
@@ -180,7 +182,7 @@ static void format_cell_time(const char *unix_seconds, char *out, size_t len)
 	if (unix_seconds == NULL)
 		snprintf(out, len, "-");
 	else
-		mg_time_format_jst((time_t)strtoll(unix_seconds, NULL, 10), out, len);
+		mg_time_format_platform((time_t)strtoll(unix_seconds, NULL, 10), out, len);
 }
 
 static int jobs_history(struct mg_cli *cli, int argc, char **argv)
@@ -217,8 +219,8 @@ static int jobs_history(struct mg_cli *cli, int argc, char **argv)
 		status = mg_cli_fail("jobs history", "%s", mg_db_error(db));
 		goto out;
 	}
-	printf("%-6s %-24s %-6s %-19s %-3s %-19s %-19s %-9s %s\n", "RUN", "JOB", "KIND", "FOR (JST)", "TRY",
-	       "STARTED (JST)", "FINISHED (JST)", "OUTCOME", "DETAIL");
+	printf("%-6s %-24s %-6s %-19s %-3s %-19s %-19s %-9s %s   (times: %s)\n", "RUN", "JOB", "KIND", "FOR", "TRY",
+	       "STARTED", "FINISHED", "OUTCOME", "DETAIL", mg_tz_platform());
 	for (size_t r = 0; r < rows.nrows; r++) {
 		char slot[32], started[32], finished[32];
 		format_cell_time(MG_CELL(&rows, r, 2), slot, sizeof(slot));

@@ -13,12 +13,13 @@
 #include <string.h>
 
 #include "cli.h"
+#include "tz.h"
 #include "deletions.h"
 #include "purge.h"
 #include "schedule.h"
 
 static const char purge_usage[] =
-	"usage: madoguchi purge run [--now 2026-04-01T04:00:00+09:00]\n"
+	"usage: madoguchi purge run [--now 2026-04-01T04:00 | 2026-03-31T19:00:00Z]\n"
 	"                                   run the purge job now, its clock set to --now\n"
 	"       madoguchi purge status      terminated tenants and where each stands in the purge\n"
 	"       madoguchi purge replay      apply every step of the purge ledger to the database again\n"
@@ -44,7 +45,7 @@ static void format_when(const char *unix_seconds, char *out, size_t len)
 	if (unix_seconds == NULL)
 		snprintf(out, len, "-");
 	else
-		mg_time_format_jst((time_t)strtoll(unix_seconds, NULL, 10), out, len);
+		mg_time_format_platform((time_t)strtoll(unix_seconds, NULL, 10), out, len);
 }
 
 static int purge_status(struct mg_cli *cli)
@@ -135,8 +136,8 @@ static int purge_records(struct mg_cli *cli, int argc, char **argv)
 		mg_buf_free(&out);
 		goto out;
 	}
-	printf("%-6s %-19s %-20s %-8s %12s %8s %-14s %-8s %s\n", "RECORD", "AT (JST)", "TENANT", "STEP", "ROWS", "BACKUPS",
-	       "JOB", "RUN", "DETAIL");
+	printf("%-6s %-19s %-20s %-8s %12s %8s %-14s %-8s %s   (times: %s)\n", "RECORD", "AT", "TENANT", "STEP", "ROWS",
+	       "BACKUPS", "JOB", "RUN", "DETAIL", mg_tz_platform());
 	for (size_t r = 0; r < rows.nrows; r++) {
 		char at[32];
 		format_when(MG_CELL(&rows, r, 5), at, sizeof(at));

@@ -1,6 +1,7 @@
 /*
  * madoguchi tenant create --slug S --name N [--modules "tickets rentals"] [--start DATE]
  *                         [--end DATE] [--tz ZONE]
+ * madoguchi tenant update SLUG --tz ZONE
  * madoguchi tenant list | show SLUG | suspend SLUG | resume SLUG | terminate SLUG [--on DATE]
  *
  * The operator's commands for contracts. Terminate only sets the contract end; the 30- and
@@ -19,10 +20,11 @@
 static const char tenant_usage[] =
 	"usage: madoguchi tenant create --slug SLUG --name NAME [--modules \"tickets rentals lessons\"]\n"
 	"                              [--start YYYY-MM-DD] [--end YYYY-MM-DD] [--tz Asia/Tokyo]\n"
+	"       madoguchi tenant update SLUG --tz Europe/London\n"
 	"       madoguchi tenant list\n"
 	"       madoguchi tenant show SLUG\n"
 	"       madoguchi tenant suspend SLUG | resume SLUG\n"
-	"       madoguchi tenant terminate SLUG [--on YYYY-MM-DD]   (default: today, JST)\n";
+	"       madoguchi tenant terminate SLUG [--on YYYY-MM-DD]   (default: today, platform zone)\n";
 
 static int load_master_key(const struct mg_cli *cli, unsigned char key[MG_KEY_BYTES])
 {
@@ -147,6 +149,31 @@ static int tenant_show(struct mg_cli *cli, const char *slug)
 	return db != NULL ? 0 : 1;
 }
 
+/* Sets the tenant's time zone after checking it names a zone of the tz database; stored times
+ * (UTC) do not change, only how the tenant's pages show and read them. */
+static int tenant_update_zone(struct mg_cli *cli, const char *slug, const char *zone)
+{
+	const char *problem = mg_tenant_time_zone_problem(zone);
+	if (problem != NULL)
+		return mg_cli_fail("tenant update", "time zone '%s': %s", zone, problem);
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_tenant t;
+	int status = 1;
+	struct mg_db *db = mg_cli_tenant(cli, "tenant update", slug, arena, &t);
+	if (db == NULL)
+		goto out;
+	if (mg_tenant_set_time_zone(db, t.id, zone) != MG_OK) {
+		mg_cli_fail("tenant update", "%s", mg_db_error(db));
+		goto out;
+	}
+	printf("tenant %s: time zone %s (was %s)\n", slug, zone, t.time_zone);
+	status = 0;
+out:
+	mg_arena_free(arena);
+	mg_db_close(db);
+	return status;
+}
+
 static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, char **argv)
 {
 	const char *slug = argv[1], *on = NULL;
@@ -198,6 +225,8 @@ int mg_cmd_tenant(struct mg_cli *cli, int argc, char **argv)
 		return tenant_create(cli, argc - 1, argv + 1);
 	if (strcmp(verb, "list") == 0)
 		return tenant_list(cli);
+	if (strcmp(verb, "update") == 0 && argc == 5 && strcmp(argv[3], "--tz") == 0)
+		return tenant_update_zone(cli, argv[2], argv[4]);
 	if (strcmp(verb, "show") == 0 && argc == 3)
 		return tenant_show(cli, argv[2]);
 	if ((strcmp(verb, "suspend") == 0 || strcmp(verb, "resume") == 0 || strcmp(verb, "terminate") == 0) && argc >= 3)

@@ -38,6 +38,7 @@
 #include "notice_pages.h"
 #include "console.h"
 #include "operator.h"
+#include "tz.h"
 #include "order.h"
 #include "pages.h"
 #include "phases.h"
@@ -414,6 +415,7 @@ int main(int argc, char **argv)
 	if (mg_config_load(config_path, &config, errbuf, sizeof(errbuf)) != MG_OK)
 		return fail("configuration", errbuf);
 	mg_log_set_level((enum mg_log_level)config.log_level);
+	mg_tz_set_platform(config.platform_time_zone); /* checked by the loader */
 	mg_clock_init(config.clock_offset_file);
 	xmlInitParser();
 

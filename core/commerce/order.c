@@ -226,9 +226,11 @@ static enum mg_err queue_order_mail(struct mg_ctx *ctx, struct mg_db *db, const 
 	else if (o->payment_deadline != 0)
 		mg_buf_printf(&body, "\n%s\n",
 			      fill(arena,
-				   mg_i18n_translate(lang, N_("Please pay by {deadline} (JST). Unpaid orders are cancelled "
-							      "automatically after that time.")),
-				   "deadline", mg_jst(arena, o->payment_deadline)));
+				   fill(arena,
+					mg_i18n_translate(lang, N_("Please pay by {deadline} ({zone}). Unpaid orders are "
+								   "cancelled automatically after that time.")),
+					"deadline", mg_time_text(ctx, o->payment_deadline, MG_TZ_MINUTE)),
+				   "zone", mg_tz_label(mg_tenant_time_zone(ctx), lang)));
 	if (o->view_path != NULL)
 		mg_buf_printf(&body, "\n%s\n%s%s\n", mg_i18n_translate(lang, N_("Your order and tickets:")),
 			      mg_ctx_app(ctx)->cfg->public_url, o->view_path);

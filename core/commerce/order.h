@@ -123,7 +123,5 @@ void mg_order_code_new(char out[MG_ORDER_CODE_CHARS + 1]);
 bool mg_order_code_valid(const char *s);
 /* "¥12,345" */
 const char *mg_yen(struct mg_arena *arena, unsigned long long amount);
-/* "2026-05-01 19:00" in JST (UTC+9, no daylight saving). */
-const char *mg_jst(struct mg_arena *arena, time_t t);
 
 #endif

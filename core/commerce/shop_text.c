@@ -1,6 +1,6 @@
 /*
  * The pure part of orders and payments (no database, unit-tested in tests/unit/test_shop.c):
- * order codes, yen and JST for people, the test card provider's signatures and card numbers.
+ * order codes, yen for people, the test card provider's signatures and card numbers.
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -10,8 +10,6 @@
 #include "crypto.h"
 #include "order.h"
 #include "payment.h"
-
-enum { JST_OFFSET = 9 * 3600 };
 
 /* ---- orders ---- */
 
@@ -47,15 +45,6 @@ const char *mg_yen(struct mg_arena *arena, unsigned long long amount)
 	}
 	grouped[o] = '\0';
 	return mg_arena_printf(arena, "\xc2\xa5%s", grouped);
-}
-
-const char *mg_jst(struct mg_arena *arena, time_t t)
-{
-	time_t local = t + JST_OFFSET;
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	return mg_arena_printf(arena, "%04d-%02d-%02d %02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-			       tm.tm_min);
 }
 
 /* ---- the test card provider ---- */

@@ -13,6 +13,7 @@
 #include "grants.h"
 #include "log.h"
 #include "scratch_db.h"
+#include "tz.h"
 
 /* In the child: the PATH with the sbin folders (mariadbd lives there), output to the log, and
  * death with the parent. Never returns. */
@@ -34,6 +35,7 @@ static void exec_child(char *const argv[], const char *log, int death_signal)
 	char full[4096];
 	snprintf(full, sizeof(full), "%s:/usr/sbin:/sbin", path ? path : "/usr/bin:/bin");
 	setenv("PATH", full, 1);
+	mg_tz_restore_env(); /* TZ as the machine has it, not the zone of the last conversion */
 	execvp(argv[0], argv);
 	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(127);

@@ -21,6 +21,7 @@
 #include "signing.h"
 #include "staff.h"
 #include "tenant.h"
+#include "tz_text.h"
 
 struct header {
 	const char *name, *value;
@@ -238,6 +239,21 @@ const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx) { return ctx->te
 uint64_t mg_tenant_id(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->id : 0; }
 const char *mg_tenant_slug(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->slug : NULL; }
 const char *mg_tenant_name(const struct mg_ctx *ctx) { return ctx->tenant ? ctx->tenant->name : NULL; }
+
+const char *mg_tenant_time_zone(const struct mg_ctx *ctx)
+{
+	return ctx->tenant != NULL && ctx->tenant->time_zone != NULL ? ctx->tenant->time_zone : mg_tz_platform();
+}
+
+const char *mg_time_text(struct mg_ctx *ctx, time_t t, enum mg_tz_style style)
+{
+	return mg_tz_text(mg_arena(ctx), mg_tenant_time_zone(ctx), t, style, mg_lang(ctx));
+}
+
+const char *mg_time_cell(struct mg_ctx *ctx, const char *unix_seconds, enum mg_tz_style style)
+{
+	return mg_tz_text_cell(mg_arena(ctx), mg_tenant_time_zone(ctx), unix_seconds, style, mg_lang(ctx));
+}
 const struct mg_session *mg_ctx_session(const struct mg_ctx *ctx) { return ctx->session; }
 const struct mg_staff *mg_ctx_staff(const struct mg_ctx *ctx) { return ctx->staff; }
 uint64_t mg_staff_id(const struct mg_ctx *ctx) { return ctx->staff ? ctx->staff->id : 0; }
@@ -420,6 +436,10 @@ static json_t *page_data(struct mg_ctx *ctx, json_t *data)
 							mg_url_encode(ctx->arena, strcmp(ctx->path, "/lang") == 0 ? "/" : ctx->path))));
 	json_object_set_new(data, "other_lang", switcher);
 	json_object_set_new(data, "csrf", json_string(mg_csrf_token(ctx)));
+	/* the zone the page's times are in: labels say "JST" for Japan, else the zone's name */
+	const char *zone = mg_tenant_time_zone(ctx);
+	json_object_set_new(data, "tz", json_pack("{s:s, s:s, s:b}", "zone", zone, "label", mg_tz_label(zone, ctx->lang),
+						  "japan", strcmp(zone, "Asia/Tokyo") == 0));
 	if (ctx->tenant != NULL && json_object_get(data, "tenant") == NULL)
 		json_object_set_new(data, "tenant", json_pack("{s:s, s:s}", "name", ctx->tenant->name, "slug",
 							      ctx->tenant->slug));

@@ -18,6 +18,7 @@
 #include "err.h"
 #include "i18n.h"
 #include "input.h"
+#include "tz.h"
 
 struct mg_ctx; /* one request being answered; opaque */
 
@@ -128,6 +129,13 @@ struct mg_arena *mg_arena(struct mg_ctx *ctx);
 uint64_t mg_tenant_id(const struct mg_ctx *ctx);
 const char *mg_tenant_slug(const struct mg_ctx *ctx);
 const char *mg_tenant_name(const struct mg_ctx *ctx);
+/* The zone the request's tenant shows and reads times in (tenant.time_zone, a zone of the tz
+ * database); the platform's zone on platform routes. */
+const char *mg_tenant_time_zone(const struct mg_ctx *ctx);
+/* t in the request's tenant's zone in a style of tz.h, in the request's language (arena). */
+const char *mg_time_text(struct mg_ctx *ctx, time_t t, enum mg_tz_style style);
+/* The same for a UNIX_TIMESTAMP() cell: "" when it is NULL, empty or 0 (never set). */
+const char *mg_time_cell(struct mg_ctx *ctx, const char *unix_seconds, enum mg_tz_style style);
 /* The logged-in staff member of a back-office request: 0 / NULL when none. */
 uint64_t mg_staff_id(const struct mg_ctx *ctx);
 const char *mg_staff_role(const struct mg_ctx *ctx);

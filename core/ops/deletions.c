@@ -9,6 +9,7 @@
 
 #include "csv.h"
 #include "deletions.h"
+#include "tz.h"
 #include "i18n.h"
 #include "schedule.h"
 
@@ -64,12 +65,20 @@ void mg_deletion_records_csv(const struct mg_rows *rows, const char *(*tr)(void 
 		tr = untranslated;
 	struct mg_csv csv;
 	mg_csv_begin(&csv, out);
-	for (const char *const *h = header; *h != NULL; h++)
+	for (const char *const *h = header; *h != NULL; h++) {
+		char zoned[160];
+		/* the platform's zone: "Time (JST)" for Asia/Tokyo, else "Time (Europe/London)" */
+		if (h == &header[1] && strcmp(mg_tz_platform(), "Asia/Tokyo") != 0) {
+			snprintf(zoned, sizeof(zoned), "%s (%s)", tr(arg, N_("Time")), mg_tz_platform());
+			mg_csv_field(&csv, zoned);
+			continue;
+		}
 		mg_csv_field(&csv, tr(arg, *h));
+	}
 	mg_csv_end_row(&csv);
 	for (size_t r = 0; r < rows->nrows; r++) {
 		char at[32];
-		mg_time_format_jst((time_t)strtoll(MG_CELL(rows, r, 5), NULL, 10), at, sizeof(at));
+		mg_time_format_platform((time_t)strtoll(MG_CELL(rows, r, 5), NULL, 10), at, sizeof(at));
 		mg_csv_int(&csv, strtoll(MG_CELL(rows, r, 0), NULL, 10));
 		mg_csv_field(&csv, at);
 		mg_csv_field(&csv, MG_CELL(rows, r, 2));

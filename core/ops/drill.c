@@ -210,14 +210,14 @@ json_t *mg_drill_console(struct mg_db *db, struct mg_arena *arena, time_t now, e
 	char when[32];
 	json_t *last_json = json_null();
 	if (last.nrows > 0) {
-		mg_time_format_jst((time_t)strtoll(MG_CELL(&last, 0, 2), NULL, 10), when, sizeof(when));
+		mg_time_format_platform((time_t)strtoll(MG_CELL(&last, 0, 2), NULL, 10), when, sizeof(when));
 		last_json = json_pack("{s:s, s:s, s:b, s:s, s:s}", "backup_id", MG_CELL(&last, 0, 0), "outcome",
 				      MG_CELL(&last, 0, 1), "passed", strcmp(MG_CELL(&last, 0, 1), "passed") == 0,
 				      "finished", when, "detail", MG_CELL(&last, 0, 3) ? MG_CELL(&last, 0, 3) : "");
 	}
 	json_t *runs = json_array();
 	for (size_t r = 0; r < failed.nrows; r++) {
-		mg_time_format_jst((time_t)strtoll(MG_CELL(&failed, r, 2), NULL, 10), when, sizeof(when));
+		mg_time_format_platform((time_t)strtoll(MG_CELL(&failed, r, 2), NULL, 10), when, sizeof(when));
 		json_array_append_new(runs, json_pack("{s:s, s:s, s:s, s:s, s:s}", "job", MG_CELL(&failed, r, 0), "outcome",
 						      MG_CELL(&failed, r, 1), "started", when, "attempt",
 						      MG_CELL(&failed, r, 3), "detail", MG_CELL(&failed, r, 4)));

@@ -12,6 +12,7 @@
 #include "crypto.h"
 #include "jobs.h"
 #include "log.h"
+#include "tz.h"
 
 /* ---- statements ----------------------------------------------------------------------------- */
 
@@ -339,7 +340,7 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 {
 	const char *name = e->job->name;
 	char slot[32];
-	mg_time_format_jst(out->slot, slot, sizeof(slot));
+	mg_time_format_platform(out->slot, slot, sizeof(slot));
 	time_t started = mg_now();
 	unsigned long long run_id = 0;
 	struct mg_dbval start[] = { MG_TEXT(name), MG_INT(out->slot), MG_INT(manual), MG_INT(out->attempt),
@@ -348,8 +349,8 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 	if (err != MG_OK)
 		return err;
 	out->ran = true;
-	mg_log_info("jobs: %s started (%s %s JST, attempt %d, run %llu)", name, manual ? "manual, as of" : "slot", slot,
-		    out->attempt, run_id);
+	mg_log_info("jobs: %s started (%s %s %s, attempt %d, run %llu)", name, manual ? "manual, as of" : "slot", slot,
+		    mg_tz_platform(), out->attempt, run_id);
 
 	struct lease_keeper keeper;
 	job_note[0] = '\0';
@@ -494,8 +495,8 @@ static void look_at(struct mg_scheduler *s, struct mg_job_entry *e, time_t now, 
 			*status = 1;
 	} else if (err == MG_ERR_CONFLICT) {
 		char until[32];
-		mg_time_format_jst(r.lease_until, until, sizeof(until));
-		mg_log_info("jobs: %s: held by %s until %s JST; not run here", e->job->name, r.holder, until);
+		mg_time_format_platform(r.lease_until, until, sizeof(until));
+		mg_log_info("jobs: %s: held by %s until %s %s; not run here", e->job->name, r.holder, until, mg_tz_platform());
 		time_t next = mg_schedule_next(&e->schedule, now);
 		e->check_at = r.lease_until + 1 < next ? r.lease_until + 1 : next;
 	} else {
@@ -520,8 +521,8 @@ int mg_scheduler_serve(struct mg_scheduler *s, bool once)
 	mg_log_info("jobs: scheduler %s %s with %zu job(s)", s->holder, once ? "makes one pass" : "started", s->n);
 	for (size_t i = 0; i < s->n; i++) {
 		s->entries[i].check_at = 0; /* at start every job is looked at: what was missed is caught up */
-		mg_log_info("jobs: %s (%s): %s JST", s->entries[i].job->name, s->entries[i].owner,
-			    s->entries[i].job->schedule);
+		mg_log_info("jobs: %s (%s): %s %s", s->entries[i].job->name, s->entries[i].owner,
+			    s->entries[i].job->schedule, mg_tz_platform());
 	}
 	int status = 0;
 	bool stopping = false;

@@ -28,7 +28,7 @@
 /* A periodic job run by `madoguchi jobs`. */
 struct mg_job {
 	const char *name;     /* "<module>.<what>" */
-	const char *schedule; /* "every 1m", "daily 03:00" (JST) */
+	const char *schedule; /* "every 1m", "daily 03:00" (platform_time_zone) */
 	enum mg_err (*run)(struct mg_db *db, struct mg_arena *arena, time_t now);
 };
 

@@ -549,8 +549,8 @@ enum mg_err mg_purge_job(struct mg_db *app_db, struct mg_arena *arena, time_t no
 	struct run r;
 	run_init(&r, purge_cfg, owner, arena, "core.purge", mg_job_run_id());
 	char t30_cutoff[11], t60_cutoff[11];
-	mg_purge_jst_date_minus(now, MG_PURGE_ROWS_AFTER_DAYS, t30_cutoff);
-	mg_purge_jst_date_minus(now, MG_PURGE_BACKUPS_AFTER_DAYS, t60_cutoff);
+	mg_purge_date_minus(now, MG_PURGE_ROWS_AFTER_DAYS, t30_cutoff);
+	mg_purge_date_minus(now, MG_PURGE_BACKUPS_AFTER_DAYS, t60_cutoff);
 	struct mg_dbval args[] = { MG_TEXT(t30_cutoff) };
 	struct mg_rows due;
 	enum mg_err err = mg_db_exec(owner, arena, "core.purge_due", args, 1, &due, NULL, NULL), first = MG_OK;

@@ -1,6 +1,6 @@
 /*
  * The 30/60-day purges of a terminated tenant (issue 5, item 4), for a contract that ended on
- * day T (tenant.contract_end, JST):
+ * day T (tenant.contract_end, a date of the platform's zone):
  *
  *   T+30  "rows"     every row of the tenant goes: each module through its purge_tenant hook,
  *                    then every core table, in batches of MG_PURGE_BATCH rows (one DELETE …
@@ -73,9 +73,9 @@ struct mg_db *mg_purge_connect_owner(const struct mg_config *cfg, char *errbuf, 
 
 /* ---- dates and backup folders (pure; tests/unit/test_purge.c) ---- */
 
-/* The JST date ("YYYY-MM-DD") `days` days before the JST date of t. */
-void mg_purge_jst_date_minus(time_t t, int days, char out[11]);
-/* The JST date of T+days for a contract end "YYYY-MM-DD"; false when end is not a date. */
+/* The date ("YYYY-MM-DD") `days` days before the date of t, in the platform's zone. */
+void mg_purge_date_minus(time_t t, int days, char out[11]);
+/* The date of T+days for a contract end "YYYY-MM-DD"; false when end is not a date. */
 bool mg_purge_date_plus(const char *end, int days, char out[11]);
 
 /* Whether name is a backup folder's name, "YYYYMMDDTHHMMSSZ" or that with ".partial", and

@@ -1,7 +1,7 @@
 /*
  * The purge's pure parts, tested without a server (tests/unit/test_purge.c): the ledger file
- * (append with O_APPEND + fsync, read back line by line), the JST date arithmetic of T+30 and
- * T+60, and the names of backup folders.
+ * (append with O_APPEND + fsync, read back line by line), the date arithmetic of T+30 and
+ * T+60 (dates of the platform's zone), and the names of backup folders.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -15,15 +15,20 @@
 #include "buf.h"
 #include "log.h"
 #include "purge.h"
+#include "tz.h"
 
-enum { JST_OFFSET = 9 * 3600, DAY = 86400 };
+enum { DAY = 86400 };
 
-void mg_purge_jst_date_minus(time_t t, int days, char out[11])
+void mg_purge_date_minus(time_t t, int days, char out[11])
 {
-	time_t jst = t + JST_OFFSET - (time_t)days * DAY;
 	struct tm tm;
-	gmtime_r(&jst, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	if (mg_tz_local(mg_tz_platform(), t, &tm) != MG_OK)
+		gmtime_r(&t, &tm);
+	/* calendar days, not 86400 s: a day with a change of the clocks is 23 or 25 hours long */
+	struct tm date = { .tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday - days, .tm_hour = 12 };
+	time_t noon = timegm(&date);
+	gmtime_r(&noon, &date);
+	strftime(out, 11, "%Y-%m-%d", &date);
 }
 
 bool mg_purge_date_plus(const char *end, int days, char out[11])

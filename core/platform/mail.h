@@ -64,7 +64,7 @@ struct mg_mail_message {
 };
 
 /*
- * Appends the message in RFC 5322 form (CRLF line ends): Date (JST), From, To, Subject,
+ * Appends the message in RFC 5322 form (CRLF line ends): Date (platform zone), From, To, Subject,
  * Message-ID, MIME-Version, Content-Type text/plain; charset=UTF-8, Content-Transfer-Encoding
  * base64, Auto-Submitted, a blank line and the base64 body in lines of 76. MG_ERR_INPUT when a
  * header value holds a line break or another control character, or the body is not UTF-8.

@@ -12,6 +12,7 @@
 #include "form.h"
 #include "input.h"
 #include "mail.h"
+#include "tz.h"
 
 enum { LINE_MAX_CHARS = 76, WORD_OVERHEAD = 12 /* "=?UTF-8?B?" and "?=" */ };
 
@@ -196,17 +197,19 @@ static bool one_line(const char *s)
 	return true;
 }
 
-/* RFC 5322 date in JST, with English names whatever the process locale. */
+/* RFC 5322 date in the platform's zone with its offset, English names whatever the process locale. */
 static void date_header(time_t when, struct mg_buf *out)
 {
 	static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 	static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
 					    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	time_t jst = when + 9 * 3600;
 	struct tm tm;
-	gmtime_r(&jst, &tm);
-	mg_buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d +0900\r\n", days[tm.tm_wday], tm.tm_mday,
-		      months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	if (mg_tz_local(mg_tz_platform(), when, &tm) != MG_OK)
+		gmtime_r(&when, &tm);
+	long off = tm.tm_gmtoff, aoff = off < 0 ? -off : off;
+	mg_buf_printf(out, "Date: %s, %02d %s %04d %02d:%02d:%02d %c%02ld%02ld\r\n", days[tm.tm_wday], tm.tm_mday,
+		      months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec, off < 0 ? '-' : '+',
+		      aoff / 3600, aoff / 60 % 60);
 }
 
 /* The body with every line end as CRLF, then base64 in lines of 76 characters. */

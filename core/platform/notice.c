@@ -6,20 +6,21 @@
 #include "clock.h"
 #include "log.h"
 #include "notice.h"
+#include "tz_text.h"
 
-/* Times are stored in UTC and shown in JST (the platform's zone). */
-#define JST_MINUTE(col) "DATE_FORMAT(" col " + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')"
+/* Times are stored in UTC and shown in the zone of whoever reads them (tz.h): the tenant's in its
+ * back office, the platform's in the operator console. */
 
 const struct mg_sql mg_notice_statements[] = {
 	{ "core.notice_insert",
 	  "INSERT INTO notice (tenant_id, kind, title, body, published_at, created_by)"
 	  " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?)" },
 	{ "core.notice_list",
-	  "SELECT id, kind, title, body, " JST_MINUTE("published_at") " FROM notice WHERE tenant_id = ?"
+	  "SELECT id, kind, title, body, UNIX_TIMESTAMP(published_at) FROM notice WHERE tenant_id = ?"
 	  " ORDER BY published_at DESC, id DESC LIMIT 100" },
 	{ "core.notice_get", "SELECT kind, title, body FROM notice WHERE tenant_id = ? AND id = ?" },
 	{ "core.notice_unread",
-	  "SELECT n.tenant_id, n.id, n.kind, n.title, n.body, " JST_MINUTE("n.published_at") " FROM notice n"
+	  "SELECT n.tenant_id, n.id, n.kind, n.title, n.body, UNIX_TIMESTAMP(n.published_at) FROM notice n"
 	  " WHERE n.tenant_id IN (0, ?) AND NOT EXISTS (SELECT 1 FROM notice_read r WHERE r.tenant_id = ?"
 	  "  AND r.staff_id = ? AND r.notice_id = n.id)"
 	  " ORDER BY n.published_at DESC, n.id DESC LIMIT 20" },
@@ -134,7 +135,8 @@ enum mg_err mg_maintenance_set(struct mg_db *db, bool on, uint64_t notice_id, lo
 
 /* ---- notices ---- */
 
-json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err)
+json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *zone,
+			enum mg_err *err)
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id) };
@@ -144,13 +146,14 @@ json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "kind",
 						      MG_CELL(&rows, r, 1), "title", MG_CELL(&rows, r, 2), "body",
-						      MG_CELL(&rows, r, 3), "published", MG_CELL(&rows, r, 4)));
+						      MG_CELL(&rows, r, 3), "published",
+						      mg_tz_text_cell(arena, zone, MG_CELL(&rows, r, 4), MG_TZ_MINUTE, NULL)));
 	return list;
 }
 
 json_t *mg_platform_notices(struct mg_db *db, struct mg_arena *arena, enum mg_err *err)
 {
-	return mg_notices_list(db, arena, 0, err);
+	return mg_notices_list(db, arena, 0, mg_tz_platform(), err);
 }
 
 enum mg_err mg_notices_unread(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t staff_id,

@@ -27,11 +27,12 @@ extern const struct mg_sql mg_notice_statements[];
 /* The kinds of notice, NULL-terminated, and whether kind is one of them. */
 extern const char *const mg_notice_kinds[];
 bool mg_notice_kind_ok(const char *kind);
-/* A tenant's notices (0: the platform's), newest first, as [{id, kind, title, body, published}];
- * NULL with *err on failure. */
-json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err);
+/* A tenant's notices (0: the platform's), newest first, as [{id, kind, title, body, published}]
+ * with published in zone; NULL with *err on failure. */
+json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *zone,
+			enum mg_err *err);
 /* The notices a staff member has not read (the platform's and their tenant's, newest first, at
- * most 20): rows of (tenant_id, id, kind, title, body, published). */
+ * most 20): rows of (tenant_id, id, kind, title, body, UNIX_TIMESTAMP(published_at)). */
 enum mg_err mg_notices_unread(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t staff_id,
 			      struct mg_rows *rows);
 

@@ -12,6 +12,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "tenant.h"
+#include "tz.h"
 
 const struct mg_sql mg_tenant_statements[] = {
 	{ "core.tenant_by_slug",
@@ -21,6 +22,7 @@ const struct mg_sql mg_tenant_statements[] = {
 	{ "core.tenant_insert",
 	  "INSERT INTO tenant (slug, name, contract_start, contract_end, time_zone) VALUES (?, ?, ?, ?, ?)" },
 	{ "core.tenant_set_key", "UPDATE tenant SET data_key_wrapped = ? WHERE id = ?" },
+	{ "core.tenant_set_time_zone", "UPDATE tenant SET time_zone = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?" },
 	{ "core.tenant_module_insert", "INSERT INTO tenant_module (tenant_id, module) VALUES (?, ?)" },
 	{ "core.tenant_set_state",
 	  "UPDATE tenant SET state = ?, contract_end = COALESCE(?, contract_end), updated_at = CURRENT_TIMESTAMP(6)"
@@ -57,10 +59,8 @@ const char *mg_tenant_slug_problem(const char *slug)
 
 void mg_tenant_today(char out[11])
 {
-	time_t now = mg_now() + 9 * 3600; /* contracts are dated in JST */
-	struct tm tm;
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
+	/* contracts are dated in the platform's zone */
+	mg_tz_format(mg_tz_platform(), mg_now(), MG_TZ_DATE, NULL, out, 11);
 }
 
 bool mg_tenant_date_ok(const char *s)
@@ -140,8 +140,32 @@ const char *mg_tenant_new_problem(struct mg_arena *arena, const struct mg_tenant
 	*field = "modules";
 	if ((*value = modules_problem(arena, t->modules)) != NULL)
 		return N_("This service is not offered here, or is named twice.");
+	*field = "time_zone";
+	if (t->time_zone != NULL && (problem = mg_tenant_time_zone_problem(t->time_zone)) != NULL) {
+		*value = t->time_zone;
+		return problem;
+	}
 	*field = NULL;
 	return NULL;
+}
+
+const char *mg_tenant_time_zone_problem(const char *zone)
+{
+	return mg_tz_valid(zone) ? NULL
+				 : N_("This is not a time zone of the tz database; write one like Asia/Tokyo or "
+				      "Europe/London.");
+}
+
+enum mg_err mg_tenant_set_time_zone(struct mg_db *db, uint64_t id, const char *zone)
+{
+	if (!mg_tz_valid(zone))
+		return MG_ERR_INPUT;
+	struct mg_arena *arena = mg_arena_new();
+	struct mg_dbval args[] = { MG_TEXT(zone), MG_INT(id) };
+	unsigned long long changed = 0;
+	enum mg_err err = mg_db_exec(db, arena, "core.tenant_set_time_zone", args, 2, NULL, &changed, NULL);
+	mg_arena_free(arena);
+	return err;
 }
 
 enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char *slug, struct mg_tenant *out)
@@ -210,7 +234,7 @@ static enum mg_err create_in_transaction(struct mg_db *db, void *arg)
 	enum mg_err err;
 
 	struct mg_dbval row[] = { MG_TEXT(t->slug), MG_TEXT(t->name), MG_TEXT(t->contract_start),
-				  MG_TEXT(t->contract_end), MG_TEXT(t->time_zone ? t->time_zone : "Asia/Tokyo") };
+				  MG_TEXT(t->contract_end), MG_TEXT(t->time_zone ? t->time_zone : MG_TZ_DEFAULT) };
 	if ((err = mg_db_exec(db, arena, "core.tenant_insert", row, 5, NULL, NULL, &id)) != MG_OK)
 		goto out;
 	mg_random_bytes(key, sizeof(key));

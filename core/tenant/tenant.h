@@ -49,14 +49,19 @@ enum mg_err mg_tenant_set_state(struct mg_db *db, uint64_t id, const char *state
 
 /* What the CLI and the operator console share, so both check and act the same way. */
 
-/* Today in JST as "YYYY-MM-DD" (the platform clock). */
+/* Today in the platform's zone as "YYYY-MM-DD" (the platform clock). */
 void mg_tenant_today(char out[11]);
 bool mg_tenant_date_ok(const char *s);
 /* Checks a tenant to create: NULL when fine, else an English msgid; *field receives the field
- * at fault ("slug", "name", "contract_start", "contract_end", "modules") and *value the part of
+ * at fault ("slug", "name", "contract_start", "contract_end", "modules", "time_zone") and *value the part of
  * it that is wrong where that helps (the slug, the unknown module), else NULL. */
 const char *mg_tenant_new_problem(struct mg_arena *arena, const struct mg_tenant_new *t, const char **field,
 				  const char **value);
+/* NULL when zone names a zone of the tz database, else an English msgid saying what to write. */
+const char *mg_tenant_time_zone_problem(const char *zone);
+/* Sets the tenant's zone (checked: MG_ERR_INPUT when not a zone). Times stay as stored (UTC);
+ * only how they are shown and read changes. */
+enum mg_err mg_tenant_set_time_zone(struct mg_db *db, uint64_t id, const char *zone);
 /* Moves t to state ("active", "suspended", "terminated"; end_date only for the last). A
  * terminated contract is not reopened: MG_ERR_CONFLICT. */
 enum mg_err mg_tenant_change_state(struct mg_db *db, const struct mg_tenant *t, const char *state,

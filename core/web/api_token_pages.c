@@ -14,6 +14,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "staff.h"
+#include "tz.h"
 
 /* ---- the back-office page ---- */
 
@@ -61,8 +62,9 @@ static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err
 					  : "?";
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 0),
 						      "name", MG_CELL(&rows, r, 2), "staff", who, "created",
-						      MG_CELL(&rows, r, 3), "last_used", MG_CELL(&rows, r, 4), "revoked",
-						      MG_CELL(&rows, r, 5), "staff_active",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 3), MG_TZ_MINUTE), "last_used",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 4), MG_TZ_MINUTE), "revoked",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 5), MG_TZ_MINUTE), "staff_active",
 						      account != NULL && json_is_true(json_object_get(account, "active")),
 						      "revoke_action",
 						      mg_arena_printf(mg_arena(ctx), "%s/%s/revoke", mg_admin_path(ctx, "/api-tokens"),

@@ -1,7 +1,7 @@
 /*
  * The tenant's audit log in the back office (issue 3, item 7): a filtered, paged view and a
  * CSV export of the same selection. Filters live in the query string, so a view can be
- * bookmarked: from/to (JST dates, inclusive), actor (a staff login, or an actor as stored such
+ * bookmarked: from/to (dates of the tenant's zone, inclusive), actor (a staff login, or an actor as stored such
  * as "system"), action (a prefix: "login." finds every login event), outcome, q (text within
  * the object). Pages run newest first, 50 at a time; the link to the next one names the last
  * row shown by its seq and the page starts below that row's (at, seq) (keyset, never OFFSET,
@@ -9,8 +9,8 @@
  *
  * The audit log holds IP addresses and user agents, personal data: every view and every export
  * is itself audited ("audit.view", "audit.export", the filter in the detail), and nothing is
- * shown or sent when that record cannot be written. Times are shown in JST (UTC+9, no DST);
- * a tenant time zone other than Asia/Tokyo is not honoured here yet.
+ * shown or sent when that record cannot be written. Times are shown in the tenant's zone (tz.h),
+ * and a day of the date filter is that zone's local day (23 or 25 hours on a change of clocks).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -25,12 +25,12 @@
 #include "csv.h"
 #include "i18n.h"
 #include "pages.h"
+#include "tz_text.h"
 
 enum {
 	PAGE_ROWS = 50,
 	EXPORT_BATCH = 1000,      /* rows per query while exporting */
 	EXPORT_MAX_ROWS = 100000, /* keep in step with the msgid of the truncation note */
-	JST_OFFSET = 9 * 3600,    /* Japan has no daylight saving time */
 };
 
 const struct mg_sql mg_audit_view_statements[] = {
@@ -42,7 +42,7 @@ const struct mg_sql mg_audit_view_statements[] = {
 	 * audit_log_action instead. Ordering by seq would leave a date range to a filter over the
 	 * whole primary key. The staff join is an eq_ref on staff's primary key. */
 	{ "core.audit_view_rows",
-	  "SELECT a.seq, DATE_FORMAT(a.at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i:%s'),"
+	  "SELECT a.seq, UNIX_TIMESTAMP(a.at),"
 	  " DATE_FORMAT(a.at, '%Y-%m-%d %H:%i:%s.%f'), a.actor, s.login, a.action, a.object, a.ip, a.user_agent,"
 	  " a.outcome, a.detail, a.prev_hash, a.hash"
 	  " FROM audit_log a LEFT JOIN staff s ON s.tenant_id = a.tenant_id"
@@ -63,7 +63,7 @@ const struct mg_sql mg_audit_view_statements[] = {
 };
 
 /* Columns of core.audit_view_rows. */
-enum { C_SEQ, C_AT_JST, C_AT_UTC, C_ACTOR, C_LOGIN, C_ACTION, C_OBJECT, C_IP, C_AGENT, C_OUTCOME, C_DETAIL,
+enum { C_SEQ, C_AT_UNIX, C_AT_UTC, C_ACTOR, C_LOGIN, C_ACTION, C_OBJECT, C_IP, C_AGENT, C_OUTCOME, C_DETAIL,
        C_PREV_HASH, C_HASH };
 
 /* Where a page starts: below this row (the newest end when seq is INT64_MAX). */
@@ -98,24 +98,10 @@ static const char *utc_text(struct mg_arena *arena, time_t t)
 	return mg_arena_strdup(arena, text);
 }
 
-/* "YYYY-MM-DD" (a real date, years 1970 to 9998) as the UTC instant of that day's 00:00 JST. */
-static bool jst_midnight(const char *text, time_t *out)
+/* The time of an entry (a UNIX_TIMESTAMP() cell) in the tenant's zone, "2026-04-01 09:00:00". */
+static const char *local_second(struct mg_ctx *ctx, struct mg_arena *arena, const char *unix_seconds)
 {
-	if (strlen(text) != 10 || text[4] != '-' || text[7] != '-')
-		return false;
-	for (int i = 0; i < 10; i++)
-		if (i != 4 && i != 7 && (text[i] < '0' || text[i] > '9'))
-			return false;
-	int year = atoi(text), month = atoi(text + 5), day = atoi(text + 8);
-	if (year < 1970 || year > 9998)
-		return false;
-	struct tm tm = { .tm_year = year - 1900, .tm_mon = month - 1, .tm_mday = day };
-	time_t t = timegm(&tm);
-	/* timegm normalises 2026-13-45 into 2027-02-14: a changed field means no such date */
-	if (tm.tm_year != year - 1900 || tm.tm_mon != month - 1 || tm.tm_mday != day)
-		return false;
-	*out = t - JST_OFFSET;
-	return true;
+	return mg_tz_text_cell(arena, mg_tenant_time_zone(ctx), unix_seconds, MG_TZ_SECOND, NULL);
 }
 
 /* s with LIKE's wildcards and the escape character itself escaped by '!'. */
@@ -185,8 +171,9 @@ static enum mg_err read_filter(struct mg_ctx *ctx, struct filter *f, json_t *err
 	f->before = or_empty(mg_query(ctx, "before"));
 
 	time_t from = 0, to = 0;
-	bool from_ok = f->from[0] == '\0' || jst_midnight(f->from, &from);
-	bool to_ok = f->to[0] == '\0' || jst_midnight(f->to, &to);
+	const char *zone = mg_tenant_time_zone(ctx);
+	bool from_ok = f->from[0] == '\0' || mg_tz_parse_date(zone, f->from, &from) == MG_OK;
+	bool to_ok = f->to[0] == '\0' || mg_tz_parse_date(zone, f->to, &to) == MG_OK;
 	if (!from_ok)
 		json_object_set_new(errors, "from", json_string(N_("Enter a date as YYYY-MM-DD, e.g. 2026-04-01.")));
 	if (!to_ok)
@@ -194,8 +181,12 @@ static enum mg_err read_filter(struct mg_ctx *ctx, struct filter *f, json_t *err
 	if (from_ok && to_ok && f->from[0] != '\0' && f->to[0] != '\0' && to < from)
 		json_object_set_new(errors, "to", json_string(N_("The end date is before the start date.")));
 	f->from_utc = f->from[0] != '\0' && from_ok ? utc_text(arena, from) : "1000-01-01 00:00:00";
-	/* "to" is inclusive: everything before the next day's 00:00 JST */
-	f->to_utc = f->to[0] != '\0' && to_ok ? utc_text(arena, to + 24 * 3600) : "9999-12-31 23:59:59";
+	/* "to" is inclusive: everything before the next local day's start (not 24 h: a day with a
+	 * change of the clocks is 23 or 25 hours long) */
+	time_t after_to = to;
+	if (f->to[0] != '\0' && to_ok && mg_tz_day_start(zone, to, 1, &after_to) != MG_OK)
+		to_ok = false;
+	f->to_utc = f->to[0] != '\0' && to_ok ? utc_text(arena, after_to) : "9999-12-31 23:59:59";
 
 	f->action_like = like_escape(arena, f->action);
 	f->q_like = like_escape(arena, f->q);
@@ -291,7 +282,7 @@ static const char *actor_display(const struct mg_rows *rows, size_t r)
 static json_t *entry_json(struct mg_ctx *ctx, const struct mg_rows *rows, size_t r)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "seq", MG_CELL(rows, r, C_SEQ), "at",
-			 MG_CELL(rows, r, C_AT_JST), "actor", actor_display(rows, r), "action",
+			 local_second(ctx, mg_arena(ctx), MG_CELL(rows, r, C_AT_UNIX)), "actor", actor_display(rows, r), "action",
 			 MG_CELL(rows, r, C_ACTION), "object", MG_CELL(rows, r, C_OBJECT), "ip", MG_CELL(rows, r, C_IP),
 			 "user_agent", MG_CELL(rows, r, C_AGENT), "outcome", MG_CELL(rows, r, C_OUTCOME),
 			 "outcome_label", mg_tr(ctx, outcome_label(MG_CELL(rows, r, C_OUTCOME))), "detail",
@@ -384,22 +375,34 @@ fail:
 	return err;
 }
 
+/* "Time (JST)" for a tenant in Asia/Tokyo, "Time (Europe/London)" for one in London. */
+static const char *local_time_header(struct mg_ctx *ctx)
+{
+	const char *zone = mg_tenant_time_zone(ctx);
+	if (strcmp(zone, "Asia/Tokyo") == 0)
+		return mg_tr(ctx, N_("Time (JST)"));
+	return mg_arena_printf(mg_arena(ctx), "%s (%s)", mg_tr(ctx, N_("Time")), zone);
+}
+
 static void csv_header(struct mg_ctx *ctx, struct mg_csv *csv)
 {
 	static const char *const columns[] = {
-		N_("No."),	  N_("Time (JST)"), N_("Time (UTC)"), N_("Actor"),	N_("Actor as stored"),
+		N_("No."),	  NULL /* the local time */, N_("Time (UTC)"), N_("Actor"),	N_("Actor as stored"),
 		N_("Action"),	  N_("Object"),	    N_("IP address"), N_("User agent"), N_("Outcome"),
-		N_("Detail"),	  N_("Previous hash"), N_("Hash"),    NULL,
+		N_("Detail"),	  N_("Previous hash"), N_("Hash"),
 	};
-	for (const char *const *c = columns; *c != NULL; c++)
-		mg_csv_field(csv, mg_tr(ctx, *c));
+	for (size_t c = 0; c < sizeof(columns) / sizeof(columns[0]); c++)
+		mg_csv_field(csv, columns[c] != NULL ? mg_tr(ctx, columns[c]) : local_time_header(ctx));
 	mg_csv_end_row(csv);
 }
 
-static void csv_row(struct mg_csv *csv, const struct mg_rows *rows, size_t r)
+static void csv_row(struct mg_ctx *ctx, struct mg_csv *csv, const struct mg_rows *rows, size_t r)
 {
+	char local[32];
 	mg_csv_int(csv, strtoll(MG_CELL(rows, r, C_SEQ), NULL, 10));
-	mg_csv_field(csv, MG_CELL(rows, r, C_AT_JST));
+	mg_tz_format(mg_tenant_time_zone(ctx), (time_t)strtoll(MG_CELL(rows, r, C_AT_UNIX), NULL, 10), MG_TZ_SECOND,
+		     NULL, local, sizeof(local));
+	mg_csv_field(csv, local);
 	mg_csv_field(csv, MG_CELL(rows, r, C_AT_UTC));
 	mg_csv_field(csv, actor_display(rows, r));
 	for (int c = C_ACTOR; c <= C_HASH; c++)
@@ -428,7 +431,7 @@ static enum mg_err csv_rows(struct mg_ctx *ctx, const struct filter *f, struct m
 				*truncated = true;
 				break;
 			}
-			csv_row(csv, &rows, r);
+			csv_row(ctx, csv, &rows, r);
 			(*written)++;
 			/* the batch's memory goes at the next reset: keep the keyset's text apart */
 			snprintf(start_at, sizeof(start_at), "%s", MG_CELL(&rows, r, C_AT_UTC));
@@ -482,11 +485,7 @@ static enum mg_err audit_csv(struct mg_ctx *ctx)
 	const char *detail = filter_detail(ctx, &f, truncated ? "rows_truncated_at" : "rows", (json_int_t)written);
 	if ((err = mg_audit(ctx, "audit.export", "audit_log", "success", detail)) != MG_OK)
 		goto out;
-	time_t today = mg_now() + JST_OFFSET;
-	struct tm tm;
-	char date[16];
-	gmtime_r(&today, &tm);
-	strftime(date, sizeof(date), "%Y%m%d", &tm);
+	const char *date = mg_time_text(ctx, mg_now(), MG_TZ_DAY);
 	if ((err = mg_header(ctx, "Content-Disposition",
 			     mg_arena_printf(mg_arena(ctx), "attachment; filename=\"audit-%s-%s.csv\"", mg_tenant_slug(ctx),
 					     date))) != MG_OK)

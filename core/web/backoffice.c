@@ -15,6 +15,7 @@
 #include "session.h"
 #include "staff.h"
 #include "tenant.h"
+#include "tz.h"
 
 const char *mg_admin_path(struct mg_ctx *ctx, const char *rest)
 {
@@ -166,7 +167,7 @@ static json_t *notices_for_staff(struct mg_ctx *ctx)
 		json_array_append_new(
 			list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s}", "id", MG_CELL(&rows, r, 1), "kind",
 					MG_CELL(&rows, r, 2), "title", MG_CELL(&rows, r, 3), "body", MG_CELL(&rows, r, 4),
-					"published", MG_CELL(&rows, r, 5), "platform", strcmp(MG_CELL(&rows, r, 0), "0") == 0,
+					"published", mg_time_cell(ctx, MG_CELL(&rows, r, 5), MG_TZ_MINUTE), "platform", strcmp(MG_CELL(&rows, r, 0), "0") == 0,
 					"read_action",
 					mg_arena_printf(mg_arena(ctx), "/%s/admin/notices/%s/read", mg_tenant_slug(ctx),
 							MG_CELL(&rows, r, 1))));

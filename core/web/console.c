@@ -22,6 +22,7 @@
 #include "session.h"
 #include "staff.h"
 #include "tenant.h"
+#include "tz.h"
 
 #define CONSOLE "/_operator"
 
@@ -290,15 +291,17 @@ static enum mg_err render_new_tenant(struct mg_ctx *ctx, const struct mg_tenant_
 {
 	json_t *data = mg_console_page(ctx, N_("New tenant"));
 	json_object_set_new(data, "action", json_string(CONSOLE "/tenants"));
-	json_object_set_new(data, "values", json_pack("{s:s, s:s, s:s, s:s}", "slug", t->slug ? t->slug : "", "name",
+	json_object_set_new(data, "values", json_pack("{s:s, s:s, s:s, s:s, s:s}", "slug", t->slug ? t->slug : "", "name",
 						      t->name ? t->name : "", "contract_start", t->contract_start,
-						      "contract_end", t->contract_end ? t->contract_end : ""));
+						      "contract_end", t->contract_end ? t->contract_end : "", "time_zone",
+						      t->time_zone ? t->time_zone : MG_TZ_DEFAULT));
 	json_object_set_new(data, "modules", module_choices(t->modules));
 	json_object_set_new(data, "errors", errors ? errors : json_object());
 	return mg_render(ctx, 200, "core/operator_tenant_new", data);
 }
 
-/* GET /_operator/new-tenant — the form for a new contract (starts today, JST). */
+/* GET /_operator/new-tenant — the form for a new contract (starts today in the platform's zone;
+ * the tenant's own zone defaults to Asia/Tokyo). */
 static enum mg_err new_tenant_form(struct mg_ctx *ctx)
 {
 	char *today = mg_arena_alloc(mg_arena(ctx), 11);
@@ -325,10 +328,10 @@ static enum mg_err tenant_create(struct mg_ctx *ctx)
 		if (mg_form(ctx, mg_arena_printf(mg_arena(ctx), "module_%s", name)) != NULL)
 			modules = mg_arena_printf(mg_arena(ctx), "%s%s%s", modules, modules[0] ? " " : "", name);
 	}
-	const char *end = form_text(ctx, "contract_end");
+	const char *end = form_text(ctx, "contract_end"), *zone = form_text(ctx, "time_zone");
 	struct mg_tenant_new t = { .slug = form_text(ctx, "slug"), .name = form_text(ctx, "name"), .modules = modules,
 				   .contract_start = form_text(ctx, "contract_start"),
-				   .contract_end = end[0] ? end : NULL, .time_zone = "Asia/Tokyo" };
+				   .contract_end = end[0] ? end : NULL, .time_zone = zone[0] ? zone : MG_TZ_DEFAULT };
 	const char *field, *value, *problem = mg_tenant_new_problem(mg_arena(ctx), &t, &field, &value);
 	if (problem != NULL)
 		return render_new_tenant(ctx, &t, json_pack("{s:s}", field, mg_tr(ctx, problem)));
@@ -360,6 +363,10 @@ static enum mg_err render_tenant(struct mg_ctx *ctx, const struct mg_tenant *t, 
 	json_object_set_new(data, "resume_action", json_string(mg_arena_printf(mg_arena(ctx), "%s/resume", base)));
 	json_object_set_new(data, "terminate_action", json_string(mg_arena_printf(mg_arena(ctx), "%s/terminate", base)));
 	json_object_set_new(data, "terminate_on", json_string(on ? on : today));
+	json_object_set_new(data, "zone_action", json_string(mg_arena_printf(mg_arena(ctx), "%s/time-zone", base)));
+	/* what was typed when it was refused, else the zone in force */
+	const char *typed = errors != NULL ? json_string_value(json_object_get(errors, "time_zone_typed")) : NULL;
+	json_object_set_new(data, "zone_value", json_string(typed != NULL ? typed : t->time_zone));
 	json_object_set_new(data, "errors", errors ? errors : json_object());
 	return mg_render(ctx, 200, "core/operator_tenant", data);
 }
@@ -423,6 +430,31 @@ static enum mg_err tenant_terminate(struct mg_ctx *ctx)
 	return change_state(ctx, "tenant.terminate", "terminated");
 }
 
+/* POST /_operator/tenants/<slug>/time-zone — sets the zone the tenant's pages show and read
+ * times in, checked as `madoguchi tenant update --tz` checks it; stored times (UTC) stay.
+ * Audited with the old and the new zone. */
+static enum mg_err tenant_time_zone(struct mg_ctx *ctx)
+{
+	struct mg_tenant t;
+	enum mg_err err = load_tenant(ctx, &t);
+	if (err != MG_OK)
+		return err;
+	const char *zone = form_text(ctx, "time_zone"), *problem = mg_tenant_time_zone_problem(zone);
+	if (problem != NULL)
+		return render_tenant(ctx, &t, NULL,
+				     json_pack("{s:s, s:s}", "time_zone", mg_tr(ctx, problem), "time_zone_typed", zone));
+	if ((err = mg_tenant_set_time_zone(mg_ctx_db(ctx), t.id, zone)) != MG_OK)
+		return err;
+	mg_audit(ctx, "tenant.time_zone", mg_arena_printf(mg_arena(ctx), "tenant:%s", t.slug), "success",
+		 mg_arena_printf(mg_arena(ctx), "%s -> %s", t.time_zone, zone));
+	return mg_redirect(ctx, 303, console_path(ctx, mg_arena_printf(mg_arena(ctx), "/tenants/%s", t.slug)));
+}
+
+static const struct mg_field zone_fields[] = {
+	{ "time_zone", MG_FROM_FORM, NULL, true, 64, N_("Time zone"), MG_TEXT_NFKC },
+	MG_FIELDS_END,
+};
+
 static const struct mg_field maintenance_fields[] = {
 	{ "state", MG_FROM_FORM, "on|off", true, 3, N_("Maintenance"), MG_TEXT_NFKC },
 	{ "notice", MG_FROM_FORM, MG_ID_PATTERN, false, 19, N_("Notice to show"), MG_TEXT_NFKC },
@@ -436,6 +468,7 @@ static const struct mg_field tenant_fields[] = {
 	{ "name", MG_FROM_FORM, NULL, false, 1024, N_("Name"), MG_TEXT_RAW },
 	{ "contract_start", MG_FROM_FORM, NULL, false, 32, N_("Contract start"), MG_TEXT_NFKC },
 	{ "contract_end", MG_FROM_FORM, NULL, false, 32, N_("Contract end"), MG_TEXT_NFKC },
+	{ "time_zone", MG_FROM_FORM, NULL, false, 64, N_("Time zone"), MG_TEXT_NFKC },
 	/* one checkbox per loaded module: "module_tickets", … */
 	{ "module_*", MG_FROM_FORM, "on", false, 2, N_("Services"), MG_TEXT_NFKC },
 	MG_FIELDS_END,
@@ -466,5 +499,7 @@ const struct mg_route mg_console_routes[] = {
 	{ "POST", SLUG "/resume", tenant_resume, MG_SCOPE_OPERATOR, "operator.console", MG_NO_FIELDS, "resume a tenant" },
 	{ "POST", SLUG "/terminate", tenant_terminate, MG_SCOPE_OPERATOR, "operator.console", terminate_fields,
 	  "terminate a tenant's contract" },
+	{ "POST", SLUG "/time-zone", tenant_time_zone, MG_SCOPE_OPERATOR, "operator.console", zone_fields,
+	  "set a tenant's time zone" },
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };

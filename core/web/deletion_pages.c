@@ -40,7 +40,7 @@ static enum mg_err deletions_page(struct mg_ctx *ctx)
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++) {
 		char at[32];
-		mg_time_format_jst((time_t)strtoll(MG_CELL(&rows, r, 5), NULL, 10), at, sizeof(at));
+		mg_time_format_platform((time_t)strtoll(MG_CELL(&rows, r, 5), NULL, 10), at, sizeof(at));
 		json_array_append_new(
 			list, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0),
 					"at", at, "slug", MG_CELL(&rows, r, 2), "tenant_id", MG_CELL(&rows, r, 1), "name",

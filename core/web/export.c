@@ -32,6 +32,7 @@
 #include "log.h"
 #include "purge.h"
 #include "tenant.h"
+#include "tz.h"
 
 /* Columns never exported, whatever the table. */
 static const char *const withheld_columns[] = {
@@ -191,13 +192,11 @@ static enum mg_err write_tables(struct export *x, const char *folder)
 	return err;
 }
 
-/* Today in JST as YYYYMMDD, for the file name. */
-static void jst_day(char *out, size_t len)
+/* Today in the tenant's zone as YYYYMMDD, for the file name. */
+static void local_day(struct mg_ctx *ctx, char *out, size_t len)
 {
-	time_t jst = mg_now() + 9 * 3600;
-	struct tm tm;
-	gmtime_r(&jst, &tm);
-	strftime(out, len, "%Y%m%d", &tm);
+	if (mg_tz_format(mg_tenant_time_zone(ctx), mg_now(), MG_TZ_DAY, NULL, out, len) == 0)
+		snprintf(out, len, "export");
 }
 
 /*
@@ -211,7 +210,7 @@ static enum mg_err export_zip(struct mg_ctx *ctx)
 	mg_buf_init(&x.out);
 	enum mg_err err = MG_ERR_NOMEM;
 	char date[16];
-	jst_day(date, sizeof(date));
+	local_day(ctx, date, sizeof(date));
 	const char *folder = mg_arena_printf(x.arena, "madoguchi-%s-%s", mg_tenant_slug(ctx), date);
 	if ((x.zip = archive_write_new()) == NULL)
 		goto out;

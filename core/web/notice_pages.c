@@ -34,7 +34,7 @@ static const char *notices_path(struct mg_ctx *ctx)
 static enum mg_err render_notices(struct mg_ctx *ctx, json_t *values, json_t *errors)
 {
 	enum mg_err err;
-	json_t *list = mg_notices_list(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), &err);
+	json_t *list = mg_notices_list(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), mg_tenant_time_zone(ctx), &err);
 	if (list == NULL) {
 		json_decref(values);
 		json_decref(errors);

@@ -6,16 +6,11 @@
 
 #include "api.h"
 
-enum { JST_OFFSET = 9 * 3600 };
-
-/* ISO 8601 in JST: "2026-05-01T19:00:00+09:00". */
+/* ISO 8601 in the tenant's zone with its offset at that instant: "2026-05-01T19:00:00+01:00"
+ * for a tenant in London in May. */
 static json_t *iso(struct mg_ctx *ctx, time_t t)
 {
-	time_t local = t + JST_OFFSET;
-	struct tm tm;
-	gmtime_r(&local, &tm);
-	return json_string(mg_arena_printf(mg_arena(ctx), "%04d-%02d-%02dT%02d:%02d:%02d+09:00", tm.tm_year + 1900,
-					   tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec));
+	return json_string(mg_time_text(ctx, t, MG_TZ_ISO));
 }
 
 /* {"error": word, "message": the msgid in the request's language}. */

@@ -1,6 +1,6 @@
 /*
  * The catalogue's shared functions (see catalog.h): loading events and performances, their
- * sale state, the published list, categories, ticket types, prices, quotas, merchandise, JST
+ * sale state, the published list, categories, ticket types, prices, quotas, merchandise, local
  * times, and the tenant purge. The back office (catalog_admin.c, catalog_merch.c), the public
  * pages (catalog_public.c), the shop and the API all read the catalogue through these.
  */

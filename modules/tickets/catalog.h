@@ -10,7 +10,7 @@
  *   catalog_merch.c   back office: merchandise
  *   catalog_public.c  public browsing: /<slug>/tickets and /<slug>/tickets/events/<id>
  *
- * Times: stored in UTC, entered and shown in JST (UTC+9; Japan keeps no daylight saving).
+ * Times: stored in UTC, entered and shown in the tenant's zone (tenant.time_zone, tz.h).
  * Money: whole yen. Everything returned through an arena belongs to that arena.
  *
  * tickets.c lists this file's routes, statements and menu entries through the
@@ -195,15 +195,8 @@ enum mg_err tickets_merch_load(struct mg_db *db, struct mg_arena *arena, uint64_
 enum mg_err catalog_merch_all(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, time_t now,
 			      struct tickets_merch **out, size_t *n);
 
-/* ---- JST ---- */
+/* ---- times (local ones through mg_time_text and core/base/tz.h) ---- */
 
-/* "2026-05-01T18:30" (or with a space, optionally ":SS"), read as JST, into *out (UTC); a real
- * date in the years 2000 to 2037 (MariaDB 10.11 keeps Unix times up to 2038). */
-bool tickets_parse_jst(const char *text, time_t *out);
-/* "2026年5月1日(金) 18:30" (lang "ja") or "Fri 1 May 2026, 18:30" (else). */
-const char *tickets_format_jst(struct mg_arena *arena, time_t t, const char *lang);
-/* "2026-05-01T18:30", the value of a datetime-local input, in JST. */
-const char *tickets_input_jst(struct mg_arena *arena, time_t t);
 /* "2026-05-01T09:30:00Z". */
 const char *tickets_iso_utc(struct mg_arena *arena, time_t t);
 /* "1,500" (yen amounts as people read them). */

@@ -266,7 +266,7 @@ enum mg_err catalog_admin_events(struct mg_ctx *ctx)
 					  event_href(ctx, strtoull(MG_CELL(&rows, r, 0), NULL, 10), ""), "title",
 					  MG_CELL(&rows, r, 1), "kind", MG_CELL(&rows, r, 2), "state", MG_CELL(&rows, r, 3),
 					  "venue", MG_CELL(&rows, r, 4), "next",
-					  next ? tickets_format_jst(mg_arena(ctx), (time_t)strtoll(next, NULL, 10), mg_lang(ctx))
+					  next ? mg_time_text(ctx, (time_t)strtoll(next, NULL, 10), MG_TZ_PEOPLE)
 					       : NULL,
 					  "performances", MG_CELL(&rows, r, 6)));
 	}
@@ -398,13 +398,12 @@ static json_t *counts_json(const struct mg_unit_counts *c)
 static json_t *performance_values(struct mg_ctx *ctx, const struct sent_form *s, const char *form, uint64_t row,
 				  const struct tickets_performance *p)
 {
-	struct mg_arena *a = mg_arena(ctx);
 	return json_pack("{s:s, s:s, s:s, s:s}", "starts_at",
-			 shown(ctx, s, form, row, "starts_at", p ? tickets_input_jst(a, p->starts_at) : ""), "doors_at",
-			 shown(ctx, s, form, row, "doors_at", p && p->doors_at ? tickets_input_jst(a, p->doors_at) : ""),
+			 shown(ctx, s, form, row, "starts_at", p ? mg_time_text(ctx, p->starts_at, MG_TZ_INPUT) : ""), "doors_at",
+			 shown(ctx, s, form, row, "doors_at", p && p->doors_at ? mg_time_text(ctx, p->doors_at, MG_TZ_INPUT) : ""),
 			 "sale_starts_at",
-			 shown(ctx, s, form, row, "sale_starts_at", p ? tickets_input_jst(a, p->sale_starts_at) : ""),
-			 "sale_ends_at", shown(ctx, s, form, row, "sale_ends_at", p ? tickets_input_jst(a, p->sale_ends_at) : ""));
+			 shown(ctx, s, form, row, "sale_starts_at", p ? mg_time_text(ctx, p->sale_starts_at, MG_TZ_INPUT) : ""),
+			 "sale_ends_at", shown(ctx, s, form, row, "sale_ends_at", p ? mg_time_text(ctx, p->sale_ends_at, MG_TZ_INPUT) : ""));
 }
 
 static json_t *performances_section(struct mg_ctx *ctx, const struct tickets_event *ev, const struct sent_form *s,
@@ -428,9 +427,9 @@ static json_t *performances_section(struct mg_ctx *ctx, const struct tickets_eve
 		}
 		json_array_append_new(
 			rows, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "href", performance_href(ctx, list[i].id, ""),
-					"starts", tickets_format_jst(mg_arena(ctx), list[i].starts_at, mg_lang(ctx)),
-					"sale_from", tickets_format_jst(mg_arena(ctx), list[i].sale_starts_at, mg_lang(ctx)),
-					"sale_to", tickets_format_jst(mg_arena(ctx), list[i].sale_ends_at, mg_lang(ctx)),
+					"starts", mg_time_text(ctx, list[i].starts_at, MG_TZ_PEOPLE),
+					"sale_from", mg_time_text(ctx, list[i].sale_starts_at, MG_TZ_PEOPLE),
+					"sale_to", mg_time_text(ctx, list[i].sale_ends_at, MG_TZ_PEOPLE),
 					"sale", tickets_sale_name(sale), "counts", counts_json(&c)));
 	}
 	json_t *add = json_pack("{s:s, s:o, s:o}", "action", event_href(ctx, ev->id, "/performances"), "values",
@@ -867,15 +866,34 @@ struct performance_input {
 	time_t starts_at, doors_at, sale_starts_at, sale_ends_at;
 };
 
-/* A JST date and time field: required or not; *out 0 when empty and optional. */
+/* A date and time field in the tenant's zone: required or not; *out 0 when empty and optional.
+ * A time the clocks skip (the hour they go forward) is refused with the first valid time after
+ * it; one they pass twice (the hour they go back) is the earlier of the two. */
 static void read_time(struct mg_ctx *ctx, json_t *errors, const char *field, bool required, time_t *out)
 {
-	const char *text = mg_form(ctx, field);
+	const char *text = mg_form(ctx, field), *zone = mg_tenant_time_zone(ctx), *problem = NULL;
+	enum mg_tz_fit fit = MG_TZ_EXACT;
 	*out = 0;
 	if ((text == NULL || text[0] == '\0') && !required)
 		return;
-	if (!tickets_parse_jst(text, out))
-		catalog_field_error(ctx, errors, field, N_("Enter a date and time in JST, e.g. 2026-05-01 18:30."));
+	if (mg_tz_parse_local(zone, text, out, &fit) != MG_OK) {
+		problem = catalog_message(ctx, N_("Enter a date and time in {zone}, e.g. 2026-05-01 18:30."), "{zone}",
+					  mg_tz_label(zone, mg_lang(ctx)));
+	} else if (fit == MG_TZ_GAP) {
+		const char *next = mg_time_text(ctx, *out, MG_TZ_MINUTE);
+		problem = catalog_message(ctx, N_("There is no such time in {zone}: the clocks go forward then. The next "
+						  "valid time is {next}."),
+					  "{zone}", zone);
+		const char *at = strstr(problem, "{next}");
+		if (at != NULL)
+			problem = mg_arena_printf(mg_arena(ctx), "%.*s%s%s", (int)(at - problem), problem, next,
+						  at + strlen("{next}"));
+	}
+	if (problem != NULL) {
+		*out = 0;
+		if (json_object_get(errors, field) == NULL) /* the first problem of a field is the one shown */
+			json_object_set_new(errors, field, json_string(problem));
+	}
 }
 
 static json_t *read_performance_form(struct mg_ctx *ctx, struct performance_input *in)
@@ -1003,10 +1021,10 @@ static enum mg_err render_performance(struct mg_ctx *ctx, int status, const stru
 	json_object_set_new(
 		data, "performance",
 		json_pack("{s:s, s:s, s:s, s:b, s:b, s:s, s:s, s:s, s:o}", "event", p->event.title, "event_href",
-			  event_href(ctx, p->event.id, ""), "starts", tickets_format_jst(a, p->starts_at, mg_lang(ctx)),
+			  event_href(ctx, p->event.id, ""), "starts", mg_time_text(ctx, p->starts_at, MG_TZ_PEOPLE),
 			  "cancelled", p->cancelled, "seated", p->event.seated, "sale", tickets_sale_name(sale), "sale_from",
-			  tickets_format_jst(a, p->sale_starts_at, mg_lang(ctx)), "sale_to",
-			  tickets_format_jst(a, p->sale_ends_at, mg_lang(ctx)), "counts", counts_json(&counts)));
+			  mg_time_text(ctx, p->sale_starts_at, MG_TZ_PEOPLE), "sale_to",
+			  mg_time_text(ctx, p->sale_ends_at, MG_TZ_PEOPLE), "counts", counts_json(&counts)));
 	json_object_set_new(data, "pf", /* tickets/performance_fields */
 			    json_pack("{s:s, s:o, s:o}", "action", performance_href(ctx, p->id, ""), "values",
 				      performance_values(ctx, s, "edit", 0, p), "errors", form_errors(s, "edit", 0)));

@@ -24,20 +24,19 @@ static time_t iso_time(json_t *value)
 	return timegm(&tm);
 }
 
-/* The display fields of a performance of tickets_performance_json, for the pages: JST times
+/* The display fields of a performance of tickets_performance_json, for the pages: local times
  * in the reader's language and the link to the shop's page. */
 static void decorate_performance(struct mg_ctx *ctx, json_t *p)
 {
 	struct mg_arena *a = mg_arena(ctx);
-	const char *lang = mg_lang(ctx);
 	time_t doors = iso_time(json_object_get(p, "doors_at"));
-	json_object_set_new(p, "when", json_string(tickets_format_jst(a, iso_time(json_object_get(p, "starts_at")), lang)));
+	json_object_set_new(p, "when", json_string(mg_time_text(ctx, iso_time(json_object_get(p, "starts_at")), MG_TZ_PEOPLE)));
 	if (doors != 0)
-		json_object_set_new(p, "doors", json_string(tickets_format_jst(a, doors, lang)));
+		json_object_set_new(p, "doors", json_string(mg_time_text(ctx, doors, MG_TZ_PEOPLE)));
 	json_object_set_new(p, "sale_from",
-			    json_string(tickets_format_jst(a, iso_time(json_object_get(p, "sale_starts_at")), lang)));
+			    json_string(mg_time_text(ctx, iso_time(json_object_get(p, "sale_starts_at")), MG_TZ_PEOPLE)));
 	json_object_set_new(p, "sale_until",
-			    json_string(tickets_format_jst(a, iso_time(json_object_get(p, "sale_ends_at")), lang)));
+			    json_string(mg_time_text(ctx, iso_time(json_object_get(p, "sale_ends_at")), MG_TZ_PEOPLE)));
 	json_object_set_new(p, "href", json_string(mg_arena_printf(a, "/%s/tickets/performances/%lld", mg_tenant_slug(ctx),
 								   (long long)json_integer_value(json_object_get(p, "id")))));
 }

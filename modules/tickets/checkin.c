@@ -40,12 +40,13 @@ static enum mg_err read_ticket(struct mg_ctx *ctx, struct scan *s, bool admitted
 		s->result = CHECKIN_UNKNOWN;
 		return MG_OK;
 	}
-	s->at_hhmm = MG_CELL(&rows, 0, 2);
-	s->at_iso = MG_CELL(&rows, 0, 3);
+	/* times in the tenant's zone; "" when the ticket was never scanned */
+	s->at_hhmm = mg_time_cell(ctx, MG_CELL(&rows, 0, 2), MG_TZ_CLOCK);
+	s->at_iso = mg_time_cell(ctx, MG_CELL(&rows, 0, 3), MG_TZ_ISO);
 	s->at_gate = MG_CELL(&rows, 0, 4);
 	s->description = MG_CELL(&rows, 0, 6);
 	s->event = MG_CELL(&rows, 0, 7);
-	s->starts = MG_CELL(&rows, 0, 8);
+	s->starts = mg_time_cell(ctx, MG_CELL(&rows, 0, 8), MG_TZ_MINUTE);
 	if (admitted)
 		s->result = CHECKIN_OK;
 	else if (strcmp(MG_CELL(&rows, 0, 0), "valid") != 0)
@@ -137,7 +138,7 @@ static json_t *performance_choices(struct mg_ctx *ctx, uint64_t selected, enum m
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "id", MG_CELL(&rows, r, 0), "label",
-						      mg_arena_printf(mg_arena(ctx), "%s %s", MG_CELL(&rows, r, 2),
+						      mg_arena_printf(mg_arena(ctx), "%s %s", mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE),
 								      MG_CELL(&rows, r, 1)),
 						      "selected", strtoull(MG_CELL(&rows, r, 0), NULL, 10) == selected));
 	return list;

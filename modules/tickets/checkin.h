@@ -44,17 +44,16 @@ extern const struct mg_field checkin_fields[], checkin_query[];
 	  " AND (? = 0 OR performance_id = ?)" }, \
 	{ "tickets.checkin_ticket", \
 	  "SELECT t.state, t.checked_in_at IS NOT NULL," \
-	  " COALESCE(DATE_FORMAT(t.checked_in_at + INTERVAL 9 HOUR, '%H:%i'), '')," \
-	  " COALESCE(DATE_FORMAT(t.checked_in_at + INTERVAL 9 HOUR, '%Y-%m-%dT%H:%i:%s+09:00'), '')," \
+	  " COALESCE(UNIX_TIMESTAMP(t.checked_in_at), 0), COALESCE(UNIX_TIMESTAMP(t.checked_in_at), 0)," \
 	  " COALESCE(t.checked_in_gate, ''), t.performance_id, COALESCE(l.description, '')," \
-	  " COALESCE(e.title, ''), COALESCE(DATE_FORMAT(p.starts_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), '')" \
+	  " COALESCE(e.title, ''), COALESCE(UNIX_TIMESTAMP(p.starts_at), 0)" \
 	  " FROM tickets_ticket t" \
 	  " LEFT JOIN order_line l ON l.tenant_id = t.tenant_id AND l.order_id = t.order_id AND l.line_no = t.line_no" \
 	  " LEFT JOIN tickets_performance p ON p.tenant_id = t.tenant_id AND p.id = t.performance_id" \
 	  " LEFT JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE t.tenant_id = ? AND t.id = ?" }, \
 	{ "tickets.checkin_performances", \
-	  "SELECT p.id, e.title, DATE_FORMAT(p.starts_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')" \
+	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at)" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? AND p.starts_at >= FROM_UNIXTIME(?) - INTERVAL 1 DAY AND p.state = 'on_sale'" \
 	  " ORDER BY p.starts_at, p.id LIMIT 50" },

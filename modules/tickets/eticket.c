@@ -126,7 +126,7 @@ static json_t *order_state(struct mg_ctx *ctx, const char *state)
 }
 
 /*
- * GET /<slug>/tickets/t/<code> — the printable e-ticket: event, date and time (JST), seat,
+ * GET /<slug>/tickets/t/<code> — the printable e-ticket: event, date and time (tenant's zone), seat,
  * order, and the code as a QR. The signed code is the secret of the link: anything altered
  * or forged is 404 before any look-up. Changes nothing.
  */
@@ -157,7 +157,7 @@ enum mg_err eticket_ticket_page(struct mg_ctx *ctx)
 	json_t *data = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:s, s:s, s:s}", "page_title",
 				 mg_tr(ctx, N_("E-ticket")), "event", MG_CELL(&rows, 0, T_TITLE), "venue",
 				 MG_CELL(&rows, 0, T_VENUE), "starts_at",
-				 mg_jst(arena, (time_t)mg_cell_u64(MG_CELL(&rows, 0, T_STARTS))), "seat", MG_CELL(&rows, 0, T_LABEL),
+				 mg_time_text(ctx, (time_t)mg_cell_u64(MG_CELL(&rows, 0, T_STARTS)), MG_TZ_MINUTE), "seat", MG_CELL(&rows, 0, T_LABEL),
 				 "line", MG_CELL(&rows, 0, T_LINE), "order", MG_CELL(&rows, 0, T_ORDER), "order_state",
 				 order_state(ctx, MG_CELL(&rows, 0, T_ORDER_STATE)), "valid", valid, "paid", paid, "code",
 				 code, "qr_path", qr, "qr_box", mg_arena_printf(arena, "0 0 %d %d", size, size));
@@ -195,7 +195,7 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx)
 	json_t *data = json_pack("{s:s, s:s, s:o, s:b, s:s, s:s?, s:s, s:o, s:o}", "page_title",
 				 mg_tr(ctx, N_("Your order")), "order", o.code, "state", order_state(ctx, o.state),
 				 "pending", pending, "total", mg_yen(arena, o.total), "deadline",
-				 pending && o.payment_deadline ? mg_jst(arena, o.payment_deadline) : NULL, "method",
+				 pending && o.payment_deadline ? mg_time_text(ctx, o.payment_deadline, MG_TZ_MINUTE) : NULL, "method",
 				 method ? mg_tr(ctx, method) : o.payment_method, "lines", lines, "tickets", list);
 	return mg_render(ctx, 200, "tickets/order", data);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "eticket.h"
+#include "catalog.h"
 #include "orders.h"
 
 enum { PAGE_ORDERS = 50, CSV_BATCH = 500, CSV_MAX_ROWS = 100000 };
@@ -32,6 +33,8 @@ struct order_filter {
 	const char *code;  /* "" for any */
 	char email[65];    /* buyer_email_hmac, "" for any */
 	uint64_t performance, before;
+	const char *day;         /* "YYYY-MM-DD", a day of the tenant's zone; "" for any */
+	time_t day_start, day_end; /* its bounds in UTC, from the zone's rules (23 to 25 hours) */
 	const char *problem; /* an English msgid when q is neither a code nor an address */
 };
 
@@ -43,6 +46,13 @@ static void read_filter(struct mg_ctx *ctx, struct order_filter *f)
 	mg_query_id(ctx, "before", &f->before);
 	if (f->state == NULL)
 		f->state = "";
+	f->day = mg_query(ctx, "day") != NULL ? mg_query(ctx, "day") : "";
+	const char *zone = mg_tenant_time_zone(ctx);
+	if (f->day[0] != '\0' && (mg_tz_parse_date(zone, f->day, &f->day_start) != MG_OK ||
+				  mg_tz_day_start(zone, f->day_start, 1, &f->day_end) != MG_OK)) {
+		f->problem = N_("Enter a date as YYYY-MM-DD, e.g. 2026-04-01.");
+		f->day_start = f->day_end = 0;
+	}
 	if (f->q == NULL || f->q[0] == '\0') {
 		f->q = "";
 		return;
@@ -67,8 +77,9 @@ static enum mg_err search(struct mg_ctx *ctx, const struct order_filter *f, uint
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(f->code),	      MG_TEXT(f->code),
 				   MG_TEXT(f->email),	      MG_TEXT(f->email),	      MG_TEXT(f->state),
 				   MG_TEXT(f->state),	      MG_INT(before),		      MG_INT(before),
+				   MG_INT(f->day_start),      MG_INT(f->day_start),	      MG_INT(f->day_end),
 				   MG_INT(f->performance),    MG_INT(f->performance),	      MG_INT(limit) };
-	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.orders_search", args, 12, rows, NULL, NULL);
+	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.orders_search", args, 15, rows, NULL, NULL);
 }
 
 enum { O_ID, O_CODE, O_STATE, O_CHANNEL, O_METHOD, O_TOTAL, O_CREATED, O_PAID, O_NAME, O_EMAIL };
@@ -84,7 +95,8 @@ static const char *buyer(struct mg_ctx *ctx, const struct mg_rows *rows, size_t 
 static const char *filter_query(struct mg_ctx *ctx, const struct order_filter *f)
 {
 	struct mg_arena *a = mg_arena(ctx);
-	return mg_arena_printf(a, "q=%s&state=%s&performance=%s", mg_url_encode(a, f->q), mg_url_encode(a, f->state),
+	return mg_arena_printf(a, "q=%s&state=%s&day=%s&performance=%s", mg_url_encode(a, f->q), mg_url_encode(a, f->state),
+			       mg_url_encode(a, f->day),
 			       f->performance ? mg_arena_printf(a, "%llu", (unsigned long long)f->performance) : "");
 }
 
@@ -105,13 +117,14 @@ enum mg_err orders_list(struct mg_ctx *ctx)
 						      "href", mg_admin_path(ctx, mg_arena_printf(a, "/tickets/orders/%s", MG_CELL(&rows, r, O_CODE))),
 						      "state", MG_CELL(&rows, r, O_STATE), "state_label",
 						      mg_tr(ctx, state_label(MG_CELL(&rows, r, O_STATE))), "created",
-						      MG_CELL(&rows, r, O_CREATED), "total", mg_yen(a, mg_cell_u64(MG_CELL(&rows, r, O_TOTAL))),
+						      mg_time_cell(ctx, MG_CELL(&rows, r, O_CREATED), MG_TZ_MINUTE), "total", mg_yen(a, mg_cell_u64(MG_CELL(&rows, r, O_TOTAL))),
 						      "name", buyer(ctx, &rows, r, O_NAME), "email", buyer(ctx, &rows, r, O_EMAIL)));
 	if (shown > 0)
 		mg_audit(ctx, "order.search", "orders", "success", f.q[0] ? "by code or e-mail" : NULL);
 	json_t *data = mg_admin_page(ctx, N_("Orders"));
 	json_object_set_new(data, "orders", list);
-	json_object_set_new(data, "filter", json_pack("{s:s, s:s, s:s}", "q", f.q, "state", f.state, "performance",
+	json_object_set_new(data, "filter", json_pack("{s:s, s:s, s:s, s:s}", "q", f.q, "state", f.state, "day", f.day,
+						      "performance",
 						      f.performance ? mg_arena_printf(a, "%llu", (unsigned long long)f.performance) : ""));
 	json_object_set_new(data, "states", json_pack("{s:b, s:b, s:b, s:b, s:b}", "pending", strcmp(f.state, "pending") == 0,
 						      "paid", strcmp(f.state, "paid") == 0, "cancelled",
@@ -145,8 +158,15 @@ enum mg_err orders_csv(struct mg_ctx *ctx)
 	const char *const header[] = { N_("Order code"), N_("Ordered at (JST)"), N_("Order state"), N_("Sales channel"),
 				       N_("Payment method"), N_("Total (yen)"), N_("Paid at (JST)"), N_("Buyer name"),
 				       N_("Buyer e-mail") };
+	/* the two times are in the tenant's zone: named in the header unless it is Japan's */
+	const char *zone = mg_tenant_time_zone(ctx);
+	bool tokyo = strcmp(zone, "Asia/Tokyo") == 0;
 	for (size_t i = 0; i < sizeof(header) / sizeof(header[0]); i++)
-		mg_csv_field(&csv, mg_tr(ctx, header[i]));
+		if (!tokyo && (i == 1 || i == 6))
+			mg_csv_field(&csv, catalog_message(ctx, i == 1 ? N_("Ordered at ({zone})") : N_("Paid at ({zone})"),
+							   "{zone}", zone));
+		else
+			mg_csv_field(&csv, mg_tr(ctx, header[i]));
 	mg_csv_end_row(&csv);
 	uint64_t before = f.before;
 	size_t total = 0;
@@ -158,12 +178,12 @@ enum mg_err orders_csv(struct mg_ctx *ctx)
 		for (size_t r = 0; r < rows.nrows; r++) {
 			const char *method = mg_payment_method_label(MG_CELL(&rows, r, O_METHOD));
 			mg_csv_field(&csv, MG_CELL(&rows, r, O_CODE));
-			mg_csv_field(&csv, MG_CELL(&rows, r, O_CREATED));
+			mg_csv_field(&csv, mg_time_cell(ctx, MG_CELL(&rows, r, O_CREATED), MG_TZ_MINUTE));
 			mg_csv_field(&csv, mg_tr(ctx, state_label(MG_CELL(&rows, r, O_STATE))));
 			mg_csv_field(&csv, MG_CELL(&rows, r, O_CHANNEL));
 			mg_csv_field(&csv, method ? mg_tr(ctx, method) : MG_CELL(&rows, r, O_METHOD));
 			mg_csv_int(&csv, (long long)mg_cell_u64(MG_CELL(&rows, r, O_TOTAL)));
-			mg_csv_field(&csv, MG_CELL(&rows, r, O_PAID));
+			mg_csv_field(&csv, mg_time_cell(ctx, MG_CELL(&rows, r, O_PAID), MG_TZ_MINUTE));
 			mg_csv_field(&csv, buyer(ctx, &rows, r, O_NAME));
 			mg_csv_field(&csv, buyer(ctx, &rows, r, O_EMAIL));
 			mg_csv_end_row(&csv);
@@ -209,7 +229,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		for (size_t r = 0; r < state.nrows; r++)
 			if (mg_cell_u64(MG_CELL(&state, r, 0)) == tickets[i].id) {
 				json_object_set_new(t, "void", json_boolean(strcmp(MG_CELL(&state, r, 1), "void") == 0));
-				json_object_set_new(t, "checked_in", json_string(MG_CELL(&state, r, 2)));
+				json_object_set_new(t, "checked_in", json_string(mg_time_cell(ctx, MG_CELL(&state, r, 2), MG_TZ_MINUTE)));
 				json_object_set_new(t, "gate", json_string(MG_CELL(&state, r, 3)));
 			}
 		json_array_append_new(list, t);
@@ -223,7 +243,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		json_array_append_new(payments, json_pack("{s:s, s:s, s:s, s:s}", "method",
 							  label ? mg_tr(ctx, label) : MG_CELL(&pays, r, 0), "amount",
 							  mg_yen(a, mg_cell_u64(MG_CELL(&pays, r, 1))), "state", MG_CELL(&pays, r, 2),
-							  "at", MG_CELL(&pays, r, 3)));
+							  "at", mg_time_cell(ctx, MG_CELL(&pays, r, 3), MG_TZ_MINUTE)));
 	}
 	const char *base = mg_admin_path(ctx, mg_arena_printf(a, "/tickets/orders/%s", o.code));
 	bool pending = strcmp(o.state, "pending") == 0, paid = strcmp(o.state, "paid") == 0;
@@ -234,7 +254,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 			    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "code", o.code,
 				      "state", o.state, "state_label", mg_tr(ctx, state_label(o.state)), "channel", o.channel,
 				      "method", method ? mg_tr(ctx, method) : o.payment_method, "created",
-				      mg_jst(a, o.created_at), "deadline", o.payment_deadline ? mg_jst(a, o.payment_deadline) : "",
+				      mg_time_text(ctx, o.created_at, MG_TZ_MINUTE), "deadline", o.payment_deadline ? mg_time_text(ctx, o.payment_deadline, MG_TZ_MINUTE) : "",
 				      "total", mg_yen(a, o.total), "name", o.buyer_name ? o.buyer_name : "", "email",
 				      o.buyer_email ? o.buyer_email : "", "lines", lines, "tickets", list, "payments",
 				      payments));
@@ -324,7 +344,7 @@ enum mg_err box_office_list(struct mg_ctx *ctx)
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s}", "title", MG_CELL(&rows, r, 1), "starts",
-						      MG_CELL(&rows, r, 2), "href",
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE), "href",
 						      mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/box-office/%s",
 											 MG_CELL(&rows, r, 0)))));
 	json_t *data = mg_admin_page(ctx, N_("Box office"));
@@ -394,7 +414,7 @@ static enum mg_err render_box_office(struct mg_ctx *ctx, int status, const struc
 		   *quantity = mg_form_typed(ctx, "quantity");
 	json_t *data = mg_admin_page(ctx, N_("Box office"));
 	json_object_set_new(data, "performance",
-			    json_pack("{s:s, s:s, s:b}", "title", p->event_title, "starts", mg_jst(mg_arena(ctx), p->starts_at),
+			    json_pack("{s:s, s:s, s:b}", "title", p->event_title, "starts", mg_time_text(ctx, p->starts_at, MG_TZ_MINUTE),
 				      "seated", seated));
 	json_object_set_new(data, "seats", seats);
 	json_object_set_new(data, "types", types);
@@ -518,6 +538,7 @@ const struct mg_field orders_search_fields[] = {
 	{ "q", MG_FROM_QUERY, NULL, false, 254, N_("Order code or e-mail"), MG_TEXT_NFKC },
 	{ "state", MG_FROM_QUERY, "pending|paid|cancelled|expired|refunded", false, 16, N_("Order state"), MG_TEXT_NFKC },
 	{ "performance", MG_FROM_QUERY, MG_ID_PATTERN, false, 19, N_("Performance number"), MG_TEXT_NFKC },
+	{ "day", MG_FROM_QUERY, NULL, false, 32, N_("Ordered on"), MG_TEXT_NFKC },
 	{ "before", MG_FROM_QUERY, MG_ID_PATTERN, false, 19, N_("Page"), MG_TEXT_NFKC },
 	MG_FIELDS_END,
 };
@@ -653,7 +674,7 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 		struct mg_arena *a = mg_arena(ctx);
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:s, s:s, s:o}", "id",
 						      MG_CELL(&rows, r, 0), "title", MG_CELL(&rows, r, 1), "starts",
-						      MG_CELL(&rows, r, 2), "cancelled", strcmp(MG_CELL(&rows, r, 4), "cancelled") == 0,
+						      mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE), "cancelled", strcmp(MG_CELL(&rows, r, 4), "cancelled") == 0,
 						      "sold", (json_int_t)s.units.sold, "held", (json_int_t)s.units.held, "free",
 						      (json_int_t)s.units.free, "blocked", (json_int_t)s.units.blocked, "paid",
 						      grouped(a, s.paid), "pending", grouped(a, s.pending), "bar", bar(ctx, &s, r)));

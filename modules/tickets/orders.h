@@ -50,22 +50,22 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 #define ORDERS_STATEMENTS \
 	{ "tickets.orders_search", \
 	  "SELECT o.id, o.code, o.state, o.channel, o.payment_method, o.total," \
-	  " DATE_FORMAT(o.created_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')," \
-	  " COALESCE(DATE_FORMAT(o.paid_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), ''), o.buyer_name_sealed," \
+	  " UNIX_TIMESTAMP(o.created_at), COALESCE(UNIX_TIMESTAMP(o.paid_at), 0), o.buyer_name_sealed," \
 	  " o.buyer_email_sealed FROM orders o" \
 	  " WHERE o.tenant_id = ? AND (? = '' OR o.code = ?) AND (? = '' OR o.buyer_email_hmac = ?)" \
 	  " AND (? = '' OR o.state = ?) AND (? = 0 OR o.id < ?)" \
+	  " AND (? = 0 OR (o.created_at >= FROM_UNIXTIME(?) AND o.created_at < FROM_UNIXTIME(?)))" \
 	  " AND (? = 0 OR EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.tenant_id = o.tenant_id" \
 	  " AND t.order_id = o.id AND t.performance_id = ?))" \
 	  " ORDER BY o.id DESC LIMIT ?" }, \
 	{ "tickets.orders_tickets", \
-	  "SELECT id, state, COALESCE(DATE_FORMAT(checked_in_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), '')," \
+	  "SELECT id, state, COALESCE(UNIX_TIMESTAMP(checked_in_at), 0)," \
 	  " COALESCE(checked_in_gate, '') FROM tickets_ticket WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" }, \
 	{ "tickets.orders_payments", \
-	  "SELECT provider, amount, state, DATE_FORMAT(updated_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i')" \
+	  "SELECT provider, amount, state, UNIX_TIMESTAMP(updated_at)" \
 	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" }, \
 	{ "tickets.box_office_performances", \
-	  "SELECT p.id, e.title, DATE_FORMAT(p.starts_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), e.kind" \
+	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at), e.kind" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? AND p.state = 'on_sale' AND e.state = 'published' AND p.starts_at >= FROM_UNIXTIME(?)" \
 	  " ORDER BY p.starts_at, p.id LIMIT 100" }, \
@@ -76,7 +76,7 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 	{ "tickets.box_office_types", \
 	  "SELECT id, name FROM tickets_ticket_type WHERE tenant_id = ? AND event_id = ? ORDER BY sort_no, id" }, \
 	{ "tickets.sales_performances", \
-	  "SELECT p.id, e.title, DATE_FORMAT(p.starts_at + INTERVAL 9 HOUR, '%Y-%m-%d %H:%i'), e.kind, p.state" \
+	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at), e.kind, p.state" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? ORDER BY p.starts_at DESC, p.id DESC LIMIT 100" }, \
 	{ "tickets.sales_quotas", "SELECT id FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?" }, \

@@ -415,7 +415,9 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 			maps, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "id", MG_CELL(&rows, r, 0), "name",
 					MG_CELL(&rows, r, 1), "seats", MG_CELL(&rows, r, 2), "size",
 					mg_arena_printf(mg_arena(ctx), "%s × %s", MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4)),
-					"created", MG_CELL(&rows, r, 5) ? MG_CELL(&rows, r, 5) : "", "href",
+					"created",
+					mg_time_cell(ctx, MG_CELL(&rows, r, 5), MG_TZ_MINUTE),
+					"href",
 					mg_admin_path(ctx, mg_arena_printf(mg_arena(ctx), "/tickets/maps/%s", MG_CELL(&rows, r, 0)))));
 	const char *name = mg_form_typed(ctx, "name"), *xml = mg_form_typed(ctx, "xml");
 	json_t *data = mg_admin_page(ctx, N_("Venue"));

@@ -28,7 +28,7 @@ static enum mg_err load_performance(struct mg_ctx *ctx, struct performance *out)
 	if (rows.nrows == 0 || MG_CELL(&rows, 0, 3) == NULL) /* none, or general admission only */
 		return MG_ERR_NOT_FOUND;
 	out->title = MG_CELL(&rows, 0, 1);
-	out->starts_at = MG_CELL(&rows, 0, 2) ? MG_CELL(&rows, 0, 2) : "";
+	out->starts_at = mg_time_cell(ctx, MG_CELL(&rows, 0, 2), MG_TZ_MINUTE);
 	out->seat_map_id = strtoull(MG_CELL(&rows, 0, 3), NULL, 10);
 	return MG_OK;
 }

@@ -136,7 +136,7 @@ static enum mg_err check_limit(struct mg_ctx *ctx, const char *token, const stru
 static const char *line_text(struct mg_ctx *ctx, const struct shop_performance *p, const char *where,
 			     const char *type_name)
 {
-	return mg_arena_printf(mg_arena(ctx), "%.80s %s %.60s %.40s", p->event_title, mg_jst(mg_arena(ctx), p->starts_at),
+	return mg_arena_printf(mg_arena(ctx), "%.80s %s %.60s %.40s", p->event_title, mg_time_text(ctx, p->starts_at, MG_TZ_MINUTE),
 			       where, type_name);
 }
 

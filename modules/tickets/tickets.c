@@ -77,8 +77,8 @@ static const struct mg_sql tickets_statements[] = {
 	{ "tickets.venue_insert", "INSERT INTO tickets_venue (tenant_id, name, address) VALUES (?, ?, ?)" },
 	{ "tickets.venue_get", "SELECT id, name, address FROM tickets_venue WHERE tenant_id = ? AND id = ?" },
 	{ "tickets.seat_map_list",
-	  "SELECT id, name, seat_count, width, height, DATE_FORMAT(CONVERT_TZ(created_at, '+00:00', '+09:00'),"
-	  " '%Y-%m-%d %H:%i') FROM tickets_seat_map WHERE tenant_id = ? AND venue_id = ? ORDER BY id" },
+	  "SELECT id, name, seat_count, width, height, UNIX_TIMESTAMP(created_at)"
+	  " FROM tickets_seat_map WHERE tenant_id = ? AND venue_id = ? ORDER BY id" },
 	{ "tickets.seat_map_insert",
 	  "INSERT INTO tickets_seat_map (tenant_id, venue_id, name, xml, width, height, seat_count, created_by,"
 	  " stage_x, stage_y, stage_width, stage_height, stage_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
@@ -94,7 +94,7 @@ static const struct mg_sql tickets_statements[] = {
 	  "SELECT seat_no, section, row_label, number_label, label, category, x, y, best, row_order, wheelchair,"
 	  " companion, restricted_view FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ? ORDER BY seat_no" },
 	{ "tickets.chart_performance",
-	  "SELECT p.id, e.title, DATE_FORMAT(CONVERT_TZ(p.starts_at, '+00:00', '+09:00'), '%Y-%m-%d %H:%i'),"
+	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at),"
 	  " e.seat_map_id FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id"
 	  " AND e.id = p.event_id WHERE p.tenant_id = ? AND p.id = ?" },
 

@@ -1,6 +1,6 @@
 /*
  * The buyer's cart and checkout pages (see web.h): the cart with its items, total and the
- * hold's deadline (in JST, with the minutes left; a small script ticks it down), removing an
+ * hold's deadline (in the tenant's zone, with the minutes left; a small script ticks it down), removing an
  * item or everything, and checkout — name, e-mail, phone, payment method — with each error
  * beside its field and the typed values kept. A lapsed hold answers 410 with a page saying the
  * seats were released. Checkout itself is shop_checkout(): these pages add no buying logic.
@@ -74,13 +74,13 @@ enum mg_err web_hold_lapsed(struct mg_ctx *ctx)
 	return mg_render(ctx, 410, "tickets/buy_lapsed", data);
 }
 
-/* The deadline of the hold as people read it: JST and whole minutes left (rounded up), and
+/* The deadline of the hold as people read it: local time and whole minutes left (rounded up), and
  * the seconds for the script. */
 static json_t *hold_json(struct mg_ctx *ctx, time_t expires_at)
 {
 	time_t now = mg_now();
 	long left = expires_at > now ? (long)(expires_at - now) : 0;
-	return json_pack("{s:s, s:s, s:i, s:i}", "deadline", mg_jst(mg_arena(ctx), expires_at), "datetime",
+	return json_pack("{s:s, s:s, s:i, s:i}", "deadline", mg_time_text(ctx, expires_at, MG_TZ_MINUTE), "datetime",
 			 tickets_iso_utc(mg_arena(ctx), expires_at), "minutes", (int)((left + 59) / 60), "seconds",
 			 (int)left);
 }

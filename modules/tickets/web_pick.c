@@ -339,11 +339,11 @@ static enum mg_err render_page(struct mg_ctx *ctx, int status, const struct pick
 		"page_title", p->event.title, "event", "title", p->event.title, "venue", p->event.venue_name, "href",
 		mg_arena_printf(a, "/%s/tickets/events/%llu", mg_tenant_slug(ctx), (unsigned long long)p->event.id),
 		"seated", p->event.seated, "per_order_limit", (int)p->event.per_order_limit, "when",
-		tickets_format_jst(a, p->starts_at, mg_lang(ctx)), "datetime", tickets_iso_utc(a, p->starts_at),
+		mg_time_text(ctx, p->starts_at, MG_TZ_PEOPLE), "datetime", tickets_iso_utc(a, p->starts_at),
 		"sale", tickets_sale_name(page->sale), "seats_action", mg_arena_printf(a, "%s/seats", self),
 		"best_action", mg_arena_printf(a, "%s/best", self), "places_action", mg_arena_printf(a, "%s/places", self),
 		"merch_action", mg_arena_printf(a, "%s/merch", self), "sale_from",
-		tickets_format_jst(a, p->sale_starts_at, mg_lang(ctx)), "cart", "items", (int)items, "href",
+		mg_time_text(ctx, p->sale_starts_at, MG_TZ_PEOPLE), "cart", "items", (int)items, "href",
 		web_path(ctx, "/cart"), "quantities", quantities(p->event.per_order_limit, page->quantity ? page->quantity : 2),
 		"self", self);
 	if (closed != NULL)

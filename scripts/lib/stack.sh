@@ -31,7 +31,7 @@ MG_PACKAGES=(build-essential autoconf automake pkg-config gettext libfcgi-dev li
 	mariadb-server mariadb-client mariadb-backup libssl-dev openssl libxml2-dev libpcre2-dev
 	libjansson-dev libqrencode-dev libcmocka-dev libunistring-dev libcurl4-openssl-dev libarchive-dev zlib1g-dev nginx-light python3
 	python3-pytest python3-requests curl wrk clang libclang-rt-14-dev ca-certificates procps
-	chromium chromium-driver python3-selenium fonts-ipafont-gothic)
+	chromium chromium-driver python3-selenium fonts-ipafont-gothic tzdata)
 
 mg_say() { printf 'madoguchi: %s\n' "$*" >&2; }
 mg_die() { printf 'madoguchi: error: %s\n' "$*" >&2; return 1; }

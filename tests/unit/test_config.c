@@ -50,6 +50,15 @@ static void errors_name_the_line(void **state)
 	assert_int_equal(mg_config_parse("workers = 0\n", NULL, &cfg, errbuf, sizeof(errbuf)), MG_ERR_CONFIG);
 	assert_int_equal(mg_config_parse("modules = Tickets\n", NULL, &cfg, errbuf, sizeof(errbuf)), MG_ERR_CONFIG);
 	assert_int_equal(mg_config_parse("log_level = loud\n", NULL, &cfg, errbuf, sizeof(errbuf)), MG_ERR_CONFIG);
+	/* the platform's zone must be a zone of the tz database */
+	assert_int_equal(mg_config_parse("platform_time_zone = JST-9\n", NULL, &cfg, errbuf, sizeof(errbuf)),
+			 MG_ERR_CONFIG);
+	assert_non_null(strstr(errbuf, "not a time zone of the tz database"));
+	mg_config_defaults(&cfg);
+	assert_string_equal(cfg.platform_time_zone, "Asia/Tokyo");
+	assert_int_equal(mg_config_parse("platform_time_zone = Europe/London\n", NULL, &cfg, errbuf, sizeof(errbuf)),
+			 MG_OK);
+	assert_string_equal(cfg.platform_time_zone, "Europe/London");
 }
 
 static void secrets_are_read_from_files(void **state)

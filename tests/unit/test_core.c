@@ -71,11 +71,11 @@ static void log_timestamps_are_jst(void **state)
 	char out[40];
 	/* 2026-11-21T23:49:03.123Z is 2026-11-22 08:49:03.123 in Japan */
 	struct timespec ts = { .tv_sec = 1795304943, .tv_nsec = 123456789 };
-	mg_log_format_jst(&ts, out, sizeof(out));
+	mg_log_format_time(&ts, out, sizeof(out));
 	assert_string_equal(out, "2026-11-22T08:49:03.123+09:00");
 	/* the date changes at 15:00 UTC */
 	struct timespec midnight = { .tv_sec = 1795273200, .tv_nsec = 0 };
-	mg_log_format_jst(&midnight, out, sizeof(out));
+	mg_log_format_time(&midnight, out, sizeof(out));
 	assert_string_equal(out, "2026-11-22T00:00:00.000+09:00");
 }
 

@@ -35,9 +35,9 @@ static void dates_count_days_in_jst(void **state)
 	(void)state;
 	char out[11];
 	/* 2026-04-01 15:30 UTC is already 2 April in Japan */
-	mg_purge_jst_date_minus(1775057400, 0, out);
+	mg_purge_date_minus(1775057400, 0, out);
 	assert_string_equal(out, "2026-04-02");
-	mg_purge_jst_date_minus(1775057400, 30, out);
+	mg_purge_date_minus(1775057400, 30, out);
 	assert_string_equal(out, "2026-03-03");
 	assert_true(mg_purge_date_plus("2026-01-31", 30, out));
 	assert_string_equal(out, "2026-03-02");

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "core/base/schedule.h"
+#include "core/base/tz.h"
 
 /* A wall-clock time in Japan as a UTC instant. */
 static time_t jst(int year, int month, int day, int hour, int minute, int second)
@@ -142,6 +143,40 @@ static void japan_has_no_daylight_saving(void **state)
 		assert_int_equal(tm.tm_min, 0);
 		slot = next;
 	}
+}
+
+/* A platform in a zone with daylight saving (platform_time_zone = Europe/London, 2027): a daily
+ * job keeps its local hour (23 and 25 hours between slots), a job every hour keeps running each
+ * real hour through the repeated and the skipped hour, and slots only move forward. */
+static void a_platform_zone_with_daylight_saving(void **state)
+{
+	(void)state;
+	assert_int_equal(mg_tz_set_platform("Europe/London"), MG_OK);
+	struct mg_schedule daily = parsed("daily 03:00"), hourly = parsed("every 1h"), often = parsed("every 10m");
+	/* spring: 03:00 GMT on the 27th (03:00 UTC), 03:00 BST on the 28th (02:00 UTC) */
+	assert_int_equal(mg_schedule_next(&daily, 1806116400), 1806199200);
+	assert_int_equal(mg_schedule_latest(&daily, 1806199200 + 60), 1806199200);
+	assert_int_equal(mg_schedule_latest(&daily, 1806199200 - 60), 1806116400);
+	/* autumn: 03:00 BST on the 30th (02:00 UTC), 03:00 GMT on the 31st (03:00 UTC), 25 hours */
+	assert_int_equal(mg_schedule_next(&daily, 1824861600), 1824951600);
+	/* in the hour that happens twice (00:00 to 02:00 UTC on the 31st) the daily slot stays put */
+	for (time_t t = 1824940800; t < 1824951600; t += 600)
+		assert_int_equal(mg_schedule_latest(&daily, t), 1824861600);
+	/* every hour: 01:00 BST (00:00 UTC), 01:00 GMT (01:00 UTC), 02:00 GMT: each real hour */
+	assert_int_equal(mg_schedule_latest(&hourly, 1824942600), 1824940800);
+	assert_int_equal(mg_schedule_next(&hourly, 1824942600), 1824944400);
+	assert_int_equal(mg_schedule_latest(&hourly, 1824946200), 1824944400);
+	/* slots never go back and always come after t, every 10 minutes across both changes */
+	const time_t from[] = { 1806112800, 1824933600 };
+	for (size_t i = 0; i < 2; i++) {
+		time_t last = mg_schedule_latest(&often, from[i]);
+		for (time_t t = from[i]; t < from[i] + 6 * 3600; t += 60) {
+			time_t slot = mg_schedule_latest(&often, t), next = mg_schedule_next(&often, t);
+			assert_true(slot <= t && slot >= last && next > t && next - t <= 600);
+			last = slot;
+		}
+	}
+	assert_int_equal(mg_tz_set_platform("Asia/Tokyo"), MG_OK);
 }
 
 static void retry_backs_off_and_is_capped(void **state)
@@ -313,9 +348,9 @@ static void formats_in_jst(void **state)
 {
 	(void)state;
 	char out[32];
-	mg_time_format_jst(jst(2026, 12, 31, 23, 59, 58), out, sizeof(out));
+	mg_time_format_platform(jst(2026, 12, 31, 23, 59, 58), out, sizeof(out));
 	assert_string_equal(out, "2026-12-31 23:59:58");
-	mg_time_format_jst(0, out, sizeof(out));
+	mg_time_format_platform(0, out, sizeof(out));
 	assert_string_equal(out, "1970-01-01 09:00:00");
 }
 
@@ -329,6 +364,7 @@ int main(void)
 		cmocka_unit_test(daily_job_whose_time_passed_today_is_due_tomorrow),
 		cmocka_unit_test(midnight_and_the_end_of_the_year),
 		cmocka_unit_test(japan_has_no_daylight_saving),
+		cmocka_unit_test(a_platform_zone_with_daylight_saving),
 		cmocka_unit_test(retry_backs_off_and_is_capped),
 		cmocka_unit_test(plan_runs_a_job_that_never_ran),
 		cmocka_unit_test(plan_catches_up_the_latest_missed_slot_once),
