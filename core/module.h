@@ -27,6 +27,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "modules.h"
+#include "money.h"
 #include "order.h"
 #include "payment.h"
 #include "request.h"
@@ -39,6 +40,11 @@
  * (mg_order_checkout, mg_order_find, mg_order_payment_result, mg_order_cancel,
  * mg_orders_expire_due); money for people: mg_yen; times in the tenant's zone: mg_time_text,
  * mg_time_cell (request.h) and tz.h. */
+
+
+/* ---- money: core/commerce/money.h (included above): signed line types (MG_LINE_*),
+ *      mg_money_total (never negative), mg_money_reduction (減免), mg_money_tax_included,
+ *      cancellation fee ladders (mg_fee_percent, mg_fee_amount) ---- */
 
 
 /* ---- gate: check-in and the back office's orders (issue 4) ---- */

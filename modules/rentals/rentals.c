@@ -1,9 +1,9 @@
 /*
  * The rentals module: facility users book rooms and halls by time block, with equipment, approval, fees and lotteries.
- * For now only its descriptor and an "about" route, which prove the loader end to end;
- * the features arrive with the rentals issue.
+ * Built so far: the schema of facilities, rooms, blocks and fees, the fee rules (fees.c) and
+ * the rooms of the JSON API (api.c); the bookings stand on the venue calendar.
  */
-#include "core/module.h"
+#include "rentals.h"
 
 /*
  * GET /_modules/rentals and GET /<slug>/rentals/_about — say the module is loaded, which ABI it
@@ -18,7 +18,13 @@ static enum mg_err about(struct mg_ctx *ctx)
 static const struct mg_route rentals_routes[] = {
 	{ "GET", "/_modules/rentals", about, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "module status" },
 	{ "GET", "/rentals/_about", about, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "module status for a tenant" },
+	RENTALS_API_ROUTES
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
+};
+
+static const struct mg_sql rentals_statements[] = {
+	RENTALS_API_STATEMENTS
+	{ NULL, NULL },
 };
 
 const struct mg_module mg_module = {
@@ -27,4 +33,5 @@ const struct mg_module mg_module = {
 	.version = "0.1.0",
 	.routes = rentals_routes,
 	.migrations = "rentals",
+	.statements = rentals_statements,
 };
