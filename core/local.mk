@@ -44,7 +44,7 @@ MG_SRC_CORE = \
 	%D%/ops/deletions.c %D%/ops/deletions.h %D%/web/deletion_pages.c %D%/web/deletion_pages.h %D%/web/export.c %D%/web/export.h \
 	%D%/ops/backup_stream.c %D%/ops/backup_stream.h %D%/ops/backup_manifest.c %D%/ops/backup.h \
 	%D%/ops/backup.c %D%/db/scratch_db.c %D%/db/scratch_db.h %D%/ops/drill.c %D%/cli/cmd_backup.c \
-	%D%/cli/module_command.c \
+	%D%/cli/module_command.c %D%/cli/cmd_statements.c \
 	%D%/commerce/cart.c %D%/commerce/cart.h %D%/commerce/order.c %D%/commerce/order.h %D%/commerce/payment.c %D%/commerce/payment.h %D%/commerce/shop_text.c \
 	%D%/commerce/money.c %D%/commerce/money.h \
 	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c \

@@ -15,7 +15,17 @@
 #include "db.h"
 #include "err.h"
 
-extern const struct mg_sql mg_api_token_statements[];
+/* The statements of mg_api_token_statements (api_token.c); a call names one as &mg_api_token_statements[<constant>]. */
+enum mg_api_token_sql {
+	MG_SQL_API_TOKEN_INSERT,
+	MG_SQL_API_TOKEN_FIND,
+	MG_SQL_API_TOKEN_USED,
+	MG_SQL_API_TOKEN_LIST,
+	MG_SQL_API_TOKEN_GET,
+	MG_SQL_API_TOKEN_REVOKE,
+	MG_SQL_API_TOKEN__MAX
+};
+extern const struct mg_sql mg_api_token_statements[MG_SQL_API_TOKEN__MAX + 1];
 
 /* Creates a token acting as staff_id; token receives it (shown once, stored hashed). */
 enum mg_err mg_api_token_create(struct mg_db *db, uint64_t tenant_id, uint64_t staff_id, const char *name,

@@ -6,39 +6,51 @@
 #include "tz_text.h"
 #include "staff.h"
 
-/* The names after "core.operator_" are those mg_account_* expects (see core/staff.h); every
- * statement keeps the staff's parameters, tenant_id always 0. */
+/* The login flow's statements (mg_operator_account) keep the staff's parameters, tenant_id
+ * always 0. */
 const struct mg_sql mg_operator_statements[] = {
-	{ "core.operator_insert",
+	[MG_SQL_OPERATOR_INSERT] = { "core.operator_insert",
 	  "INSERT INTO operator (tenant_id, login, name, password_hash, must_change_password) VALUES (0, ?, ?, ?, 1)" },
-	{ "core.operator_for_login",
+	[MG_SQL_OPERATOR_FOR_LOGIN] = { "core.operator_for_login",
 	  "SELECT id, password_hash, active FROM operator WHERE tenant_id = ? AND login = ?" },
-	{ "core.operator_lock_state",
+	[MG_SQL_OPERATOR_LOCK_STATE] = { "core.operator_lock_state",
 	  "SELECT password_hash, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0)"
 	  " FROM operator WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.operator_login_failed",
+	[MG_SQL_OPERATOR_LOGIN_FAILED] = { "core.operator_login_failed",
 	  "UPDATE operator SET failed_logins = ?, locked_until = IF(? = 0, locked_until, FROM_UNIXTIME(?))"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.operator_login_ok",
+	[MG_SQL_OPERATOR_LOGIN_OK] = { "core.operator_login_ok",
 	  "UPDATE operator SET failed_logins = 0, locked_until = NULL, last_login_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.operator_password_for_update",
+	[MG_SQL_OPERATOR_PASSWORD_FOR_UPDATE] = { "core.operator_password_for_update",
 	  "SELECT password_hash FROM operator WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.operator_set_password",
+	[MG_SQL_OPERATOR_SET_PASSWORD] = { "core.operator_set_password",
 	  "UPDATE operator SET password_hash = ?, must_change_password = 0, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.operator_history_insert",
+	[MG_SQL_OPERATOR_HISTORY_INSERT] = { "core.operator_history_insert",
 	  "INSERT INTO operator_password_history (tenant_id, operator_id, changed_at, password_hash)"
 	  " VALUES (?, ?, UTC_TIMESTAMP(6), ?)" },
-	{ "core.operator_history_recent",
+	[MG_SQL_OPERATOR_HISTORY_RECENT] = { "core.operator_history_recent",
 	  "SELECT password_hash FROM operator_password_history WHERE tenant_id = ? AND operator_id = ?"
 	  " ORDER BY changed_at DESC LIMIT 5" },
-	{ "core.operator_by_id",
+	[MG_SQL_OPERATOR_BY_ID] = { "core.operator_by_id",
 	  "SELECT login, name, must_change_password, active FROM operator WHERE tenant_id = 0 AND id = ?" },
-	{ "core.operator_list",
+	[MG_SQL_OPERATOR_LIST] = { "core.operator_list",
 	  "SELECT id, login, name, active, COALESCE(UNIX_TIMESTAMP(last_login_at), 0)"
 	  " FROM operator WHERE tenant_id = 0 ORDER BY id" },
-	{ NULL, NULL },
+	[MG_SQL_OPERATOR__MAX] = { NULL, NULL },
+};
+
+const struct mg_account_kind mg_operator_account = {
+	"operator",
+	&mg_operator_statements[MG_SQL_OPERATOR_FOR_LOGIN],
+	&mg_operator_statements[MG_SQL_OPERATOR_LOCK_STATE],
+	&mg_operator_statements[MG_SQL_OPERATOR_LOGIN_FAILED],
+	&mg_operator_statements[MG_SQL_OPERATOR_LOGIN_OK],
+	&mg_operator_statements[MG_SQL_OPERATOR_PASSWORD_FOR_UPDATE],
+	&mg_operator_statements[MG_SQL_OPERATOR_HISTORY_RECENT],
+	&mg_operator_statements[MG_SQL_OPERATOR_SET_PASSWORD],
+	&mg_operator_statements[MG_SQL_OPERATOR_HISTORY_INSERT],
 };
 
 bool mg_operator_login_ok(const char *login)
@@ -59,10 +71,12 @@ static enum mg_err create_txn(struct mg_db *db, void *arg)
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long id = 0;
 	struct mg_dbval row[] = { MG_TEXT(a->login), MG_TEXT(a->name), MG_TEXT(a->hash) };
-	enum mg_err err = mg_db_exec(db, arena, "core.operator_insert", row, 3, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_INSERT], row, 3, NULL, NULL, &id);
 	if (err == MG_OK) {
 		struct mg_dbval history[] = { MG_INT(0), MG_INT(id), MG_TEXT(a->hash) };
-		err = mg_db_exec(db, arena, "core.operator_history_insert", history, 3, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_HISTORY_INSERT], history, 3, NULL,
+		                 NULL, NULL);
 	}
 	if (err == MG_OK)
 		a->id = id;
@@ -88,7 +102,8 @@ enum mg_err mg_operator_load(struct mg_db *db, struct mg_arena *arena, uint64_t 
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.operator_by_id", key, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_BY_ID], key, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -105,7 +120,7 @@ enum mg_err mg_operator_load(struct mg_db *db, struct mg_arena *arena, uint64_t 
 json_t *mg_operator_list(struct mg_db *db, struct mg_arena *arena, enum mg_err *err)
 {
 	struct mg_rows rows;
-	*err = mg_db_exec(db, arena, "core.operator_list", NULL, 0, &rows, NULL, NULL);
+	*err = mg_db_exec(db, arena, &mg_operator_statements[MG_SQL_OPERATOR_LIST], NULL, 0, &rows, NULL, NULL);
 	if (*err != MG_OK)
 		return NULL;
 	json_t *list = json_array();

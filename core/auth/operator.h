@@ -15,6 +15,7 @@
 #include "arena.h"
 #include "db.h"
 #include "err.h"
+#include "staff.h"
 
 /* The console's session cookie: never the staff's, so the two can never be mistaken. */
 #define MG_OPERATOR_COOKIE "__Host-mg_operator"
@@ -25,7 +26,24 @@ struct mg_operator {
 	bool must_change_password, active;
 };
 
-extern const struct mg_sql mg_operator_statements[];
+/* The statements of mg_operator_statements (operator.c); a call names one as &mg_operator_statements[<constant>]. */
+enum mg_operator_sql {
+	MG_SQL_OPERATOR_INSERT,
+	MG_SQL_OPERATOR_FOR_LOGIN,
+	MG_SQL_OPERATOR_LOCK_STATE,
+	MG_SQL_OPERATOR_LOGIN_FAILED,
+	MG_SQL_OPERATOR_LOGIN_OK,
+	MG_SQL_OPERATOR_PASSWORD_FOR_UPDATE,
+	MG_SQL_OPERATOR_SET_PASSWORD,
+	MG_SQL_OPERATOR_HISTORY_INSERT,
+	MG_SQL_OPERATOR_HISTORY_RECENT,
+	MG_SQL_OPERATOR_BY_ID,
+	MG_SQL_OPERATOR_LIST,
+	MG_SQL_OPERATOR__MAX
+};
+extern const struct mg_sql mg_operator_statements[MG_SQL_OPERATOR__MAX + 1];
+/* The operators' side of the staff's login flow (mg_account_*, core/staff.h). */
+extern const struct mg_account_kind mg_operator_account;
 
 /* Creates an account; initial receives the one-time password to hand over.
  * MG_ERR_CONFLICT when the login is taken. */

@@ -12,59 +12,59 @@
 
 /* core/account.c runs its transactions on these too. */
 const struct mg_sql mg_people_statements[] = {
-	{ "core.person_by_email",
+	[MG_SQL_PEOPLE_PERSON_BY_EMAIL] = { "core.person_by_email",
 	  "SELECT id, state, password_hash FROM person WHERE tenant_id = ? AND email_hmac = ?" },
-	{ "core.person_by_email_for_update",
+	[MG_SQL_PEOPLE_PERSON_BY_EMAIL_FOR_UPDATE] = { "core.person_by_email_for_update",
 	  "SELECT id, state FROM person WHERE tenant_id = ? AND email_hmac = ? FOR UPDATE" },
-	{ "core.person_insert",
+	[MG_SQL_PEOPLE_PERSON_INSERT] = { "core.person_insert",
 	  "INSERT INTO person (tenant_id, email_hmac, email_sealed, name_sealed, phone_sealed, state, lang, created_at,"
 	  " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
 	/* LAST_INSERT_ID(id) hands back the existing row's id on a duplicate address */
-	{ "core.person_upsert_guest",
+	[MG_SQL_PEOPLE_PERSON_UPSERT_GUEST] = { "core.person_upsert_guest",
 	  "INSERT INTO person (tenant_id, email_hmac, email_sealed, name_sealed, phone_sealed, state, lang, created_at,"
 	  " updated_at) VALUES (?, ?, ?, ?, ?, 'guest', ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))"
 	  " ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id)" },
 	/* a guest keeps the name it gave at checkout; name_sealed is set before state changes */
-	{ "core.person_set_pending",
+	[MG_SQL_PEOPLE_PERSON_SET_PENDING] = { "core.person_set_pending",
 	  "UPDATE person SET name_sealed = IF(state = 'guest' AND name_sealed IS NOT NULL, name_sealed, ?),"
 	  " state = 'pending', lang = ?, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ? AND state IN ('pending', 'guest')" },
-	{ "core.person_by_id",
+	[MG_SQL_PEOPLE_PERSON_BY_ID] = { "core.person_by_id",
 	  "SELECT email_sealed, name_sealed, phone_sealed, state, lang FROM person WHERE tenant_id = ? AND id = ?" },
-	{ "core.person_set_contact",
+	[MG_SQL_PEOPLE_PERSON_SET_CONTACT] = { "core.person_set_contact",
 	  "UPDATE person SET name_sealed = ?, phone_sealed = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.person_activate",
+	[MG_SQL_PEOPLE_PERSON_ACTIVATE] = { "core.person_activate",
 	  "UPDATE person SET state = 'active', password_hash = ?, confirmed_at = FROM_UNIXTIME(?), failed_logins = 0,"
 	  " locked_until = NULL, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.person_set_password",
+	[MG_SQL_PEOPLE_PERSON_SET_PASSWORD] = { "core.person_set_password",
 	  "UPDATE person SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ? AND state = 'active'" },
-	{ "core.person_lock_state",
+	[MG_SQL_PEOPLE_PERSON_LOCK_STATE] = { "core.person_lock_state",
 	  "SELECT password_hash, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0), state FROM person"
 	  " WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.person_login_failed",
+	[MG_SQL_PEOPLE_PERSON_LOGIN_FAILED] = { "core.person_login_failed",
 	  "UPDATE person SET failed_logins = ?, locked_until = IF(? = 0, locked_until, FROM_UNIXTIME(?))"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.person_login_ok",
+	[MG_SQL_PEOPLE_PERSON_LOGIN_OK] = { "core.person_login_ok",
 	  "UPDATE person SET failed_logins = 0, locked_until = NULL, last_login_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.person_token_insert",
+	[MG_SQL_PEOPLE_PERSON_TOKEN_INSERT] = { "core.person_token_insert",
 	  "INSERT INTO person_token (tenant_id, token_hash, purpose, person_id, password_hash, created_at, expires_at)"
 	  " VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
-	{ "core.person_token_recent",
+	[MG_SQL_PEOPLE_PERSON_TOKEN_RECENT] = { "core.person_token_recent",
 	  "SELECT COUNT(*) FROM person_token WHERE tenant_id = ? AND person_id = ? AND purpose = ?"
 	  " AND created_at > FROM_UNIXTIME(?)" },
-	{ "core.person_token_find",
+	[MG_SQL_PEOPLE_PERSON_TOKEN_FIND] = { "core.person_token_find",
 	  "SELECT person_id, password_hash, UNIX_TIMESTAMP(expires_at), used_at IS NOT NULL FROM person_token"
 	  " WHERE tenant_id = ? AND token_hash = ? AND purpose = ?" },
-	{ "core.person_token_lock",
+	[MG_SQL_PEOPLE_PERSON_TOKEN_LOCK] = { "core.person_token_lock",
 	  "SELECT person_id, password_hash, UNIX_TIMESTAMP(expires_at), used_at IS NOT NULL FROM person_token"
 	  " WHERE tenant_id = ? AND token_hash = ? AND purpose = ? FOR UPDATE" },
 	/* using one link of a purpose spends every other of the person too */
-	{ "core.person_token_use_all",
+	[MG_SQL_PEOPLE_PERSON_TOKEN_USE_ALL] = { "core.person_token_use_all",
 	  "UPDATE person_token SET used_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND person_id = ? AND purpose = ? AND used_at IS NULL" },
-	{ NULL, NULL },
+	[MG_SQL_PEOPLE__MAX] = { NULL, NULL },
 };
 
 static char dummy_hash[MG_PASSWORD_HASH_MAX + 1];
@@ -153,7 +153,8 @@ enum mg_err mg_person_upsert_guest(struct mg_db *db, const unsigned char *tenant
 	struct mg_dbval row[] = { MG_INT(tenant_id), MG_TEXT(hmac), MG_BLOB(sealed_email.data, sealed_email.len), name_val,
 				  phone_val, MG_TEXT(lang && strcmp(lang, "en") == 0 ? "en" : "ja"), MG_INT(now),
 				  MG_INT(now) };
-	if ((err = mg_db_exec(db, arena, "core.person_upsert_guest", row, 8, NULL, NULL, &row_id)) == MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_UPSERT_GUEST], row, 8, NULL, NULL,
+	                      &row_id)) == MG_OK)
 		*id = row_id;
 out:
 	mg_buf_free(&sealed_email);
@@ -168,7 +169,8 @@ enum mg_err mg_person_load(struct mg_db *db, struct mg_arena *arena, const unsig
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.person_by_id", key, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_ID], key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -199,7 +201,7 @@ enum mg_err mg_person_set_contact(struct mg_db *db, const unsigned char *tenant_
 	    (err = seal_optional(tenant_key, tenant_id, "phone", phone, &sealed_phone, &phone_val)) != MG_OK)
 		goto out;
 	struct mg_dbval set[] = { name_val, phone_val, MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) };
-	err = mg_db_exec(db, arena, "core.person_set_contact", set, 5, NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_SET_CONTACT], set, 5, NULL, NULL, NULL);
 out:
 	mg_buf_free(&sealed_name);
 	mg_buf_free(&sealed_phone);
@@ -242,7 +244,8 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, "core.person_lock_state", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOCK_STATE], key, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		goto out;
 	if (rows.nrows == 0 || MG_CELL(&rows, 0, 0) == NULL || strcmp(MG_CELL(&rows, 0, 0), a->hash) != 0 ||
 	    strcmp(MG_CELL(&rows, 0, 3), "active") != 0) {
@@ -258,7 +261,8 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
 		struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(a->tenant_id),
 					  MG_INT(a->id) };
-		if ((err = mg_db_exec(db, arena, "core.person_login_failed", upd, 5, NULL, NULL, NULL)) != MG_OK ||
+		if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOGIN_FAILED], upd, 5, NULL,
+		                      NULL, NULL)) != MG_OK ||
 		    (err = audit_login(db, arena, a, "account.login.failure", "failure", "wrong password")) != MG_OK)
 			goto out;
 		if (lock != 0) {
@@ -268,7 +272,8 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval ok[] = { MG_INT(now), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, "core.person_login_ok", ok, 3, NULL, NULL, NULL)) != MG_OK ||
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_LOGIN_OK], ok, 3, NULL, NULL,
+	                      NULL)) != MG_OK ||
 	    (err = audit_login(db, arena, a, "account.login.success", "success", NULL)) != MG_OK)
 		goto out;
 	a->result = MG_LOGIN_OK;
@@ -290,7 +295,8 @@ enum mg_err mg_person_authenticate(struct mg_db *db, const unsigned char *tenant
 	if (err != MG_OK)
 		goto out;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(hmac) };
-	if ((err = mg_db_exec(db, arena, "core.person_by_email", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_EMAIL], key, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		goto out;
 	a.found = rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 1), "active") == 0 && MG_CELL(&rows, 0, 2) != NULL;
 	if (a.found) {

@@ -6,27 +6,29 @@
 #include "session.h"
 
 const struct mg_sql mg_session_statements[] = {
-	{ "core.session_insert",
+	[MG_SQL_SESSION_INSERT] = { "core.session_insert",
 	  "INSERT INTO session (tenant_id, token_hash, kind, subject_id, stage, csrf_token, created_at, last_seen_at,"
 	  " expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?),"
 	  " FROM_UNIXTIME(?), ?, ?)" },
-	{ "core.session_find",
+	[MG_SQL_SESSION_FIND] = { "core.session_find",
 	  "SELECT kind, subject_id, stage, csrf_token, UNIX_TIMESTAMP(last_seen_at) FROM session"
 	  " WHERE tenant_id = ? AND token_hash = ? AND last_seen_at > FROM_UNIXTIME(?)"
 	  " AND expires_at > FROM_UNIXTIME(?)" },
-	{ "core.session_touch",
+	[MG_SQL_SESSION_TOUCH] = { "core.session_touch",
 	  "UPDATE session SET last_seen_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND token_hash = ?" },
-	{ "core.session_delete", "DELETE FROM session WHERE tenant_id = ? AND token_hash = ?" },
-	{ "core.session_delete_subject", "DELETE FROM session WHERE tenant_id = ? AND kind = ? AND subject_id = ?" },
+	[MG_SQL_SESSION_DELETE] = { "core.session_delete",
+	  "DELETE FROM session WHERE tenant_id = ? AND token_hash = ?" },
+	[MG_SQL_SESSION_DELETE_SUBJECT] = { "core.session_delete_subject",
+	  "DELETE FROM session WHERE tenant_id = ? AND kind = ? AND subject_id = ?" },
 	/* the sweep: a consistent read takes no lock; each row is then deleted by its key, the
 	 * time-out checked again in case a request used the session meanwhile */
-	{ "core.session_expired",
+	[MG_SQL_SESSION_EXPIRED] = { "core.session_expired",
 	  "SELECT tenant_id, token_hash FROM session WHERE last_seen_at <= FROM_UNIXTIME(?)"
 	  " OR expires_at <= FROM_UNIXTIME(?) LIMIT 500" },
-	{ "core.session_delete_expired",
+	[MG_SQL_SESSION_DELETE_EXPIRED] = { "core.session_delete_expired",
 	  "DELETE FROM session WHERE tenant_id = ? AND token_hash = ?"
 	  " AND (last_seen_at <= FROM_UNIXTIME(?) OR expires_at <= FROM_UNIXTIME(?))" },
-	{ NULL, NULL },
+	[MG_SQL_SESSION__MAX] = { NULL, NULL },
 };
 
 static const char *clip(const char *s, size_t max, char *buf)
@@ -48,7 +50,8 @@ enum mg_err mg_session_create(struct mg_db *db, uint64_t tenant_id, const char *
 				   MG_TEXT(csrf), MG_INT(now), MG_INT(now), MG_INT(now + MG_SESSION_ABSOLUTE),
 				   MG_TEXT(clip(ip, 45, ip_buf)), MG_TEXT(clip(user_agent, 300, ua_buf)) };
 	struct mg_arena *arena = mg_arena_new();
-	enum mg_err err = mg_db_exec(db, arena, "core.session_insert", args, 11, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_INSERT], args, 11, NULL, NULL, NULL);
 	mg_arena_free(arena);
 	return err;
 }
@@ -64,7 +67,8 @@ enum mg_err mg_session_load(struct mg_db *db, struct mg_arena *arena, uint64_t t
 	struct mg_dbval args[] = { MG_INT(tenant_id), MG_TEXT(out->token_hash), MG_INT(now - MG_SESSION_IDLE),
 				   MG_INT(now) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.session_find", args, 4, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_FIND], args, 4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -85,7 +89,8 @@ enum mg_err mg_session_touch(struct mg_db *db, const struct mg_session *s)
 		return MG_OK;
 	struct mg_dbval args[] = { MG_INT(now), MG_INT(s->tenant_id), MG_TEXT(s->token_hash) };
 	struct mg_arena *arena = mg_arena_new();
-	enum mg_err err = mg_db_exec(db, arena, "core.session_touch", args, 3, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_TOUCH], args, 3, NULL, NULL, NULL);
 	mg_arena_free(arena);
 	return err;
 }
@@ -94,7 +99,8 @@ enum mg_err mg_session_destroy(struct mg_db *db, uint64_t tenant_id, const char 
 {
 	struct mg_dbval args[] = { MG_INT(tenant_id), MG_TEXT(token_hash) };
 	struct mg_arena *arena = mg_arena_new();
-	enum mg_err err = mg_db_exec(db, arena, "core.session_delete", args, 2, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE], args, 2, NULL, NULL, NULL);
 	mg_arena_free(arena);
 	return err;
 }
@@ -103,7 +109,8 @@ enum mg_err mg_session_destroy_subject(struct mg_db *db, uint64_t tenant_id, con
 {
 	struct mg_dbval args[] = { MG_INT(tenant_id), MG_TEXT(kind), MG_INT(subject_id) };
 	struct mg_arena *arena = mg_arena_new();
-	enum mg_err err = mg_db_exec(db, arena, "core.session_delete_subject", args, 3, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE_SUBJECT], args, 3, NULL, NULL, NULL);
 	mg_arena_free(arena);
 	return err;
 }
@@ -115,7 +122,8 @@ enum mg_err mg_session_sweep(struct mg_db *db, struct mg_arena *arena, time_t no
 	struct mg_dbval limits[] = { MG_INT(now - MG_SESSION_IDLE), MG_INT(now) };
 	for (;;) {
 		struct mg_rows rows;
-		enum mg_err err = mg_db_exec(db, arena, "core.session_expired", limits, 2, &rows, NULL, NULL);
+		enum mg_err err =
+		    mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_EXPIRED], limits, 2, &rows, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 		unsigned long long in_batch = 0;
@@ -123,8 +131,8 @@ enum mg_err mg_session_sweep(struct mg_db *db, struct mg_arena *arena, time_t no
 			struct mg_dbval args[] = { MG_INT(strtoull(MG_CELL(&rows, r, 0), NULL, 10)),
 						   MG_TEXT(MG_CELL(&rows, r, 1)), limits[0], limits[1] };
 			unsigned long long affected = 0;
-			if ((err = mg_db_exec(db, arena, "core.session_delete_expired", args, 4, NULL, &affected, NULL)) !=
-			    MG_OK)
+			if ((err = mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE_EXPIRED], args, 4,
+			                      NULL, &affected, NULL)) != MG_OK)
 				return err;
 			in_batch += affected;
 		}

@@ -31,7 +31,18 @@ struct mg_session {
 	time_t last_seen;
 };
 
-extern const struct mg_sql mg_session_statements[];
+/* The statements of mg_session_statements (session.c); a call names one as &mg_session_statements[<constant>]. */
+enum mg_session_sql {
+	MG_SQL_SESSION_INSERT,
+	MG_SQL_SESSION_FIND,
+	MG_SQL_SESSION_TOUCH,
+	MG_SQL_SESSION_DELETE,
+	MG_SQL_SESSION_DELETE_SUBJECT,
+	MG_SQL_SESSION_EXPIRED,
+	MG_SQL_SESSION_DELETE_EXPIRED,
+	MG_SQL_SESSION__MAX
+};
+extern const struct mg_sql mg_session_statements[MG_SQL_SESSION__MAX + 1];
 
 /* Starts a session; token receives the cookie value (shown to nobody else, stored hashed). */
 enum mg_err mg_session_create(struct mg_db *db, uint64_t tenant_id, const char *kind, uint64_t subject_id,

@@ -10,60 +10,61 @@
 #include "crypto.h"
 #include "i18n.h"
 #include "log.h"
+#include "session.h"
 #include "staff.h"
 #include "tz_text.h"
 
 const struct mg_sql mg_staff_statements[] = {
-	{ "core.staff_insert",
+	[MG_SQL_STAFF_INSERT] = { "core.staff_insert",
 	  "INSERT INTO staff (tenant_id, login, name_sealed, role, password_hash, must_change_password)"
 	  " VALUES (?, ?, ?, ?, ?, 1)" },
-	{ "core.staff_for_login",
+	[MG_SQL_STAFF_FOR_LOGIN] = { "core.staff_for_login",
 	  "SELECT id, password_hash, active FROM staff WHERE tenant_id = ? AND login = ?" },
-	{ "core.staff_lock_state",
+	[MG_SQL_STAFF_LOCK_STATE] = { "core.staff_lock_state",
 	  "SELECT password_hash, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0)"
 	  " FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.staff_login_failed",
+	[MG_SQL_STAFF_LOGIN_FAILED] = { "core.staff_login_failed",
 	  "UPDATE staff SET failed_logins = ?, locked_until = IF(? = 0, locked_until, FROM_UNIXTIME(?))"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_login_ok",
+	[MG_SQL_STAFF_LOGIN_OK] = { "core.staff_login_ok",
 	  "UPDATE staff SET failed_logins = 0, locked_until = NULL, last_login_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_by_id",
+	[MG_SQL_STAFF_BY_ID] = { "core.staff_by_id",
 	  "SELECT login, role, must_change_password, active, name_sealed, totp_secret_sealed IS NOT NULL,"
 	  " COALESCE(UNIX_TIMESTAMP(locked_until), 0), COALESCE(UNIX_TIMESTAMP(last_login_at), 0),"
 	  " (SELECT t.time_zone FROM tenant t WHERE t.id = staff.tenant_id)"
 	  " FROM staff WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_password_for_update",
+	[MG_SQL_STAFF_PASSWORD_FOR_UPDATE] = { "core.staff_password_for_update",
 	  "SELECT password_hash FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.staff_set_password",
+	[MG_SQL_STAFF_SET_PASSWORD] = { "core.staff_set_password",
 	  "UPDATE staff SET password_hash = ?, must_change_password = 0, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_history_insert",
+	[MG_SQL_STAFF_HISTORY_INSERT] = { "core.staff_history_insert",
 	  "INSERT INTO staff_password_history (tenant_id, staff_id, changed_at, password_hash)"
 	  " VALUES (?, ?, UTC_TIMESTAMP(6), ?)" },
-	{ "core.staff_history_recent",
+	[MG_SQL_STAFF_HISTORY_RECENT] = { "core.staff_history_recent",
 	  "SELECT password_hash FROM staff_password_history WHERE tenant_id = ? AND staff_id = ?"
 	  " ORDER BY changed_at DESC LIMIT 5" },
-	{ "core.staff_list",
+	[MG_SQL_STAFF_LIST] = { "core.staff_list",
 	  "SELECT id, login, role, active, name_sealed,"
 	  " COALESCE(UNIX_TIMESTAMP(last_login_at), 0),"
 	  " totp_secret_sealed IS NOT NULL, COALESCE(UNIX_TIMESTAMP(locked_until), 0),"
 	  " (SELECT t.time_zone FROM tenant t WHERE t.id = staff.tenant_id)"
 	  " FROM staff WHERE tenant_id = ? ORDER BY id" },
-	{ "core.staff_set_role",
+	[MG_SQL_STAFF_SET_ROLE] = { "core.staff_set_role",
 	  "UPDATE staff SET role = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_set_active",
+	[MG_SQL_STAFF_SET_ACTIVE] = { "core.staff_set_active",
 	  "UPDATE staff SET active = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_issue_password",
+	[MG_SQL_STAFF_ISSUE_PASSWORD] = { "core.staff_issue_password",
 	  "UPDATE staff SET password_hash = ?, must_change_password = 1, failed_logins = 0, locked_until = NULL,"
 	  " updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_unlock",
+	[MG_SQL_STAFF_UNLOCK] = { "core.staff_unlock",
 	  "UPDATE staff SET failed_logins = 0, locked_until = NULL, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_locked",
+	[MG_SQL_STAFF_LOCKED] = { "core.staff_locked",
 	  "SELECT id, login, UNIX_TIMESTAMP(locked_until), (SELECT t.time_zone FROM tenant t WHERE t.id = staff.tenant_id)"
 	  " FROM staff WHERE tenant_id = ? AND locked_until > FROM_UNIXTIME(?) ORDER BY locked_until" },
-	{ NULL, NULL },
+	[MG_SQL_STAFF__MAX] = { NULL, NULL },
 };
 
 /* Passwords of 12 characters or more that lists of leaked passwords show people choose. */
@@ -169,10 +170,11 @@ static enum mg_err create_txn(struct mg_db *db, void *arg)
 		goto out;
 	struct mg_dbval row[] = { MG_INT(a->tenant_id), MG_TEXT(a->login), MG_BLOB(sealed.data, sealed.len),
 				  MG_TEXT(a->role), MG_TEXT(a->hash) };
-	if ((err = mg_db_exec(db, arena, "core.staff_insert", row, 5, NULL, NULL, &id)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_INSERT], row, 5, NULL, NULL, &id)) != MG_OK)
 		goto out;
 	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(id), MG_TEXT(a->hash) };
-	if ((err = mg_db_exec(db, arena, "core.staff_history_insert", history, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_HISTORY_INSERT], history, 3, NULL, NULL,
+	                      NULL)) != MG_OK)
 		goto out;
 	a->id = id;
 out:
@@ -195,15 +197,20 @@ enum mg_err mg_staff_create(struct mg_db *db, const unsigned char *tenant_key, u
 	return err;
 }
 
-/* "core.<kind>_<what>": staff and operators have statements of the same shapes (operators
- * are the accounts of tenant 0, the platform), so one login flow serves both. */
-static const char *account_sql(struct mg_arena *arena, const char *kind, const char *what)
-{
-	return mg_arena_printf(arena, "core.%s_%s", kind, what);
-}
+const struct mg_account_kind mg_staff_account = {
+	"staff",
+	&mg_staff_statements[MG_SQL_STAFF_FOR_LOGIN],
+	&mg_staff_statements[MG_SQL_STAFF_LOCK_STATE],
+	&mg_staff_statements[MG_SQL_STAFF_LOGIN_FAILED],
+	&mg_staff_statements[MG_SQL_STAFF_LOGIN_OK],
+	&mg_staff_statements[MG_SQL_STAFF_PASSWORD_FOR_UPDATE],
+	&mg_staff_statements[MG_SQL_STAFF_HISTORY_RECENT],
+	&mg_staff_statements[MG_SQL_STAFF_SET_PASSWORD],
+	&mg_staff_statements[MG_SQL_STAFF_HISTORY_INSERT],
+};
 
 struct auth_args {
-	const char *kind; /* "staff" or "operator" */
+	const struct mg_account_kind *kind;
 	uint64_t tenant_id;
 	const char *login, *password, *ip, *user_agent;
 	/* found before the transaction */
@@ -242,25 +249,25 @@ static void verify_dummy(const char *password)
  * Counts one failure under the row lock; the fifth locks the account for 15 minutes and ends
  * its sessions. *locked_now tells the caller.
  */
-static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, const char *kind, uint64_t tenant_id,
+static enum mg_err count_failure(struct mg_db *db, struct mg_arena *arena, const struct mg_account_kind *kind, uint64_t tenant_id,
 				 uint64_t id, int failures, bool *locked_now)
 {
 	time_t now = mg_now();
 	failures++;
 	long long lock = failures >= MG_LOGIN_MAX_FAILURES ? now + MG_LOCKOUT_SECONDS : 0;
 	struct mg_dbval upd[] = { MG_INT(lock ? 0 : failures), MG_INT(lock), MG_INT(lock), MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, kind, "login_failed"), upd, 5, NULL, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, kind->login_failed, upd, 5, NULL, NULL, NULL);
 	*locked_now = err == MG_OK && lock != 0;
 	if (*locked_now)
-		err = mg_db_exec(db, arena, "core.session_delete_subject",
-				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT(kind), MG_INT(id) }, 3, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE_SUBJECT],
+				 (struct mg_dbval[]){ MG_INT(tenant_id), MG_TEXT(kind->name), MG_INT(id) }, 3, NULL, NULL, NULL);
 	return err;
 }
 
 enum mg_err mg_staff_count_failure(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, uint64_t id,
 				   int failures, bool *locked_now)
 {
-	return count_failure(db, arena, "staff", tenant_id, id, failures, locked_now);
+	return count_failure(db, arena, &mg_staff_account, tenant_id, id, failures, locked_now);
 }
 
 /*
@@ -279,9 +286,9 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		err = audit_login(db, arena, a, "anonymous", "login.failure", "failure", "unknown or inactive login");
 		goto out;
 	}
-	const char *actor = mg_arena_printf(arena, "%s:%llu", a->kind, (unsigned long long)a->id);
+	const char *actor = mg_arena_printf(arena, "%s:%llu", a->kind->name, (unsigned long long)a->id);
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "lock_state"), key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->lock_state, key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 0), a->hash) != 0) {
 		/* the password changed meanwhile: the check above no longer counts */
@@ -307,7 +314,7 @@ static enum mg_err auth_txn(struct mg_db *db, void *arg)
 		goto out;
 	}
 	struct mg_dbval upd[] = { MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "login_ok"), upd, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->login_ok, upd, 3, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	if ((err = audit_login(db, arena, a, actor, "login.success", "success", NULL)) != MG_OK)
 		goto out;
@@ -320,10 +327,10 @@ out:
 enum mg_err mg_staff_authenticate(struct mg_db *db, uint64_t tenant_id, const char *login, const char *password,
 				  const char *ip, const char *user_agent, enum mg_login_result *result, uint64_t *id)
 {
-	return mg_account_authenticate(db, "staff", tenant_id, login, password, ip, user_agent, result, id);
+	return mg_account_authenticate(db, &mg_staff_account, tenant_id, login, password, ip, user_agent, result, id);
 }
 
-enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t tenant_id, const char *login,
+enum mg_err mg_account_authenticate(struct mg_db *db, const struct mg_account_kind *kind, uint64_t tenant_id, const char *login,
 				    const char *password, const char *ip, const char *user_agent,
 				    enum mg_login_result *result, uint64_t *id)
 {
@@ -333,7 +340,7 @@ enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(login) };
 	bool rehash = false;
-	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, kind, "for_login"), key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, kind->for_login, key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		goto out;
 	a.found = rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 2), "1") == 0;
@@ -358,7 +365,7 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_by_id", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_BY_ID], key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -386,7 +393,7 @@ enum mg_err mg_staff_load(struct mg_db *db, struct mg_arena *arena, const unsign
 }
 
 struct change_args {
-	const char *kind;
+	const struct mg_account_kind *kind;
 	uint64_t tenant_id, id;
 	const char *current, *fresh, *problem;
 	bool wrong_current;
@@ -400,7 +407,7 @@ static enum mg_err count_wrong_current(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	bool locked_now = false;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, a->kind, "lock_state"), key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, a->kind->lock_state, key, 2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows > 0)
 		err = count_failure(db, arena, a->kind, a->tenant_id, a->id, atoi(MG_CELL(&rows, 0, 1)), &locked_now);
 	mg_arena_free(arena);
@@ -416,7 +423,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 	char hash[256];
 	a->problem = NULL;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, account_sql(arena, a->kind, "password_for_update"), key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, a->kind->password_for_update, key, 2, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0) {
 		err = err != MG_OK ? err : MG_ERR_NOT_FOUND;
 		goto out;
@@ -429,7 +436,7 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 		err = MG_ERR_INPUT;
 		goto out;
 	}
-	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "history_recent"), key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->history_recent, key, 2, &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	for (size_t r = 0; r < rows.nrows; r++) {
 		if (mg_password_verify(a->fresh, MG_CELL(&rows, r, 0), &ok, &rehash) == MG_OK && ok) {
@@ -441,16 +448,16 @@ static enum mg_err change_txn(struct mg_db *db, void *arg)
 	if ((err = mg_password_hash(a->fresh, hash, sizeof(hash))) != MG_OK)
 		goto out;
 	struct mg_dbval set[] = { MG_TEXT(hash), MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
-	if ((err = mg_db_exec(db, arena, account_sql(arena, a->kind, "set_password"), set, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, a->kind->set_password, set, 4, NULL, NULL, NULL)) != MG_OK)
 		goto out;
 	struct mg_dbval history[] = { MG_INT(a->tenant_id), MG_INT(a->id), MG_TEXT(hash) };
-	err = mg_db_exec(db, arena, account_sql(arena, a->kind, "history_insert"), history, 3, NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, a->kind->history_insert, history, 3, NULL, NULL, NULL);
 out:
 	mg_arena_free(arena);
 	return err;
 }
 
-enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
+enum mg_err mg_account_change_password(struct mg_db *db, const struct mg_account_kind *kind, uint64_t tenant_id, uint64_t id,
 				       struct mg_password_change *c)
 {
 	c->field = "password";
@@ -478,7 +485,7 @@ json_t *mg_staff_list(struct mg_db *db, struct mg_arena *arena, const unsigned c
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id) };
-	*err = mg_db_exec(db, arena, "core.staff_list", key, 1, &rows, NULL, NULL);
+	*err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_LIST], key, 1, &rows, NULL, NULL);
 	if (*err != MG_OK)
 		return NULL;
 	char aad[64];
@@ -505,7 +512,7 @@ json_t *mg_staff_list(struct mg_db *db, struct mg_arena *arena, const unsigned c
 /* One UPDATE of an account by an administrator, and the end of the account's sessions, in
  * one transaction: a demoted or deactivated member is logged out at once. */
 struct admin_change {
-	const char *statement;
+	const struct mg_sql *statement;
 	struct mg_dbval args[4];
 	size_t nargs;
 	uint64_t tenant_id, id;
@@ -520,7 +527,7 @@ static enum mg_err admin_change_txn(struct mg_db *db, void *arg)
 	if (err == MG_OK && affected == 0)
 		err = MG_ERR_NOT_FOUND;
 	if (err == MG_OK)
-		err = mg_db_exec(db, arena, "core.session_delete_subject",
+		err = mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE_SUBJECT],
 				 (struct mg_dbval[]){ MG_INT(c->tenant_id), MG_TEXT("staff"), MG_INT(c->id) }, 3, NULL, NULL,
 				 NULL);
 	mg_arena_free(arena);
@@ -529,14 +536,14 @@ static enum mg_err admin_change_txn(struct mg_db *db, void *arg)
 
 enum mg_err mg_staff_set_role(struct mg_db *db, uint64_t tenant_id, uint64_t id, const char *role)
 {
-	struct admin_change c = { "core.staff_set_role",
+	struct admin_change c = { &mg_staff_statements[MG_SQL_STAFF_SET_ROLE],
 				  { MG_TEXT(role), MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) }, 4, tenant_id, id };
 	return mg_db_transaction(db, admin_change_txn, &c);
 }
 
 enum mg_err mg_staff_set_active(struct mg_db *db, uint64_t tenant_id, uint64_t id, bool active)
 {
-	struct admin_change c = { "core.staff_set_active",
+	struct admin_change c = { &mg_staff_statements[MG_SQL_STAFF_SET_ACTIVE],
 				  { MG_INT(active ? 1 : 0), MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) }, 4, tenant_id,
 				  id };
 	return mg_db_transaction(db, admin_change_txn, &c);
@@ -549,7 +556,7 @@ enum mg_err mg_staff_issue_password(struct mg_db *db, uint64_t tenant_id, uint64
 	enum mg_err err = mg_password_hash(initial, hash, sizeof(hash));
 	if (err != MG_OK)
 		return err;
-	struct admin_change c = { "core.staff_issue_password",
+	struct admin_change c = { &mg_staff_statements[MG_SQL_STAFF_ISSUE_PASSWORD],
 				  { MG_TEXT(hash), MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) }, 4, tenant_id, id };
 	return mg_db_transaction(db, admin_change_txn, &c);
 }
@@ -559,7 +566,8 @@ enum mg_err mg_staff_unlock(struct mg_db *db, uint64_t tenant_id, uint64_t id)
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long affected = 0;
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_unlock", args, 3, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_UNLOCK], args, 3, NULL, &affected, NULL);
 	mg_arena_free(arena);
 	return err == MG_OK && affected == 0 ? MG_ERR_NOT_FOUND : err;
 }
@@ -568,7 +576,8 @@ json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant_id), MG_INT(mg_now()) };
-	if ((*err = mg_db_exec(db, arena, "core.staff_locked", args, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &mg_staff_statements[MG_SQL_STAFF_LOCKED], args, 2, &rows, NULL, NULL)) !=
+	    MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)

@@ -24,8 +24,40 @@ struct mg_staff {
 	bool must_change_password, active, has_totp, locked;
 };
 
-extern const struct mg_sql mg_staff_statements[];
-extern const struct mg_sql mg_staff_totp_statements[];
+/* The statements of mg_staff_statements (staff.c); a call names one as &mg_staff_statements[<constant>]. */
+enum mg_staff_sql {
+	MG_SQL_STAFF_INSERT,
+	MG_SQL_STAFF_FOR_LOGIN,
+	MG_SQL_STAFF_LOCK_STATE,
+	MG_SQL_STAFF_LOGIN_FAILED,
+	MG_SQL_STAFF_LOGIN_OK,
+	MG_SQL_STAFF_BY_ID,
+	MG_SQL_STAFF_PASSWORD_FOR_UPDATE,
+	MG_SQL_STAFF_SET_PASSWORD,
+	MG_SQL_STAFF_HISTORY_INSERT,
+	MG_SQL_STAFF_HISTORY_RECENT,
+	MG_SQL_STAFF_LIST,
+	MG_SQL_STAFF_SET_ROLE,
+	MG_SQL_STAFF_SET_ACTIVE,
+	MG_SQL_STAFF_ISSUE_PASSWORD,
+	MG_SQL_STAFF_UNLOCK,
+	MG_SQL_STAFF_LOCKED,
+	MG_SQL_STAFF__MAX
+};
+extern const struct mg_sql mg_staff_statements[MG_SQL_STAFF__MAX + 1];
+/* The statements of mg_staff_totp_statements (staff_totp.c); a call names one as &mg_staff_totp_statements[<constant>].
+ */
+enum mg_staff_totp_sql {
+	MG_SQL_STAFF_TOTP_FOR_UPDATE,
+	MG_SQL_STAFF_TOTP_USED,
+	MG_SQL_STAFF_TOTP_SET,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_CLEAR,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_INSERT,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_USE,
+	MG_SQL_STAFF_TOTP_STAFF_RECOVERY_LEFT,
+	MG_SQL_STAFF_TOTP__MAX
+};
+extern const struct mg_sql mg_staff_totp_statements[MG_SQL_STAFF_TOTP__MAX + 1];
 
 /* A login ID is 1 to 64 ASCII letters, digits, '.', '_', '@' or '-'. */
 bool mg_staff_login_ok(const char *login);
@@ -43,11 +75,18 @@ enum mg_login_result {
 	MG_LOGIN_LOCKED_NOW, /* this failure locked the account */
 };
 
-/* The same two for any kind of account with "core.<kind>_…" statements shaped like the staff's
- * ("staff", or "operator" with tenant_id 0): for_login, lock_state, login_failed, login_ok,
- * password_for_update, set_password, history_insert, history_recent. Audit rows go to
- * tenant_id's chain with actor "<kind>:<id>". */
-enum mg_err mg_account_authenticate(struct mg_db *db, const char *kind, uint64_t tenant_id, const char *login,
+/* What the login flow below needs of a kind of account: its name ("staff", or "operator" with
+ * tenant_id 0) and its statements, each shaped like the staff's. */
+struct mg_account_kind {
+	const char *name;
+	const struct mg_sql *for_login, *lock_state, *login_failed, *login_ok, *password_for_update, *history_recent,
+		*set_password, *history_insert;
+};
+extern const struct mg_account_kind mg_staff_account; /* the operators': mg_operator_account */
+
+/* The same two for any kind of account (mg_staff_account, mg_operator_account). Audit rows go
+ * to tenant_id's chain with actor "<name>:<id>". */
+enum mg_err mg_account_authenticate(struct mg_db *db, const struct mg_account_kind *kind, uint64_t tenant_id, const char *login,
 				    const char *password, const char *ip, const char *user_agent,
 				    enum mg_login_result *result, uint64_t *id);
 /* A password-change form: the two new passwords must agree and pass the policy, the current
@@ -58,7 +97,7 @@ struct mg_password_change {
 	const char *problem; /* out */
 	const char *field;   /* out: "current", "password" or "confirm" */
 };
-enum mg_err mg_account_change_password(struct mg_db *db, const char *kind, uint64_t tenant_id, uint64_t id,
+enum mg_err mg_account_change_password(struct mg_db *db, const struct mg_account_kind *kind, uint64_t tenant_id, uint64_t id,
 				       struct mg_password_change *c);
 
 /* A random one-time password of 16 characters without look-alikes (0/O, 1/l/I). */

@@ -19,23 +19,24 @@
 #include "staff.h"
 
 const struct mg_sql mg_staff_totp_statements[] = {
-	{ "core.staff_totp_for_update",
+	[MG_SQL_STAFF_TOTP_FOR_UPDATE] = { "core.staff_totp_for_update",
 	  "SELECT totp_secret_sealed, totp_last_step, failed_logins, COALESCE(UNIX_TIMESTAMP(locked_until), 0), active"
 	  " FROM staff WHERE tenant_id = ? AND id = ? FOR UPDATE" },
-	{ "core.staff_totp_used",
+	[MG_SQL_STAFF_TOTP_USED] = { "core.staff_totp_used",
 	  "UPDATE staff SET totp_last_step = ?, failed_logins = 0, locked_until = NULL WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_totp_set",
+	[MG_SQL_STAFF_TOTP_SET] = { "core.staff_totp_set",
 	  "UPDATE staff SET totp_secret_sealed = ?, totp_last_step = ?, updated_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.staff_recovery_clear", "DELETE FROM staff_recovery_code WHERE tenant_id = ? AND staff_id = ?" },
-	{ "core.staff_recovery_insert",
+	[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_CLEAR] = { "core.staff_recovery_clear",
+	  "DELETE FROM staff_recovery_code WHERE tenant_id = ? AND staff_id = ?" },
+	[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_INSERT] = { "core.staff_recovery_insert",
 	  "INSERT INTO staff_recovery_code (tenant_id, staff_id, code_hash) VALUES (?, ?, ?)" },
-	{ "core.staff_recovery_use",
+	[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_USE] = { "core.staff_recovery_use",
 	  "UPDATE staff_recovery_code SET used_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND staff_id = ? AND code_hash = ? AND used_at IS NULL" },
-	{ "core.staff_recovery_left",
+	[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_LEFT] = { "core.staff_recovery_left",
 	  "SELECT COUNT(*) FROM staff_recovery_code WHERE tenant_id = ? AND staff_id = ? AND used_at IS NULL" },
-	{ NULL, NULL },
+	[MG_SQL_STAFF_TOTP__MAX] = { NULL, NULL },
 };
 
 enum { TOTP_WINDOW = 1 }; /* one 30-second step either side: clocks of phones drift */
@@ -108,7 +109,8 @@ static enum mg_err match_code(struct mg_db *db, struct mg_arena *arena, struct s
 			return MG_OK;
 		unsigned long long affected = 0;
 		struct mg_dbval use[] = { MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id), MG_TEXT(hash) };
-		enum mg_err err = mg_db_exec(db, arena, "core.staff_recovery_use", use, 4, NULL, &affected, NULL);
+		enum mg_err err = mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_USE],
+		                             use, 4, NULL, &affected, NULL);
 		*matched = err == MG_OK && affected == 1;
 		a->used_recovery = *matched;
 		return err;
@@ -128,7 +130,7 @@ static enum mg_err match_code(struct mg_db *db, struct mg_arena *arena, struct s
 	if (!*matched)
 		return MG_OK;
 	struct mg_dbval used[] = { MG_INT(step), MG_INT(a->tenant_id), MG_INT(a->id) };
-	return mg_db_exec(db, arena, "core.staff_totp_used", used, 3, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_USED], used, 3, NULL, NULL, NULL);
 }
 
 static enum mg_err second_factor_txn(struct mg_db *db, void *arg)
@@ -139,7 +141,8 @@ static enum mg_err second_factor_txn(struct mg_db *db, void *arg)
 	a->result = MG_LOGIN_BAD;
 	a->used_recovery = false;
 	struct mg_dbval key[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_totp_for_update", key, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_FOR_UPDATE], key, 2, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, 4), "1") != 0) {
 		err = err != MG_OK ? err : MG_ERR_NOT_FOUND;
 		goto out;
@@ -257,14 +260,16 @@ static enum mg_err new_recovery_codes(struct mg_db *db, struct mg_arena *arena, 
 				      uint64_t tenant_id, uint64_t id, char (*codes)[MG_RECOVERY_CHARS + 1])
 {
 	struct mg_dbval owner[] = { MG_INT(tenant_id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_recovery_clear", owner, 2, NULL, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_CLEAR],
+	                             owner, 2, NULL, NULL, NULL);
 	for (int i = 0; err == MG_OK && i < MG_RECOVERY_CODES; i++) {
 		char hash[65];
 		mg_recovery_code_new(codes[i]);
 		if ((err = recovery_hash(key, tenant_id, id, codes[i], hash)) != MG_OK)
 			break;
 		struct mg_dbval row[] = { MG_INT(tenant_id), MG_INT(id), MG_TEXT(hash) };
-		err = mg_db_exec(db, arena, "core.staff_recovery_insert", row, 3, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_INSERT], row, 3,
+		                 NULL, NULL, NULL);
 	}
 	return err;
 }
@@ -281,7 +286,7 @@ static enum mg_err enable_txn(struct mg_db *db, void *arg)
 	if (err == MG_OK) {
 		struct mg_dbval set[] = { MG_BLOB(sealed.data, sealed.len), MG_INT(a->step), MG_INT(mg_now()),
 					  MG_INT(a->tenant_id), MG_INT(a->id) };
-		err = mg_db_exec(db, arena, "core.staff_totp_set", set, 5, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_SET], set, 5, NULL, NULL, NULL);
 	}
 	if (err == MG_OK)
 		err = new_recovery_codes(db, arena, a->key, a->tenant_id, a->id, a->codes);
@@ -310,9 +315,11 @@ static enum mg_err disable_txn(struct mg_db *db, void *arg)
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_dbval set[] = { MG_NULL, MG_INT(0), MG_INT(mg_now()), MG_INT(a->tenant_id), MG_INT(a->id) };
 	struct mg_dbval owner[] = { MG_INT(a->tenant_id), MG_INT(a->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.staff_totp_set", set, 5, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_SET], set, 5, NULL, NULL, NULL);
 	if (err == MG_OK)
-		err = mg_db_exec(db, arena, "core.staff_recovery_clear", owner, 2, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_CLEAR], owner, 2,
+		                 NULL, NULL, NULL);
 	mg_arena_free(arena);
 	return err;
 }
@@ -327,7 +334,9 @@ int mg_staff_recovery_codes_left(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_rows rows;
 	struct mg_dbval owner[] = { MG_INT(tenant_id), MG_INT(id) };
-	if (mg_db_exec(db, arena, "core.staff_recovery_left", owner, 2, &rows, NULL, NULL) != MG_OK || rows.nrows == 0)
+	if (mg_db_exec(db, arena, &mg_staff_totp_statements[MG_SQL_STAFF_TOTP_STAFF_RECOVERY_LEFT], owner, 2, &rows,
+	               NULL, NULL) != MG_OK ||
+	    rows.nrows == 0)
 		return -1;
 	return atoi(MG_CELL(&rows, 0, 0));
 }

@@ -129,7 +129,8 @@ static int tenant_of(struct mg_db *db, const struct options *o, uint64_t *id)
 	struct mg_dbval args[] = { MG_TEXT(o->tenant) };
 	struct mg_rows rows;
 	int status = 0;
-	if (mg_db_exec(db, arena, "core.audit_tenant_by_slug", args, 1, &rows, NULL, NULL) != MG_OK) {
+	if (mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_TENANT_BY_SLUG], args, 1, &rows, NULL, NULL) !=
+	    MG_OK) {
 		mg_cli_fail("audit", "cannot look up tenant '%s': %s", o->tenant, mg_db_error(db));
 		status = EXIT_CANNOT;
 	} else if (rows.nrows == 0) {
@@ -149,7 +150,9 @@ static const char *tenant_label(struct mg_db *db, struct mg_arena *arena, uint64
 		return "platform";
 	struct mg_dbval args[] = { MG_INT(id) };
 	struct mg_rows rows;
-	if (mg_db_exec(db, arena, "core.audit_tenant_slug", args, 1, &rows, NULL, NULL) != MG_OK || rows.nrows == 0)
+	if (mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_TENANT_SLUG], args, 1, &rows, NULL, NULL) !=
+	        MG_OK ||
+	    rows.nrows == 0)
 		return "(no tenant row)";
 	return MG_CELL(&rows, 0, 0);
 }

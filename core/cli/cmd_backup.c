@@ -216,7 +216,9 @@ static int live_datadir(struct mg_cli *cli, char *out, size_t len)
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_rows rows;
 	int status = 0;
-	if (mg_db_exec(db, arena, "core.backup_datadir", NULL, 0, &rows, NULL, NULL) != MG_OK || rows.nrows != 1) {
+	if (mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_BACKUP_DATADIR], NULL, 0, &rows, NULL, NULL) !=
+	        MG_OK ||
+	    rows.nrows != 1) {
 		status = mg_cli_fail("restore", "cannot ask the server for its datadir: %s", mg_db_error(db));
 	} else {
 		snprintf(out, len, "%s", MG_CELL(&rows, 0, 0));

@@ -157,7 +157,8 @@ static int jobs_list(struct mg_cli *cli)
 		struct mg_dbval args[] = { MG_TEXT(e->job->name) };
 		struct mg_rows rows;
 		if (mg_scheduler_plan(&s, e, now, &plan) != MG_OK ||
-		    mg_db_exec(s.db, arena, "core.job_last_run", args, 1, &rows, NULL, NULL) != MG_OK) {
+		    mg_db_exec(s.db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LAST_RUN], args, 1, &rows, NULL,
+		               NULL) != MG_OK) {
 			status = mg_cli_fail("jobs list", "%s", mg_db_error(s.db));
 			break;
 		}
@@ -215,7 +216,7 @@ static int jobs_history(struct mg_cli *cli, int argc, char **argv)
 	struct mg_dbval args[] = { MG_TEXT(job), MG_TEXT(job), MG_INT(limit) };
 	struct mg_rows rows;
 	int status = 0;
-	if (mg_db_exec(db, arena, "core.job_history", args, 3, &rows, NULL, NULL) != MG_OK) {
+	if (mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_HISTORY], args, 3, &rows, NULL, NULL) != MG_OK) {
 		status = mg_cli_fail("jobs history", "%s", mg_db_error(db));
 		goto out;
 	}
@@ -240,9 +241,6 @@ out:
 
 int mg_cmd_jobs(struct mg_cli *cli, int argc, char **argv)
 {
-	char errbuf[256];
-	if (mg_db_register(mg_jobs_statements, errbuf, sizeof(errbuf)) != MG_OK)
-		return mg_cli_fail("jobs", "%s", errbuf);
 	const char *verb = argc >= 2 ? argv[1] : "serve";
 	if (strcmp(verb, "serve") == 0 || strcmp(verb, "--once") == 0)
 		return jobs_serve(cli, argc, argv);

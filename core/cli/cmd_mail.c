@@ -42,7 +42,7 @@ static int mail_list(struct mg_cli *cli)
 	struct mg_rows rows;
 	struct mg_dbval now[] = { MG_INT(mg_now()) };
 	int status = 0;
-	if (mg_db_exec(db, arena, "core.mail_counts", now, 1, &rows, NULL, NULL) != MG_OK) {
+	if (mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_COUNTS], now, 1, &rows, NULL, NULL) != MG_OK) {
 		status = mg_cli_fail("mail list", "%s", mg_db_error(db));
 	} else {
 		const char *queued = "0", *due = "0", *sent = "0", *failed = "0";

@@ -56,7 +56,8 @@ static int purge_status(struct mg_cli *cli)
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_rows rows;
 	int status = 0;
-	if (mg_db_exec(db, arena, "core.purge_status", NULL, 0, &rows, NULL, NULL) != MG_OK) {
+	if (mg_db_exec(db, arena, &mg_deletion_statements[MG_SQL_DELETION_PURGE_STATUS], NULL, 0, &rows, NULL, NULL) !=
+	    MG_OK) {
 		status = mg_cli_fail("purge status", "%s", mg_db_error(db));
 		goto out;
 	}

@@ -1,6 +1,6 @@
 /*
  * madoguchi — one binary, many verbs (like git or fossil):
- *   madoguchi [-c CONFIG] serve | jobs | migrate | check-config | routes | version | …
+ *   madoguchi [-c CONFIG] serve | jobs | migrate | check-config | check-statements | routes | version | …
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +30,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "inventory.h"
+#include "jobs.h"
 #include "log.h"
 #include "mail.h"
 #include "migrate.h"
@@ -46,6 +47,7 @@
 #include "people.h"
 #include "purge.h"
 #include "router.h"
+#include "scratch_db.h"
 #include "serve.h"
 #include "session.h"
 #include "signing.h"
@@ -61,6 +63,7 @@ static const char usage[] =
 	"  serve         run the FastCGI master and its workers (foreground)\n"
 	"  migrate       apply pending schema migrations (schema/<owner>/NNNN_name.sql)\n"
 	"  check-config  load the configuration, modules, routes and templates, then exit\n"
+	"  check-statements  prepare every statement of the core and the modules (after migrate)\n"
 	"  routes        print every route as JSON (core and modules)\n"
 	"  audit         verify the audit log's hash chains; record a manual entry\n"
 	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
@@ -149,12 +152,15 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_purge_delete_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_deletion_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_drill_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_cart_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_order_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_payment_statements, errbuf, errlen)) != MG_OK ||
-	    (err = mg_db_register(mg_api_token_statements, errbuf, errlen)) != MG_OK)
+	    (err = mg_db_register(mg_api_token_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_jobs_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_scratch_db_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
 	mg_purge_setup(&config);
@@ -351,6 +357,7 @@ static const struct command commands[] = {
 	{ "serve", cmd_serve, NULL },
 	{ "migrate", cmd_migrate, NULL },
 	{ "check-config", cmd_check_config, NULL },
+	{ "check-statements", NULL, mg_cmd_check_statements },
 	{ "routes", cmd_routes, NULL },
 	{ "tenant", NULL, mg_cmd_tenant },
 	{ "staff", NULL, mg_cmd_staff },

@@ -12,39 +12,39 @@
 #include "log.h"
 
 const struct mg_sql mg_cart_statements[] = {
-	{ "core.cart_hold_seconds",
+	[MG_SQL_CART_HOLD_SECONDS] = { "core.cart_hold_seconds",
 	  "SELECT value FROM tenant_setting WHERE tenant_id = ? AND name = 'cart_hold_seconds'" },
-	{ "core.cart_insert",
+	[MG_SQL_CART_INSERT] = { "core.cart_insert",
 	  "INSERT INTO cart (tenant_id, token_hash, state, person_id, staff_id, created_at, expires_at)"
 	  " VALUES (?, ?, 'open', ?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
-	{ "core.cart_find",
+	[MG_SQL_CART_FIND] = { "core.cart_find",
 	  "SELECT id, state, person_id, staff_id, UNIX_TIMESTAMP(expires_at) FROM cart"
 	  " WHERE tenant_id = ? AND token_hash = ?" },
 	/* the cart row is the lock that puts one buyer's adds, removals and checkout in a line */
-	{ "core.cart_lock",
+	[MG_SQL_CART_LOCK] = { "core.cart_lock",
 	  "SELECT id, state, person_id, staff_id, UNIX_TIMESTAMP(expires_at) FROM cart"
 	  " WHERE tenant_id = ? AND token_hash = ? FOR UPDATE" },
-	{ "core.cart_items",
+	[MG_SQL_CART_ITEMS] = { "core.cart_items",
 	  "SELECT module, kind, resource_id, unit, variant_id, description, amount FROM cart_item"
 	  " WHERE tenant_id = ? AND cart_id = ? ORDER BY kind, resource_id, unit" },
-	{ "core.cart_count",
+	[MG_SQL_CART_COUNT] = { "core.cart_count",
 	  "SELECT COUNT(*) FROM cart_item WHERE tenant_id = ? AND cart_id = ?" },
-	{ "core.cart_item_put",
+	[MG_SQL_CART_ITEM_PUT] = { "core.cart_item_put",
 	  "INSERT INTO cart_item (tenant_id, cart_id, kind, resource_id, unit, module, variant_id, description, amount)"
 	  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
 	  " ON DUPLICATE KEY UPDATE module = VALUES(module), variant_id = VALUES(variant_id),"
 	  " description = VALUES(description), amount = VALUES(amount)" },
-	{ "core.cart_item_delete",
+	[MG_SQL_CART_ITEM_DELETE] = { "core.cart_item_delete",
 	  "DELETE FROM cart_item WHERE tenant_id = ? AND cart_id = ? AND kind = ? AND resource_id = ? AND unit = ?" },
-	{ "core.cart_renew",
+	[MG_SQL_CART_RENEW] = { "core.cart_renew",
 	  "UPDATE cart SET expires_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
 	/* every unit the cart holds gets the cart's new expiry */
-	{ "core.cart_renew_units",
+	[MG_SQL_CART_RENEW_UNITS] = { "core.cart_renew_units",
 	  "UPDATE inventory_unit SET hold_expires = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND hold_token = ? AND state = 'held'" },
-	{ "core.cart_set_state",
+	[MG_SQL_CART_SET_STATE] = { "core.cart_set_state",
 	  "UPDATE cart SET state = ? WHERE tenant_id = ? AND id = ? AND state = 'open'" },
-	{ NULL, NULL },
+	[MG_SQL_CART__MAX] = { NULL, NULL },
 };
 
 static uint64_t cell_u64(const char *s)
@@ -57,7 +57,8 @@ enum mg_err mg_cart_hold_seconds(struct mg_db *db, struct mg_arena *arena, uint6
 	*seconds = MG_CART_HOLD_DEFAULT;
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant) };
-	enum mg_err err = mg_db_exec(db, arena, "core.cart_hold_seconds", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_HOLD_SECONDS], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	long v = strtol(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -87,14 +88,14 @@ enum mg_err mg_cart_open(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 				   MG_INT(now),
 				   MG_INT(expires) };
 	unsigned long long id = 0;
-	if ((err = mg_db_exec(db, arena, "core.cart_insert", args, 6, NULL, NULL, &id)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_INSERT], args, 6, NULL, NULL, &id)) != MG_OK)
 		return err;
 	*out = (struct mg_cart){ tenant, id, "open", person_id, staff_id, expires };
 	return MG_OK;
 }
 
 /* Reads the cart by token (locking it when `statement` is core.cart_lock). */
-static enum mg_err load_cart(struct mg_db *db, struct mg_arena *arena, const char *statement, uint64_t tenant,
+static enum mg_err load_cart(struct mg_db *db, struct mg_arena *arena, const struct mg_sql *statement, uint64_t tenant,
 			     const char *token, struct mg_cart *out)
 {
 	if (token == NULL || strlen(token) != MG_CART_TOKEN_CHARS)
@@ -128,7 +129,7 @@ static enum mg_err usable(const struct mg_cart *cart, time_t now)
 enum mg_err mg_cart_find(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *token, time_t now,
 			 struct mg_cart *out)
 {
-	enum mg_err err = load_cart(db, arena, "core.cart_find", tenant, token, out);
+	enum mg_err err = load_cart(db, arena, &mg_cart_statements[MG_SQL_CART_FIND], tenant, token, out);
 	return err != MG_OK ? err : usable(out, now);
 }
 
@@ -136,7 +137,7 @@ static enum mg_err load_items(struct mg_db *db, struct mg_arena *arena, struct m
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(view->cart.tenant_id), MG_INT(view->cart.id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.cart_items", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_ITEMS], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	view->n = rows.nrows;
@@ -173,7 +174,7 @@ static enum mg_err count_items(struct mg_db *db, struct mg_arena *arena, const s
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(cart->tenant_id), MG_INT(cart->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.cart_count", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_COUNT], args, 2, &rows, NULL, NULL);
 	if (err == MG_OK)
 		*n = rows.nrows > 0 ? (size_t)cell_u64(MG_CELL(&rows, 0, 0)) : 0;
 	return err;
@@ -215,15 +216,17 @@ static enum mg_err put_item(struct mg_db *db, struct mg_arena *arena, const stru
 				   MG_INT(it->resource),     MG_INT(it->unit),	      MG_TEXT(it->module),
 				   it->variant ? MG_INT(it->variant) : MG_NULL, MG_TEXT(it->description),
 				   MG_INT(it->amount) };
-	return mg_db_exec(db, arena, "core.cart_item_put", args, 9, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_ITEM_PUT], args, 9, NULL, NULL, NULL);
 }
 
 static enum mg_err renew(struct mg_db *db, struct mg_arena *arena, const struct mg_cart *cart, time_t expires)
 {
 	struct mg_dbval cart_args[] = { MG_INT(expires), MG_INT(cart->tenant_id), MG_INT(cart->id) };
 	struct mg_dbval unit_args[] = { MG_INT(expires), MG_INT(cart->tenant_id), MG_INT(cart->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.cart_renew", cart_args, 3, NULL, NULL, NULL);
-	return err != MG_OK ? err : mg_db_exec(db, arena, "core.cart_renew_units", unit_args, 3, NULL, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_RENEW], cart_args, 3, NULL, NULL, NULL);
+	return err != MG_OK ? err
+	                    : mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_RENEW_UNITS], unit_args, 3, NULL,
+	                                 NULL, NULL);
 }
 
 static enum mg_err add_in_transaction(struct mg_db *db, void *arg)
@@ -232,7 +235,7 @@ static enum mg_err add_in_transaction(struct mg_db *db, void *arg)
 	const struct mg_cart_add *add = j->add;
 	*j->out = (struct mg_cart_added){ 0 };
 	struct mg_cart cart;
-	enum mg_err err = load_cart(db, j->arena, "core.cart_lock", j->tenant, j->token, &cart);
+	enum mg_err err = load_cart(db, j->arena, &mg_cart_statements[MG_SQL_CART_LOCK], j->tenant, j->token, &cart);
 	if (err != MG_OK || (err = usable(&cart, j->now)) != MG_OK)
 		return err;
 	size_t already = 0;
@@ -302,13 +305,14 @@ static enum mg_err remove_in_transaction(struct mg_db *db, void *arg)
 {
 	struct remove_job *j = arg;
 	struct mg_cart cart;
-	enum mg_err err = load_cart(db, j->arena, "core.cart_lock", j->tenant, j->token, &cart);
+	enum mg_err err = load_cart(db, j->arena, &mg_cart_statements[MG_SQL_CART_LOCK], j->tenant, j->token, &cart);
 	if (err != MG_OK || (err = usable(&cart, j->now)) != MG_OK)
 		return err;
 	struct mg_dbval args[] = { MG_INT(j->tenant), MG_INT(cart.id), MG_TEXT(j->kind), MG_INT(j->resource),
 				   MG_INT(j->unit) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(db, j->arena, "core.cart_item_delete", args, 5, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_cart_statements[MG_SQL_CART_ITEM_DELETE], args, 5, NULL, &affected,
+	                      NULL)) != MG_OK)
 		return err;
 	if (affected == 0)
 		return MG_ERR_NOT_FOUND;
@@ -340,13 +344,14 @@ static enum mg_err abandon_in_transaction(struct mg_db *db, void *arg)
 {
 	struct abandon_job *j = arg;
 	struct mg_cart cart;
-	enum mg_err err = load_cart(db, j->arena, "core.cart_lock", j->tenant, j->token, &cart);
+	enum mg_err err = load_cart(db, j->arena, &mg_cart_statements[MG_SQL_CART_LOCK], j->tenant, j->token, &cart);
 	if (err != MG_OK)
 		return err;
 	if (strcmp(cart.state, "open") != 0)
 		return MG_ERR_NOT_FOUND;
 	struct mg_dbval args[] = { MG_TEXT("abandoned"), MG_INT(j->tenant), MG_INT(cart.id) };
-	if ((err = mg_db_exec(db, j->arena, "core.cart_set_state", args, 3, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, j->arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, NULL, NULL)) !=
+	    MG_OK)
 		return err;
 	return mg_inventory_release(db, j->arena, j->tenant, cart.id, NULL);
 }
@@ -363,7 +368,7 @@ enum mg_err mg_cart_lock_for_checkout(struct mg_db *db, struct mg_arena *arena, 
 				      time_t now, struct mg_cart_view *out)
 {
 	*out = (struct mg_cart_view){ 0 };
-	enum mg_err err = load_cart(db, arena, "core.cart_lock", tenant, token, &out->cart);
+	enum mg_err err = load_cart(db, arena, &mg_cart_statements[MG_SQL_CART_LOCK], tenant, token, &out->cart);
 	if (err != MG_OK || (err = usable(&out->cart, now)) != MG_OK)
 		return err;
 	return load_items(db, arena, out);
@@ -373,7 +378,8 @@ enum mg_err mg_cart_mark_checked_out(struct mg_db *db, struct mg_arena *arena, u
 {
 	struct mg_dbval args[] = { MG_TEXT("checked_out"), MG_INT(tenant), MG_INT(cart_id) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.cart_set_state", args, 3, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, &affected, NULL);
 	return err != MG_OK ? err : affected == 1 ? MG_OK : MG_ERR_CONFLICT;
 }
 

@@ -27,7 +27,22 @@ enum {
 	MG_CART_TOKEN_CHARS = 43,   /* = MG_TOKEN_CHARS */
 };
 
-extern const struct mg_sql mg_cart_statements[];
+/* The statements of mg_cart_statements (cart.c); a call names one as &mg_cart_statements[<constant>]. */
+enum mg_cart_sql {
+	MG_SQL_CART_HOLD_SECONDS,
+	MG_SQL_CART_INSERT,
+	MG_SQL_CART_FIND,
+	MG_SQL_CART_LOCK,
+	MG_SQL_CART_ITEMS,
+	MG_SQL_CART_COUNT,
+	MG_SQL_CART_ITEM_PUT,
+	MG_SQL_CART_ITEM_DELETE,
+	MG_SQL_CART_RENEW,
+	MG_SQL_CART_RENEW_UNITS,
+	MG_SQL_CART_SET_STATE,
+	MG_SQL_CART__MAX
+};
+extern const struct mg_sql mg_cart_statements[MG_SQL_CART__MAX + 1];
 
 struct mg_cart {
 	uint64_t tenant_id, id;

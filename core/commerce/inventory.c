@@ -15,64 +15,64 @@
 const struct mg_sql mg_inventory_statements[] = {
 	/* the numbers first..last without a round trip each; the server allows a recursion of at
 	 * most max_recursive_iterations (1000), so callers go in chunks of ADD_CHUNK */
-	{ "core.inventory_add",
+	[MG_SQL_INVENTORY_ADD] = { "core.inventory_add",
 	  "INSERT IGNORE INTO inventory_unit (tenant_id, kind, resource_id, unit, state)"
 	  " WITH RECURSIVE n (u) AS (SELECT CAST(? AS UNSIGNED) UNION ALL SELECT u + 1 FROM n WHERE u < ?)"
 	  " SELECT ?, ?, ?, u, ? FROM n" },
-	{ "core.inventory_take",
+	[MG_SQL_INVENTORY_TAKE] = { "core.inventory_take",
 	  "UPDATE inventory_unit SET state = 'held', hold_token = ?, hold_expires = FROM_UNIXTIME(?), order_id = NULL"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ? AND " TAKEABLE },
-	{ "core.inventory_pick",
+	[MG_SQL_INVENTORY_PICK] = { "core.inventory_pick",
 	  "SELECT unit FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ?"
 	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))"
 	  " ORDER BY unit LIMIT ? FOR UPDATE SKIP LOCKED" },
-	{ "core.inventory_confirm",
+	[MG_SQL_INVENTORY_CONFIRM] = { "core.inventory_confirm",
 	  "UPDATE inventory_unit SET state = 'sold', order_id = ?, hold_token = NULL, hold_expires = NULL"
 	  " WHERE tenant_id = ? AND hold_token = ? AND state = 'held' AND hold_expires >= FROM_UNIXTIME(?)" },
-	{ "core.inventory_release",
+	[MG_SQL_INVENTORY_RELEASE] = { "core.inventory_release",
 	  "UPDATE inventory_unit SET state = 'free', hold_token = NULL, hold_expires = NULL"
 	  " WHERE tenant_id = ? AND hold_token = ? AND state = 'held'" },
-	{ "core.inventory_release_unit",
+	[MG_SQL_INVENTORY_RELEASE_UNIT] = { "core.inventory_release_unit",
 	  "UPDATE inventory_unit SET state = 'free', hold_token = NULL, hold_expires = NULL"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ? AND hold_token = ? AND state = 'held'" },
-	{ "core.inventory_release_order",
+	[MG_SQL_INVENTORY_RELEASE_ORDER] = { "core.inventory_release_order",
 	  "UPDATE inventory_unit SET state = 'free', order_id = NULL"
 	  " WHERE tenant_id = ? AND order_id = ? AND state = 'sold'" },
-	{ "core.inventory_block",
+	[MG_SQL_INVENTORY_BLOCK] = { "core.inventory_block",
 	  "UPDATE inventory_unit SET state = 'blocked', hold_token = NULL, hold_expires = NULL"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ?"
 	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))" },
-	{ "core.inventory_unblock",
+	[MG_SQL_INVENTORY_UNBLOCK] = { "core.inventory_unblock",
 	  "UPDATE inventory_unit SET state = 'free'"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ? AND state = 'blocked'" },
-	{ "core.inventory_view",
+	[MG_SQL_INVENTORY_VIEW] = { "core.inventory_view",
 	  "SELECT unit, " SEEN_STATE ", IF(state = 'held' AND hold_expires >= FROM_UNIXTIME(?), hold_token, NULL),"
 	  " order_id FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ? ORDER BY unit" },
-	{ "core.inventory_counts",
+	[MG_SQL_INVENTORY_COUNTS] = { "core.inventory_counts",
 	  "SELECT " SEEN_STATE " AS seen, COUNT(*) FROM inventory_unit"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? GROUP BY seen" },
 	/* the sweep: a consistent read per tenant (no lock, index inventory_unit_lapse), then each
 	 * row tidied by its key with the lapse checked again */
-	{ "core.inventory_tenants", "SELECT id FROM tenant ORDER BY id" },
-	{ "core.inventory_lapsed",
+	[MG_SQL_INVENTORY_TENANTS] = { "core.inventory_tenants", "SELECT id FROM tenant ORDER BY id" },
+	[MG_SQL_INVENTORY_LAPSED] = { "core.inventory_lapsed",
 	  "SELECT kind, resource_id, unit FROM inventory_unit"
 	  " WHERE tenant_id = ? AND state = 'held' AND hold_expires < FROM_UNIXTIME(?) LIMIT 1000" },
-	{ "core.inventory_tidy",
+	[MG_SQL_INVENTORY_TIDY] = { "core.inventory_tidy",
 	  "UPDATE inventory_unit SET state = 'free', hold_token = NULL, hold_expires = NULL"
 	  " WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ?"
 	  " AND state = 'held' AND hold_expires < FROM_UNIXTIME(?)" },
 	/* capacity lowered (tickets catalog: GA quotas, merchandise stock): the highest free
 	 * units go, each deleted by its key with its freedom checked again */
-	{ "core.inventory_trim_pick",
+	[MG_SQL_INVENTORY_TRIM_PICK] = { "core.inventory_trim_pick",
 	  "SELECT unit FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ?"
 	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))"
 	  " ORDER BY unit DESC LIMIT ? FOR UPDATE SKIP LOCKED" },
-	{ "core.inventory_trim_delete",
+	[MG_SQL_INVENTORY_TRIM_DELETE] = { "core.inventory_trim_delete",
 	  "DELETE FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ? AND unit = ?"
 	  " AND (state = 'free' OR (state = 'held' AND hold_expires < FROM_UNIXTIME(?)))" },
-	{ "core.inventory_last_unit",
+	[MG_SQL_INVENTORY_LAST_UNIT] = { "core.inventory_last_unit",
 	  "SELECT COALESCE(MAX(unit), 0) FROM inventory_unit WHERE tenant_id = ? AND kind = ? AND resource_id = ?" },
-	{ NULL, NULL },
+	[MG_SQL_INVENTORY__MAX] = { NULL, NULL },
 };
 
 static const char *const state_names[] = { "free", "held", "sold", "blocked" };
@@ -122,7 +122,7 @@ enum mg_err mg_inventory_add(struct mg_db *db, struct mg_arena *arena, uint64_t 
 		uint64_t to = from + ADD_CHUNK - 1 < last ? from + ADD_CHUNK - 1 : last;
 		struct mg_dbval args[] = { MG_INT(from),	 MG_INT(to),	   MG_INT(tenant),
 					   MG_TEXT(kind), MG_INT(resource), MG_TEXT(mg_unit_state_name(state)) };
-		err = mg_db_exec(db, arena, "core.inventory_add", args, 6, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_ADD], args, 6, NULL, NULL, NULL);
 	}
 	return err;
 }
@@ -134,7 +134,8 @@ static enum mg_err take_unit(struct mg_db *db, struct mg_arena *arena, uint64_t 
 	struct mg_dbval args[] = { MG_INT(token),  MG_INT(expires), MG_INT(tenant), MG_TEXT(kind),
 				   MG_INT(resource), MG_INT(unit), MG_INT(now),    MG_INT(token) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_take", args, 8, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TAKE], args, 8, NULL, &affected, NULL);
 	*taken = err == MG_OK && affected == 1;
 	return err;
 }
@@ -178,7 +179,8 @@ enum mg_err mg_inventory_hold_any(struct mg_db *db, struct mg_arena *arena, uint
 		return MG_ERR_INPUT;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(now), MG_INT(n) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_pick", args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_PICK], args, 5, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows < n)
@@ -199,7 +201,8 @@ enum mg_err mg_inventory_confirm(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_dbval args[] = { MG_INT(order_id), MG_INT(tenant), MG_INT(token), MG_INT(now) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_confirm", args, 4, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_CONFIRM], args, 4, NULL, &affected, NULL);
 	if (err != MG_OK)
 		return err;
 	return affected == expected ? MG_OK : MG_ERR_EXPIRED;
@@ -210,7 +213,8 @@ enum mg_err mg_inventory_release(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(token) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_release", args, 2, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE], args, 2, NULL, &affected, NULL);
 	if (released != NULL)
 		*released = (size_t)affected;
 	return err;
@@ -220,7 +224,8 @@ enum mg_err mg_inventory_release_unit(struct mg_db *db, struct mg_arena *arena, 
 				      uint64_t resource, uint32_t unit, uint64_t token)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(unit), MG_INT(token) };
-	return mg_db_exec(db, arena, "core.inventory_release_unit", args, 5, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE_UNIT], args, 5, NULL, NULL,
+	                  NULL);
 }
 
 enum mg_err mg_inventory_release_order(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
@@ -228,14 +233,15 @@ enum mg_err mg_inventory_release_order(struct mg_db *db, struct mg_arena *arena,
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(order_id) };
 	unsigned long long affected = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_release_order", args, 2, NULL, &affected, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_RELEASE_ORDER], args, 2, NULL,
+	                             &affected, NULL);
 	if (released != NULL)
 		*released = (size_t)affected;
 	return err;
 }
 
 /* Applies a one-unit statement (block/unblock) to each unit in order; counts the matches. */
-static enum mg_err change_units(struct mg_db *db, struct mg_arena *arena, const char *statement, uint64_t tenant,
+static enum mg_err change_units(struct mg_db *db, struct mg_arena *arena, const struct mg_sql *statement, uint64_t tenant,
 				const char *kind, uint64_t resource, const uint32_t *units, size_t n, time_t now,
 				bool with_now, size_t *changed)
 {
@@ -262,13 +268,15 @@ static enum mg_err change_units(struct mg_db *db, struct mg_arena *arena, const 
 enum mg_err mg_inventory_block(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
 			       uint64_t resource, const uint32_t *units, size_t n, time_t now, size_t *changed)
 {
-	return change_units(db, arena, "core.inventory_block", tenant, kind, resource, units, n, now, true, changed);
+	return change_units(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_BLOCK], tenant, kind, resource, units,
+	                    n, now, true, changed);
 }
 
 enum mg_err mg_inventory_unblock(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
 				 uint64_t resource, const uint32_t *units, size_t n, size_t *changed)
 {
-	return change_units(db, arena, "core.inventory_unblock", tenant, kind, resource, units, n, 0, false, changed);
+	return change_units(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_UNBLOCK], tenant, kind, resource,
+	                    units, n, 0, false, changed);
 }
 
 static uint64_t cell_u64(const char *s)
@@ -282,7 +290,8 @@ enum mg_err mg_inventory_view(struct mg_db *db, struct mg_arena *arena, uint64_t
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_INT(now), MG_INT(now), MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_view", args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_VIEW], args, 5, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	size_t n = rows.nrows ? rows.nrows : 1;
@@ -308,7 +317,8 @@ enum mg_err mg_inventory_counts(struct mg_db *db, struct mg_arena *arena, uint64
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_INT(now), MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_counts", args, 4, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_COUNTS], args, 4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	for (size_t r = 0; r < rows.nrows; r++) {
@@ -330,7 +340,8 @@ static enum mg_err sweep_tenant(struct mg_db *db, struct mg_arena *arena, uint64
 	for (;;) {
 		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(now) };
 		struct mg_rows rows;
-		enum mg_err err = mg_db_exec(db, arena, "core.inventory_lapsed", args, 2, &rows, NULL, NULL);
+		enum mg_err err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAPSED], args, 2,
+		                             &rows, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 		for (size_t r = 0; r < rows.nrows; r++) {
@@ -338,7 +349,8 @@ static enum mg_err sweep_tenant(struct mg_db *db, struct mg_arena *arena, uint64
 						  MG_INT(cell_u64(MG_CELL(&rows, r, 1))),
 						  MG_INT(cell_u64(MG_CELL(&rows, r, 2))), MG_INT(now) };
 			unsigned long long affected = 0;
-			if ((err = mg_db_exec(db, arena, "core.inventory_tidy", key, 5, NULL, &affected, NULL)) != MG_OK)
+			if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TIDY], key, 5, NULL,
+			                      &affected, NULL)) != MG_OK)
 				return err;
 			*tidied += (size_t)affected;
 		}
@@ -351,7 +363,8 @@ enum mg_err mg_inventory_sweep(struct mg_db *db, struct mg_arena *arena, time_t 
 {
 	size_t count = 0;
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_tenants", NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TENANTS], NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++)
 		err = sweep_tenant(db, arena, cell_u64(MG_CELL(&tenants, t, 0)), now, &count);
 	if (tidied != NULL)
@@ -366,7 +379,8 @@ enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, u
 		return MG_OK;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource), MG_INT(now), MG_INT(n) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_trim_pick", args, 5, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_PICK], args, 5, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	/* units a buyer is taking this instant are skipped, not waited for: they count as taken */
@@ -376,7 +390,8 @@ enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, u
 		struct mg_dbval key[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource),
 					  MG_INT(cell_u64(MG_CELL(&rows, r, 0))), MG_INT(now) };
 		unsigned long long affected = 0;
-		if ((err = mg_db_exec(db, arena, "core.inventory_trim_delete", key, 5, NULL, &affected, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_DELETE], key, 5, NULL,
+		                      &affected, NULL)) != MG_OK)
 			return err;
 		if (affected != 1) /* we hold its row lock, so this cannot happen */
 			return MG_ERR_INTERNAL;
@@ -390,7 +405,8 @@ enum mg_err mg_inventory_last_unit(struct mg_db *db, struct mg_arena *arena, uin
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource) };
 	struct mg_rows rows;
 	*last = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.inventory_last_unit", args, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAST_UNIT], args, 3, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
 		*last = (uint32_t)cell_u64(MG_CELL(&rows, 0, 0));
 	return err;

@@ -29,7 +29,28 @@ enum mg_unit_state { MG_UNIT_FREE, MG_UNIT_HELD, MG_UNIT_SOLD, MG_UNIT_BLOCKED }
 const char *mg_unit_state_name(enum mg_unit_state s);
 
 /* The statements, registered by the core at start. */
-extern const struct mg_sql mg_inventory_statements[];
+/* The statements of mg_inventory_statements (inventory.c); a call names one as &mg_inventory_statements[<constant>]. */
+enum mg_inventory_sql {
+	MG_SQL_INVENTORY_ADD,
+	MG_SQL_INVENTORY_TAKE,
+	MG_SQL_INVENTORY_PICK,
+	MG_SQL_INVENTORY_CONFIRM,
+	MG_SQL_INVENTORY_RELEASE,
+	MG_SQL_INVENTORY_RELEASE_UNIT,
+	MG_SQL_INVENTORY_RELEASE_ORDER,
+	MG_SQL_INVENTORY_BLOCK,
+	MG_SQL_INVENTORY_UNBLOCK,
+	MG_SQL_INVENTORY_VIEW,
+	MG_SQL_INVENTORY_COUNTS,
+	MG_SQL_INVENTORY_TENANTS,
+	MG_SQL_INVENTORY_LAPSED,
+	MG_SQL_INVENTORY_TIDY,
+	MG_SQL_INVENTORY_TRIM_PICK,
+	MG_SQL_INVENTORY_TRIM_DELETE,
+	MG_SQL_INVENTORY_LAST_UNIT,
+	MG_SQL_INVENTORY__MAX
+};
+extern const struct mg_sql mg_inventory_statements[MG_SQL_INVENTORY__MAX + 1];
 
 /* Creates units first..first+count-1 of a resource in the given state (free or blocked);
  * existing units are left as they are. In a transaction. */

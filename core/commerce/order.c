@@ -31,46 +31,49 @@ enum { O_ID, O_CODE, O_CART, O_PERSON, O_STAFF, O_NAME, O_EMAIL, O_STATE, O_CHAN
        O_LANG, O_VIEW, O_CREATED, O_PAID };
 
 const struct mg_sql mg_order_statements[] = {
-	{ "core.order_insert",
+	[MG_SQL_ORDER_INSERT] = { "core.order_insert",
 	  "INSERT INTO orders (tenant_id, code, cart_id, person_id, buyer_name_sealed, buyer_email_sealed,"
 	  " buyer_email_hmac, state, channel, staff_id, payment_method, payment_deadline, total, lang, created_at,"
 	  " paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), ?)" },
-	{ "core.order_line_insert",
+	[MG_SQL_ORDER_LINE_INSERT] = { "core.order_line_insert",
 	  "INSERT INTO order_line (tenant_id, order_id, line_no, module, kind, resource_id, unit, variant_id,"
 	  " description, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
-	{ "core.order_set_view_path", "UPDATE orders SET view_path = ? WHERE tenant_id = ? AND id = ?" },
-	{ "core.order_by_code", "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ?" },
-	{ "core.order_lock_by_code", "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ? FOR UPDATE" },
-	{ "core.order_lines",
+	[MG_SQL_ORDER_SET_VIEW_PATH] = { "core.order_set_view_path",
+	  "UPDATE orders SET view_path = ? WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_ORDER_BY_CODE] = { "core.order_by_code",
+	  "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ?" },
+	[MG_SQL_ORDER_LOCK_BY_CODE] = { "core.order_lock_by_code",
+	  "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ? FOR UPDATE" },
+	[MG_SQL_ORDER_LINES] = { "core.order_lines",
 	  "SELECT line_no, module, kind, resource_id, unit, variant_id, description, amount FROM order_line"
 	  " WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" },
-	{ "core.order_set_paid",
+	[MG_SQL_ORDER_SET_PAID] = { "core.order_set_paid",
 	  "UPDATE orders SET state = 'paid', paid_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND state = 'pending'" },
-	{ "core.order_close",
+	[MG_SQL_ORDER_CLOSE] = { "core.order_close",
 	  "UPDATE orders SET state = ?, closed_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?"
 	  " AND state IN ('pending', 'paid')" },
-	{ "core.payment_insert",
+	[MG_SQL_ORDER_PAYMENT_INSERT] = { "core.payment_insert",
 	  "INSERT INTO payment (tenant_id, order_id, provider, provider_ref, amount, state, created_at, updated_at)"
 	  " VALUES (?, ?, ?, ?, ?, 'started', FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
-	{ "core.payment_lock_by_ref",
+	[MG_SQL_ORDER_PAYMENT_LOCK_BY_REF] = { "core.payment_lock_by_ref",
 	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ? AND provider_ref = ?"
 	  " FOR UPDATE" },
-	{ "core.payment_lock_latest",
+	[MG_SQL_ORDER_PAYMENT_LOCK_LATEST] = { "core.payment_lock_latest",
 	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ?"
 	  " ORDER BY id DESC LIMIT 1 FOR UPDATE" },
-	{ "core.payment_set_state",
+	[MG_SQL_ORDER_PAYMENT_SET_STATE] = { "core.payment_set_state",
 	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
-	{ "core.payments_settle",
+	[MG_SQL_ORDER_PAYMENTS_SETTLE] = { "core.payments_settle",
 	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND order_id = ? AND state = ?" },
 	/* the expiry: per tenant, due orders picked without waiting on an order someone holds */
-	{ "core.order_tenants", "SELECT id FROM tenant ORDER BY id" },
-	{ "core.orders_due",
+	[MG_SQL_ORDER_TENANTS] = { "core.order_tenants", "SELECT id FROM tenant ORDER BY id" },
+	[MG_SQL_ORDER_ORDERS_DUE] = { "core.orders_due",
 	  "SELECT id, code FROM orders WHERE tenant_id = ? AND state = 'pending' AND payment_deadline < FROM_UNIXTIME(?)"
 	  " ORDER BY payment_deadline LIMIT ? FOR UPDATE SKIP LOCKED" },
-	{ "core.order_expire",
+	[MG_SQL_ORDER_EXPIRE] = { "core.order_expire",
 	  "UPDATE orders SET state = 'expired', closed_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?"
 	  " AND state = 'pending'" },
-	{ NULL, NULL },
+	[MG_SQL_ORDER__MAX] = { NULL, NULL },
 };
 
 /* text with every "{name}" replaced by value */
@@ -139,7 +142,7 @@ static enum mg_err load_lines(struct mg_db *db, struct mg_arena *arena, struct m
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(o->tenant_id), MG_INT(o->id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.order_lines", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_LINES], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	o->n = rows.nrows;
@@ -164,8 +167,10 @@ static enum mg_err load_order(struct mg_db *db, struct mg_arena *arena, const un
 		return MG_ERR_NOT_FOUND;
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_TEXT(code) };
-	enum mg_err err = mg_db_exec(db, arena, lock ? "core.order_lock_by_code" : "core.order_by_code", args, 2, &rows,
-				     NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena,
+	                             lock ? &mg_order_statements[MG_SQL_ORDER_LOCK_BY_CODE]
+	                                  : &mg_order_statements[MG_SQL_ORDER_BY_CODE],
+	                             args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -286,7 +291,8 @@ static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const 
 					   MG_INT(j->now),
 					   free_of_charge ? MG_INT(j->now) : MG_NULL };
 		/* a duplicate code (31^12 of them: rare) is a statement error only; try another */
-		err = mg_db_exec(db, mg_arena(ctx), "core.order_insert", args, 16, NULL, NULL, &id);
+		err =
+		    mg_db_exec(db, mg_arena(ctx), &mg_order_statements[MG_SQL_ORDER_INSERT], args, 16, NULL, NULL, &id);
 		o->id = id;
 	}
 	if (err != MG_OK)
@@ -323,7 +329,8 @@ static enum mg_err insert_lines(struct mg_db *db, struct mg_arena *arena, struct
 					   MG_TEXT(it->module),	 MG_TEXT(it->kind), MG_INT(it->resource),
 					   MG_INT(it->unit),	 it->variant ? MG_INT(it->variant) : MG_NULL,
 					   MG_TEXT(it->description), MG_INT(it->amount) };
-		enum mg_err err = mg_db_exec(db, arena, "core.order_line_insert", args, 10, NULL, NULL, NULL);
+		enum mg_err err =
+		    mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_LINE_INSERT], args, 10, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -344,7 +351,8 @@ static enum mg_err start_payment(struct mg_db *db, struct checkout_job *j)
 		return err;
 	struct mg_dbval args[] = { MG_INT(o->tenant_id), MG_INT(o->id), MG_TEXT(j->provider->name), MG_TEXT(ref),
 				   MG_INT(o->total),	 MG_INT(j->now), MG_INT(j->now) };
-	if ((err = mg_db_exec(db, arena, "core.payment_insert", args, 7, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENT_INSERT], args, 7, NULL, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	o->payment_url = redirect;
 	return MG_OK;
@@ -380,7 +388,8 @@ static enum mg_err checkout_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	if (j->out->view_path != NULL) {
 		struct mg_dbval args[] = { MG_TEXT(j->out->view_path), MG_INT(tenant), MG_INT(j->out->id) };
-		if ((err = mg_db_exec(db, arena, "core.order_set_view_path", args, 3, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_SET_VIEW_PATH], args, 3, NULL, NULL,
+		                      NULL)) != MG_OK)
 			return err;
 	}
 	if ((err = start_payment(db, j)) != MG_OK)
@@ -464,8 +473,10 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	struct mg_dbval by_ref[] = { MG_INT(tenant), MG_INT(j->order.id), MG_TEXT(j->provider), MG_TEXT(j->ref) };
 	struct mg_dbval latest[] = { MG_INT(tenant), MG_INT(j->order.id), MG_TEXT(j->provider) };
-	err = j->ref != NULL ? mg_db_exec(db, arena, "core.payment_lock_by_ref", by_ref, 4, &rows, NULL, NULL)
-			     : mg_db_exec(db, arena, "core.payment_lock_latest", latest, 3, &rows, NULL, NULL);
+	err = j->ref != NULL ? mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENT_LOCK_BY_REF], by_ref, 4,
+	                                  &rows, NULL, NULL)
+	                     : mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENT_LOCK_LATEST], latest, 3,
+	                                  &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -476,11 +487,14 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 	}
 	struct mg_dbval set[] = { MG_TEXT(j->succeeded ? "succeeded" : "failed"), MG_INT(j->now), MG_INT(tenant),
 				  MG_INT(mg_cell_u64(MG_CELL(&rows, 0, 0))) };
-	if ((err = mg_db_exec(db, arena, "core.payment_set_state", set, 4, NULL, NULL, NULL)) != MG_OK || !j->succeeded)
+	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENT_SET_STATE], set, 4, NULL, NULL,
+	                      NULL)) != MG_OK ||
+	    !j->succeeded)
 		return err;
 	unsigned long long affected = 0;
 	struct mg_dbval paid[] = { MG_INT(j->now), MG_INT(tenant), MG_INT(j->order.id) };
-	if ((err = mg_db_exec(db, arena, "core.order_set_paid", paid, 3, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_SET_PAID], paid, 3, NULL, &affected,
+	                      NULL)) != MG_OK)
 		return err;
 	j->order_was_open = affected == 1;
 	if (!j->order_was_open)
@@ -522,7 +536,8 @@ static enum mg_err close_rows(struct mg_db *db, struct mg_arena *arena, uint64_t
 		return err;
 	struct mg_dbval settle[] = { MG_TEXT(payment_to), MG_INT(now), MG_INT(tenant), MG_INT(order_id),
 				     MG_TEXT(payment_from) };
-	if ((err = mg_db_exec(db, arena, "core.payments_settle", settle, 5, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENTS_SETTLE], settle, 5, NULL, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	return hook != NULL ? hook(db, arena, tenant, order_id, arg) : MG_OK;
 }
@@ -542,11 +557,12 @@ static enum mg_err expire_batch(struct mg_db *db, void *arg)
 	struct expire_job *j = arg;
 	j->done = 0;
 	struct mg_dbval args[] = { MG_INT(j->tenant), MG_INT(j->now), MG_INT(MG_ORDER_EXPIRE_BATCH) };
-	enum mg_err err = mg_db_exec(db, j->arena, "core.orders_due", args, 3, &j->codes, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, j->arena, &mg_order_statements[MG_SQL_ORDER_ORDERS_DUE], args, 3, &j->codes, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < j->codes.nrows; r++) {
 		uint64_t id = mg_cell_u64(MG_CELL(&j->codes, r, 0));
 		struct mg_dbval expire[] = { MG_INT(j->now), MG_INT(j->tenant), MG_INT(id) };
-		err = mg_db_exec(db, j->arena, "core.order_expire", expire, 3, NULL, NULL, NULL);
+		err = mg_db_exec(db, j->arena, &mg_order_statements[MG_SQL_ORDER_EXPIRE], expire, 3, NULL, NULL, NULL);
 		if (err == MG_OK)
 			err = close_rows(db, j->arena, j->tenant, id, j->now, "started", "failed", j->hook, j->arg);
 	}
@@ -570,7 +586,8 @@ enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_
 {
 	size_t total = 0;
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, "core.order_tenants", NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_TENANTS], NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
 		struct expire_job j = { arena, mg_cell_u64(MG_CELL(&tenants, t, 0)), now, hook, arg, 0, { 0 } };
 		do {
@@ -610,7 +627,7 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 		return MG_ERR_CONFLICT;
 	j->new_state = paid && j->refund ? "refunded" : "cancelled";
 	struct mg_dbval args[] = { MG_TEXT(j->new_state), MG_INT(j->now), MG_INT(tenant), MG_INT(o.id) };
-	if ((err = mg_db_exec(db, arena, "core.order_close", args, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_CLOSE], args, 4, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	return close_rows(db, arena, tenant, o.id, j->now, paid ? "succeeded" : "started", paid && j->refund ? "refunded" : "failed",
 			  j->hook, j->arg);

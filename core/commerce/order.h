@@ -31,7 +31,27 @@ enum {
 
 #define MG_ORDER_CODE_ALPHABET "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
-extern const struct mg_sql mg_order_statements[];
+/* The statements of mg_order_statements (order.c); a call names one as &mg_order_statements[<constant>]. */
+enum mg_order_sql {
+	MG_SQL_ORDER_INSERT,
+	MG_SQL_ORDER_LINE_INSERT,
+	MG_SQL_ORDER_SET_VIEW_PATH,
+	MG_SQL_ORDER_BY_CODE,
+	MG_SQL_ORDER_LOCK_BY_CODE,
+	MG_SQL_ORDER_LINES,
+	MG_SQL_ORDER_SET_PAID,
+	MG_SQL_ORDER_CLOSE,
+	MG_SQL_ORDER_PAYMENT_INSERT,
+	MG_SQL_ORDER_PAYMENT_LOCK_BY_REF,
+	MG_SQL_ORDER_PAYMENT_LOCK_LATEST,
+	MG_SQL_ORDER_PAYMENT_SET_STATE,
+	MG_SQL_ORDER_PAYMENTS_SETTLE,
+	MG_SQL_ORDER_TENANTS,
+	MG_SQL_ORDER_ORDERS_DUE,
+	MG_SQL_ORDER_EXPIRE,
+	MG_SQL_ORDER__MAX
+};
+extern const struct mg_sql mg_order_statements[MG_SQL_ORDER__MAX + 1];
 
 struct mg_order_line {
 	unsigned line_no; /* 1.. */

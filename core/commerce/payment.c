@@ -47,31 +47,31 @@ const struct mg_payment_provider *mg_payment_provider(const char *name)
 }
 
 const struct mg_sql mg_payment_statements[] = {
-	{ "core.test_card_insert",
+	[MG_SQL_PAYMENT_TEST_CARD_INSERT] = { "core.test_card_insert",
 	  "INSERT INTO test_card_session (tenant_id, session, order_code, amount, return_path, created_at)"
 	  " VALUES (?, ?, ?, ?, ?, FROM_UNIXTIME(?))" },
-	{ "core.test_card_find",
+	[MG_SQL_PAYMENT_TEST_CARD_FIND] = { "core.test_card_find",
 	  "SELECT s.order_code, s.amount, s.return_path, s.result, t.name FROM test_card_session s"
 	  " JOIN tenant t ON t.id = s.tenant_id WHERE t.slug = ? AND s.session = ?" },
 	/* the buyer's choice is made once: a second press changes nothing */
-	{ "core.test_card_decide",
+	[MG_SQL_PAYMENT_TEST_CARD_DECIDE] = { "core.test_card_decide",
 	  "UPDATE test_card_session s JOIN tenant t ON t.id = s.tenant_id"
 	  " SET s.result = ?, s.card_last4 = ?, s.decided_at = FROM_UNIXTIME(?)"
 	  " WHERE t.slug = ? AND s.session = ? AND s.result = 'open'" },
-	{ "core.test_card_for_delivery",
+	[MG_SQL_PAYMENT_TEST_CARD_FOR_DELIVERY] = { "core.test_card_for_delivery",
 	  "SELECT s.tenant_id, t.slug, s.session, s.order_code, s.result, s.amount FROM test_card_session s"
 	  " JOIN tenant t ON t.id = s.tenant_id WHERE t.slug = ? AND s.session = ? AND s.result <> 'open'"
 	  " AND s.delivered_at IS NULL" },
-	{ "core.test_card_tenants", "SELECT id, slug FROM tenant ORDER BY id" },
-	{ "core.test_card_undelivered",
+	[MG_SQL_PAYMENT_TEST_CARD_TENANTS] = { "core.test_card_tenants", "SELECT id, slug FROM tenant ORDER BY id" },
+	[MG_SQL_PAYMENT_TEST_CARD_UNDELIVERED] = { "core.test_card_undelivered",
 	  "SELECT session FROM test_card_session WHERE tenant_id = ? AND result IN ('succeeded', 'declined')"
 	  " AND delivered_at IS NULL AND attempts < ? LIMIT 100" },
-	{ "core.test_card_delivered",
+	[MG_SQL_PAYMENT_TEST_CARD_DELIVERED] = { "core.test_card_delivered",
 	  "UPDATE test_card_session SET delivered_at = FROM_UNIXTIME(?), attempts = attempts + 1"
 	  " WHERE tenant_id = ? AND session = ?" },
-	{ "core.test_card_attempted",
+	[MG_SQL_PAYMENT_TEST_CARD_ATTEMPTED] = { "core.test_card_attempted",
 	  "UPDATE test_card_session SET attempts = attempts + 1 WHERE tenant_id = ? AND session = ?" },
-	{ NULL, NULL },
+	[MG_SQL_PAYMENT__MAX] = { NULL, NULL },
 };
 
 const char *mg_payment_method_label(const char *name)
@@ -93,7 +93,8 @@ static enum mg_err test_card_start(struct mg_db *db, struct mg_arena *arena, con
 	mg_token_new(session);
 	struct mg_dbval args[] = { MG_INT(p->tenant_id), MG_TEXT(session),	   MG_TEXT(p->order_code),
 				   MG_INT(p->amount),	 MG_TEXT(p->return_path), MG_INT(p->now) };
-	enum mg_err err = mg_db_exec(db, arena, "core.test_card_insert", args, 6, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_INSERT], args, 6, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*ref = session;
@@ -166,7 +167,8 @@ static enum mg_err deliver(const struct mg_app *app, struct mg_db *db, struct mg
 	const struct mg_config *cfg = app != NULL ? app->cfg : payment_cfg;
 	struct mg_rows rows;
 	struct mg_dbval find[] = { MG_TEXT(slug), MG_TEXT(session) };
-	enum mg_err err = mg_db_exec(db, arena, "core.test_card_for_delivery", find, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_FOR_DELIVERY], find, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0 || cfg == NULL)
 		return err;
 	uint64_t tenant = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -189,8 +191,10 @@ static enum mg_err deliver(const struct mg_app *app, struct mg_db *db, struct mg
 	free(body);
 	struct mg_dbval done[] = { MG_INT(now), MG_INT(tenant), MG_TEXT(session) };
 	struct mg_dbval tried[] = { MG_INT(tenant), MG_TEXT(session) };
-	return ok ? mg_db_exec(db, arena, "core.test_card_delivered", done, 3, NULL, NULL, NULL)
-		  : mg_db_exec(db, arena, "core.test_card_attempted", tried, 2, NULL, NULL, NULL);
+	return ok ? mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_DELIVERED], done, 3, NULL,
+	                       NULL, NULL)
+	          : mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_ATTEMPTED], tried, 2, NULL,
+	                       NULL, NULL);
 }
 
 struct deferred_delivery {
@@ -210,13 +214,15 @@ static void deliver_after_response(const struct mg_app *app, struct mg_db *db, s
 enum mg_err mg_test_card_deliver_pending(struct mg_db *db, struct mg_arena *arena, time_t now)
 {
 	struct mg_rows tenants;
-	enum mg_err err = mg_db_exec(db, arena, "core.test_card_tenants", NULL, 0, &tenants, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_TENANTS], NULL, 0,
+	                             &tenants, NULL, NULL);
 	size_t sent = 0;
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
 		struct mg_rows sessions;
 		struct mg_dbval args[] = { MG_INT(strtoull(MG_CELL(&tenants, t, 0), NULL, 10)),
 					   MG_INT(CALLBACK_MAX_ATTEMPTS) };
-		err = mg_db_exec(db, arena, "core.test_card_undelivered", args, 2, &sessions, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_UNDELIVERED], args, 2,
+		                 &sessions, NULL, NULL);
 		for (size_t s = 0; err == MG_OK && s < sessions.nrows; s++, sent++)
 			err = deliver(NULL, db, arena, MG_CELL(&tenants, t, 1), MG_CELL(&sessions, s, 0), now);
 	}
@@ -254,7 +260,8 @@ static enum mg_err render_pay_page(struct mg_ctx *ctx, int status, struct mg_row
 static enum mg_err find_session(struct mg_ctx *ctx, struct mg_rows *rows)
 {
 	struct mg_dbval args[] = { MG_TEXT(mg_param(ctx, "t")), MG_TEXT(mg_param(ctx, "session")) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.test_card_find", args, 2, rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx),
+	                             &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_FIND], args, 2, rows, NULL, NULL);
 	return err != MG_OK ? err : rows->nrows == 0 ? MG_ERR_NOT_FOUND : MG_OK;
 }
 
@@ -298,8 +305,8 @@ static enum mg_err pay_submit(struct mg_ctx *ctx)
 	struct mg_dbval args[] = { MG_TEXT(outcome == 1 ? "succeeded" : "declined"), last4[0] ? MG_TEXT(last4) : MG_NULL,
 				   MG_INT(mg_now()), MG_TEXT(mg_param(ctx, "t")), MG_TEXT(mg_param(ctx, "session")) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.test_card_decide", args, 5, NULL, &affected, NULL)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_payment_statements[MG_SQL_PAYMENT_TEST_CARD_DECIDE],
+	                      args, 5, NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if (affected == 1) {
 		struct deferred_delivery *d = mg_arena_alloc(mg_arena(ctx), sizeof(*d));

@@ -56,7 +56,19 @@ void mg_payment_setup(const struct mg_config *cfg);
 /* The provider of that name, or NULL. */
 const struct mg_payment_provider *mg_payment_provider(const char *name);
 
-extern const struct mg_sql mg_payment_statements[];
+/* The statements of mg_payment_statements (payment.c); a call names one as &mg_payment_statements[<constant>]. */
+enum mg_payment_sql {
+	MG_SQL_PAYMENT_TEST_CARD_INSERT,
+	MG_SQL_PAYMENT_TEST_CARD_FIND,
+	MG_SQL_PAYMENT_TEST_CARD_DECIDE,
+	MG_SQL_PAYMENT_TEST_CARD_FOR_DELIVERY,
+	MG_SQL_PAYMENT_TEST_CARD_TENANTS,
+	MG_SQL_PAYMENT_TEST_CARD_UNDELIVERED,
+	MG_SQL_PAYMENT_TEST_CARD_DELIVERED,
+	MG_SQL_PAYMENT_TEST_CARD_ATTEMPTED,
+	MG_SQL_PAYMENT__MAX
+};
+extern const struct mg_sql mg_payment_statements[MG_SQL_PAYMENT__MAX + 1];
 extern const struct mg_route mg_payment_routes[];
 
 /* The job core.test_card_callbacks: sends the callbacks the test provider still owes. */

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <mysql.h>
 #include <mysqld_error.h>
 #include <errmsg.h>
@@ -10,9 +11,15 @@
 #include "db.h"
 #include "log.h"
 
-/* Statement registry: filled before the workers fork, read-only afterwards. */
-static const struct mg_sql **registry;
-static size_t registry_n, registry_cap;
+/* The registered statement tables, filled before the workers fork, read-only afterwards. A
+ * statement's index, across all tables, is its table's base plus its place in the table; a
+ * connection keeps its prepared statements in an array of that index. */
+static struct registered {
+	const struct mg_sql *first;
+	size_t n;    /* entries before the { NULL, NULL } one */
+	size_t base; /* index of first */
+} *tables;
+static size_t ntables, tables_cap, registry_n;
 
 struct mg_db {
 	MYSQL *conn;            /* NULL while disconnected */
@@ -32,31 +39,68 @@ struct mg_dbval mg_dbval_text(const char *s)
 	return (struct mg_dbval){ .type = MG_DB_TEXT, .s = s, .len = strlen(s) };
 }
 
-static long find_statement(const char *name)
+/* The registered statement at index. */
+static const struct mg_sql *statement_at(size_t index)
 {
-	for (size_t i = 0; i < registry_n; i++)
-		if (strcmp(registry[i]->name, name) == 0)
-			return (long)i;
+	for (size_t t = 0; t < ntables; t++)
+		if (index - tables[t].base < tables[t].n)
+			return &tables[t].first[index - tables[t].base];
+	return NULL;
+}
+
+/* The index of a handle: which registered table holds it (one range test per table, no
+ * string compared), or -1. */
+static long statement_index(const struct mg_sql *stmt)
+{
+	uintptr_t at = (uintptr_t)stmt;
+	for (size_t t = 0; t < ntables; t++) {
+		uintptr_t first = (uintptr_t)tables[t].first;
+		if (at >= first && at < first + tables[t].n * sizeof(*stmt)) {
+			if ((at - first) % sizeof(*stmt) != 0)
+				return -1;
+			return (long)(tables[t].base + (at - first) / sizeof(*stmt));
+		}
+	}
 	return -1;
+}
+
+static bool name_registered(const char *name)
+{
+	for (size_t t = 0; t < ntables; t++)
+		for (size_t i = 0; i < tables[t].n; i++)
+			if (strcmp(tables[t].first[i].name, name) == 0)
+				return true;
+	return false;
 }
 
 enum mg_err mg_db_register(const struct mg_sql *table, char *errbuf, size_t errlen)
 {
-	for (const struct mg_sql *s = table; s != NULL && s->name != NULL; s++) {
-		if (find_statement(s->name) >= 0) {
+	size_t n = 0;
+	for (const struct mg_sql *s = table; s != NULL && s->name != NULL; s++, n++) {
+		if (s->sql == NULL) {
+			snprintf(errbuf, errlen, "statement '%s' has no SQL", s->name);
+			return MG_ERR_CONFIG;
+		}
+		bool twice = name_registered(s->name);
+		for (const struct mg_sql *before = table; !twice && before < s; before++)
+			twice = strcmp(before->name, s->name) == 0;
+		if (twice) {
 			snprintf(errbuf, errlen, "statement '%s' is defined twice", s->name);
 			return MG_ERR_CONFIG;
 		}
-		if (registry_n == registry_cap) {
-			size_t cap = registry_cap ? registry_cap * 2 : 64;
-			const struct mg_sql **grown = realloc(registry, cap * sizeof(*grown));
-			if (grown == NULL)
-				return MG_ERR_NOMEM;
-			registry = grown;
-			registry_cap = cap;
-		}
-		registry[registry_n++] = s;
 	}
+	if (n == 0)
+		return MG_OK;
+	if (ntables == tables_cap) {
+		size_t cap = tables_cap ? tables_cap * 2 : 32;
+		struct registered *grown = realloc(tables, cap * sizeof(*grown));
+		if (grown == NULL)
+			return MG_ERR_NOMEM;
+		tables = grown;
+		tables_cap = cap;
+	}
+	tables[ntables++] = (struct registered){ table, n, registry_n };
+	registry_n += n;
 	return MG_OK;
 }
 
@@ -235,10 +279,10 @@ static enum mg_err prepared(struct mg_db *db, long index, MYSQL_STMT **out)
 	MYSQL_STMT *stmt = mysql_stmt_init(db->conn);
 	if (stmt == NULL)
 		return MG_ERR_NOMEM;
-	const char *sql = registry[index]->sql;
-	if (mysql_stmt_prepare(stmt, sql, strlen(sql)) != 0) {
+	const struct mg_sql *entry = statement_at((size_t)index);
+	if (mysql_stmt_prepare(stmt, entry->sql, strlen(entry->sql)) != 0) {
 		enum mg_err err = remember_error(db, mysql_stmt_errno(stmt), mysql_stmt_error(stmt));
-		mg_log_error("db: cannot prepare %s: %s", registry[index]->name, db->last_error);
+		mg_log_error("db: cannot prepare %s: %s", entry->name, db->last_error);
 		mysql_stmt_close(stmt);
 		return err;
 	}
@@ -323,7 +367,7 @@ static enum mg_err exec_once(struct mg_db *db, long index, struct mg_arena *aren
 	if ((err = prepared(db, index, &stmt)) != MG_OK)
 		return err;
 	if (mysql_stmt_param_count(stmt) != nargs) {
-		mg_log_error("db: %s takes %lu parameters, %zu given", registry[index]->name,
+		mg_log_error("db: %s takes %lu parameters, %zu given", statement_at((size_t)index)->name,
 			     mysql_stmt_param_count(stmt), nargs);
 		return MG_ERR_INTERNAL;
 	}
@@ -353,13 +397,17 @@ static enum mg_err exec_once(struct mg_db *db, long index, struct mg_arena *aren
 	return MG_OK;
 }
 
-enum mg_err mg_db_exec(struct mg_db *db, struct mg_arena *arena, const char *name, const struct mg_dbval *args,
-		       size_t nargs, struct mg_rows *rows, unsigned long long *affected,
-		       unsigned long long *insert_id)
+enum mg_err(mg_db_exec)(struct mg_db *db, struct mg_arena *arena, const struct mg_sql *stmt,
+			const struct mg_dbval *args, size_t nargs, struct mg_rows *rows, unsigned long long *affected,
+			unsigned long long *insert_id)
 {
-	long index = find_statement(name);
+	long index = statement_index(stmt);
 	if (index < 0 || (size_t)index >= db->nstmts) {
-		mg_log_error("db: no statement named %s", name);
+		/* a table registered after this connection opened, or not at all */
+		if (index < 0)
+			mg_log_error("db: statement %p is in no registered table", (const void *)stmt);
+		else
+			mg_log_error("db: statement %s is not registered", stmt->name);
 		return MG_ERR_INTERNAL;
 	}
 	int was_connected = db->conn != NULL, in_txn = db->in_transaction;
@@ -369,8 +417,27 @@ enum mg_err mg_db_exec(struct mg_db *db, struct mg_arena *arena, const char *nam
 	if (err == MG_ERR_DB_GONE && was_connected && !in_txn)
 		err = exec_once(db, index, arena, args, nargs, rows, affected, insert_id);
 	if (err == MG_ERR_DB || err == MG_ERR_DB_GONE)
-		mg_log_warn("db: %s failed: %s (%u)", name, db->last_error, db->last_errno);
+		mg_log_warn("db: %s failed: %s (%u)", stmt->name, db->last_error, db->last_errno);
 	return err;
+}
+
+enum mg_err mg_db_prepare_all(struct mg_db *db, mg_db_check_fn failed, void *arg, size_t *nchecked)
+{
+	*nchecked = 0;
+	enum mg_err err = mg_db_ensure(db), worst = MG_OK;
+	if (err != MG_OK)
+		return err;
+	for (size_t index = 0; index < db->nstmts; index++) {
+		MYSQL_STMT *stmt = NULL;
+		(*nchecked)++;
+		if ((err = prepared(db, (long)index, &stmt)) == MG_OK)
+			continue;
+		if (err == MG_ERR_DB_GONE || err == MG_ERR_NOMEM)
+			return err;
+		failed(statement_at(index)->name, db->last_error, arg);
+		worst = MG_ERR_DB;
+	}
+	return worst;
 }
 
 enum mg_err mg_db_exec_dynamic(struct mg_db *db, struct mg_arena *arena, const char *sql, const struct mg_dbval *args,

@@ -1,10 +1,14 @@
 /*
  * The database layer: one MariaDB connection per worker, statements prepared once per
- * connection and referred to by name, transactions with a bounded retry on deadlock and
- * lock-wait timeout, and reconnection after the server went away.
+ * connection, transactions with a bounded retry on deadlock and lock-wait timeout, and
+ * reconnection after the server went away.
  *
  * SQL lives only in statement tables (struct mg_sql) with '?' placeholders; values are
- * always bound, never pasted into SQL text.
+ * always bound, never pasted into SQL text. A caller names a statement by a handle, a pointer
+ * to its table entry (&mg_order_statements[MG_SQL_ORDER_INSERT]), never by a string: the
+ * compiler refuses a statement that does not exist, and the lookup compares no strings.
+ * `madoguchi check-statements` prepares every registered statement against the migrated
+ * schema (tests/http/test_statements.py), so broken SQL fails the tests, not a request.
  */
 #ifndef MG_DB_H
 #define MG_DB_H
@@ -18,7 +22,25 @@
 
 struct mg_db;
 
-/* A named statement; tables end with a { NULL, NULL } entry. Names are "<owner>.<what>". */
+/*
+ * A statement. A table is an array indexed by its own enum, kcgi-framework style, filled with
+ * designated initializers and ended by a { NULL, NULL } entry at the enum's __MAX:
+ *
+ *     enum mg_order_sql { MG_SQL_ORDER_INSERT, ..., MG_SQL_ORDER__MAX };          (order.h)
+ *     extern const struct mg_sql mg_order_statements[MG_SQL_ORDER__MAX + 1];
+ *     const struct mg_sql mg_order_statements[] = {                               (order.c)
+ *             [MG_SQL_ORDER_INSERT] = { "core.order_insert", "INSERT INTO orders ..." },
+ *             ...
+ *             [MG_SQL_ORDER__MAX] = { NULL, NULL },
+ *     };
+ *
+ * The name, "<owner>.<what>", is for logs and the check's report only; it is unique among
+ * all registered tables. A module has one table, its descriptor's `statements`. Add a
+ * constant and its entry together: a constant without one leaves a { NULL, NULL } hole that
+ * ends the table early for mg_db_register (and the statements after it are "not registered").
+ * A table that is only walked in order, never named entry by entry (core/ops/purge.c's
+ * DELETE_BATCH list), needs no enum.
+ */
 struct mg_sql {
 	const char *name;
 	const char *sql;
@@ -62,8 +84,10 @@ struct mg_db_params {
 	const char *database;
 };
 
-/* Registers statement tables (core's and each module's) for every connection opened after.
- * Duplicate names are a MG_ERR_CONFIG. */
+/* Registers a statement table (core's and each module's) for every connection opened after;
+ * the table is read up to its { NULL, NULL } entry. Call before opening connections (serve
+ * registers before it forks). A name used twice, or an entry with a name but no SQL, is a
+ * MG_ERR_CONFIG. */
 enum mg_err mg_db_register(const struct mg_sql *table, char *errbuf, size_t errlen);
 
 /* Opens a connection. On MG_ERR_DB_GONE *out is still a usable handle that reconnects on
@@ -75,13 +99,29 @@ enum mg_err mg_db_ensure(struct mg_db *db);
 bool mg_db_connected(const struct mg_db *db);
 
 /*
- * Executes the named statement with args. When rows is not NULL the result set is stored
- * there (cells in arena). When affected is not NULL it receives the affected-row count;
- * insert_id (may be NULL) receives LAST_INSERT_ID().
+ * Executes the statement stmt (a handle: a pointer into a registered table) with args. It is
+ * prepared on the connection's first use and kept until the connection is lost. When rows
+ * is not NULL the result set is stored there (cells in arena). When affected is not NULL it
+ * receives the affected-row count; insert_id (may be NULL) receives LAST_INSERT_ID(). A
+ * handle outside every registered table, or a wrong number of args, is MG_ERR_INTERNAL (and
+ * logged with the statement's name). Outside a transaction a connection found lost is
+ * reopened and the statement run once more.
  */
-enum mg_err mg_db_exec(struct mg_db *db, struct mg_arena *arena, const char *name, const struct mg_dbval *args,
-		       size_t nargs, struct mg_rows *rows, unsigned long long *affected,
-		       unsigned long long *insert_id);
+enum mg_err(mg_db_exec)(struct mg_db *db, struct mg_arena *arena, const struct mg_sql *stmt,
+			const struct mg_dbval *args, size_t nargs, struct mg_rows *rows, unsigned long long *affected,
+			unsigned long long *insert_id);
+/* A statement given by name (a string) does not compile: only a handle is accepted. */
+#define mg_db_exec(db, arena, stmt, ...)                                                                           \
+	(mg_db_exec)(db, arena, _Generic((stmt), const struct mg_sql *: (stmt), struct mg_sql *: (stmt)), __VA_ARGS__)
+
+/*
+ * Prepares every registered statement on db, as a check: each one the server refuses is
+ * reported through failed(name, the server's message, arg). *nchecked receives the number of
+ * statements tried. MG_OK when all prepared, MG_ERR_DB when any did not, MG_ERR_DB_GONE when
+ * the connection is lost.
+ */
+typedef void (*mg_db_check_fn)(const char *name, const char *message, void *arg);
+enum mg_err mg_db_prepare_all(struct mg_db *db, mg_db_check_fn failed, void *arg, size_t *nchecked);
 
 /*
  * Executes SQL that is not in a statement table, because a name in it is known only at run

@@ -34,10 +34,10 @@ static const struct table_rights {
 static const char *const right_names[] = { "SELECT", "INSERT", "UPDATE", "DELETE" };
 
 const struct mg_sql mg_grants_statements[] = {
-	{ "core.grants_tables",
+	[MG_SQL_GRANTS_TABLES] = { "core.grants_tables",
 	  "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
 	  " ORDER BY TABLE_NAME" },
-	{ NULL, NULL },
+	[MG_SQL_GRANTS__MAX] = { NULL, NULL },
 };
 
 bool mg_grants_valid_identifier(const char *s)
@@ -114,7 +114,8 @@ enum mg_err mg_grants_apply(struct mg_db *db, const struct mg_config *cfg, size_
 
 	struct mg_dbval args[] = { MG_TEXT(dbname) };
 	struct mg_rows rows;
-	if ((err = mg_db_exec(db, arena, "core.grants_tables", args, 1, &rows, NULL, NULL)) != MG_OK) {
+	if ((err = mg_db_exec(db, arena, &mg_grants_statements[MG_SQL_GRANTS_TABLES], args, 1, &rows, NULL, NULL)) !=
+	    MG_OK) {
 		snprintf(errbuf, errlen, "cannot list the tables of %s: %s", dbname, mg_db_error(db));
 		goto out;
 	}

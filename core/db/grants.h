@@ -31,6 +31,11 @@ bool mg_grants_valid_identifier(const char *s);
 /* Host part of an account: ^[a-z0-9.%:/-]{1,60}$ (names, IPv4/IPv6, '%' patterns, masks). */
 bool mg_grants_valid_host(const char *s);
 
-extern const struct mg_sql mg_grants_statements[];
+/* The statements of mg_grants_statements (grants.c); a call names one as &mg_grants_statements[<constant>]. */
+enum mg_grants_sql {
+	MG_SQL_GRANTS_TABLES,
+	MG_SQL_GRANTS__MAX
+};
+extern const struct mg_sql mg_grants_statements[MG_SQL_GRANTS__MAX + 1];
 
 #endif

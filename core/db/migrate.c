@@ -9,11 +9,12 @@
 #include "migrate.h"
 
 const struct mg_sql mg_migrate_statements[] = {
-	{ "core.schema_version_all", "SELECT owner, version, checksum FROM schema_version" },
-	{ "core.schema_version_insert",
+	[MG_SQL_MIGRATE_SCHEMA_VERSION_ALL] = { "core.schema_version_all",
+	  "SELECT owner, version, checksum FROM schema_version" },
+	[MG_SQL_MIGRATE_SCHEMA_VERSION_INSERT] = { "core.schema_version_insert",
 	  "INSERT INTO schema_version (owner, version, name, checksum, applied_at) "
 	  "VALUES (?, ?, ?, ?, UTC_TIMESTAMP(6))" },
-	{ NULL, NULL },
+	[MG_SQL_MIGRATE__MAX] = { NULL, NULL },
 };
 
 static const char create_schema_version[] =
@@ -102,7 +103,8 @@ static enum mg_err apply_one(struct mg_db *db, struct mg_arena *arena, const str
 		return err;
 	}
 	struct mg_dbval args[] = { MG_TEXT(m->owner), MG_INT(m->version), MG_TEXT(m->name), MG_TEXT(checksum) };
-	err = mg_db_exec(db, arena, "core.schema_version_insert", args, 4, NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, &mg_migrate_statements[MG_SQL_MIGRATE_SCHEMA_VERSION_INSERT], args, 4, NULL, NULL,
+	                 NULL);
 	if (err != MG_OK) {
 		printf(" failed\n");
 		snprintf(errbuf, errlen, "%s ran but could not be recorded: %s", m->path, mg_db_error(db));
@@ -126,7 +128,8 @@ enum mg_err mg_migrate_apply(struct mg_db *db, const struct mg_migration_list *l
 		snprintf(errbuf, errlen, "cannot create schema_version: %s", mg_db_error(db));
 		goto out;
 	}
-	if ((err = mg_db_exec(db, arena, "core.schema_version_all", NULL, 0, &rows, NULL, NULL)) != MG_OK) {
+	if ((err = mg_db_exec(db, arena, &mg_migrate_statements[MG_SQL_MIGRATE_SCHEMA_VERSION_ALL], NULL, 0, &rows,
+	                      NULL, NULL)) != MG_OK) {
 		snprintf(errbuf, errlen, "cannot read schema_version: %s", mg_db_error(db));
 		goto out;
 	}
@@ -164,7 +167,8 @@ enum mg_err mg_migrate_current(struct mg_db *db, struct mg_arena *arena, const s
 {
 	struct mg_rows rows;
 	*current = false;
-	enum mg_err err = mg_db_exec(db, arena, "core.schema_version_all", NULL, 0, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_migrate_statements[MG_SQL_MIGRATE_SCHEMA_VERSION_ALL], NULL, 0,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	for (size_t i = 0; i < list->n; i++)

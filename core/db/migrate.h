@@ -43,6 +43,12 @@ enum mg_err mg_migrate_current(struct mg_db *db, struct mg_arena *arena, const s
 			       bool *current);
 
 /* The core's statements about schema_version. */
-extern const struct mg_sql mg_migrate_statements[];
+/* The statements of mg_migrate_statements (migrate.c); a call names one as &mg_migrate_statements[<constant>]. */
+enum mg_migrate_sql {
+	MG_SQL_MIGRATE_SCHEMA_VERSION_ALL,
+	MG_SQL_MIGRATE_SCHEMA_VERSION_INSERT,
+	MG_SQL_MIGRATE__MAX
+};
+extern const struct mg_sql mg_migrate_statements[MG_SQL_MIGRATE__MAX + 1];
 
 #endif

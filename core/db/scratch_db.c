@@ -15,6 +15,18 @@
 #include "scratch_db.h"
 #include "tz.h"
 
+const struct mg_sql mg_scratch_db_statements[] = {
+	/* the base tables of a database (scratch servers: what to count and check) */
+	[MG_SQL_SCRATCH_DB_BACKUP_TABLES] = { "core.backup_tables",
+	  "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
+	  " ORDER BY TABLE_NAME" },
+	/* the tables that belong to tenants: rows counted per tenant in the manifest */
+	[MG_SQL_SCRATCH_DB_BACKUP_TENANT_TABLES] = { "core.backup_tenant_tables",
+	  "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND COLUMN_NAME = 'tenant_id'"
+	  " ORDER BY TABLE_NAME" },
+	[MG_SQL_SCRATCH_DB__MAX] = { NULL, NULL },
+};
+
 /* In the child: the PATH with the sbin folders (mariadbd lives there), output to the log, and
  * death with the parent. Never returns. */
 static void exec_child(char *const argv[], const char *log, int death_signal)
@@ -150,9 +162,11 @@ static enum mg_err list_tables(struct mg_scratch *s, struct mg_arena *arena, con
 			       struct mg_rows *tenant_tables, char *why, size_t whylen)
 {
 	struct mg_dbval args[] = { MG_TEXT(dbname) };
-	enum mg_err err = mg_db_exec(s->db, arena, "core.backup_tables", args, 1, tables, NULL, NULL);
+	enum mg_err err = mg_db_exec(s->db, arena, &mg_scratch_db_statements[MG_SQL_SCRATCH_DB_BACKUP_TABLES], args, 1,
+	                             tables, NULL, NULL);
 	if (err == MG_OK && tenant_tables != NULL)
-		err = mg_db_exec(s->db, arena, "core.backup_tenant_tables", args, 1, tenant_tables, NULL, NULL);
+		err = mg_db_exec(s->db, arena, &mg_scratch_db_statements[MG_SQL_SCRATCH_DB_BACKUP_TENANT_TABLES], args,
+		                 1, tenant_tables, NULL, NULL);
 	if (err != MG_OK) {
 		snprintf(why, whylen, "cannot list the tables of the copy: %s", mg_db_error(s->db));
 		return err;

@@ -19,6 +19,16 @@
 #include "db.h"
 #include "err.h"
 
+/* The statements run on a scratch server (registered by the binary like the others). */
+/* The statements of mg_scratch_db_statements (scratch_db.c); a call names one as &mg_scratch_db_statements[<constant>].
+ */
+enum mg_scratch_db_sql {
+	MG_SQL_SCRATCH_DB_BACKUP_TABLES,
+	MG_SQL_SCRATCH_DB_BACKUP_TENANT_TABLES,
+	MG_SQL_SCRATCH_DB__MAX
+};
+extern const struct mg_sql mg_scratch_db_statements[MG_SQL_SCRATCH_DB__MAX + 1];
+
 struct mg_scratch {
 	pid_t pid;
 	char datadir[512];

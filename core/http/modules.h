@@ -13,8 +13,9 @@
 #include "request.h"
 
 /* Raised whenever core/module.h (everything it declares, and the headers it includes) changes
- * layout or meaning: the loader refuses a module built with another number. */
-#define MG_MODULE_ABI 4u
+ * layout or meaning: the loader refuses a module built with another number.
+ * 5: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name. */
+#define MG_MODULE_ABI 5u
 
 /* A back-office menu entry. */
 struct mg_nav {
@@ -38,7 +39,8 @@ struct mg_module {
 	const char *version;
 	const struct mg_route *routes;  /* ended by a { NULL } entry */
 	const char *migrations;         /* folder under schema/, usually the name */
-	const struct mg_sql *statements;/* ended by a { NULL, NULL } entry */
+	const struct mg_sql *statements;/* indexed by the module's enum, ended by a { NULL, NULL } entry
+					 * (core/db/db.h); checked by `madoguchi check-statements` */
 	const struct mg_job *jobs;      /* ended by a { NULL } entry */
 	const struct mg_nav *nav;       /* ended by a { NULL } entry */
 	const struct mg_permission *permissions; /* ended by a { NULL } entry */

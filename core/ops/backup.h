@@ -92,7 +92,16 @@ enum mg_err mg_backup_job(struct mg_db *db, struct mg_arena *arena, time_t now);
 
 /* ---- the restore drill (drill.c) ---- */
 
-extern const struct mg_sql mg_drill_statements[];
+/* The statements of mg_drill_statements (drill.c); a call names one as &mg_drill_statements[<constant>]. */
+enum mg_drill_sql {
+	MG_SQL_DRILL_BACKUP_DATADIR,
+	MG_SQL_DRILL_RECORD,
+	MG_SQL_DRILL_LAST,
+	MG_SQL_DRILL_PASSED_SINCE,
+	MG_SQL_DRILL_JOB_FAILED_SINCE,
+	MG_SQL_DRILL__MAX
+};
+extern const struct mg_sql mg_drill_statements[MG_SQL_DRILL__MAX + 1];
 
 /* Restores backup `id` (NULL: the newest) into a scratch MariaDB under scratch_dir, starts it,
  * runs CHECK TABLE, compares every count and checksum with the manifest, stops and deletes it,

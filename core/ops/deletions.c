@@ -15,25 +15,25 @@
 
 const struct mg_sql mg_deletion_statements[] = {
 	/* slug ('' for every tenant), slug */
-	{ "core.deletion_records",
+	[MG_SQL_DELETION_RECORDS] = { "core.deletion_records",
 	  "SELECT id, subject_tenant_id, subject_slug, subject_name, step, UNIX_TIMESTAMP(at), row_count, file_count,"
 	  " job, COALESCE(job_run_id, ''), detail FROM deletion_record WHERE ? = '' OR subject_slug = ?"
 	  " ORDER BY at, id" },
 	/* the terminated tenants and where each stands in the purge */
-	{ "core.purge_status",
+	[MG_SQL_DELETION_PURGE_STATUS] = { "core.purge_status",
 	  "SELECT t.slug, t.contract_end, t.purged_at IS NOT NULL, t.data_key_wrapped IS NOT NULL,"
 	  " (SELECT UNIX_TIMESTAMP(MIN(d.at)) FROM deletion_record d WHERE d.subject_tenant_id = t.id AND d.step = 'rows'),"
 	  " (SELECT UNIX_TIMESTAMP(MIN(d.at)) FROM deletion_record d WHERE d.subject_tenant_id = t.id"
 	  "  AND d.step = 'backups'),"
 	  " (SELECT UNIX_TIMESTAMP(MIN(d.at)) FROM deletion_record d WHERE d.subject_tenant_id = t.id AND d.step = 'key')"
 	  " FROM tenant t WHERE t.state = 'terminated' ORDER BY t.contract_end, t.id" },
-	{ NULL, NULL },
+	[MG_SQL_DELETION__MAX] = { NULL, NULL },
 };
 
 enum mg_err mg_deletion_records(struct mg_db *db, struct mg_arena *arena, const char *slug, struct mg_rows *rows)
 {
 	struct mg_dbval args[] = { MG_TEXT(slug ? slug : ""), MG_TEXT(slug ? slug : "") };
-	return mg_db_exec(db, arena, "core.deletion_records", args, 2, rows, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_deletion_statements[MG_SQL_DELETION_RECORDS], args, 2, rows, NULL, NULL);
 }
 
 const char *mg_deletion_step_label(const char *step)

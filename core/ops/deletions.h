@@ -8,7 +8,13 @@
 #include "buf.h"
 #include "db.h"
 
-extern const struct mg_sql mg_deletion_statements[];
+/* The statements of mg_deletion_statements (deletions.c); a call names one as &mg_deletion_statements[<constant>]. */
+enum mg_deletion_sql {
+	MG_SQL_DELETION_RECORDS,
+	MG_SQL_DELETION_PURGE_STATUS,
+	MG_SQL_DELETION__MAX
+};
+extern const struct mg_sql mg_deletion_statements[MG_SQL_DELETION__MAX + 1];
 
 /* The records of one tenant (slug) or of all (NULL), oldest first. Columns: id,
  * subject_tenant_id, subject_slug, subject_name, step, at (unix seconds), row_count,

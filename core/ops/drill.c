@@ -26,31 +26,23 @@
 enum { ALERT_AFTER = 48 * 3600, FAILED_RUNS_WINDOW = 7 * 86400 };
 
 const struct mg_sql mg_drill_statements[] = {
-	/* the base tables of a database (scratch servers: what to count and check) */
-	{ "core.backup_tables",
-	  "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_TYPE = 'BASE TABLE'"
-	  " ORDER BY TABLE_NAME" },
-	/* the tables that belong to tenants: rows counted per tenant in the manifest */
-	{ "core.backup_tenant_tables",
-	  "SELECT TABLE_NAME FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND COLUMN_NAME = 'tenant_id'"
-	  " ORDER BY TABLE_NAME" },
 	/* where the live server keeps its files (restore into the live server) */
-	{ "core.backup_datadir", "SELECT @@datadir" },
-	{ "core.drill_record",
+	[MG_SQL_DRILL_BACKUP_DATADIR] = { "core.backup_datadir", "SELECT @@datadir" },
+	[MG_SQL_DRILL_RECORD] = { "core.drill_record",
 	  "INSERT INTO restore_drill (backup_id, started_at, finished_at, outcome, detail)"
 	  " VALUES (?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), ?, ?)" },
-	{ "core.drill_last",
+	[MG_SQL_DRILL_LAST] = { "core.drill_last",
 	  "SELECT backup_id, outcome, UNIX_TIMESTAMP(finished_at), detail FROM restore_drill"
 	  " ORDER BY finished_at DESC, id DESC LIMIT 1" },
 	/* passed drills that finished after ? (the alert when there is none in 48 hours) */
-	{ "core.drill_passed_since",
+	[MG_SQL_DRILL_PASSED_SINCE] = { "core.drill_passed_since",
 	  "SELECT COUNT(*) FROM restore_drill WHERE outcome = 'passed' AND finished_at > FROM_UNIXTIME(?)" },
 	/* failed or abandoned job runs started after ? (operator console) */
-	{ "core.job_failed_since",
+	[MG_SQL_DRILL_JOB_FAILED_SINCE] = { "core.job_failed_since",
 	  "SELECT job, outcome, UNIX_TIMESTAMP(started_at), attempt, COALESCE(detail, '') FROM job_run"
 	  " WHERE outcome IN ('failed', 'abandoned') AND started_at > FROM_UNIXTIME(?)"
 	  " ORDER BY started_at DESC, id DESC LIMIT 50" },
-	{ NULL, NULL },
+	[MG_SQL_DRILL__MAX] = { NULL, NULL },
 };
 
 static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
@@ -180,7 +172,8 @@ enum mg_err mg_drill_run(struct mg_db *db, const char *id, time_t now, char *use
 		struct mg_arena *arena = mg_arena_new();
 		struct mg_dbval args[] = { MG_TEXT(chosen), MG_INT(started), MG_INT(mg_now()),
 					   MG_TEXT(err == MG_OK ? "passed" : "failed"), MG_TEXT(why) };
-		if (mg_db_exec(db, arena, "core.drill_record", args, 5, NULL, NULL, NULL) != MG_OK)
+		if (mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_RECORD], args, 5, NULL, NULL, NULL) !=
+		    MG_OK)
 			mg_log_error("drill: %s %s, but the result could not be recorded: %s", chosen,
 				     err == MG_OK ? "passed" : "failed", mg_db_error(db));
 		mg_arena_free(arena);
@@ -203,9 +196,12 @@ json_t *mg_drill_console(struct mg_db *db, struct mg_arena *arena, time_t now, e
 {
 	struct mg_rows last, passed, failed;
 	struct mg_dbval since_48h[] = { MG_INT(now - ALERT_AFTER) }, since_7d[] = { MG_INT(now - FAILED_RUNS_WINDOW) };
-	if ((*err = mg_db_exec(db, arena, "core.drill_last", NULL, 0, &last, NULL, NULL)) != MG_OK ||
-	    (*err = mg_db_exec(db, arena, "core.drill_passed_since", since_48h, 1, &passed, NULL, NULL)) != MG_OK ||
-	    (*err = mg_db_exec(db, arena, "core.job_failed_since", since_7d, 1, &failed, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_LAST], NULL, 0, &last, NULL, NULL)) !=
+	        MG_OK ||
+	    (*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_PASSED_SINCE], since_48h, 1, &passed, NULL,
+	                       NULL)) != MG_OK ||
+	    (*err = mg_db_exec(db, arena, &mg_drill_statements[MG_SQL_DRILL_JOB_FAILED_SINCE], since_7d, 1, &failed,
+	                       NULL, NULL)) != MG_OK)
 		return NULL;
 	char when[32];
 	json_t *last_json = json_null();

@@ -19,40 +19,42 @@
 /* Every time is bound from mg_now(), never the server's NOW(), so that one clock rules. */
 const struct mg_sql mg_jobs_statements[] = {
 	/* the lease row of a job, created free the first time */
-	{ "core.job_lease_ensure",
+	[MG_SQL_JOBS_JOB_LEASE_ENSURE] = { "core.job_lease_ensure",
 	  "INSERT INTO job_lease (job, holder, expires_at) VALUES (?, '', FROM_UNIXTIME(0))"
 	  " ON DUPLICATE KEY UPDATE job = job" },
 	/* taken when released, expired or already ours: holder, expires, job, holder, now. A
 	 * released lease is free whatever its time (a clock moved back must not hold it) */
-	{ "core.job_lease_take",
+	[MG_SQL_JOBS_JOB_LEASE_TAKE] = { "core.job_lease_take",
 	  "UPDATE job_lease SET holder = ?, expires_at = FROM_UNIXTIME(?)"
 	  " WHERE job = ? AND (holder = ? OR holder = '' OR expires_at <= FROM_UNIXTIME(?))" },
-	{ "core.job_lease_get", "SELECT holder, UNIX_TIMESTAMP(expires_at) FROM job_lease WHERE job = ?" },
-	{ "core.job_lease_renew", "UPDATE job_lease SET expires_at = FROM_UNIXTIME(?) WHERE job = ? AND holder = ?" },
-	{ "core.job_lease_release",
+	[MG_SQL_JOBS_JOB_LEASE_GET] = { "core.job_lease_get",
+	  "SELECT holder, UNIX_TIMESTAMP(expires_at) FROM job_lease WHERE job = ?" },
+	[MG_SQL_JOBS_JOB_LEASE_RENEW] = { "core.job_lease_renew",
+	  "UPDATE job_lease SET expires_at = FROM_UNIXTIME(?) WHERE job = ? AND holder = ?" },
+	[MG_SQL_JOBS_JOB_LEASE_RELEASE] = { "core.job_lease_release",
 	  "UPDATE job_lease SET holder = '', expires_at = FROM_UNIXTIME(?) WHERE job = ? AND holder = ?" },
 	/* runs left 'running' by a scheduler whose lease expired: it stopped (killed, host gone) */
-	{ "core.job_abandon",
+	[MG_SQL_JOBS_JOB_ABANDON] = { "core.job_abandon",
 	  "UPDATE job_run SET outcome = 'abandoned', finished_at = FROM_UNIXTIME(?),"
 	  " detail = CONCAT('abandoned: its scheduler ', holder, ' stopped before the run finished')"
 	  " WHERE job = ? AND outcome = 'running'" },
-	{ "core.job_last_scheduled",
+	[MG_SQL_JOBS_JOB_LAST_SCHEDULED] = { "core.job_last_scheduled",
 	  "SELECT UNIX_TIMESTAMP(scheduled_for), outcome, attempt, UNIX_TIMESTAMP(COALESCE(finished_at, started_at))"
 	  " FROM job_run WHERE job = ? AND manual = 0 ORDER BY scheduled_for DESC, id DESC LIMIT 1" },
-	{ "core.job_run_start",
+	[MG_SQL_JOBS_JOB_RUN_START] = { "core.job_run_start",
 	  "INSERT INTO job_run (job, scheduled_for, manual, attempt, started_at, outcome, holder)"
 	  " VALUES (?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), 'running', ?)" },
-	{ "core.job_run_finish",
+	[MG_SQL_JOBS_JOB_RUN_FINISH] = { "core.job_run_finish",
 	  "UPDATE job_run SET outcome = ?, finished_at = FROM_UNIXTIME(?), detail = ? WHERE id = ?" },
-	{ "core.job_last_run",
+	[MG_SQL_JOBS_JOB_LAST_RUN] = { "core.job_last_run",
 	  "SELECT outcome, attempt, manual, UNIX_TIMESTAMP(started_at) FROM job_run WHERE job = ?"
 	  " ORDER BY id DESC LIMIT 1" },
 	/* job ('' for all), job, limit */
-	{ "core.job_history",
+	[MG_SQL_JOBS_JOB_HISTORY] = { "core.job_history",
 	  "SELECT id, job, UNIX_TIMESTAMP(scheduled_for), manual, attempt, UNIX_TIMESTAMP(started_at),"
 	  " UNIX_TIMESTAMP(finished_at), outcome, holder, COALESCE(detail, '') FROM job_run"
 	  " WHERE ? = '' OR job = ? ORDER BY id DESC LIMIT ?" },
-	{ NULL, NULL },
+	[MG_SQL_JOBS__MAX] = { NULL, NULL },
 };
 
 /* ---- the detail a job notes ----------------------------------------------------------------- */
@@ -181,7 +183,8 @@ static enum mg_err lease_get(struct mg_db *db, struct mg_arena *arena, const cha
 {
 	struct mg_dbval args[] = { MG_TEXT(job) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.job_lease_get", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_GET], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -198,12 +201,14 @@ static enum mg_err lease_take(struct mg_scheduler *s, struct mg_arena *arena, co
 			      struct mg_job_result *out)
 {
 	struct mg_dbval ensure[] = { MG_TEXT(job) };
-	enum mg_err err = mg_db_exec(s->db, arena, "core.job_lease_ensure", ensure, 1, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_ENSURE], ensure, 1, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	struct mg_dbval take[] = { MG_TEXT(s->holder), MG_INT(now + MG_JOB_LEASE_TTL), MG_TEXT(job), MG_TEXT(s->holder),
 				   MG_INT(now) };
-	if ((err = mg_db_exec(s->db, arena, "core.job_lease_take", take, 5, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_TAKE], take, 5, NULL, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	if ((err = lease_get(s->db, arena, job, out->holder, sizeof(out->holder), &out->lease_until)) != MG_OK)
 		return err;
@@ -213,7 +218,8 @@ static enum mg_err lease_take(struct mg_scheduler *s, struct mg_arena *arena, co
 static void lease_release(struct mg_scheduler *s, struct mg_arena *arena, const char *job)
 {
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_TEXT(job), MG_TEXT(s->holder) };
-	if (mg_db_exec(s->db, arena, "core.job_lease_release", args, 3, NULL, NULL, NULL) != MG_OK)
+	if (mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_RELEASE], args, 3, NULL, NULL, NULL) !=
+	    MG_OK)
 		mg_log_warn("jobs: %s: could not release the lease (it expires by itself): %s", job, mg_db_error(s->db));
 }
 
@@ -233,7 +239,8 @@ static enum mg_err lease_renew(struct mg_scheduler *s, const char *job)
 	struct mg_dbval args[] = { MG_INT(mg_now() + MG_JOB_LEASE_TTL), MG_TEXT(job), MG_TEXT(s->holder) };
 	char holder[128] = "";
 	time_t until = 0;
-	enum mg_err err = mg_db_exec(s->lease_db, arena, "core.job_lease_renew", args, 3, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(s->lease_db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LEASE_RENEW], args, 3, NULL, NULL, NULL);
 	if (err == MG_OK)
 		err = lease_get(s->lease_db, arena, job, holder, sizeof(holder), &until);
 	if (err == MG_OK && strcmp(holder, s->holder) != 0)
@@ -304,7 +311,8 @@ static enum mg_err last_scheduled(struct mg_db *db, struct mg_arena *arena, cons
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_TEXT(job) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.job_last_scheduled", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_LAST_SCHEDULED], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	out->slot = (time_t)strtoll(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -345,7 +353,8 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 	unsigned long long run_id = 0;
 	struct mg_dbval start[] = { MG_TEXT(name), MG_INT(out->slot), MG_INT(manual), MG_INT(out->attempt),
 				    MG_INT(started), MG_TEXT(s->holder) };
-	enum mg_err err = mg_db_exec(s->db, arena, "core.job_run_start", start, 6, NULL, NULL, &run_id);
+	enum mg_err err =
+	    mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_RUN_START], start, 6, NULL, NULL, &run_id);
 	if (err != MG_OK)
 		return err;
 	out->ran = true;
@@ -371,7 +380,8 @@ static enum mg_err execute(struct mg_scheduler *s, struct mg_arena *arena, struc
 	out->outcome = job_err == MG_OK ? MG_OUTCOME_OK : MG_OUTCOME_FAILED;
 	struct mg_dbval finish[] = { MG_TEXT(mg_job_outcome_name(out->outcome)), MG_INT(finished),
 				     MG_TEXT(out->detail), MG_INT(run_id) };
-	if ((err = mg_db_exec(s->db, arena, "core.job_run_finish", finish, 4, NULL, NULL, NULL)) != MG_OK) {
+	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_RUN_FINISH], finish, 4, NULL, NULL,
+	                      NULL)) != MG_OK) {
 		/* the row stays 'running'; the next scheduler to take the expired lease marks it abandoned */
 		mg_log_error("jobs: %s: run %llu ended %s but could not be recorded: %s", name, run_id,
 			     mg_job_outcome_name(out->outcome), mg_db_error(s->db));
@@ -405,7 +415,8 @@ static enum mg_err attempt_job(struct mg_scheduler *s, struct mg_job_entry *e, b
 	taken = true;
 	unsigned long long abandoned = 0;
 	struct mg_dbval abandon[] = { MG_INT(now), MG_TEXT(name) };
-	if ((err = mg_db_exec(s->db, arena, "core.job_abandon", abandon, 2, NULL, &abandoned, NULL)) != MG_OK)
+	if ((err = mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_JOB_ABANDON], abandon, 2, NULL, &abandoned,
+	                      NULL)) != MG_OK)
 		goto out;
 	if (abandoned > 0)
 		mg_log_warn("jobs: %s: %llu run(s) left running by a scheduler that stopped, recorded as abandoned", name,

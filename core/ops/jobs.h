@@ -37,7 +37,22 @@ enum { MG_JOB_LEASE_TTL = 60, MG_JOB_LEASE_RENEW = 20 };
 
 /* The core's own jobs, ended by a { NULL } entry (modules declare theirs in .jobs). */
 extern const struct mg_job mg_core_jobs[];
-extern const struct mg_sql mg_jobs_statements[];
+/* The statements of mg_jobs_statements (jobs.c); a call names one as &mg_jobs_statements[<constant>]. */
+enum mg_jobs_sql {
+	MG_SQL_JOBS_JOB_LEASE_ENSURE,
+	MG_SQL_JOBS_JOB_LEASE_TAKE,
+	MG_SQL_JOBS_JOB_LEASE_GET,
+	MG_SQL_JOBS_JOB_LEASE_RENEW,
+	MG_SQL_JOBS_JOB_LEASE_RELEASE,
+	MG_SQL_JOBS_JOB_ABANDON,
+	MG_SQL_JOBS_JOB_LAST_SCHEDULED,
+	MG_SQL_JOBS_JOB_RUN_START,
+	MG_SQL_JOBS_JOB_RUN_FINISH,
+	MG_SQL_JOBS_JOB_LAST_RUN,
+	MG_SQL_JOBS_JOB_HISTORY,
+	MG_SQL_JOBS__MAX
+};
+extern const struct mg_sql mg_jobs_statements[MG_SQL_JOBS__MAX + 1];
 
 /* Records a line of detail with the current run ("deleted 12 expired sessions"); the last
  * call of a run wins. For a job's run() only. */

@@ -24,48 +24,50 @@
 #include "log.h"
 #include "purge.h"
 
-/* The core's tables that carry tenant rows, in the order the purge empties them: what refers
- * to other rows first, the audit chain last (a request still running for the tenant would
- * log into it). The check afterwards finds any table with a tenant_id column missing here. */
-static const char *const core_tables[] = {
-	"inventory_unit", "cart_item", "cart", "order_line", "payment", "orders", "api_token", "signing_key", "session", "person_token", "mail_outbox", "person", "notice_read", "notice", "staff_recovery_code",
-	"staff_password_history", "staff", "tenant_module", "audit_head", "audit_log", NULL,
-};
-
-#define DELETE_BATCH(table) { "core.purge_delete_" table, "DELETE FROM " table " WHERE tenant_id = ? LIMIT ?" }
-
 const struct mg_sql mg_purge_statements[] = {
 	/* terminated tenants whose contract ended on or before the date given (T+30 reached) */
-	{ "core.purge_due",
+	[MG_SQL_PURGE_DUE] = { "core.purge_due",
 	  "SELECT id, slug, name, contract_start, contract_end, data_key_wrapped IS NOT NULL FROM tenant"
 	  " WHERE state = 'terminated' AND contract_end IS NOT NULL AND contract_end <= ? ORDER BY contract_end, id" },
-	{ "core.purge_tenant_by_id",
+	[MG_SQL_PURGE_TENANT_BY_ID] = { "core.purge_tenant_by_id",
 	  "SELECT id, slug, name, contract_start, contract_end, data_key_wrapped IS NOT NULL FROM tenant WHERE id = ?" },
 	/* the steps of a tenant already done (and when) */
-	{ "core.purge_steps_done",
+	[MG_SQL_PURGE_STEPS_DONE] = { "core.purge_steps_done",
 	  "SELECT step, UNIX_TIMESTAMP(MIN(at)) FROM deletion_record WHERE subject_tenant_id = ?"
 	  " AND step IN ('rows', 'backups', 'key') GROUP BY step" },
 	/* from now on nothing of the tenant is served (http.c answers 410); state too, for a restore
 	 * of a backup from before the termination: contract_end, at, id */
-	{ "core.purge_mark",
+	[MG_SQL_PURGE_MARK] = { "core.purge_mark",
 	  "UPDATE tenant SET state = 'terminated', contract_end = COALESCE(contract_end, ?),"
 	  " purged_at = COALESCE(purged_at, FROM_UNIXTIME(?)) WHERE id = ?" },
 	/* a restored backup older than the tenant: its slug stays taken */
-	{ "core.purge_tombstone",
+	[MG_SQL_PURGE_TOMBSTONE] = { "core.purge_tombstone",
 	  "INSERT IGNORE INTO tenant (id, slug, name, contract_start, contract_end, state, purged_at)"
 	  " VALUES (?, ?, ?, ?, ?, 'terminated', FROM_UNIXTIME(?))" },
-	{ "core.purge_destroy_key",
+	[MG_SQL_PURGE_DESTROY_KEY] = { "core.purge_destroy_key",
 	  "UPDATE tenant SET data_key_wrapped = NULL, updated_at = CURRENT_TIMESTAMP(6)"
 	  " WHERE id = ? AND data_key_wrapped IS NOT NULL" },
 	/* every base table of this database with a tenant_id column */
-	{ "core.purge_tenant_tables",
+	[MG_SQL_PURGE_TENANT_TABLES] = { "core.purge_tenant_tables",
 	  "SELECT c.TABLE_NAME FROM information_schema.COLUMNS c JOIN information_schema.TABLES t"
 	  " ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME"
 	  " WHERE c.TABLE_SCHEMA = DATABASE() AND c.COLUMN_NAME = 'tenant_id' AND t.TABLE_TYPE = 'BASE TABLE'"
 	  " ORDER BY c.TABLE_NAME" },
-	{ "core.purge_record",
+	[MG_SQL_PURGE_RECORD] = { "core.purge_record",
 	  "INSERT INTO deletion_record (subject_tenant_id, subject_slug, subject_name, step, at, row_count,"
 	  " file_count, job, job_run_id, detail) VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, ?, ?, ?)" },
+	[MG_SQL_PURGE__MAX] = { NULL, NULL },
+};
+
+/* The core's tables that carry tenant rows, in the order the purge empties them: what refers
+ * to other rows first, the audit chain last (a request still running for the tenant would
+ * log into it). One statement per table deletes a batch of the tenant's rows; the table's name
+ * follows DELETE_PREFIX in the statement's name. The purge walks this table in order and never
+ * names one entry, so it has no enum. The check afterwards finds any table with a tenant_id
+ * column missing here. */
+#define DELETE_PREFIX "core.purge_delete_"
+#define DELETE_BATCH(table) { DELETE_PREFIX table, "DELETE FROM " table " WHERE tenant_id = ? LIMIT ?" }
+const struct mg_sql mg_purge_delete_statements[] = {
 	DELETE_BATCH("inventory_unit"),
 	DELETE_BATCH("cart_item"),
 	DELETE_BATCH("cart"),
@@ -173,7 +175,8 @@ static enum mg_err write_record(struct run *r, const struct subject *t, const ch
 				   MG_TEXT(step),   MG_INT(at),		  MG_INT(rows),
 				   MG_INT(files),   MG_TEXT(job),	  run_id ? MG_INT(run_id) : MG_NULL,
 				   MG_TEXT(detail) };
-	enum mg_err err = mg_db_exec(r->db, r->arena, "core.purge_record", args, 10, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_RECORD], args, 10, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: the deletion record of step %s could not be written: %s", t->slug, step,
 			    mg_db_error(r->db));
@@ -207,15 +210,14 @@ static enum mg_err append_ledger(struct run *r, const struct subject *t, json_t 
 
 /* Deletes the tenant's rows of one core table, MG_PURGE_BATCH at a time, each DELETE its own
  * transaction (autocommit), so no lock is held longer than one batch. */
-static enum mg_err delete_in_batches(struct run *r, const char *table, uint64_t tenant_id, unsigned long long *deleted)
+static enum mg_err delete_in_batches(struct run *r, const struct mg_sql *statement, uint64_t tenant_id,
+				     unsigned long long *deleted)
 {
-	char name[96];
-	snprintf(name, sizeof(name), "core.purge_delete_%s", table);
 	*deleted = 0;
 	for (int busy = 0;;) {
 		unsigned long long affected = 0;
 		struct mg_dbval args[] = { MG_INT(tenant_id), MG_INT(MG_PURGE_BATCH) };
-		enum mg_err err = mg_db_exec(r->db, r->arena, name, args, 2, NULL, &affected, NULL);
+		enum mg_err err = mg_db_exec(r->db, r->arena, statement, args, 2, NULL, &affected, NULL);
 		/* a lock wait on a row of ours (a request still finishing): the batch is tried again,
 		 * a few times; then the job fails and its retry comes back later */
 		if (err == MG_ERR_DB_BUSY && ++busy <= MG_DB_RETRIES)
@@ -240,7 +242,8 @@ static enum mg_err check_zero_rows(struct run *r, uint64_t tenant_id, json_t *ch
 	struct mg_rows tables;
 	*ntables = 0;
 	*left = 0;
-	enum mg_err err = mg_db_exec(r->db, r->arena, "core.purge_tenant_tables", NULL, 0, &tables, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_TABLES], NULL, 0, &tables, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	for (size_t i = 0; i < tables.nrows; i++) {
@@ -308,14 +311,15 @@ static enum mg_err delete_tenant_rows(struct run *r, const struct subject *t, un
 		}
 		json_array_append_new(modules, json_string(owner));
 	}
-	for (const char *const *table = core_tables; *table != NULL; table++) {
+	for (const struct mg_sql *d = mg_purge_delete_statements; d->name != NULL; d++) {
+		const char *table = d->name + strlen(DELETE_PREFIX);
 		unsigned long long n = 0;
-		if ((err = delete_in_batches(r, *table, t->id, &n)) != MG_OK) {
+		if ((err = delete_in_batches(r, d, t->id, &n)) != MG_OK) {
 			json_decref(left);
-			return fail(r, err, "tenant %s: deleting from %s failed: %s", t->slug, *table, mg_db_error(r->db));
+			return fail(r, err, "tenant %s: deleting from %s failed: %s", t->slug, table, mg_db_error(r->db));
 		}
 		if (n > 0)
-			json_object_set_new(tables, *table, json_integer((json_int_t)n));
+			json_object_set_new(tables, table, json_integer((json_int_t)n));
 		*deleted += n;
 	}
 	size_t ntables = 0;
@@ -341,7 +345,8 @@ static enum mg_err delete_tenant_rows(struct run *r, const struct subject *t, un
 static enum mg_err mark_purged(struct run *r, const struct subject *t, time_t at)
 {
 	struct mg_dbval args[] = { MG_TEXT(t->contract_end), MG_INT(at), MG_INT(t->id) };
-	enum mg_err err = mg_db_exec(r->db, r->arena, "core.purge_mark", args, 3, NULL, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_MARK], args, 3, NULL, NULL, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: cannot mark it purged: %s", t->slug, mg_db_error(r->db));
 	return MG_OK;
@@ -461,7 +466,8 @@ static enum mg_err step_key(struct run *r, const struct subject *t, time_t now)
 {
 	unsigned long long destroyed = 0;
 	struct mg_dbval args[] = { MG_INT(t->id) };
-	enum mg_err err = mg_db_exec(r->db, r->arena, "core.purge_destroy_key", args, 1, NULL, &destroyed, NULL);
+	enum mg_err err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_DESTROY_KEY], args, 1, NULL,
+	                             &destroyed, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: cannot destroy its data key: %s", t->slug, mg_db_error(r->db));
 	if ((err = append_ledger(r, t, ledger_line(r, t, "key", now))) != MG_OK)
@@ -486,7 +492,8 @@ static enum mg_err steps_done(struct run *r, uint64_t tenant_id, struct steps_do
 	memset(out, 0, sizeof(*out));
 	struct mg_dbval args[] = { MG_INT(tenant_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(r->db, r->arena, "core.purge_steps_done", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_STEPS_DONE], args, 1, &rows, NULL, NULL);
 	for (size_t i = 0; err == MG_OK && i < rows.nrows; i++) {
 		const char *step = MG_CELL(&rows, i, 0);
 		if (strcmp(step, "rows") == 0) {
@@ -553,7 +560,8 @@ enum mg_err mg_purge_job(struct mg_db *app_db, struct mg_arena *arena, time_t no
 	mg_purge_date_minus(now, MG_PURGE_BACKUPS_AFTER_DAYS, t60_cutoff);
 	struct mg_dbval args[] = { MG_TEXT(t30_cutoff) };
 	struct mg_rows due;
-	enum mg_err err = mg_db_exec(owner, arena, "core.purge_due", args, 1, &due, NULL, NULL), first = MG_OK;
+	enum mg_err err = mg_db_exec(owner, arena, &mg_purge_statements[MG_SQL_PURGE_DUE], args, 1, &due, NULL, NULL),
+	            first = MG_OK;
 	if (err != MG_OK)
 		first = fail(&r, err, "cannot list the terminated tenants: %s", mg_db_error(owner));
 	for (size_t i = 0; err == MG_OK && i < due.nrows; i++) {
@@ -593,7 +601,8 @@ static enum mg_err replay_subject(struct run *r, json_t *line, struct subject *t
 	const char *slug = line_text(line, "slug");
 	struct mg_dbval args[] = { MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(r->db, r->arena, "core.purge_tenant_by_id", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_BY_ID], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return fail(r, err, "tenant %s: %s", slug, mg_db_error(r->db));
 	if (rows.nrows == 0) {
@@ -602,10 +611,12 @@ static enum mg_err replay_subject(struct run *r, json_t *line, struct subject *t
 		struct mg_dbval stone[] = { MG_INT(id), MG_TEXT(slug), MG_TEXT(name ? name : slug),
 					    MG_TEXT(start ? start : end), MG_TEXT(end), MG_INT(line_int(line, "at")) };
 		unsigned long long added = 0;
-		if ((err = mg_db_exec(r->db, r->arena, "core.purge_tombstone", stone, 6, NULL, &added, NULL)) != MG_OK)
+		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TOMBSTONE], stone, 6, NULL,
+		                      &added, NULL)) != MG_OK)
 			return fail(r, err, "tenant %s: cannot put its tombstone back: %s", slug, mg_db_error(r->db));
 		r->tombstones += added;
-		if ((err = mg_db_exec(r->db, r->arena, "core.purge_tenant_by_id", args, 1, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_BY_ID], args, 1, &rows,
+		                      NULL, NULL)) != MG_OK)
 			return fail(r, err, "tenant %s: %s", slug, mg_db_error(r->db));
 		if (rows.nrows == 0)
 			return fail(r, MG_ERR_CONFLICT, "tenant %s: its tombstone could not be written (slug taken?)", slug);
@@ -670,7 +681,8 @@ static enum mg_err replay_line(struct run *r, json_t *line, time_t now)
 	if (strcmp(step, "key") == 0) {
 		unsigned long long destroyed = 0;
 		struct mg_dbval args[] = { MG_INT(t.id) };
-		if ((err = mg_db_exec(r->db, r->arena, "core.purge_destroy_key", args, 1, NULL, &destroyed, NULL)) != MG_OK)
+		if ((err = mg_db_exec(r->db, r->arena, &mg_purge_statements[MG_SQL_PURGE_DESTROY_KEY], args, 1, NULL,
+		                      &destroyed, NULL)) != MG_OK)
 			return fail(r, err, "tenant %s: cannot destroy its data key: %s", t.slug, mg_db_error(r->db));
 		if ((err = replay_record(r, &t, line, step, &done)) == MG_OK && destroyed > 0)
 			err = write_record(r, &t, "replay", now, destroyed, 0, r->job, 0,

@@ -43,7 +43,21 @@ enum {
 	MG_PURGE_BATCH = 500,             /* rows per DELETE (and per transaction) */
 };
 
-extern const struct mg_sql mg_purge_statements[];
+/* The statements of mg_purge_statements (purge.c); a call names one as &mg_purge_statements[<constant>]. */
+enum mg_purge_sql {
+	MG_SQL_PURGE_DUE,
+	MG_SQL_PURGE_TENANT_BY_ID,
+	MG_SQL_PURGE_STEPS_DONE,
+	MG_SQL_PURGE_MARK,
+	MG_SQL_PURGE_TOMBSTONE,
+	MG_SQL_PURGE_DESTROY_KEY,
+	MG_SQL_PURGE_TENANT_TABLES,
+	MG_SQL_PURGE_RECORD,
+	MG_SQL_PURGE__MAX
+};
+extern const struct mg_sql mg_purge_statements[MG_SQL_PURGE__MAX + 1];
+/* One DELETE of a batch per core table with tenant rows, in purge order (no enum: walked). */
+extern const struct mg_sql mg_purge_delete_statements[];
 
 /* Gives the purge job the configuration (owner account, backup_dir); called by main.c. */
 void mg_purge_setup(const struct mg_config *cfg);

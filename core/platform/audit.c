@@ -17,27 +17,29 @@ const char mg_audit_genesis[65] = "000000000000000000000000000000000000000000000
 
 const struct mg_sql mg_audit_statements[] = {
 	/* @@in_transaction rides along so an append outside a transaction is caught for free */
-	{ "core.audit_head_lock",
+	[MG_SQL_AUDIT_HEAD_LOCK] = { "core.audit_head_lock",
 	  "SELECT last_seq, last_hash, @@in_transaction FROM audit_head WHERE tenant_id = ? FOR UPDATE" },
-	{ "core.audit_head_create", "INSERT IGNORE INTO audit_head (tenant_id, last_seq, last_hash) VALUES (?, 0, ?)" },
-	{ "core.audit_insert",
+	[MG_SQL_AUDIT_HEAD_CREATE] = { "core.audit_head_create",
+	  "INSERT IGNORE INTO audit_head (tenant_id, last_seq, last_hash) VALUES (?, 0, ?)" },
+	[MG_SQL_AUDIT_INSERT] = { "core.audit_insert",
 	  "INSERT INTO audit_log (tenant_id, seq, at, actor, action, object, ip, user_agent, outcome, detail,"
 	  " prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
 	/* the last_seq guard makes a head that moved under us an error, never a step back */
-	{ "core.audit_head_move",
+	[MG_SQL_AUDIT_HEAD_MOVE] = { "core.audit_head_move",
 	  "UPDATE audit_head SET last_seq = ?, last_hash = ? WHERE tenant_id = ? AND last_seq = ?" },
 	/* every chain: those with a head and those with rows (a chain whose head was deleted) */
-	{ "core.audit_tenants",
+	[MG_SQL_AUDIT_TENANTS] = { "core.audit_tenants",
 	  "SELECT tenant_id FROM audit_head UNION SELECT tenant_id FROM audit_log GROUP BY tenant_id"
 	  " ORDER BY tenant_id" },
-	{ "core.audit_head_get", "SELECT last_seq, last_hash FROM audit_head WHERE tenant_id = ?" },
+	[MG_SQL_AUDIT_HEAD_GET] = { "core.audit_head_get",
+	  "SELECT last_seq, last_hash FROM audit_head WHERE tenant_id = ?" },
 	/* at comes back in exactly the text mg_audit_append hashed (6 fractional digits) */
-	{ "core.audit_rows",
+	[MG_SQL_AUDIT_ROWS] = { "core.audit_rows",
 	  "SELECT seq, DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f'), actor, action, object, ip, user_agent, outcome,"
 	  " detail, prev_hash, hash FROM audit_log WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT 1000" },
-	{ "core.audit_tenant_by_slug", "SELECT id FROM tenant WHERE slug = ?" },
-	{ "core.audit_tenant_slug", "SELECT slug FROM tenant WHERE id = ?" },
-	{ NULL, NULL },
+	[MG_SQL_AUDIT_TENANT_BY_SLUG] = { "core.audit_tenant_by_slug", "SELECT id FROM tenant WHERE slug = ?" },
+	[MG_SQL_AUDIT_TENANT_SLUG] = { "core.audit_tenant_slug", "SELECT slug FROM tenant WHERE id = ?" },
+	[MG_SQL_AUDIT__MAX] = { NULL, NULL },
 };
 
 /* --- the canonical serialisation --- */
@@ -176,7 +178,7 @@ static enum mg_err lock_head(struct mg_db *db, struct mg_arena *arena, uint64_t 
 {
 	struct mg_dbval id[] = { MG_INT(tenant_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.audit_head_lock", id, 1, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_HEAD_LOCK], id, 1, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 0) {
 		/* Locking first and creating only when missing, rather than INSERT IGNORE on every
 		 * append: INSERT IGNORE takes a shared lock on an existing row, and two appenders
@@ -184,9 +186,10 @@ static enum mg_err lock_head(struct mg_db *db, struct mg_arena *arena, uint64_t 
 		 * deadlock with a second first-ever append of the tenant; the transaction retry
 		 * settles that once per tenant. */
 		struct mg_dbval create[] = { MG_INT(tenant_id), MG_TEXT(mg_audit_genesis) };
-		if ((err = mg_db_exec(db, arena, "core.audit_head_create", create, 2, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_HEAD_CREATE], create, 2, NULL, NULL,
+		                      NULL)) != MG_OK)
 			return err;
-		err = mg_db_exec(db, arena, "core.audit_head_lock", id, 1, &rows, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_HEAD_LOCK], id, 1, &rows, NULL, NULL);
 	}
 	if (err != MG_OK)
 		return err;
@@ -247,7 +250,8 @@ enum mg_err mg_audit_append(struct mg_db *db, struct mg_arena *arena, const stru
 				     MG_TEXT(row.actor),    MG_TEXT(row.action), MG_TEXT(row.object),
 				     MG_TEXT(row.ip),	    MG_TEXT(row.user_agent), MG_TEXT(row.outcome),
 				     MG_TEXT(row.detail),   MG_TEXT(row.prev_hash), MG_TEXT(hash) };
-	err = mg_db_exec(db, arena, "core.audit_insert", values, sizeof(values) / sizeof(values[0]), NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_INSERT], values,
+	                 sizeof(values) / sizeof(values[0]), NULL, NULL, NULL);
 	if (err == MG_ERR_CONFLICT) {
 		/* a row beyond the head: someone wrote around mg_audit_append. Appending stops
 		 * (fail closed) until an operator has looked. */
@@ -259,7 +263,8 @@ enum mg_err mg_audit_append(struct mg_db *db, struct mg_arena *arena, const stru
 		return err;
 	struct mg_dbval move[] = { MG_INT(row.seq), MG_TEXT(hash), MG_INT(row.tenant_id), MG_INT(last_seq) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(db, arena, "core.audit_head_move", move, 4, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_HEAD_MOVE], move, 4, NULL, &affected,
+	                      NULL)) != MG_OK)
 		return err;
 	if (affected != 1) {
 		mg_log_error("audit: tenant %" PRIu64 ": audit_head moved while locked", row.tenant_id);
@@ -366,7 +371,7 @@ static enum mg_err check_chain(struct mg_db *db, void *arg)
 	c->why[0] = '\0';
 	struct mg_dbval id[] = { MG_INT(c->tenant_id) };
 	struct mg_rows head;
-	enum mg_err err = mg_db_exec(db, arena, "core.audit_head_get", id, 1, &head, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_HEAD_GET], id, 1, &head, NULL, NULL);
 	if (err != MG_OK)
 		goto out;
 	bool has_head = head.nrows == 1;
@@ -382,7 +387,8 @@ static enum mg_err check_chain(struct mg_db *db, void *arg)
 		mg_arena_reset(arena);
 		struct mg_dbval args[] = { MG_INT(c->tenant_id), MG_INT(expected - 1) };
 		struct mg_rows rows;
-		if ((err = mg_db_exec(db, arena, "core.audit_rows", args, 2, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_ROWS], args, 2, &rows, NULL,
+		                      NULL)) != MG_OK)
 			goto out;
 		if (!check_batch(c, &rows, &expected, prev))
 			goto out;
@@ -417,7 +423,8 @@ enum mg_err mg_audit_verify(struct mg_db *db, uint64_t tenant_id, struct mg_audi
 	size_t nids = 1;
 	if (tenant_id == MG_AUDIT_ALL) {
 		struct mg_rows rows;
-		if ((err = mg_db_exec(db, arena, "core.audit_tenants", NULL, 0, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_audit_statements[MG_SQL_AUDIT_TENANTS], NULL, 0, &rows, NULL,
+		                      NULL)) != MG_OK)
 			goto out;
 		uint64_t *list = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*list));
 		for (size_t r = 0; r < rows.nrows; r++)

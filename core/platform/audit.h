@@ -115,6 +115,19 @@ char *mg_audit_clean(struct mg_arena *arena, const char *s, size_t max_chars);
 /* The operator command `madoguchi audit verify|record` (core/cmd_audit.c). */
 
 /* The audit statements ("core.audit_…"), registered by main.c. */
-extern const struct mg_sql mg_audit_statements[];
+/* The statements of mg_audit_statements (audit.c); a call names one as &mg_audit_statements[<constant>]. */
+enum mg_audit_sql {
+	MG_SQL_AUDIT_HEAD_LOCK,
+	MG_SQL_AUDIT_HEAD_CREATE,
+	MG_SQL_AUDIT_INSERT,
+	MG_SQL_AUDIT_HEAD_MOVE,
+	MG_SQL_AUDIT_TENANTS,
+	MG_SQL_AUDIT_HEAD_GET,
+	MG_SQL_AUDIT_ROWS,
+	MG_SQL_AUDIT_TENANT_BY_SLUG,
+	MG_SQL_AUDIT_TENANT_SLUG,
+	MG_SQL_AUDIT__MAX
+};
+extern const struct mg_sql mg_audit_statements[MG_SQL_AUDIT__MAX + 1];
 
 #endif

@@ -20,32 +20,32 @@
 #include "tenant.h"
 
 const struct mg_sql mg_mail_statements[] = {
-	{ "core.mail_insert",
+	[MG_SQL_MAIL_INSERT] = { "core.mail_insert",
 	  "INSERT INTO mail_outbox (tenant_id, recipient_sealed, subject, body_sealed, state, attempts, next_attempt_at,"
 	  " created_at) VALUES (?, ?, ?, ?, 'queued', 0, FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
 	/* a plain read: which tenants have something due (each is then claimed on its own) */
-	{ "core.mail_due_tenants",
+	[MG_SQL_MAIL_DUE_TENANTS] = { "core.mail_due_tenants",
 	  "SELECT DISTINCT tenant_id FROM mail_outbox WHERE state = 'queued' AND next_attempt_at <= FROM_UNIXTIME(?)"
 	  " ORDER BY tenant_id" },
-	{ "core.mail_claim",
+	[MG_SQL_MAIL_CLAIM] = { "core.mail_claim",
 	  "SELECT id, recipient_sealed, subject, body_sealed, attempts FROM mail_outbox"
 	  " WHERE tenant_id = ? AND state = 'queued' AND next_attempt_at <= FROM_UNIXTIME(?)"
 	  " ORDER BY next_attempt_at, id LIMIT 20 FOR UPDATE SKIP LOCKED" },
-	{ "core.mail_lease",
+	[MG_SQL_MAIL_LEASE] = { "core.mail_lease",
 	  "UPDATE mail_outbox SET attempts = attempts + 1, next_attempt_at = FROM_UNIXTIME(?)"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.mail_mark_sent",
+	[MG_SQL_MAIL_MARK_SENT] = { "core.mail_mark_sent",
 	  "UPDATE mail_outbox SET state = 'sent', sent_at = FROM_UNIXTIME(?), last_error = NULL"
 	  " WHERE tenant_id = ? AND id = ?" },
-	{ "core.mail_mark_retry",
+	[MG_SQL_MAIL_MARK_RETRY] = { "core.mail_mark_retry",
 	  "UPDATE mail_outbox SET next_attempt_at = FROM_UNIXTIME(?), last_error = ? WHERE tenant_id = ? AND id = ?" },
-	{ "core.mail_mark_failed",
+	[MG_SQL_MAIL_MARK_FAILED] = { "core.mail_mark_failed",
 	  "UPDATE mail_outbox SET state = 'failed', last_error = ? WHERE tenant_id = ? AND id = ?" },
-	{ "core.mail_tenant_key", "SELECT data_key_wrapped FROM tenant WHERE id = ?" },
-	{ "core.mail_counts",
+	[MG_SQL_MAIL_TENANT_KEY] = { "core.mail_tenant_key", "SELECT data_key_wrapped FROM tenant WHERE id = ?" },
+	[MG_SQL_MAIL_COUNTS] = { "core.mail_counts",
 	  "SELECT state, COUNT(*), COALESCE(SUM(next_attempt_at <= FROM_UNIXTIME(?)), 0) FROM mail_outbox"
 	  " GROUP BY state ORDER BY state" },
-	{ NULL, NULL },
+	[MG_SQL_MAIL__MAX] = { NULL, NULL },
 };
 
 static const struct mg_config *mail_cfg;
@@ -105,7 +105,7 @@ enum mg_err mg_mail_enqueue(struct mg_db *db, uint64_t tenant_id, const unsigned
 	time_t now = mg_now();
 	struct mg_dbval row[] = { MG_INT(tenant_id), MG_BLOB(recipient.data, recipient.len), MG_TEXT(subject),
 				  MG_BLOB(sealed_body.data, sealed_body.len), MG_INT(now), MG_INT(now) };
-	err = mg_db_exec(db, arena, "core.mail_insert", row, 6, NULL, NULL, NULL);
+	err = mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_INSERT], row, 6, NULL, NULL, NULL);
 out:
 	mg_buf_free(&recipient);
 	mg_buf_free(&sealed_body);
@@ -223,7 +223,7 @@ static enum mg_err tenant_key(struct mg_db *db, struct mg_arena *arena, uint64_t
 		return mg_mail_platform_key(master_key, key);
 	struct mg_rows rows;
 	struct mg_dbval id[] = { MG_INT(tenant_id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.mail_tenant_key", id, 1, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_TENANT_KEY], id, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	struct mg_tenant t = { .id = tenant_id };
@@ -247,11 +247,12 @@ static enum mg_err claim_txn(struct mg_db *db, void *arg)
 {
 	struct claim *c = arg;
 	struct mg_dbval due[] = { MG_INT(c->tenant_id), MG_INT(c->now) };
-	enum mg_err err = mg_db_exec(db, c->arena, "core.mail_claim", due, 2, &c->rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, c->arena, &mg_mail_statements[MG_SQL_MAIL_CLAIM], due, 2, &c->rows, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < c->rows.nrows; r++) {
 		struct mg_dbval lease[] = { MG_INT(c->now + MG_MAIL_LEASE), MG_INT(c->tenant_id),
 					    MG_INT(strtoull(MG_CELL(&c->rows, r, 0), NULL, 10)) };
-		err = mg_db_exec(db, c->arena, "core.mail_lease", lease, 3, NULL, NULL, NULL);
+		err = mg_db_exec(db, c->arena, &mg_mail_statements[MG_SQL_MAIL_LEASE], lease, 3, NULL, NULL, NULL);
 	}
 	return err;
 }
@@ -314,17 +315,17 @@ static enum mg_err record(struct mg_db *db, struct mg_arena *arena, const struct
 	if (outcome == DELIVERED) {
 		stats->sent++;
 		struct mg_dbval sent[] = { MG_INT(c->now), MG_INT(c->tenant_id), MG_INT(id) };
-		return mg_db_exec(db, arena, "core.mail_mark_sent", sent, 3, NULL, NULL, NULL);
+		return mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_MARK_SENT], sent, 3, NULL, NULL, NULL);
 	}
 	mg_log_warn("mail: tenant %llu message %lld, attempt %d: %s", (unsigned long long)c->tenant_id, id, attempts, why);
 	if (outcome == TRANSIENT) {
 		stats->retried++;
 		struct mg_dbval retry[] = { MG_INT(c->now + backoff(attempts)), MG_TEXT(why), MG_INT(c->tenant_id), MG_INT(id) };
-		return mg_db_exec(db, arena, "core.mail_mark_retry", retry, 4, NULL, NULL, NULL);
+		return mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_MARK_RETRY], retry, 4, NULL, NULL, NULL);
 	}
 	stats->failed++;
 	struct mg_dbval failed[] = { MG_TEXT(why), MG_INT(c->tenant_id), MG_INT(id) };
-	return mg_db_exec(db, arena, "core.mail_mark_failed", failed, 3, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_MARK_FAILED], failed, 3, NULL, NULL, NULL);
 }
 
 static enum mg_err send_tenant(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, time_t now,
@@ -363,7 +364,8 @@ enum mg_err mg_mail_send_pending_counted(struct mg_db *db, struct mg_arena *aren
 	}
 	struct mg_rows tenants;
 	struct mg_dbval due[] = { MG_INT(now) };
-	enum mg_err err = mg_db_exec(db, arena, "core.mail_due_tenants", due, 1, &tenants, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_mail_statements[MG_SQL_MAIL_DUE_TENANTS], due, 1, &tenants, NULL, NULL);
 	if (err != MG_OK || tenants.nrows == 0)
 		return err;
 	if (!load_master_key())

@@ -76,7 +76,20 @@ void mg_mail_address_of(const char *from, char *out, size_t outlen);
 
 /* --- the outbox --- */
 
-extern const struct mg_sql mg_mail_statements[];
+/* The statements of mg_mail_statements (mail.c); a call names one as &mg_mail_statements[<constant>]. */
+enum mg_mail_sql {
+	MG_SQL_MAIL_INSERT,
+	MG_SQL_MAIL_DUE_TENANTS,
+	MG_SQL_MAIL_CLAIM,
+	MG_SQL_MAIL_LEASE,
+	MG_SQL_MAIL_MARK_SENT,
+	MG_SQL_MAIL_MARK_RETRY,
+	MG_SQL_MAIL_MARK_FAILED,
+	MG_SQL_MAIL_TENANT_KEY,
+	MG_SQL_MAIL_COUNTS,
+	MG_SQL_MAIL__MAX
+};
+extern const struct mg_sql mg_mail_statements[MG_SQL_MAIL__MAX + 1];
 
 /* Remembers the configuration (transport, folder, relay, sender, master key file); call once
  * at start, before anything is sent. The master key is read only when a message is sent. */

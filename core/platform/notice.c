@@ -12,28 +12,30 @@
  * back office, the platform's in the operator console. */
 
 const struct mg_sql mg_notice_statements[] = {
-	{ "core.notice_insert",
+	[MG_SQL_NOTICE_INSERT] = { "core.notice_insert",
 	  "INSERT INTO notice (tenant_id, kind, title, body, published_at, created_by)"
 	  " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?), ?)" },
-	{ "core.notice_list",
+	[MG_SQL_NOTICE_LIST] = { "core.notice_list",
 	  "SELECT id, kind, title, body, UNIX_TIMESTAMP(published_at) FROM notice WHERE tenant_id = ?"
 	  " ORDER BY published_at DESC, id DESC LIMIT 100" },
-	{ "core.notice_get", "SELECT kind, title, body FROM notice WHERE tenant_id = ? AND id = ?" },
-	{ "core.notice_unread",
+	[MG_SQL_NOTICE_GET] = { "core.notice_get",
+	  "SELECT kind, title, body FROM notice WHERE tenant_id = ? AND id = ?" },
+	[MG_SQL_NOTICE_UNREAD] = { "core.notice_unread",
 	  "SELECT n.tenant_id, n.id, n.kind, n.title, n.body, UNIX_TIMESTAMP(n.published_at) FROM notice n"
 	  " WHERE n.tenant_id IN (0, ?) AND NOT EXISTS (SELECT 1 FROM notice_read r WHERE r.tenant_id = ?"
 	  "  AND r.staff_id = ? AND r.notice_id = n.id)"
 	  " ORDER BY n.published_at DESC, n.id DESC LIMIT 20" },
-	{ "core.notice_visible", "SELECT 1 FROM notice WHERE tenant_id IN (0, ?) AND id = ?" },
-	{ "core.notice_mark_read",
+	[MG_SQL_NOTICE_VISIBLE] = { "core.notice_visible",
+	  "SELECT 1 FROM notice WHERE tenant_id IN (0, ?) AND id = ?" },
+	[MG_SQL_NOTICE_MARK_READ] = { "core.notice_mark_read",
 	  "INSERT INTO notice_read (tenant_id, staff_id, notice_id, read_at) VALUES (?, ?, ?, FROM_UNIXTIME(?))"
 	  " ON DUPLICATE KEY UPDATE read_at = read_at" },
-	{ "core.setting_get", "SELECT value FROM platform_setting WHERE name = ?" },
-	{ "core.setting_put",
+	[MG_SQL_NOTICE_SETTING_GET] = { "core.setting_get", "SELECT value FROM platform_setting WHERE name = ?" },
+	[MG_SQL_NOTICE_SETTING_PUT] = { "core.setting_put",
 	  "INSERT INTO platform_setting (name, value, updated_at) VALUES (?, ?, UTC_TIMESTAMP(6))"
 	  " ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)" },
-	{ "core.setting_delete", "DELETE FROM platform_setting WHERE name = ?" },
-	{ NULL, NULL },
+	[MG_SQL_NOTICE_SETTING_DELETE] = { "core.setting_delete", "DELETE FROM platform_setting WHERE name = ?" },
+	[MG_SQL_NOTICE__MAX] = { NULL, NULL },
 };
 
 const char *const mg_notice_kinds[] = { "maintenance", "incident", "info", NULL };
@@ -53,7 +55,8 @@ enum mg_err mg_maintenance_get(struct mg_db *db, struct mg_arena *arena, struct 
 	memset(out, 0, sizeof(*out));
 	struct mg_rows rows;
 	struct mg_dbval name[] = { MG_TEXT("maintenance") };
-	enum mg_err err = mg_db_exec(db, arena, "core.setting_get", name, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_GET], name, 1, &rows, NULL, NULL);
 	if (err != MG_OK || rows.nrows == 0)
 		return err;
 	json_t *value = json_loads(MG_CELL(&rows, 0, 0), 0, NULL);
@@ -66,7 +69,7 @@ enum mg_err mg_maintenance_get(struct mg_db *db, struct mg_arena *arena, struct 
 	if (out->notice_id == 0)
 		return MG_OK;
 	struct mg_dbval key[] = { MG_INT(0), MG_INT(out->notice_id) };
-	if ((err = mg_db_exec(db, arena, "core.notice_get", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_GET], key, 2, &rows, NULL, NULL)) != MG_OK)
 		return err;
 	if (rows.nrows > 0) {
 		out->title = MG_CELL(&rows, 0, 1);
@@ -91,7 +94,8 @@ static enum mg_err switch_txn(struct mg_db *db, void *arg)
 	char *value = NULL;
 	if (a->on && a->notice_id != 0) {
 		struct mg_dbval key[] = { MG_INT(0), MG_INT(a->notice_id) };
-		if ((err = mg_db_exec(db, arena, "core.notice_get", key, 2, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_GET], key, 2, &rows, NULL,
+		                      NULL)) != MG_OK)
 			goto out;
 		if (rows.nrows == 0) {
 			err = MG_ERR_NOT_FOUND;
@@ -108,10 +112,11 @@ static enum mg_err switch_txn(struct mg_db *db, void *arg)
 			goto out;
 		}
 		struct mg_dbval put[] = { MG_TEXT("maintenance"), MG_TEXT(value) };
-		err = mg_db_exec(db, arena, "core.setting_put", put, 2, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_PUT], put, 2, NULL, NULL, NULL);
 	} else {
 		struct mg_dbval name[] = { MG_TEXT("maintenance") };
-		err = mg_db_exec(db, arena, "core.setting_delete", name, 1, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_SETTING_DELETE], name, 1, NULL, NULL,
+		                 NULL);
 	}
 	if (err != MG_OK)
 		goto out;
@@ -140,7 +145,8 @@ json_t *mg_notices_list(struct mg_db *db, struct mg_arena *arena, uint64_t tenan
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant_id) };
-	if ((*err = mg_db_exec(db, arena, "core.notice_list", key, 1, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_LIST], key, 1, &rows, NULL, NULL)) !=
+	    MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)
@@ -160,5 +166,5 @@ enum mg_err mg_notices_unread(struct mg_db *db, struct mg_arena *arena, uint64_t
 			      struct mg_rows *rows)
 {
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_INT(tenant_id), MG_INT(staff_id) };
-	return mg_db_exec(db, arena, "core.notice_unread", key, 3, rows, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_notice_statements[MG_SQL_NOTICE_UNREAD], key, 3, rows, NULL, NULL);
 }

@@ -23,7 +23,20 @@
 
 enum { MG_MAINTENANCE_RETRY_DEFAULT = 3600, MG_NOTICE_TITLE_MAX = 200, MG_NOTICE_BODY_MAX = 10000 };
 
-extern const struct mg_sql mg_notice_statements[];
+/* The statements of mg_notice_statements (notice.c); a call names one as &mg_notice_statements[<constant>]. */
+enum mg_notice_sql {
+	MG_SQL_NOTICE_INSERT,
+	MG_SQL_NOTICE_LIST,
+	MG_SQL_NOTICE_GET,
+	MG_SQL_NOTICE_UNREAD,
+	MG_SQL_NOTICE_VISIBLE,
+	MG_SQL_NOTICE_MARK_READ,
+	MG_SQL_NOTICE_SETTING_GET,
+	MG_SQL_NOTICE_SETTING_PUT,
+	MG_SQL_NOTICE_SETTING_DELETE,
+	MG_SQL_NOTICE__MAX
+};
+extern const struct mg_sql mg_notice_statements[MG_SQL_NOTICE__MAX + 1];
 /* The kinds of notice, NULL-terminated, and whether kind is one of them. */
 extern const char *const mg_notice_kinds[];
 bool mg_notice_kind_ok(const char *kind);

@@ -12,17 +12,19 @@
 enum { KEY_ID = 1 }; /* one key per tenant for now; key_id leaves room for rotation */
 
 const struct mg_sql mg_signing_statements[] = {
-	{ "core.signing_public", "SELECT public_key FROM signing_key WHERE tenant_id = ? AND key_id = ?" },
-	{ "core.signing_private", "SELECT private_sealed FROM signing_key WHERE tenant_id = ? AND key_id = ?" },
+	[MG_SQL_SIGNING_PUBLIC] = { "core.signing_public",
+	  "SELECT public_key FROM signing_key WHERE tenant_id = ? AND key_id = ?" },
+	[MG_SQL_SIGNING_PRIVATE] = { "core.signing_private",
+	  "SELECT private_sealed FROM signing_key WHERE tenant_id = ? AND key_id = ?" },
 	/* two workers making the first key at once, each inside its own transaction: the second
 	 * INSERT waits for the first, is ignored, and this locking read (the latest committed row,
 	 * not the transaction's snapshot) gives both the winner's key */
-	{ "core.signing_private_current",
+	[MG_SQL_SIGNING_PRIVATE_CURRENT] = { "core.signing_private_current",
 	  "SELECT private_sealed FROM signing_key WHERE tenant_id = ? AND key_id = ? LOCK IN SHARE MODE" },
-	{ "core.signing_insert",
+	[MG_SQL_SIGNING_INSERT] = { "core.signing_insert",
 	  "INSERT IGNORE INTO signing_key (tenant_id, key_id, public_key, private_sealed, created_at)"
 	  " VALUES (?, ?, ?, ?, FROM_UNIXTIME(?))" },
-	{ NULL, NULL },
+	[MG_SQL_SIGNING__MAX] = { NULL, NULL },
 };
 
 static bool payload_ok(const char *payload)
@@ -55,7 +57,7 @@ static enum mg_err make_key(struct mg_db *db, struct mg_arena *arena, uint64_t t
 	if (err == MG_OK) {
 		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(KEY_ID), MG_BLOB(pub, sizeof(pub)),
 					   MG_BLOB(sealed.data, sealed.len), MG_INT(mg_now()) };
-		err = mg_db_exec(db, arena, "core.signing_insert", args, 5, NULL, NULL, NULL);
+		err = mg_db_exec(db, arena, &mg_signing_statements[MG_SQL_SIGNING_INSERT], args, 5, NULL, NULL, NULL);
 	}
 	OPENSSL_cleanse(priv, sizeof(priv));
 	mg_buf_free(&sealed);
@@ -68,10 +70,12 @@ static enum mg_err private_key(struct mg_db *db, struct mg_arena *arena, uint64_
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(KEY_ID) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.signing_private", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_signing_statements[MG_SQL_SIGNING_PRIVATE], args, 2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 0) {
 		if ((err = make_key(db, arena, tenant, tenant_key)) == MG_OK)
-			err = mg_db_exec(db, arena, "core.signing_private_current", args, 2, &rows, NULL, NULL);
+			err = mg_db_exec(db, arena, &mg_signing_statements[MG_SQL_SIGNING_PRIVATE_CURRENT], args, 2,
+			                 &rows, NULL, NULL);
 	}
 	if (err != MG_OK)
 		return err;
@@ -137,7 +141,8 @@ enum mg_err mg_signing_verify(struct mg_db *db, struct mg_arena *arena, uint64_t
 		return MG_ERR_INPUT;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(KEY_ID) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "core.signing_public", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_signing_statements[MG_SQL_SIGNING_PUBLIC], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1 || rows.lens[0] != MG_ED25519_KEY)

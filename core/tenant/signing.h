@@ -15,7 +15,15 @@
 #include "db.h"
 #include "err.h"
 
-extern const struct mg_sql mg_signing_statements[];
+/* The statements of mg_signing_statements (signing.c); a call names one as &mg_signing_statements[<constant>]. */
+enum mg_signing_sql {
+	MG_SQL_SIGNING_PUBLIC,
+	MG_SQL_SIGNING_PRIVATE,
+	MG_SQL_SIGNING_PRIVATE_CURRENT,
+	MG_SQL_SIGNING_INSERT,
+	MG_SQL_SIGNING__MAX
+};
+extern const struct mg_sql mg_signing_statements[MG_SQL_SIGNING__MAX + 1];
 
 /* Payloads are printable ASCII without '.' (the separator) of at most this many bytes. */
 enum { MG_SIGNED_PAYLOAD_MAX = 160 };

@@ -15,25 +15,27 @@
 #include "tz.h"
 
 const struct mg_sql mg_tenant_statements[] = {
-	{ "core.tenant_by_slug",
+	[MG_SQL_TENANT_BY_SLUG] = { "core.tenant_by_slug",
 	  "SELECT t.id, t.slug, t.name, t.state, t.time_zone, t.contract_start, t.contract_end, t.data_key_wrapped,"
 	  " (SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
 	  "  WHERE m.tenant_id = t.id), t.purged_at FROM tenant t WHERE t.slug = ?" },
-	{ "core.tenant_insert",
+	[MG_SQL_TENANT_INSERT] = { "core.tenant_insert",
 	  "INSERT INTO tenant (slug, name, contract_start, contract_end, time_zone) VALUES (?, ?, ?, ?, ?)" },
-	{ "core.tenant_set_key", "UPDATE tenant SET data_key_wrapped = ? WHERE id = ?" },
-	{ "core.tenant_set_time_zone", "UPDATE tenant SET time_zone = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?" },
-	{ "core.tenant_module_insert", "INSERT INTO tenant_module (tenant_id, module) VALUES (?, ?)" },
-	{ "core.tenant_set_state",
+	[MG_SQL_TENANT_SET_KEY] = { "core.tenant_set_key", "UPDATE tenant SET data_key_wrapped = ? WHERE id = ?" },
+	[MG_SQL_TENANT_SET_TIME_ZONE] = { "core.tenant_set_time_zone",
+	  "UPDATE tenant SET time_zone = ?, updated_at = CURRENT_TIMESTAMP(6) WHERE id = ?" },
+	[MG_SQL_TENANT_MODULE_INSERT] = { "core.tenant_module_insert",
+	  "INSERT INTO tenant_module (tenant_id, module) VALUES (?, ?)" },
+	[MG_SQL_TENANT_SET_STATE] = { "core.tenant_set_state",
 	  "UPDATE tenant SET state = ?, contract_end = COALESCE(?, contract_end), updated_at = CURRENT_TIMESTAMP(6)"
 	  " WHERE id = ?" },
-	{ "core.tenant_list",
+	[MG_SQL_TENANT_LIST] = { "core.tenant_list",
 	  "SELECT t.slug, t.state, t.contract_start, COALESCE(t.contract_end, '-'),"
 	  " COALESCE((SELECT GROUP_CONCAT(m.module ORDER BY m.module SEPARATOR ' ') FROM tenant_module m"
 	  "  WHERE m.tenant_id = t.id), '-'), t.name FROM tenant t ORDER BY t.id" },
-	{ "core.tenant_keys_for_update",
+	[MG_SQL_TENANT_KEYS_FOR_UPDATE] = { "core.tenant_keys_for_update",
 	  "SELECT id, data_key_wrapped FROM tenant WHERE data_key_wrapped IS NOT NULL ORDER BY id FOR UPDATE" },
-	{ NULL, NULL },
+	[MG_SQL_TENANT__MAX] = { NULL, NULL },
 };
 
 /* Words a slug may not be: they name, or may one day name, platform paths. */
@@ -163,7 +165,8 @@ enum mg_err mg_tenant_set_time_zone(struct mg_db *db, uint64_t id, const char *z
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_dbval args[] = { MG_TEXT(zone), MG_INT(id) };
 	unsigned long long changed = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.tenant_set_time_zone", args, 2, NULL, &changed, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_TIME_ZONE], args, 2, NULL, &changed, NULL);
 	mg_arena_free(arena);
 	return err;
 }
@@ -172,7 +175,8 @@ enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char 
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_TEXT(slug) };
-	enum mg_err err = mg_db_exec(db, arena, "core.tenant_by_slug", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_BY_SLUG], args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -235,21 +239,24 @@ static enum mg_err create_in_transaction(struct mg_db *db, void *arg)
 
 	struct mg_dbval row[] = { MG_TEXT(t->slug), MG_TEXT(t->name), MG_TEXT(t->contract_start),
 				  MG_TEXT(t->contract_end), MG_TEXT(t->time_zone ? t->time_zone : MG_TZ_DEFAULT) };
-	if ((err = mg_db_exec(db, arena, "core.tenant_insert", row, 5, NULL, NULL, &id)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_INSERT], row, 5, NULL, NULL, &id)) !=
+	    MG_OK)
 		goto out;
 	mg_random_bytes(key, sizeof(key));
 	key_context(id, context, sizeof(context));
 	if ((err = mg_key_wrap(a->master_key, key, context, &wrapped)) != MG_OK)
 		goto out;
 	struct mg_dbval set_key[] = { MG_BLOB(wrapped.data, wrapped.len), MG_INT(id) };
-	if ((err = mg_db_exec(db, arena, "core.tenant_set_key", set_key, 2, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_KEY], set_key, 2, NULL, NULL, NULL)) !=
+	    MG_OK)
 		goto out;
 	char modules[256];
 	snprintf(modules, sizeof(modules), "%s", t->modules ? t->modules : "");
 	char *save = NULL;
 	for (char *m = strtok_r(modules, " ,", &save); m != NULL; m = strtok_r(NULL, " ,", &save)) {
 		struct mg_dbval pair[] = { MG_INT(id), MG_TEXT(m) };
-		if ((err = mg_db_exec(db, arena, "core.tenant_module_insert", pair, 2, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_MODULE_INSERT], pair, 2, NULL,
+		                      NULL, NULL)) != MG_OK)
 			goto out;
 	}
 	a->id = id;
@@ -279,7 +286,7 @@ enum mg_err mg_tenant_change_state(struct mg_db *db, const struct mg_tenant *t, 
 
 enum mg_err mg_tenant_list(struct mg_db *db, struct mg_arena *arena, struct mg_rows *rows)
 {
-	return mg_db_exec(db, arena, "core.tenant_list", NULL, 0, rows, NULL, NULL);
+	return mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_LIST], NULL, 0, rows, NULL, NULL);
 }
 
 struct rewrap_args {
@@ -316,7 +323,8 @@ static enum mg_err rewrap_txn(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	a->count = 0;
 	a->failed_id = 0;
-	enum mg_err err = mg_db_exec(db, arena, "core.tenant_keys_for_update", NULL, 0, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_KEYS_FOR_UPDATE], NULL, 0, &rows, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < rows.nrows; r++) {
 		uint64_t id = strtoull(MG_CELL(&rows, r, 0), NULL, 10);
 		if ((err = rewrap_one(a, id, MG_CELL(&rows, r, 1), rows.lens[r * rows.ncols + 1], &wrapped)) != MG_OK) {
@@ -324,7 +332,8 @@ static enum mg_err rewrap_txn(struct mg_db *db, void *arg)
 			break;
 		}
 		struct mg_dbval set_key[] = { MG_BLOB(wrapped.data, wrapped.len), MG_INT(id) };
-		if ((err = mg_db_exec(db, arena, "core.tenant_set_key", set_key, 2, NULL, NULL, NULL)) == MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_KEY], set_key, 2, NULL, NULL,
+		                      NULL)) == MG_OK)
 			a->count++;
 	}
 	mg_buf_free(&wrapped);
@@ -347,7 +356,8 @@ enum mg_err mg_tenant_set_state(struct mg_db *db, uint64_t id, const char *state
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long affected = 0;
 	struct mg_dbval args[] = { MG_TEXT(state), MG_TEXT(end_date), MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, "core.tenant_set_state", args, 3, NULL, &affected, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_tenant_statements[MG_SQL_TENANT_SET_STATE], args, 3, NULL, &affected, NULL);
 	mg_arena_free(arena);
 	if (err == MG_OK && affected == 0)
 		return MG_ERR_NOT_FOUND;

@@ -25,7 +25,19 @@ struct mg_tenant {
 	size_t data_key_wrapped_len;
 };
 
-extern const struct mg_sql mg_tenant_statements[];
+/* The statements of mg_tenant_statements (tenant.c); a call names one as &mg_tenant_statements[<constant>]. */
+enum mg_tenant_sql {
+	MG_SQL_TENANT_BY_SLUG,
+	MG_SQL_TENANT_INSERT,
+	MG_SQL_TENANT_SET_KEY,
+	MG_SQL_TENANT_MODULE_INSERT,
+	MG_SQL_TENANT_SET_STATE,
+	MG_SQL_TENANT_LIST,
+	MG_SQL_TENANT_KEYS_FOR_UPDATE,
+	MG_SQL_TENANT_SET_TIME_ZONE,
+	MG_SQL_TENANT__MAX
+};
+extern const struct mg_sql mg_tenant_statements[MG_SQL_TENANT__MAX + 1];
 
 /* Loads the tenant with this slug into the arena: MG_ERR_NOT_FOUND when none. */
 enum mg_err mg_tenant_load(struct mg_db *db, struct mg_arena *arena, const char *slug, struct mg_tenant *out);

@@ -265,7 +265,8 @@ static enum mg_err token_find(struct mg_ctx *ctx, const char *token, const char 
 	mg_sha256_hex(token, strlen(token), hash);
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(hash), MG_TEXT(purpose) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.person_token_find", key, 3, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx),
+	                             &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_FIND], key, 3, &rows, NULL, NULL);
 	if (err == MG_OK)
 		*out = token_read(&rows);
 	return err;
@@ -280,7 +281,8 @@ static enum mg_err token_issue(struct mg_db *db, struct mg_arena *arena, uint64_
 	struct mg_rows rows;
 	token[0] = '\0';
 	struct mg_dbval recent[] = { MG_INT(tenant_id), MG_INT(person), MG_TEXT(purpose), MG_INT(now - 3600) };
-	enum mg_err err = mg_db_exec(db, arena, "core.person_token_recent", recent, 4, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_RECENT], recent, 4,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK || atoi(MG_CELL(&rows, 0, 0)) >= MG_TOKENS_PER_HOUR)
 		return err;
 	char candidate[MG_TOKEN_CHARS + 1], hash[65];
@@ -289,7 +291,8 @@ static enum mg_err token_issue(struct mg_db *db, struct mg_arena *arena, uint64_
 	long life = strcmp(purpose, "confirm") == 0 ? MG_CONFIRM_SECONDS : MG_RESET_SECONDS;
 	struct mg_dbval row[] = { MG_INT(tenant_id), MG_TEXT(hash), MG_TEXT(purpose), MG_INT(person),
 				  MG_TEXT(password_hash), MG_INT(now), MG_INT(now + life) };
-	if ((err = mg_db_exec(db, arena, "core.person_token_insert", row, 7, NULL, NULL, NULL)) == MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_INSERT], row, 7, NULL, NULL,
+	                      NULL)) == MG_OK)
 		memcpy(token, candidate, sizeof(candidate));
 	return err;
 }
@@ -336,7 +339,8 @@ static enum mg_err register_txn(struct mg_db *db, void *arg)
 	    (err = mg_person_seal(a->key, tenant_id, "name", a->name, &sealed_name)) != MG_OK)
 		goto out;
 	struct mg_dbval by_email[] = { MG_INT(tenant_id), MG_TEXT(hmac) };
-	if ((err = mg_db_exec(db, arena, "core.person_by_email_for_update", by_email, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_EMAIL_FOR_UPDATE], by_email, 2,
+	                      &rows, NULL, NULL)) != MG_OK)
 		goto out;
 	if (rows.nrows > 0 && strcmp(MG_CELL(&rows, 0, 1), "active") == 0) {
 		id = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -350,13 +354,15 @@ static enum mg_err register_txn(struct mg_db *db, void *arg)
 		struct mg_dbval row[] = { MG_INT(tenant_id), MG_TEXT(hmac), MG_BLOB(sealed_email.data, sealed_email.len),
 					  MG_BLOB(sealed_name.data, sealed_name.len), MG_NULL, MG_TEXT("pending"),
 					  MG_TEXT(mg_lang(ctx)), MG_INT(now), MG_INT(now) };
-		if ((err = mg_db_exec(db, arena, "core.person_insert", row, 9, NULL, NULL, &id)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_INSERT], row, 9, NULL, NULL,
+		                      &id)) != MG_OK)
 			goto out;
 	} else {
 		id = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
 		struct mg_dbval set[] = { MG_BLOB(sealed_name.data, sealed_name.len), MG_TEXT(mg_lang(ctx)), MG_INT(now),
 					  MG_INT(tenant_id), MG_INT(id) };
-		if ((err = mg_db_exec(db, arena, "core.person_set_pending", set, 5, NULL, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_SET_PENDING], set, 5, NULL,
+		                      NULL, NULL)) != MG_OK)
 			goto out;
 	}
 	if ((err = token_issue(db, arena, tenant_id, id, "confirm", a->password_hash, token)) != MG_OK)
@@ -450,7 +456,8 @@ static enum mg_err confirm_txn(struct mg_db *db, void *arg)
 	struct mg_rows rows;
 	a->done = false;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(a->token_hash), MG_TEXT("confirm") };
-	enum mg_err err = mg_db_exec(db, arena, "core.person_token_lock", key, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_LOCK], key, 3, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	struct token_state t = token_read(&rows);
@@ -459,8 +466,10 @@ static enum mg_err confirm_txn(struct mg_db *db, void *arg)
 	struct mg_dbval spend[] = { MG_INT(now), MG_INT(tenant_id), MG_INT(t.person), MG_TEXT("confirm") };
 	struct mg_dbval activate[] = { MG_TEXT(t.password_hash), MG_INT(now), MG_INT(now), MG_INT(tenant_id),
 				       MG_INT(t.person) };
-	if ((err = mg_db_exec(db, arena, "core.person_token_use_all", spend, 4, NULL, NULL, NULL)) != MG_OK ||
-	    (err = mg_db_exec(db, arena, "core.person_activate", activate, 5, NULL, NULL, NULL)) != MG_OK ||
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_USE_ALL], spend, 4, NULL,
+	                      NULL, NULL)) != MG_OK ||
+	    (err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_ACTIVATE], activate, 5, NULL, NULL,
+	                      NULL)) != MG_OK ||
 	    (err = audit_in(db, arena, ctx, t.person, "account.confirm", "success", NULL)) != MG_OK)
 		return err;
 	a->done = true;
@@ -609,7 +618,8 @@ static enum mg_err reset_request_txn(struct mg_db *db, void *arg)
 	enum mg_err err = mg_person_email_hmac(a->key, a->email, hmac);
 	struct mg_dbval by_email[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(hmac) };
 	if (err != MG_OK ||
-	    (err = mg_db_exec(db, arena, "core.person_by_email_for_update", by_email, 2, &rows, NULL, NULL)) != MG_OK)
+	    (err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_BY_EMAIL_FOR_UPDATE], by_email, 2,
+	                      &rows, NULL, NULL)) != MG_OK)
 		return err;
 	uint64_t id = rows.nrows > 0 ? strtoull(MG_CELL(&rows, 0, 0), NULL, 10) : 0;
 	if (id == 0 || strcmp(MG_CELL(&rows, 0, 1), "active") != 0)
@@ -683,20 +693,25 @@ static enum mg_err reset_txn(struct mg_db *db, void *arg)
 	unsigned long long changed = 0;
 	a->done = false;
 	struct mg_dbval key[] = { MG_INT(tenant_id), MG_TEXT(a->token_hash), MG_TEXT("reset") };
-	enum mg_err err = mg_db_exec(db, arena, "core.person_token_lock", key, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_LOCK], key, 3, &rows, NULL, NULL);
 	struct token_state t = token_read(&rows);
 	if (err != MG_OK || !t.valid)
 		return err;
 	struct mg_dbval spend[] = { MG_INT(now), MG_INT(tenant_id), MG_INT(t.person), MG_TEXT("reset") };
 	struct mg_dbval set[] = { MG_TEXT(a->password_hash), MG_INT(now), MG_INT(tenant_id), MG_INT(t.person) };
 	struct mg_dbval sessions[] = { MG_INT(tenant_id), MG_TEXT("customer"), MG_INT(t.person) };
-	if ((err = mg_db_exec(db, arena, "core.person_token_use_all", spend, 4, NULL, NULL, NULL)) != MG_OK ||
-	    (err = mg_db_exec(db, arena, "core.person_set_password", set, 4, NULL, &changed, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_TOKEN_USE_ALL], spend, 4, NULL,
+	                      NULL, NULL)) != MG_OK ||
+	    (err = mg_db_exec(db, arena, &mg_people_statements[MG_SQL_PEOPLE_PERSON_SET_PASSWORD], set, 4, NULL,
+	                      &changed, NULL)) != MG_OK)
 		return err;
 	if (changed == 0)
 		return MG_OK; /* no longer an active account */
-	if ((err = mg_db_exec(db, arena, "core.session_delete_subject", sessions, 3, NULL, NULL, NULL)) != MG_OK ||
-	    (err = audit_in(db, arena, ctx, t.person, "account.reset", "success", "password replaced; sessions ended")) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_session_statements[MG_SQL_SESSION_DELETE_SUBJECT], sessions, 3, NULL, NULL,
+	                      NULL)) != MG_OK ||
+	    (err = audit_in(db, arena, ctx, t.person, "account.reset", "success",
+	                    "password replaced; sessions ended")) != MG_OK)
 		return err;
 	a->done = true;
 	return MG_OK;

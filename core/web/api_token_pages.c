@@ -51,7 +51,8 @@ static json_t *token_list(struct mg_ctx *ctx, json_t *accounts, enum mg_err *err
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)) };
-	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_list", key, 1, &rows, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_LIST], key, 1,
+	                       &rows, NULL, NULL)) != MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++) {
@@ -155,14 +156,16 @@ static enum mg_err token_revoke(struct mg_ctx *ctx)
 		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_get", key, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_GET], key, 2, &rows,
+	                 NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
 		return MG_ERR_NOT_FOUND; /* another tenant's token is simply not here */
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.api_token_revoke", args, 3, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_api_token_statements[MG_SQL_API_TOKEN_REVOKE], args, 3,
+	                      NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if (affected == 1)
 		mg_audit(ctx, "api_token.revoke", mg_arena_printf(mg_arena(ctx), "api_token:%llu", (unsigned long long)id),

@@ -41,7 +41,7 @@ const struct mg_sql mg_audit_view_statements[] = {
 	 * read for a page, also for a narrow old date range); a rare action prefix goes by
 	 * audit_log_action instead. Ordering by seq would leave a date range to a filter over the
 	 * whole primary key. The staff join is an eq_ref on staff's primary key. */
-	{ "core.audit_view_rows",
+	[MG_SQL_AUDIT_VIEW_ROWS] = { "core.audit_view_rows",
 	  "SELECT a.seq, UNIX_TIMESTAMP(a.at),"
 	  " DATE_FORMAT(a.at, '%Y-%m-%d %H:%i:%s.%f'), a.actor, s.login, a.action, a.object, a.ip, a.user_agent,"
 	  " a.outcome, a.detail, a.prev_hash, a.hash"
@@ -52,14 +52,15 @@ const struct mg_sql mg_audit_view_statements[] = {
 	  "  AND (? = '' OR a.outcome = ?) AND a.object LIKE CONCAT('%', ?, '%') ESCAPE '!'"
 	  " ORDER BY a.at DESC, a.seq DESC LIMIT ?" },
 	/* where a page starts: the time of the row its link names by seq */
-	{ "core.audit_view_at",
+	[MG_SQL_AUDIT_VIEW_AT] = { "core.audit_view_at",
 	  "SELECT DATE_FORMAT(at, '%Y-%m-%d %H:%i:%s.%f') FROM audit_log WHERE tenant_id = ? AND seq = ?" },
 	/* the actions this tenant's log holds, for the action field's suggestions (a loose index
 	 * scan of audit_log_action) */
-	{ "core.audit_view_actions",
+	[MG_SQL_AUDIT_VIEW_ACTIONS] = { "core.audit_view_actions",
 	  "SELECT DISTINCT action FROM audit_log WHERE tenant_id = ? ORDER BY action LIMIT 200" },
-	{ "core.audit_view_staff_by_login", "SELECT id FROM staff WHERE tenant_id = ? AND login = ?" },
-	{ NULL, NULL },
+	[MG_SQL_AUDIT_VIEW_STAFF_BY_LOGIN] = { "core.audit_view_staff_by_login",
+	  "SELECT id FROM staff WHERE tenant_id = ? AND login = ?" },
+	[MG_SQL_AUDIT_VIEW__MAX] = { NULL, NULL },
 };
 
 /* Columns of core.audit_view_rows. */
@@ -127,8 +128,9 @@ static enum mg_err resolve_actor(struct mg_ctx *ctx, const char *actor, const ch
 		return MG_OK;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(actor) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.audit_view_staff_by_login", key, 2, &rows,
-				     NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_STAFF_BY_LOGIN], key,
+	               2, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
 		*out = mg_arena_printf(mg_arena(ctx), "staff:%s", MG_CELL(&rows, 0, 0));
 	return err;
@@ -146,7 +148,8 @@ static enum mg_err page_start(struct mg_ctx *ctx, const char *before, struct key
 		return MG_ERR_INPUT;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(seq) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.audit_view_at", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_AT],
+	                             key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -205,8 +208,8 @@ static enum mg_err query_rows(struct mg_ctx *ctx, const struct filter *f, const 
 		MG_TEXT(f->action_like),   MG_TEXT(f->outcome),	   MG_TEXT(f->outcome),	     MG_TEXT(f->q_like),
 		MG_INT(limit),
 	};
-	return mg_db_exec(mg_ctx_db(ctx), arena, "core.audit_view_rows", args, sizeof(args) / sizeof(args[0]), rows,
-			  NULL, NULL);
+	return mg_db_exec(mg_ctx_db(ctx), arena, &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_ROWS], args,
+	                  sizeof(args) / sizeof(args[0]), rows, NULL, NULL);
 }
 
 /* The filter as the detail of the audit row recording the view or the export (JSON). */
@@ -293,7 +296,8 @@ static json_t *known_actions(struct mg_ctx *ctx, enum mg_err *err)
 {
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows rows;
-	*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.audit_view_actions", key, 1, &rows, NULL, NULL);
+	*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_audit_view_statements[MG_SQL_AUDIT_VIEW_ACTIONS], key, 1,
+	                  &rows, NULL, NULL);
 	if (*err != MG_OK)
 		return NULL;
 	json_t *list = json_array();

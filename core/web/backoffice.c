@@ -223,7 +223,8 @@ static enum mg_err password_submit(struct mg_ctx *ctx)
 	const struct mg_staff *staff = mg_ctx_staff(ctx);
 	struct mg_password_change change = { staff->login, mg_form(ctx, "current"), mg_form(ctx, "password"),
 					     mg_form(ctx, "confirm"), NULL, NULL };
-	enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), "staff", mg_tenant_id(ctx), staff->id, &change);
+	enum mg_err err =
+	    mg_account_change_password(mg_ctx_db(ctx), &mg_staff_account, mg_tenant_id(ctx), staff->id, &change);
 	if (err != MG_OK && err != MG_ERR_INPUT)
 		return err;
 	if (err == MG_ERR_INPUT) {

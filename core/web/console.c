@@ -85,7 +85,7 @@ static enum mg_err login_submit(struct mg_ctx *ctx)
 	const char *login = mg_form(ctx, "login"), *next = mg_form(ctx, "next");
 	enum mg_login_result result;
 	uint64_t id = 0;
-	enum mg_err err = mg_account_authenticate(mg_ctx_db(ctx), "operator", 0, login, mg_form(ctx, "password"),
+	enum mg_err err = mg_account_authenticate(mg_ctx_db(ctx), &mg_operator_account, 0, login, mg_form(ctx, "password"),
 						  mg_cgi_param(ctx, "REMOTE_ADDR"), mg_cgi_param(ctx, "HTTP_USER_AGENT"),
 						  &result, &id);
 	if (err != MG_OK)
@@ -144,7 +144,7 @@ static enum mg_err password_submit(struct mg_ctx *ctx)
 	const struct mg_operator *op = mg_ctx_operator(ctx);
 	struct mg_password_change change = { op->login, mg_form(ctx, "current"), mg_form(ctx, "password"),
 					     mg_form(ctx, "confirm"), NULL, NULL };
-	enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), "operator", 0, op->id, &change);
+	enum mg_err err = mg_account_change_password(mg_ctx_db(ctx), &mg_operator_account, 0, op->id, &change);
 	if (err != MG_OK && err != MG_ERR_INPUT)
 		return err;
 	if (err == MG_ERR_INPUT) {

@@ -151,7 +151,8 @@ static enum mg_err write_tables(struct export *x, const char *folder)
 {
 	struct mg_db *db = mg_ctx_db(x->ctx);
 	struct mg_rows tables;
-	enum mg_err err = mg_db_exec(db, x->arena, "core.purge_tenant_tables", NULL, 0, &tables, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, x->arena, &mg_purge_statements[MG_SQL_PURGE_TENANT_TABLES], NULL, 0, &tables, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	struct mg_buf index, file;

@@ -98,7 +98,8 @@ static enum mg_err notice_post(struct mg_ctx *ctx)
 	unsigned long long id = 0;
 	struct mg_dbval row[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(kind), MG_TEXT(title), MG_TEXT(body),
 				  MG_INT(mg_now()), MG_TEXT(author) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.notice_insert", row, 6, NULL, NULL, &id);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_INSERT], row, 6,
+	                             NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	mg_audit(ctx, "notice.create", mg_arena_printf(mg_arena(ctx), "notice:%llu", id), "success", kind);
@@ -115,13 +116,15 @@ static enum mg_err notice_mark_read(struct mg_ctx *ctx)
 		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.notice_visible", key, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_VISIBLE], key, 2, &rows,
+	                 NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
 	struct mg_dbval row[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(mg_staff_id(ctx)), MG_INT(id), MG_INT(mg_now()) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "core.notice_mark_read", row, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &mg_notice_statements[MG_SQL_NOTICE_MARK_READ], row, 4,
+	                      NULL, NULL, NULL)) != MG_OK)
 		return err;
 	return mg_redirect(ctx, 303, mg_arena_printf(mg_arena(ctx), "/%s/admin/", mg_tenant_slug(ctx)));
 }

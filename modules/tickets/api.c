@@ -72,9 +72,11 @@ enum mg_err api_events(struct mg_ctx *ctx)
 {
 	struct mg_rows events, perfs;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.api_events", args, 1, &events, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_API_EVENTS], args,
+	                             1, &events, NULL, NULL);
 	if (err == MG_OK)
-		err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.api_performances", args, 1, &perfs, NULL, NULL);
+		err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_API_PERFORMANCES], args,
+		                 1, &perfs, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	time_t now = mg_now();
@@ -123,9 +125,10 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 		struct mg_rows rows;
 		struct mg_unit_view view;
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.seat_map_id) };
-		if ((err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.api_seats", args, 2, &rows, NULL, NULL)) != MG_OK ||
+		if ((err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_API_SEATS], args, 2, &rows,
+		                      NULL, NULL)) != MG_OK ||
 		    (err = mg_inventory_view(mg_ctx_db(ctx), arena, mg_tenant_id(ctx), TICKETS_KIND_SEAT, p.id, now,
-					     &view)) != MG_OK) {
+		                             &view)) != MG_OK) {
 			json_decref(seats);
 			json_decref(quotas);
 			return err;
@@ -145,7 +148,8 @@ enum mg_err api_seats(struct mg_ctx *ctx)
 	}
 	struct mg_rows qrows;
 	struct mg_dbval qargs[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
-	err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.api_quotas", qargs, 2, &qrows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_API_QUOTAS], qargs, 2, &qrows, NULL,
+	                 NULL);
 	for (size_t r = 0; err == MG_OK && r < qrows.nrows; r++) {
 		struct mg_unit_counts counts;
 		uint64_t quota = mg_cell_u64(MG_CELL(&qrows, r, 0));

@@ -34,18 +34,18 @@ enum mg_err api_cart_checkout(struct mg_ctx *ctx);
 	  "API: makes an order of the cart and issues its e-tickets" },
 
 #define API_STATEMENTS                                                                                                \
-	{ "tickets.api_events",                                                                                       \
+	[TICKETS_SQL_API_EVENTS] = { "tickets.api_events",                                                            \
 	  "SELECT e.id, e.title, e.kind, v.name FROM tickets_event e"                                                 \
 	  " JOIN tickets_venue v ON v.tenant_id = e.tenant_id AND v.id = e.venue_id"                                  \
 	  " WHERE e.tenant_id = ? AND e.state = 'published' ORDER BY e.id" },                                         \
-	{ "tickets.api_performances",                                                                                 \
+	[TICKETS_SQL_API_PERFORMANCES] = { "tickets.api_performances",                                                \
 	  "SELECT p.id, p.event_id, UNIX_TIMESTAMP(p.starts_at), UNIX_TIMESTAMP(p.sale_starts_at),"                   \
 	  " UNIX_TIMESTAMP(p.sale_ends_at) FROM tickets_performance p"                                                \
 	  " JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id"                                  \
 	  " WHERE p.tenant_id = ? AND e.state = 'published' AND p.state = 'on_sale' ORDER BY p.starts_at, p.id" },     \
-	{ "tickets.api_seats",                                                                                        \
+	[TICKETS_SQL_API_SEATS] = { "tickets.api_seats",                                                              \
 	  "SELECT seat_no, label, category FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ? ORDER BY seat_no" }, \
-	{ "tickets.api_quotas",                                                                                       \
+	[TICKETS_SQL_API_QUOTAS] = { "tickets.api_quotas",                                                            \
 	  "SELECT id, name, capacity FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ? ORDER BY id" },
 
 #endif

@@ -47,7 +47,8 @@ enum mg_err tickets_event_load(struct mg_db *db, struct mg_arena *arena, uint64_
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_event_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_EVENT_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -75,7 +76,8 @@ enum mg_err tickets_performance_load(struct mg_db *db, struct mg_arena *arena, u
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_performance_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -109,8 +111,9 @@ enum mg_err tickets_performance_free(struct mg_db *db, struct mg_arena *arena, u
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(p->id), MG_INT(now) };
 	struct mg_rows rows;
-	const char *statement = p->event.seated ? "tickets.catalog_performance_free_seats"
-						: "tickets.catalog_performance_free_places";
+	const struct mg_sql *statement = p->event.seated
+	                                     ? &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_SEATS]
+	                                     : &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_PLACES];
 	*free_units = 0;
 	enum mg_err err = mg_db_exec(db, arena, statement, args, 3, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
@@ -139,7 +142,8 @@ enum mg_err tickets_performances_of_event(struct mg_db *db, struct mg_arena *are
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_performances_of_event", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCES_OF_EVENT], args, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*out = mg_arena_alloc(arena, (rows.nrows ? rows.nrows : 1) * sizeof(**out));
@@ -186,11 +190,12 @@ json_t *tickets_published_events(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_dbval args[] = { MG_INT(tenant) };
 	struct mg_rows events, performances;
-	if ((*err = mg_db_exec(db, arena, "tickets.catalog_event_published", args, 1, &events, NULL, NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_EVENT_PUBLISHED], args, 1, &events,
+	                       NULL, NULL)) != MG_OK)
 		return NULL;
 	struct mg_dbval coming[] = { MG_INT(tenant), MG_INT(now) };
-	if ((*err = mg_db_exec(db, arena, "tickets.catalog_performances_coming", coming, 2, &performances, NULL,
-			       NULL)) != MG_OK)
+	if ((*err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCES_COMING], coming, 2,
+	                       &performances, NULL, NULL)) != MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < events.nrows; r++) {
@@ -226,12 +231,14 @@ enum mg_err tickets_categories(struct mg_db *db, struct mg_arena *arena, uint64_
 	struct mg_rows named, codes = { 0 };
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_category_list", args, 2, &named, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_CATEGORY_LIST], args, 2, &named, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (event->seated) {
 		struct mg_dbval map[] = { MG_INT(tenant), MG_INT(event->seat_map_id) };
-		if ((err = mg_db_exec(db, arena, "tickets.catalog_map_categories", map, 2, &codes, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_MAP_CATEGORIES], map, 2,
+		                      &codes, NULL, NULL)) != MG_OK)
 			return err;
 	}
 	size_t max = named.nrows + codes.nrows;
@@ -276,7 +283,8 @@ enum mg_err tickets_ticket_types(struct mg_db *db, struct mg_arena *arena, uint6
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_type_list", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_TYPE_LIST], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*out = mg_arena_alloc(arena, (rows.nrows ? rows.nrows : 1) * sizeof(**out));
@@ -292,7 +300,8 @@ enum mg_err tickets_price(struct mg_db *db, struct mg_arena *arena, uint64_t ten
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(event_id), MG_TEXT(category), MG_INT(ticket_type_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_price_get", args, 4, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_PRICE_GET], args, 4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -308,7 +317,8 @@ enum mg_err tickets_prices(struct mg_db *db, struct mg_arena *arena, uint64_t te
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_price_list", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_PRICE_LIST], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*out = mg_arena_alloc(arena, (rows.nrows ? rows.nrows : 1) * sizeof(**out));
@@ -339,7 +349,8 @@ enum mg_err tickets_ga_quotas(struct mg_db *db, struct mg_arena *arena, uint64_t
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_quota_list", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_LIST], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*out = mg_arena_alloc(arena, (rows.nrows ? rows.nrows : 1) * sizeof(**out));
@@ -355,7 +366,8 @@ enum mg_err tickets_ga_quota_load(struct mg_db *db, struct mg_arena *arena, uint
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_quota_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -399,7 +411,8 @@ enum mg_err tickets_merch_on_sale(struct mg_db *db, struct mg_arena *arena, uint
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_merch_on_sale", args, 3, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_MERCH_ON_SALE], args, 3, &rows, NULL, NULL);
 	return err != MG_OK ? err : merch_rows(db, arena, tenant, &rows, now, out, n);
 }
 
@@ -411,7 +424,8 @@ enum mg_err catalog_merch_all(struct mg_db *db, struct mg_arena *arena, uint64_t
 	struct mg_rows rows;
 	*out = NULL;
 	*n = 0;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_merch_list", args, 1, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_MERCH_LIST], args, 1, &rows, NULL, NULL);
 	return err != MG_OK ? err : merch_rows(db, arena, tenant, &rows, now, out, n);
 }
 
@@ -420,7 +434,8 @@ enum mg_err tickets_merch_load(struct mg_db *db, struct mg_arena *arena, uint64_
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, arena, "tickets.catalog_merch_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_CATALOG_MERCH_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -460,10 +475,18 @@ void catalog_field_error(struct mg_ctx *ctx, json_t *errors, const char *field, 
 
 /* Every tickets_* table, children before parents. tests/http/test_tickets_catalog.py checks
  * that every tickets_* table with a tenant_id column is here. */
-static const char *const purge_statements[] = {
-	"tickets.purge_ticket",	   "tickets.purge_merch",	   "tickets.purge_ga_quota",
-	"tickets.purge_price",	   "tickets.purge_ticket_type", "tickets.purge_category", "tickets.purge_performance",
-	"tickets.purge_event",	   "tickets.purge_seat",	"tickets.purge_seat_map", "tickets.purge_venue",
+static const struct mg_sql *const purge_statements[] = {
+	&tickets_statements[TICKETS_SQL_PURGE_TICKET],
+	&tickets_statements[TICKETS_SQL_PURGE_MERCH],
+	&tickets_statements[TICKETS_SQL_PURGE_GA_QUOTA],
+	&tickets_statements[TICKETS_SQL_PURGE_PRICE],
+	&tickets_statements[TICKETS_SQL_PURGE_TICKET_TYPE],
+	&tickets_statements[TICKETS_SQL_PURGE_CATEGORY],
+	&tickets_statements[TICKETS_SQL_PURGE_PERFORMANCE],
+	&tickets_statements[TICKETS_SQL_PURGE_EVENT],
+	&tickets_statements[TICKETS_SQL_PURGE_SEAT],
+	&tickets_statements[TICKETS_SQL_PURGE_SEAT_MAP],
+	&tickets_statements[TICKETS_SQL_PURGE_VENUE],
 };
 
 enum mg_err tickets_purge(struct mg_db *db, uint64_t tenant_id)
@@ -480,7 +503,7 @@ enum mg_err tickets_purge(struct mg_db *db, uint64_t tenant_id)
 		}
 		if (err != MG_OK)
 			mg_log_error("tickets: purging tenant %llu stopped at %s: %s", (unsigned long long)tenant_id,
-				     purge_statements[i], mg_strerror(err));
+				     purge_statements[i]->name, mg_strerror(err));
 	}
 	mg_arena_free(arena);
 	return err;

@@ -103,9 +103,11 @@ static enum mg_err venue_choices(struct mg_ctx *ctx, const char *venue_id, const
 	struct mg_db *db = mg_ctx_db(ctx);
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows venues, maps;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_venues", args, 1, &venues, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_VENUES], args, 1,
+	                             &venues, NULL, NULL);
 	if (err == MG_OK)
-		err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_seat_maps", args, 1, &maps, NULL, NULL);
+		err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_SEAT_MAPS], args, 1, &maps,
+		                 NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *vlist = json_array(), *mlist = json_array();
@@ -172,7 +174,8 @@ static json_t *read_event_form(struct mg_ctx *ctx, struct event_input *in, enum 
 	uint64_t id;
 	if (mg_parse_id(mg_form(ctx, "venue_id"), &id) == MG_OK) {
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_venue_get", args, 2, &rows, NULL, NULL)) != MG_OK)
+		if ((*err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_VENUE_GET], args, 2,
+		                       &rows, NULL, NULL)) != MG_OK)
 			return errors;
 		in->venue_id = rows.nrows == 1 ? id : 0;
 	}
@@ -183,8 +186,8 @@ static json_t *read_event_form(struct mg_ctx *ctx, struct event_input *in, enum 
 	uint64_t map_venue = 0, seats = 0;
 	if (mg_parse_id(mg_form(ctx, "seat_map_id"), &id) == MG_OK) {
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-		if ((*err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_seat_map_get", args, 2, &rows, NULL, NULL)) !=
-		    MG_OK)
+		if ((*err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_SEAT_MAP_GET], args,
+		                       2, &rows, NULL, NULL)) != MG_OK)
 			return errors;
 		if (rows.nrows == 1) {
 			map_venue = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
@@ -240,8 +243,8 @@ enum mg_err catalog_admin_event_create(struct mg_ctx *ctx)
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(in.title), MG_TEXT(in.description),
 				   MG_INT(in.venue_id), seat_map_value(&in), MG_TEXT(in.kind), MG_INT(in.per_order_limit) };
 	unsigned long long id = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_insert", args, 7, NULL, NULL, &id)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_INSERT],
+	                      args, 7, NULL, NULL, &id)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.event.create", catalog_object(ctx, "tickets_event", id), "success", in.title);
 	return mg_redirect(ctx, 303, event_href(ctx, id, ""));
@@ -254,8 +257,9 @@ enum mg_err catalog_admin_events(struct mg_ctx *ctx)
 {
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_admin_list", args, 2, &rows,
-				     NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_ADMIN_LIST], args,
+	               2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *events = json_array();
@@ -514,8 +518,9 @@ static enum mg_err performance_count(struct mg_ctx *ctx, uint64_t event_id, unsi
 {
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(event_id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_performance_count", args, 2,
-				     &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_PERFORMANCE_COUNT],
+	               args, 2, &rows, NULL, NULL);
 	*n = err == MG_OK && rows.nrows == 1 ? strtoul(MG_CELL(&rows, 0, 0), NULL, 10) : 0;
 	return err;
 }
@@ -548,8 +553,8 @@ enum mg_err catalog_admin_event_update(struct mg_ctx *ctx)
 	json_decref(errors);
 	struct mg_dbval args[] = { MG_TEXT(in.title), MG_TEXT(in.description), MG_INT(in.venue_id), seat_map_value(&in),
 				   MG_TEXT(in.kind), MG_INT(in.per_order_limit), MG_INT(mg_tenant_id(ctx)), MG_INT(ev.id) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_update", args, 8, NULL, NULL, NULL)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_UPDATE],
+	                      args, 8, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.event.update", catalog_object(ctx, "tickets_event", ev.id), "success", in.title);
 	return mg_redirect(ctx, 303, event_href(ctx, ev.id, ""));
@@ -582,8 +587,8 @@ enum mg_err catalog_admin_event_state(struct mg_ctx *ctx)
 	}
 	struct mg_dbval args[] = { MG_TEXT(to), MG_INT(mg_tenant_id(ctx)), MG_INT(ev.id), MG_TEXT(from) };
 	unsigned long long changed = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_set_state", args, 4, NULL, &changed,
-			      NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_SET_STATE],
+	                      args, 4, NULL, &changed, NULL)) != MG_OK)
 		return err;
 	if (changed != 1) /* another member of staff was quicker */
 		return event_problems(ctx, 409, &ev, "state", 0, json_object(),
@@ -608,7 +613,9 @@ static enum mg_err save_categories(struct mg_db *db, struct mg_ctx *ctx, void *a
 	for (size_t i = 0; i < c->n; i++) {
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(c->ev->id), MG_TEXT(c->codes[i]),
 					   MG_TEXT(c->names[i]), MG_INT(c->ranks[i]) };
-		enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_category_upsert", args, 5, NULL, NULL, NULL);
+		enum mg_err err =
+		    mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_CATEGORY_UPSERT], args, 5,
+		               NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -728,8 +735,8 @@ enum mg_err catalog_admin_type_add(struct mg_ctx *ctx)
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(ev.id), MG_TEXT(mg_form(ctx, "name")),
 				   MG_INT(sort_no) };
 	unsigned long long id = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_type_insert", args, 4, NULL, NULL, &id)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_TYPE_INSERT], args,
+	                      4, NULL, NULL, &id)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.ticket_type.create", catalog_object(ctx, "tickets_ticket_type", id), "success",
 		 mg_form(ctx, "name"));
@@ -759,8 +766,8 @@ enum mg_err catalog_admin_type_update(struct mg_ctx *ctx)
 	json_decref(errors);
 	struct mg_dbval args[] = { MG_TEXT(mg_form(ctx, "name")), MG_INT(sort_no), MG_INT(mg_tenant_id(ctx)),
 				   MG_INT(ev.id), MG_INT(type_id) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_type_update", args, 5, NULL, NULL, NULL)) !=
-	    MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_TYPE_UPDATE], args,
+	                      5, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.ticket_type.update", catalog_object(ctx, "tickets_ticket_type", type_id), "success",
 		 mg_form(ctx, "name"));
@@ -788,10 +795,11 @@ static enum mg_err save_prices(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 		const struct price_change *c = &g->cells[k];
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(g->ev->id), MG_TEXT(c->category),
 					   MG_INT(c->type_id), MG_INT(c->yen) };
-		enum mg_err err = c->yen < 0 ? mg_db_exec(db, mg_arena(ctx), "tickets.catalog_price_delete", args, 4, NULL,
-							  NULL, NULL)
-					     : mg_db_exec(db, mg_arena(ctx), "tickets.catalog_price_upsert", args, 5, NULL,
-							  NULL, NULL);
+		enum mg_err err =
+		    c->yen < 0 ? mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PRICE_DELETE],
+		                            args, 4, NULL, NULL, NULL)
+		               : mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PRICE_UPSERT],
+		                            args, 5, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -927,7 +935,8 @@ static enum mg_err insert_performance(struct mg_db *db, struct mg_ctx *ctx, void
 	struct new_performance *p = arg;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->ev->id), MG_INT(p->in.starts_at),
 				   time_value(p->in.doors_at), MG_INT(p->in.sale_starts_at), MG_INT(p->in.sale_ends_at) };
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_performance_insert", args, 6, NULL, NULL, &p->id);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_INSERT],
+	                             args, 6, NULL, NULL, &p->id);
 	if (err != MG_OK || !p->ev->seated)
 		return err;
 	return mg_inventory_add(db, mg_arena(ctx), mg_tenant_id(ctx), TICKETS_KIND_SEAT, p->id, 1, p->ev->seat_count,
@@ -1073,8 +1082,9 @@ enum mg_err catalog_admin_performance_update(struct mg_ctx *ctx)
 	json_decref(errors);
 	struct mg_dbval args[] = { MG_INT(in.starts_at), time_value(in.doors_at), MG_INT(in.sale_starts_at),
 				   MG_INT(in.sale_ends_at), MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_performance_update", args, 6, NULL, NULL,
-			      NULL)) != MG_OK)
+	if ((err =
+	         mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_UPDATE],
+	                    args, 6, NULL, NULL, NULL)) != MG_OK)
 		return err;
 	struct mg_arena *a = mg_arena(ctx);
 	mg_audit(ctx, "tickets.performance.update", catalog_object(ctx, "tickets_performance", p.id), "success",
@@ -1093,8 +1103,9 @@ enum mg_err catalog_admin_performance_cancel(struct mg_ctx *ctx)
 		return err;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
 	unsigned long long changed = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_performance_cancel", args, 2, NULL, &changed,
-			      NULL)) != MG_OK)
+	if ((err =
+	         mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL],
+	                    args, 2, NULL, &changed, NULL)) != MG_OK)
 		return err;
 	if (changed != 1)
 		return performance_problems(ctx, 409, &p, "cancel", 0, json_object(),
@@ -1147,7 +1158,8 @@ static enum mg_err insert_quota(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(q->performance_id), MG_TEXT(q->in.name),
 				   MG_TEXT(q->in.price_category), MG_INT(q->in.capacity) };
 	unsigned long long id = 0;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_quota_insert", args, 5, NULL, NULL, &id);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_INSERT], args, 5,
+	                             NULL, NULL, &id);
 	q->id = id;
 	if (err != MG_OK)
 		return err;
@@ -1183,7 +1195,8 @@ static enum mg_err update_quota(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 	struct quota_change *q = arg;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(q->id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_quota_lock", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_LOCK], key, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -1194,7 +1207,8 @@ static enum mg_err update_quota(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 		return err;
 	struct mg_dbval args[] = { MG_TEXT(q->in.name), MG_TEXT(q->in.price_category), MG_INT(q->in.capacity),
 				   MG_INT(mg_tenant_id(ctx)), MG_INT(q->id) };
-	return mg_db_exec(db, mg_arena(ctx), "tickets.catalog_quota_update", args, 5, NULL, NULL, NULL);
+	return mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_QUOTA_UPDATE], args, 5, NULL, NULL,
+	                  NULL);
 }
 
 /* POST /<slug>/admin/tickets/performances/<id>/quotas — a GA quota and its places as units. */

@@ -27,8 +27,9 @@ static enum mg_err event_choices(struct mg_ctx *ctx, const char *chosen, json_t 
 {
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_INT(mg_tenant_id(ctx)) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_event_admin_list", args, 2, &rows,
-				     NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_EVENT_ADMIN_LIST], args,
+	               2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*out = json_array();
@@ -153,7 +154,8 @@ static enum mg_err insert_merch(struct mg_db *db, void *arg)
 	unsigned long long id = 0;
 	struct mg_dbval args[] = { MG_INT(tenant), event_value(&c->in), MG_TEXT(c->in.name), MG_INT(c->in.price),
 				   MG_INT(c->in.stock) };
-	enum mg_err err = mg_db_exec(db, mg_arena(u->ctx), "tickets.catalog_merch_insert", args, 5, NULL, NULL, &id);
+	enum mg_err err = mg_db_exec(db, mg_arena(u->ctx), &tickets_statements[TICKETS_SQL_CATALOG_MERCH_INSERT], args,
+	                             5, NULL, NULL, &id);
 	c->id = id;
 	if (err != MG_OK)
 		return err;
@@ -219,7 +221,8 @@ static enum mg_err update_merch(struct mg_db *db, void *arg)
 	struct merch_change *c = u->c;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(c->id) };
 	struct mg_rows rows;
-	enum mg_err err = mg_db_exec(db, mg_arena(ctx), "tickets.catalog_merch_lock", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_MERCH_LOCK], key, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1)
@@ -230,7 +233,8 @@ static enum mg_err update_merch(struct mg_db *db, void *arg)
 		return err;
 	struct mg_dbval args[] = { event_value(&c->in), MG_TEXT(c->in.name), MG_INT(c->in.price), MG_INT(c->in.stock),
 				   MG_INT(mg_tenant_id(ctx)), MG_INT(c->id) };
-	return mg_db_exec(db, mg_arena(ctx), "tickets.catalog_merch_update", args, 6, NULL, NULL, NULL);
+	return mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_MERCH_UPDATE], args, 6, NULL, NULL,
+	                  NULL);
 }
 
 /* POST /<slug>/admin/tickets/merch/<id> — name, price, event and stock. */
@@ -280,8 +284,8 @@ enum mg_err catalog_admin_merch_withdraw(struct mg_ctx *ctx)
 		return err;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(m.id) };
 	unsigned long long changed = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.catalog_merch_withdraw", args, 2, NULL, &changed,
-			      NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_MERCH_WITHDRAW],
+	                      args, 2, NULL, &changed, NULL)) != MG_OK)
 		return err;
 	if (changed == 1)
 		mg_audit(ctx, "tickets.merch.withdraw", catalog_object(ctx, "tickets_merch", m.id), "success", m.name);

@@ -33,7 +33,8 @@ static enum mg_err read_ticket(struct mg_ctx *ctx, struct scan *s, bool admitted
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(s->ticket) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.checkin_ticket", key, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHECKIN_TICKET],
+	                             key, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows != 1) {
@@ -77,7 +78,8 @@ static enum mg_err check_in(struct mg_ctx *ctx, struct scan *s)
 	struct mg_dbval args[] = { MG_INT(mg_now()), MG_TEXT(s->gate), MG_INT(mg_staff_id(ctx)), MG_INT(mg_tenant_id(ctx)),
 				   MG_INT(s->ticket), MG_INT(s->performance), MG_INT(s->performance) };
 	unsigned long long affected = 0;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.checkin_mark", args, 7, NULL, &affected, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHECKIN_MARK], args, 7,
+	                      NULL, &affected, NULL)) != MG_OK)
 		return err;
 	if ((err = read_ticket(ctx, s, affected == 1)) != MG_OK)
 		return err;
@@ -132,8 +134,8 @@ static json_t *performance_choices(struct mg_ctx *ctx, uint64_t selected, enum m
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(mg_now()) };
-	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.checkin_performances", args, 2, &rows, NULL, NULL)) !=
-	    MG_OK)
+	if ((*err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHECKIN_PERFORMANCES],
+	                       args, 2, &rows, NULL, NULL)) != MG_OK)
 		return NULL;
 	json_t *list = json_array();
 	for (size_t r = 0; r < rows.nrows; r++)

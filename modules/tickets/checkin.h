@@ -38,11 +38,11 @@ extern const struct mg_field checkin_fields[], checkin_query[];
 	  "API: check a ticket in with a staff API token ({\"code\", \"gate\"})" },
 
 #define CHECKIN_STATEMENTS \
-	{ "tickets.checkin_mark", \
+	[TICKETS_SQL_CHECKIN_MARK] = { "tickets.checkin_mark",                                        \
 	  "UPDATE tickets_ticket SET checked_in_at = FROM_UNIXTIME(?), checked_in_gate = ?, checked_in_by = ?" \
 	  " WHERE tenant_id = ? AND id = ? AND checked_in_at IS NULL AND state = 'valid'" \
 	  " AND (? = 0 OR performance_id = ?)" }, \
-	{ "tickets.checkin_ticket", \
+	[TICKETS_SQL_CHECKIN_TICKET] = { "tickets.checkin_ticket",                                    \
 	  "SELECT t.state, t.checked_in_at IS NOT NULL," \
 	  " COALESCE(UNIX_TIMESTAMP(t.checked_in_at), 0), COALESCE(UNIX_TIMESTAMP(t.checked_in_at), 0)," \
 	  " COALESCE(t.checked_in_gate, ''), t.performance_id, COALESCE(l.description, '')," \
@@ -52,7 +52,7 @@ extern const struct mg_field checkin_fields[], checkin_query[];
 	  " LEFT JOIN tickets_performance p ON p.tenant_id = t.tenant_id AND p.id = t.performance_id" \
 	  " LEFT JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE t.tenant_id = ? AND t.id = ?" }, \
-	{ "tickets.checkin_performances", \
+	[TICKETS_SQL_CHECKIN_PERFORMANCES] = { "tickets.checkin_performances",                        \
 	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at)" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? AND p.starts_at >= FROM_UNIXTIME(?) - INTERVAL 1 DAY AND p.state = 'on_sale'" \

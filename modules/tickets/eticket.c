@@ -14,8 +14,8 @@ uint64_t eticket_quota_performance(struct mg_ctx *ctx, uint64_t quota)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(quota) };
-	if (mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.eticket_quota_performance", args, 2, &rows, NULL, NULL) !=
-		    MG_OK ||
+	if (mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ETICKET_QUOTA_PERFORMANCE], args,
+	               2, &rows, NULL, NULL) != MG_OK ||
 	    rows.nrows == 0)
 		return 0;
 	return mg_cell_u64(MG_CELL(&rows, 0, 0));
@@ -49,7 +49,8 @@ enum mg_err eticket_of_order(struct mg_ctx *ctx, uint64_t order_id, size_t *n, s
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(order_id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.eticket_by_order", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ETICKET_BY_ORDER],
+	                             args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	*n = rows.nrows;
@@ -72,14 +73,15 @@ static enum mg_err issue_line(struct mg_db *db, struct mg_arena *arena, struct m
 	unsigned long long id = 0;
 	struct mg_dbval row[] = { MG_INT(o->tenant_id), MG_INT(o->id),	    MG_INT(l->line_no), MG_INT(performance),
 				  MG_TEXT(l->kind),	MG_INT(l->resource), MG_INT(l->unit) };
-	enum mg_err err = mg_db_exec(db, arena, "tickets.eticket_insert", row, 7, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_ETICKET_INSERT], row, 7, NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	const char *code;
 	if ((err = mg_sign_code(ctx, mg_arena_printf(arena, "T1-%llu", id), &code)) != MG_OK)
 		return err;
 	struct mg_dbval set[] = { MG_TEXT(code), MG_INT(o->tenant_id), MG_INT(id) };
-	return mg_db_exec(db, arena, "tickets.eticket_set_code", set, 3, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_ETICKET_SET_CODE], set, 3, NULL, NULL, NULL);
 }
 
 enum mg_err eticket_issue_hook(struct mg_db *db, struct mg_arena *arena, struct mg_order *order, void *arg)
@@ -106,7 +108,7 @@ enum mg_err eticket_void_order(struct mg_db *db, struct mg_arena *arena, uint64_
 {
 	(void)arg;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(order_id) };
-	return mg_db_exec(db, arena, "tickets.eticket_void", args, 2, NULL, NULL, NULL);
+	return mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_ETICKET_VOID], args, 2, NULL, NULL, NULL);
 }
 
 /* ---- pages ---- */
@@ -140,7 +142,8 @@ enum mg_err eticket_ticket_page(struct mg_ctx *ctx)
 		return mg_error(ctx, 404, N_("This ticket does not exist. Check that the link is complete."));
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(ticket_id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.eticket_by_id", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_ETICKET_BY_ID], args, 2,
+	                             &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0 || strcmp(MG_CELL(&rows, 0, T_CODE), code) != 0)

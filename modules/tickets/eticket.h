@@ -54,15 +54,18 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx);
 	" LEFT JOIN tickets_ga_quota q ON t.kind = 'ga' AND q.tenant_id = t.tenant_id AND q.id = t.resource_id"
 
 #define ETICKET_STATEMENTS                                                                                            \
-	{ "tickets.eticket_insert",                                                                                   \
+	[TICKETS_SQL_ETICKET_INSERT] = { "tickets.eticket_insert",                                                    \
 	  "INSERT INTO tickets_ticket (tenant_id, order_id, line_no, performance_id, kind, resource_id, unit, code)"  \
 	  " VALUES (?, ?, ?, ?, ?, ?, ?, '')" },                                                                       \
-	{ "tickets.eticket_set_code", "UPDATE tickets_ticket SET code = ? WHERE tenant_id = ? AND id = ?" },          \
-	{ "tickets.eticket_quota_performance",                                                                        \
+	[TICKETS_SQL_ETICKET_SET_CODE] = { "tickets.eticket_set_code",                                                \
+	  "UPDATE tickets_ticket SET code = ? WHERE tenant_id = ? AND id = ?" },                                      \
+	[TICKETS_SQL_ETICKET_QUOTA_PERFORMANCE] = { "tickets.eticket_quota_performance",                              \
 	  "SELECT performance_id FROM tickets_ga_quota WHERE tenant_id = ? AND id = ?" },                             \
-	{ "tickets.eticket_void",                                                                                     \
+	[TICKETS_SQL_ETICKET_VOID] = { "tickets.eticket_void",                                                        \
 	  "UPDATE tickets_ticket SET state = 'void' WHERE tenant_id = ? AND order_id = ? AND state = 'valid'" },      \
-	{ "tickets.eticket_by_id", ETICKET_SELECT " WHERE t.tenant_id = ? AND t.id = ?" },                            \
-	{ "tickets.eticket_by_order", ETICKET_SELECT " WHERE t.tenant_id = ? AND t.order_id = ? ORDER BY t.line_no" },
+	[TICKETS_SQL_ETICKET_BY_ID] = { "tickets.eticket_by_id",                                                      \
+	  ETICKET_SELECT " WHERE t.tenant_id = ? AND t.id = ?" },                                                     \
+	[TICKETS_SQL_ETICKET_BY_ORDER] = { "tickets.eticket_by_order",                                                \
+	  ETICKET_SELECT " WHERE t.tenant_id = ? AND t.order_id = ? ORDER BY t.line_no" },
 
 #endif

@@ -79,7 +79,8 @@ static enum mg_err search(struct mg_ctx *ctx, const struct order_filter *f, uint
 				   MG_TEXT(f->state),	      MG_INT(before),		      MG_INT(before),
 				   MG_INT(f->day_start),      MG_INT(f->day_start),	      MG_INT(f->day_end),
 				   MG_INT(f->performance),    MG_INT(f->performance),	      MG_INT(limit) };
-	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.orders_search", args, 15, rows, NULL, NULL);
+	return mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_ORDERS_SEARCH], args, 15, rows,
+	                  NULL, NULL);
 }
 
 enum { O_ID, O_CODE, O_STATE, O_CHANNEL, O_METHOD, O_TOTAL, O_CREATED, O_PAID, O_NAME, O_EMAIL };
@@ -220,7 +221,8 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 	struct mg_rows state;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(o.id) };
 	if ((err = eticket_of_order(ctx, o.id, &n, &tickets)) != MG_OK ||
-	    (err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.orders_tickets", key, 2, &state, NULL, NULL)) != MG_OK)
+	    (err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_TICKETS], key, 2, &state, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
@@ -235,7 +237,8 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 		json_array_append_new(list, t);
 	}
 	struct mg_rows pays;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.orders_payments", key, 2, &pays, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_PAYMENTS], key, 2, &pays, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	json_t *payments = json_array();
 	for (size_t r = 0; r < pays.nrows; r++) {
@@ -338,7 +341,9 @@ enum mg_err box_office_list(struct mg_ctx *ctx)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(mg_now()) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.box_office_performances", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_BOX_OFFICE_PERFORMANCES], args, 2,
+	               &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *list = json_array();
@@ -361,7 +366,8 @@ static enum mg_err free_seats(struct mg_ctx *ctx, const struct shop_performance 
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->seat_map_id) };
 	enum mg_err err = mg_inventory_view(mg_ctx_db(ctx), a, mg_tenant_id(ctx), TICKETS_KIND_SEAT, p->id, mg_now(), &view);
 	if (err == MG_OK)
-		err = mg_db_exec(mg_ctx_db(ctx), a, "tickets.box_office_seats", key, 2, &seats, NULL, NULL);
+		err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_BOX_OFFICE_SEATS], key, 2, &seats,
+		                 NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	const char **chosen = NULL; /* ticked before, when the form is shown again */
@@ -381,7 +387,8 @@ static enum mg_err free_seats(struct mg_ctx *ctx, const struct shop_performance 
 	return MG_OK;
 }
 
-static json_t *choices(struct mg_ctx *ctx, const char *statement, uint64_t owner, const char *selected, enum mg_err *err)
+static json_t *choices(struct mg_ctx *ctx, const struct mg_sql *statement, uint64_t owner, const char *selected,
+                       enum mg_err *err)
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(owner) };
@@ -402,9 +409,11 @@ static enum mg_err render_box_office(struct mg_ctx *ctx, int status, const struc
 	if (seated)
 		err = free_seats(ctx, p, seats);
 	if (err == MG_OK)
-		types = choices(ctx, "tickets.box_office_types", p->event_id, mg_form_typed(ctx, "type"), &err);
+		types = choices(ctx, &tickets_statements[TICKETS_SQL_BOX_OFFICE_TYPES], p->event_id,
+		                mg_form_typed(ctx, "type"), &err);
 	if (err == MG_OK)
-		quotas = choices(ctx, "tickets.box_office_quotas", p->id, mg_form_typed(ctx, "quota"), &err);
+		quotas = choices(ctx, &tickets_statements[TICKETS_SQL_BOX_OFFICE_QUOTAS], p->id,
+		                 mg_form_typed(ctx, "quota"), &err);
 	if (err != MG_OK) {
 		json_decref(seats);
 		json_decref(types);
@@ -582,7 +591,8 @@ static enum mg_err performance_counts(struct mg_ctx *ctx, uint64_t performance, 
 		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(tenant), MG_INT(performance) };
-	if ((err = mg_db_exec(db, mg_arena(ctx), "tickets.sales_quotas", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_SALES_QUOTAS], key, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	for (size_t r = 0; r < rows.nrows; r++) {
 		struct mg_unit_counts quota;
@@ -601,7 +611,8 @@ static enum mg_err performance_sales(struct mg_ctx *ctx, struct sales *s)
 		return err;
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(s->performance) };
-	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.sales_revenue", key, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SALES_REVENUE], key, 2,
+	                      &rows, NULL, NULL)) != MG_OK)
 		return err;
 	s->paid = strtoull(MG_CELL(&rows, 0, 0), NULL, 10);
 	s->pending = strtoull(MG_CELL(&rows, 0, 1), NULL, 10);
@@ -658,7 +669,8 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 {
 	struct mg_rows rows;
 	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.sales_performances", key, 1, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SALES_PERFORMANCES],
+	                             key, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *list = json_array();

@@ -48,7 +48,7 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 	  "sales per performance: sold, held, free and blocked units, revenue, a bar chart" },
 
 #define ORDERS_STATEMENTS \
-	{ "tickets.orders_search", \
+	[TICKETS_SQL_ORDERS_SEARCH] = { "tickets.orders_search", \
 	  "SELECT o.id, o.code, o.state, o.channel, o.payment_method, o.total," \
 	  " UNIX_TIMESTAMP(o.created_at), COALESCE(UNIX_TIMESTAMP(o.paid_at), 0), o.buyer_name_sealed," \
 	  " o.buyer_email_sealed FROM orders o" \
@@ -58,29 +58,30 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 	  " AND (? = 0 OR EXISTS (SELECT 1 FROM tickets_ticket t WHERE t.tenant_id = o.tenant_id" \
 	  " AND t.order_id = o.id AND t.performance_id = ?))" \
 	  " ORDER BY o.id DESC LIMIT ?" }, \
-	{ "tickets.orders_tickets", \
+	[TICKETS_SQL_ORDERS_TICKETS] = { "tickets.orders_tickets", \
 	  "SELECT id, state, COALESCE(UNIX_TIMESTAMP(checked_in_at), 0)," \
 	  " COALESCE(checked_in_gate, '') FROM tickets_ticket WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" }, \
-	{ "tickets.orders_payments", \
+	[TICKETS_SQL_ORDERS_PAYMENTS] = { "tickets.orders_payments", \
 	  "SELECT provider, amount, state, UNIX_TIMESTAMP(updated_at)" \
 	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" }, \
-	{ "tickets.box_office_performances", \
+	[TICKETS_SQL_BOX_OFFICE_PERFORMANCES] = { "tickets.box_office_performances", \
 	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at), e.kind" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? AND p.state = 'on_sale' AND e.state = 'published' AND p.starts_at >= FROM_UNIXTIME(?)" \
 	  " ORDER BY p.starts_at, p.id LIMIT 100" }, \
-	{ "tickets.box_office_seats", \
+	[TICKETS_SQL_BOX_OFFICE_SEATS] = { "tickets.box_office_seats", \
 	  "SELECT seat_no, label, category FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ? ORDER BY seat_no" }, \
-	{ "tickets.box_office_quotas", \
+	[TICKETS_SQL_BOX_OFFICE_QUOTAS] = { "tickets.box_office_quotas", \
 	  "SELECT id, name FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ? ORDER BY id" }, \
-	{ "tickets.box_office_types", \
+	[TICKETS_SQL_BOX_OFFICE_TYPES] = { "tickets.box_office_types", \
 	  "SELECT id, name FROM tickets_ticket_type WHERE tenant_id = ? AND event_id = ? ORDER BY sort_no, id" }, \
-	{ "tickets.sales_performances", \
+	[TICKETS_SQL_SALES_PERFORMANCES] = { "tickets.sales_performances", \
 	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at), e.kind, p.state" \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id" \
 	  " WHERE p.tenant_id = ? ORDER BY p.starts_at DESC, p.id DESC LIMIT 100" }, \
-	{ "tickets.sales_quotas", "SELECT id FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?" }, \
-	{ "tickets.sales_revenue", \
+	[TICKETS_SQL_SALES_QUOTAS] = { "tickets.sales_quotas", \
+	  "SELECT id FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?" }, \
+	[TICKETS_SQL_SALES_REVENUE] = { "tickets.sales_revenue", \
 	  "SELECT COALESCE(SUM(CASE WHEN o.state = 'paid' THEN l.amount ELSE 0 END), 0)," \
 	  " COALESCE(SUM(CASE WHEN o.state = 'pending' THEN l.amount ELSE 0 END), 0)" \
 	  " FROM tickets_ticket t" \

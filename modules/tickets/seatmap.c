@@ -22,7 +22,8 @@ enum mg_err tickets_seatmap_load(struct mg_db *db, struct mg_arena *arena, uint6
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(seat_map_id) };
-	enum mg_err err = mg_db_exec(db, arena, "tickets.seat_map_get", args, 2, &rows, NULL, NULL);
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_SEAT_MAP_GET], args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -39,7 +40,8 @@ enum mg_err tickets_seatmap_load(struct mg_db *db, struct mg_arena *arena, uint6
 	m->stage_x = (int)cell_int(&rows, 0, 6), m->stage_y = (int)cell_int(&rows, 0, 7);
 	m->stage_width = (int)cell_int(&rows, 0, 8), m->stage_height = (int)cell_int(&rows, 0, 9);
 	m->stage_label = MG_CELL(&rows, 0, 10) ? MG_CELL(&rows, 0, 10) : "";
-	if ((err = mg_db_exec(db, arena, "tickets.seat_map_seats", args, 2, &rows, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_SEAT_MAP_SEATS], args, 2, &rows, NULL,
+	                      NULL)) != MG_OK)
 		return err;
 	m->nseats = rows.nrows;
 	m->seats = mg_arena_alloc(arena, (rows.nrows + 1) * sizeof(*m->seats));
@@ -75,7 +77,8 @@ static enum mg_err save_seats(struct mg_db *db, struct save *s)
 					   MG_TEXT(t->row), MG_TEXT(t->number), MG_TEXT(t->label), MG_TEXT(t->category),
 					   MG_INT(t->x), MG_INT(t->y), MG_INT(t->best), MG_INT(t->row_order),
 					   MG_INT(t->wheelchair), MG_INT(t->companion), MG_INT(t->restricted_view) };
-		enum mg_err err = mg_db_exec(db, s->arena, "tickets.seat_insert", args, 15, NULL, NULL, NULL);
+		enum mg_err err =
+		    mg_db_exec(db, s->arena, &tickets_statements[TICKETS_SQL_SEAT_INSERT], args, 15, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -96,7 +99,8 @@ static enum mg_err save_map(struct mg_db *db, void *arg)
 				   MG_INT(m->width), MG_INT(m->height), MG_INT(m->nseats),
 				   s->staff ? MG_INT(s->staff) : MG_NULL, stage_x, stage_y, stage_w, stage_h,
 				   MG_TEXT(m->has_stage ? m->stage_label : "") };
-	enum mg_err err = mg_db_exec(db, s->arena, "tickets.seat_map_insert", args, 13, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, s->arena, &tickets_statements[TICKETS_SQL_SEAT_MAP_INSERT], args, 13, NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	s->id = id;
@@ -128,7 +132,7 @@ static bool venue_exists(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 			 struct mg_rows *rows, enum mg_err *err)
 {
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(venue) };
-	*err = mg_db_exec(db, arena, "tickets.venue_get", args, 2, rows, NULL, NULL);
+	*err = mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_VENUE_GET], args, 2, rows, NULL, NULL);
 	return *err == MG_OK && rows->nrows == 1;
 }
 
@@ -358,7 +362,8 @@ static enum mg_err render_venues(struct mg_ctx *ctx, int status, json_t *errors)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.venue_list", args, 1, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_VENUE_LIST], args,
+	                             1, &rows, NULL, NULL);
 	if (err != MG_OK) {
 		json_decref(errors);
 		return err;
@@ -392,7 +397,8 @@ enum mg_err tickets_seatmap_venue_create(struct mg_ctx *ctx)
 		return render_venues(ctx, 422, json_pack("{s:s}", "name", mg_tr(ctx, N_("Enter the venue's name."))));
 	unsigned long long id = 0;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(name), MG_TEXT(address ? address : "") };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.venue_insert", args, 3, NULL, NULL, &id);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_VENUE_INSERT], args,
+	                             3, NULL, NULL, &id);
 	if (err != MG_OK)
 		return err;
 	const char *ids = mg_arena_printf(mg_arena(ctx), "%llu", id);
@@ -404,7 +410,8 @@ static enum mg_err render_venue(struct mg_ctx *ctx, int status, const struct mg_
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(MG_CELL(venue, 0, 0)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.seat_map_list", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SEAT_MAP_LIST],
+	                             args, 2, &rows, NULL, NULL);
 	if (err != MG_OK) {
 		json_decref(errors);
 		return err;
@@ -595,7 +602,8 @@ static enum mg_err insert_venue(struct mg_db *db, void *arg)
 	struct venue_new *v = arg;
 	unsigned long long id = 0;
 	struct mg_dbval args[] = { MG_INT(v->tenant), MG_TEXT(v->name), MG_TEXT("") };
-	enum mg_err err = mg_db_exec(db, v->arena, "tickets.venue_insert", args, 3, NULL, NULL, &id);
+	enum mg_err err =
+	    mg_db_exec(db, v->arena, &tickets_statements[TICKETS_SQL_VENUE_INSERT], args, 3, NULL, NULL, &id);
 	if (err == MG_OK)
 		err = mg_audit_command(db, v->arena, v->tenant, "cli", "tickets.venue.create",
 				       mg_arena_printf(v->arena, "venue:%llu", id), v->name);

@@ -22,7 +22,8 @@ static enum mg_err load_performance(struct mg_ctx *ctx, struct performance *out)
 	if (err != MG_OK)
 		return err;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(out->id) };
-	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.chart_performance", args, 2, &rows, NULL, NULL);
+	err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CHART_PERFORMANCE], args, 2,
+	                 &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0 || MG_CELL(&rows, 0, 3) == NULL) /* none, or general admission only */

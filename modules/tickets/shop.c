@@ -13,7 +13,8 @@ enum mg_err shop_performance_load(struct mg_ctx *ctx, uint64_t id, struct shop_p
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.shop_performance", args, 2, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SHOP_PERFORMANCE],
+	                             args, 2, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -47,7 +48,8 @@ enum mg_err shop_ticket_type(struct mg_ctx *ctx, const struct shop_performance *
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->event_id), MG_INT(id), MG_INT(id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.shop_ticket_type", args, 4, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SHOP_TICKET_TYPE],
+	                             args, 4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -63,7 +65,8 @@ static enum mg_err price_of(struct mg_ctx *ctx, const struct shop_performance *p
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->event_id), MG_TEXT(category), MG_INT(type_id) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.shop_price", args, 4, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SHOP_PRICE], args,
+	                             4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0)
@@ -165,7 +168,8 @@ enum mg_err shop_hold_seats(struct mg_ctx *ctx, const char *token, const struct 
 	for (size_t i = 0; i < n; i++) {
 		struct mg_rows rows;
 		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->seat_map_id), MG_INT(seats[i]) };
-		if ((err = mg_db_exec(mg_ctx_db(ctx), arena, "tickets.shop_seat", args, 3, &rows, NULL, NULL)) != MG_OK)
+		if ((err = mg_db_exec(mg_ctx_db(ctx), arena, &tickets_statements[TICKETS_SQL_SHOP_SEAT], args, 3, &rows,
+		                      NULL, NULL)) != MG_OK)
 			return err;
 		unsigned amount = 0;
 		if (rows.nrows == 0) {
@@ -195,7 +199,8 @@ enum mg_err shop_hold_places(struct mg_ctx *ctx, const char *token, const struct
 	*out = (struct mg_cart_added){ 0 };
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->id), MG_INT(quota), MG_INT(quota) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), "tickets.shop_quota", args, 4, &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_SHOP_QUOTA], args,
+	                             4, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows == 0) {

@@ -66,19 +66,19 @@ enum mg_err shop_expire_unpaid(struct mg_db *db, struct mg_arena *arena, time_t 
 
 /* Its entries in the module's tables (tickets.c, section "shop.c"). */
 #define SHOP_STATEMENTS                                                                                               \
-	{ "tickets.shop_performance",                                                                                 \
+	[TICKETS_SQL_SHOP_PERFORMANCE] = { "tickets.shop_performance",                                                \
 	  "SELECT p.id, p.event_id, COALESCE(e.seat_map_id, 0), e.title, e.kind, e.per_order_limit,"                  \
 	  " UNIX_TIMESTAMP(p.starts_at), UNIX_TIMESTAMP(p.sale_starts_at), UNIX_TIMESTAMP(p.sale_ends_at), p.state"   \
 	  " FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id"       \
 	  " WHERE p.tenant_id = ? AND p.id = ? AND e.state = 'published'" },                                          \
-	{ "tickets.shop_ticket_type",                                                                                 \
+	[TICKETS_SQL_SHOP_TICKET_TYPE] = { "tickets.shop_ticket_type",                                                \
 	  "SELECT id, name FROM tickets_ticket_type WHERE tenant_id = ? AND event_id = ? AND (? = 0 OR id = ?)"       \
 	  " ORDER BY sort_no, id LIMIT 1" },                                                                          \
-	{ "tickets.shop_price",                                                                                       \
+	[TICKETS_SQL_SHOP_PRICE] = { "tickets.shop_price",                                                            \
 	  "SELECT amount FROM tickets_price WHERE tenant_id = ? AND event_id = ? AND category = ? AND ticket_type_id = ?" }, \
-	{ "tickets.shop_seat",                                                                                        \
+	[TICKETS_SQL_SHOP_SEAT] = { "tickets.shop_seat",                                                              \
 	  "SELECT label, category FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ? AND seat_no = ?" },       \
-	{ "tickets.shop_quota",                                                                                       \
+	[TICKETS_SQL_SHOP_QUOTA] = { "tickets.shop_quota",                                                            \
 	  "SELECT id, name, price_category FROM tickets_ga_quota WHERE tenant_id = ? AND performance_id = ?"          \
 	  " AND (? = 0 OR id = ?) ORDER BY id LIMIT 1" },
 

@@ -69,31 +69,33 @@ static const struct mg_route tickets_routes[] = {
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct mg_sql tickets_statements[] = {
+const struct mg_sql tickets_statements[] = {
 	/* ---- seatmap.c ---- */
-	{ "tickets.venue_list",
+	[TICKETS_SQL_VENUE_LIST] = { "tickets.venue_list",
 	  "SELECT v.id, v.name, v.address, (SELECT COUNT(*) FROM tickets_seat_map m WHERE m.tenant_id = v.tenant_id"
 	  " AND m.venue_id = v.id) FROM tickets_venue v WHERE v.tenant_id = ? ORDER BY v.name, v.id" },
-	{ "tickets.venue_insert", "INSERT INTO tickets_venue (tenant_id, name, address) VALUES (?, ?, ?)" },
-	{ "tickets.venue_get", "SELECT id, name, address FROM tickets_venue WHERE tenant_id = ? AND id = ?" },
-	{ "tickets.seat_map_list",
+	[TICKETS_SQL_VENUE_INSERT] = { "tickets.venue_insert",
+	  "INSERT INTO tickets_venue (tenant_id, name, address) VALUES (?, ?, ?)" },
+	[TICKETS_SQL_VENUE_GET] = { "tickets.venue_get",
+	  "SELECT id, name, address FROM tickets_venue WHERE tenant_id = ? AND id = ?" },
+	[TICKETS_SQL_SEAT_MAP_LIST] = { "tickets.seat_map_list",
 	  "SELECT id, name, seat_count, width, height, UNIX_TIMESTAMP(created_at)"
 	  " FROM tickets_seat_map WHERE tenant_id = ? AND venue_id = ? ORDER BY id" },
-	{ "tickets.seat_map_insert",
+	[TICKETS_SQL_SEAT_MAP_INSERT] = { "tickets.seat_map_insert",
 	  "INSERT INTO tickets_seat_map (tenant_id, venue_id, name, xml, width, height, seat_count, created_by,"
 	  " stage_x, stage_y, stage_width, stage_height, stage_label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
-	{ "tickets.seat_insert",
+	[TICKETS_SQL_SEAT_INSERT] = { "tickets.seat_insert",
 	  "INSERT INTO tickets_seat (tenant_id, seat_map_id, seat_no, section, row_label, number_label, label, category,"
 	  " x, y, best, row_order, wheelchair, companion, restricted_view)"
 	  " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
-	{ "tickets.seat_map_get",
+	[TICKETS_SQL_SEAT_MAP_GET] = { "tickets.seat_map_get",
 	  "SELECT m.id, m.venue_id, v.name, m.name, m.width, m.height, m.stage_x, m.stage_y, m.stage_width,"
 	  " m.stage_height, m.stage_label FROM tickets_seat_map m JOIN tickets_venue v ON v.tenant_id = m.tenant_id"
 	  " AND v.id = m.venue_id WHERE m.tenant_id = ? AND m.id = ?" },
-	{ "tickets.seat_map_seats",
+	[TICKETS_SQL_SEAT_MAP_SEATS] = { "tickets.seat_map_seats",
 	  "SELECT seat_no, section, row_label, number_label, label, category, x, y, best, row_order, wheelchair,"
 	  " companion, restricted_view FROM tickets_seat WHERE tenant_id = ? AND seat_map_id = ? ORDER BY seat_no" },
-	{ "tickets.chart_performance",
+	[TICKETS_SQL_CHART_PERFORMANCE] = { "tickets.chart_performance",
 	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at),"
 	  " e.seat_map_id FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id"
 	  " AND e.id = p.event_id WHERE p.tenant_id = ? AND p.id = ?" },
@@ -116,7 +118,7 @@ static const struct mg_sql tickets_statements[] = {
 	/* ---- orders.c ---- */
 	ORDERS_STATEMENTS
 
-	{ NULL, NULL },
+	[TICKETS_SQL__MAX] = { NULL, NULL },
 };
 
 static const struct mg_job tickets_jobs[] = {
