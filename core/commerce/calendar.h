@@ -25,6 +25,21 @@
  * its parts; an occupation outside them is refused (MG_ERR_INPUT with a reason) unless the
  * caller says the staff override it.
  *
+ * Why claims under a unique key and not inventory units (docs/calendar.md): an inventory unit
+ * exists before it is taken, so time would have to be pre-cut into rows for every space and
+ * every future slot, and a whole-vs-part rule would need the whole's units and each part's taken
+ * in one all-or-nothing update. A claim row exists only while something occupies the slot; the
+ * primary key (tenant, space, slot) makes the second claim a duplicate-key error, whoever asks.
+ * Inserting in ascending key order keeps concurrent claimants from deadlocking each other; a
+ * loser waits only for the winner's commit, then fails.
+ *
+ * Changed after the first agreement (names kept): struct mg_occupation has `expires`, the hold's
+ * deadline, copied onto each claim so that "lapsed" is read on the claim row (no join with the
+ * hold's table); mg_calendar_confirm reads the clock itself (mg_now()) and answers
+ * MG_ERR_EXPIRED when the occupation lapsed or lost a claim; a refusal for hours or closed days
+ * puts the reason in conflict->owner_kind ("hours", "closed", "holiday", "span") and the local
+ * date in conflict->label; mg_calendar_load_holidays and the arithmetic below were added.
+ *
  * Times are UTC seconds (mg_now()'s clock). Functions marked "in a transaction" run inside the
  * caller's mg_db_transaction(), so that the module's own row (a booking, a session, a
  * performance) commits or rolls back with its occupation.
@@ -47,7 +62,37 @@ enum {
 	MG_SPACE_MAX_DEPTH = 4,             /* whole → part → part → part */
 };
 
-extern const struct mg_sql mg_calendar_statements[];
+/* The statements of mg_calendar_statements (calendar.c); a call names one as &mg_calendar_statements[<constant>]. */
+enum mg_calendar_sql {
+	MG_SQL_CALENDAR_TENANT_ZONE,
+	MG_SQL_CALENDAR_SPACE_INSERT,
+	MG_SQL_CALENDAR_SPACE_GET,
+	MG_SQL_CALENDAR_SPACE_LIST,
+	MG_SQL_CALENDAR_SPACE_BELOW,
+	MG_SQL_CALENDAR_SPACE_ABOVE,
+	MG_SQL_CALENDAR_HOURS_SET,
+	MG_SQL_CALENDAR_HOURS_OF,
+	MG_SQL_CALENDAR_CLOSED_ADD,
+	MG_SQL_CALENDAR_CLOSED_OF,
+	MG_SQL_CALENDAR_HOLIDAY,
+	MG_SQL_CALENDAR_HOLIDAY_PUT,
+	MG_SQL_CALENDAR_OCCUPATION_INSERT,
+	MG_SQL_CALENDAR_OCCUPATION_CLAIMS,
+	MG_SQL_CALENDAR_CLAIM_INSERT,
+	MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED,
+	MG_SQL_CALENDAR_CLAIM_BLOCKER,
+	MG_SQL_CALENDAR_OCCUPATION_LOCK,
+	MG_SQL_CALENDAR_CONFIRM_CLAIMS,
+	MG_SQL_CALENDAR_CONFIRM_OCCUPATION,
+	MG_SQL_CALENDAR_RELEASE_CLAIMS,
+	MG_SQL_CALENDAR_RELEASE_OCCUPATION,
+	MG_SQL_CALENDAR_OWNER_OCCUPATIONS,
+	MG_SQL_CALENDAR_BUSY,
+	MG_SQL_CALENDAR_TENANTS,
+	MG_SQL_CALENDAR_SWEEP,
+	MG_SQL_CALENDAR__MAX
+};
+extern const struct mg_sql mg_calendar_statements[MG_SQL_CALENDAR__MAX + 1];
 
 /* ---- spaces ---- */
 
@@ -77,7 +122,7 @@ enum mg_err mg_space_add_closed(struct mg_db *db, struct mg_arena *arena, uint64
 				const char *rule, const char *reason);
 
 /* Whether a local date (YYYY-MM-DD, the tenant's zone) is open for the space: MG_OK and
- * *open_at/*close_at (UTC) when open; MG_ERR_NOT_FOUND with *why ("closed", "holiday") when
+ * *open_at and *close_at (UTC) when open; MG_ERR_NOT_FOUND with *why ("closed", "holiday") when
  * closed. */
 enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space, const char *date,
 			 time_t *open_at, time_t *close_at, const char **why);
@@ -90,6 +135,8 @@ struct mg_occupation {
 	const char *owner_kind;   /* "tickets.performance", "rentals.booking", "lessons.session" */
 	uint64_t owner_id;
 	uint64_t hold_id;         /* 0: confirmed; else provisional, lapsing with this hold */
+	time_t expires;           /* with hold_id: the hold's deadline (mg_hold.expires_at), copied
+				   * onto each claim so a lapse is seen on the claim row itself */
 	const char *label;        /* what the staff calendar shows: "秋の定期演奏会", "会議 (山田)" */
 };
 
@@ -127,5 +174,37 @@ enum mg_err mg_calendar_busy(struct mg_db *db, struct mg_arena *arena, uint64_t 
 
 /* Deletes the claims of occupations whose hold lapsed (the hold sweep calls it). */
 enum mg_err mg_calendar_sweep(struct mg_db *db, struct mg_arena *arena, time_t now, size_t *tidied);
+
+/* Loads the platform's holiday list (schema/holidays-jp.csv: "YYYY-MM-DD,name" lines, '#'
+ * comments) into holiday_jp, replacing names of days already there; `madoguchi migrate` runs it.
+ * MG_ERR_INPUT (with the line in errbuf) on a malformed line, nothing loaded. */
+enum mg_err mg_calendar_load_holidays(struct mg_db *db, struct mg_arena *arena, const char *path, size_t *loaded,
+				      char *errbuf, size_t errlen);
+
+/* ---- the arithmetic, without a database (tests/unit/test_calendar.c) ---- */
+
+/* The slots [*first, *last] an occupation of [from, to) claims with buffer_minutes kept free
+ * after it: slot n covers [n * MG_CALENDAR_SLOT_SECONDS, (n + 1) * MG_CALENDAR_SLOT_SECONDS),
+ * the start rounded down and the end (plus the buffer) rounded up. MG_ERR_INPUT when from >= to,
+ * from is before 1970, the span (with the buffer) is longer than MG_CALENDAR_MAX_DAYS, or the
+ * buffer is negative or over a day. */
+enum mg_err mg_calendar_slots(time_t from, time_t to, int buffer_minutes, uint32_t *first, uint32_t *last);
+
+/* A closed-day rule as staff write it: "2026-08-15" (that day), "12-29..01-03" (every year,
+ * inclusive, across the new year when the start is after the end), "mon" … "sun" (every such
+ * weekday), "holidays" (every national holiday). */
+enum mg_closed_kind { MG_CLOSED_DATE, MG_CLOSED_YEARLY, MG_CLOSED_WEEKDAY, MG_CLOSED_HOLIDAYS };
+struct mg_closed_rule {
+	enum mg_closed_kind kind;
+	int year, month, day;    /* DATE; YEARLY: month, day start the range */
+	int to_month, to_day;    /* YEARLY: the range's last day */
+	int weekday;             /* WEEKDAY: 0 = Sunday … 6 = Saturday */
+};
+/* Reads a rule (surrounding spaces and upper case allowed); MG_ERR_INPUT when it is none. */
+enum mg_err mg_closed_rule_parse(const char *text, struct mg_closed_rule *out);
+/* Whether the rule closes a local date (month 1–12, weekday 0 = Sunday) that is, or is not, a
+ * national holiday. */
+bool mg_closed_rule_matches(const struct mg_closed_rule *rule, int year, int month, int day, int weekday,
+			    bool holiday);
 
 #endif

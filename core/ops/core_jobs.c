@@ -5,6 +5,7 @@
  */
 #include "backup.h"
 #include "inventory.h"
+#include "calendar.h"
 #include "jobs.h"
 #include "mail.h"
 #include "payment.h"
@@ -27,6 +28,10 @@ static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t 
 	size_t tidied = 0;
 	enum mg_err err = mg_inventory_sweep(db, arena, now, &tidied);
 	mg_job_note("freed %zu lapsed hold(s)", tidied);
+	/* a lapsed provisional occupation's claims count as free already (core/commerce/calendar.c) */
+	size_t claims = 0;
+	if (err == MG_OK && (err = mg_calendar_sweep(db, arena, now, &claims)) == MG_OK)
+		mg_job_note("deleted %zu lapsed calendar claim(s)", claims);
 	return err;
 }
 

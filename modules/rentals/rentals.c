@@ -22,9 +22,9 @@ static const struct mg_route rentals_routes[] = {
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
-static const struct mg_sql rentals_statements[] = {
+const struct mg_sql rentals_statements[] = {
 	RENTALS_API_STATEMENTS
-	{ NULL, NULL },
+	[RENTALS_SQL__MAX] = { NULL, NULL },
 };
 
 const struct mg_module mg_module = {

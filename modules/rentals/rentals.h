@@ -15,10 +15,17 @@ enum mg_err rentals_api_rooms(struct mg_ctx *ctx);
 	  "API: the rooms that can be booked, with their parts" },
 
 #define RENTALS_API_STATEMENTS                                                                                        \
-	{ "rentals.api_rooms",                                                                                        \
+	[RENTALS_SQL_API_ROOMS] = { "rentals.api_rooms",                                                              \
 	  "SELECT r.id, r.name, r.capacity, r.parent_room_id FROM rentals_room r"                                     \
 	  " JOIN rentals_facility f ON f.tenant_id = r.tenant_id AND f.id = r.facility_id"                           \
 	  " WHERE r.tenant_id = ? AND r.active = 1"                                                                   \
 	  " ORDER BY f.id, COALESCE(r.parent_room_id, r.id), r.parent_room_id IS NOT NULL, r.sort_order, r.id" },
+
+/* The statements of rentals_statements (rentals.c); a call names one as &rentals_statements[<constant>]. */
+enum rentals_sql {
+	RENTALS_SQL_API_ROOMS,
+	RENTALS_SQL__MAX
+};
+extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
 
 #endif
