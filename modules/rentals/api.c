@@ -17,8 +17,7 @@ enum mg_err rentals_api_rooms(struct mg_ctx *ctx)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)) };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &rentals_statements[RENTALS_SQL_API_ROOMS], args, 1,
-	                             &rows, NULL, NULL);
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), RENTALS_SQL(API_ROOMS), args, 1, &rows, NULL, NULL);
 	if (err != MG_OK)
 		return err;
 	json_t *list = json_array();

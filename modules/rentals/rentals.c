@@ -1,7 +1,8 @@
 /*
  * The rentals module: facility users book rooms and halls by time block, with equipment, approval, fees and lotteries.
- * Built so far: the schema of facilities, rooms, blocks and fees, the fee rules (fees.c) and
- * the rooms of the JSON API (api.c); the bookings stand on the venue calendar.
+ * Built so far: the schema of facilities, rooms, blocks, fees and bookings, the fee rules
+ * (fees.c), the JSON API (api.c: rooms; bookings.c: availability, provisional bookings on the
+ * venue calendar, approval, cancellation) and the job that lapses unapproved bookings.
  */
 #include "rentals.h"
 
@@ -27,6 +28,18 @@ const struct mg_sql rentals_statements[] = {
 	[RENTALS_SQL__MAX] = { NULL, NULL },
 };
 
+static const struct mg_job rentals_jobs[] = {
+	/* provisional bookings past their deadline lapse and free their blocks (bookings.c) */
+	{ "rentals.lapse", "every 1m", rentals_lapse_job },
+	{ NULL, NULL, NULL },
+};
+
+static const struct mg_permission rentals_permissions[] = {
+	{ "rentals.book", MG_ROLE_ALL, N_("Book rooms for users at the counter") },
+	{ "rentals.manage", MG_ROLE_ADMIN | MG_ROLE_GENERAL, N_("Approve, decline and cancel room bookings") },
+	{ NULL, 0, NULL },
+};
+
 const struct mg_module mg_module = {
 	.abi = MG_MODULE_ABI,
 	.name = "rentals",
@@ -34,4 +47,6 @@ const struct mg_module mg_module = {
 	.routes = rentals_routes,
 	.migrations = "rentals",
 	.statements = rentals_statements,
+	.jobs = rentals_jobs,
+	.permissions = rentals_permissions,
 };

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS rentals_user (
 CREATE TABLE IF NOT EXISTS rentals_booking (
     tenant_id BIGINT UNSIGNED NOT NULL,
     id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
-    code VARCHAR(16) NOT NULL,                   -- "R" + digits: what people and the API name
+    code VARCHAR(40) NOT NULL,                   -- "R" + 8 digits: what people and the API name
     room_id BIGINT UNSIGNED NOT NULL,
     user_id BIGINT UNSIGNED NULL,                -- rentals_user; NULL for a counter booking
     person_id BIGINT UNSIGNED NULL,              -- the core customer account, when known

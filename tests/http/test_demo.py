@@ -29,3 +29,29 @@ def test_the_demo_tenant_has_a_hall_two_performances_on_sale_a_ga_event_and_merc
     page = client.get("/demo/tickets", headers={"Accept-Language": "ja"})
     assert page.status_code == 200
     assert "秋の定期演奏会" in page.text and "ロビーコンサート" in page.text
+
+
+def test_the_demo_tenant_rents_its_hall_rooms_and_gym():
+    """Issue 11, item 9: the 市民会館's 600-seat 大ホール (舞台/客席), three 会議室, a 和室 and a 体育館
+    (A面/B面) in the rooms API; a Monday is 休館; a free Tuesday afternoon of the 第1会議室 books."""
+    client = new_client()
+    r = client.get("/demo/api/v1/rooms")
+    assert r.status_code == 200, r.text
+    rooms = {room["name"]: room for room in r.json()["rooms"]}
+    for name in ("大ホール", "大ホール 舞台", "大ホール 客席", "第1会議室", "第2会議室", "第3会議室", "和室",
+                 "体育館", "体育館 A面", "体育館 B面"):
+        assert name in rooms, name
+    assert rooms["大ホール"]["capacity"] == 600
+    assert sorted(rooms["大ホール"]["parts"]) == sorted([rooms["大ホール 舞台"]["id"], rooms["大ホール 客席"]["id"]])
+    assert len(rooms["体育館"]["parts"]) == 2
+    import datetime
+    today = datetime.datetime.now(datetime.timezone(datetime.timedelta(hours=9))).date()
+    monday = today + datetime.timedelta(days=14 + (7 - today.weekday()) % 7)
+    r = client.get(f"/demo/api/v1/rooms/{rooms['第1会議室']['id']}/availability?from={monday.isoformat()}&days=2")
+    assert r.status_code == 200, r.text
+    days = r.json()["days"]
+    assert {b["state"] for b in days[0]["blocks"]} == {"closed"}
+    assert [b["label"] for b in days[1]["blocks"]] == ["午前", "午後", "夜間"]
+    assert {b["state"] for b in days[1]["blocks"]} == {"free"}
+    tenant = sql("SELECT id FROM tenant WHERE slug = 'demo'").strip()
+    assert int(sql(f"SELECT COUNT(*) FROM rentals_equipment WHERE tenant_id = {tenant}")) >= 4
