@@ -1,16 +1,14 @@
 -- Demo data of the rentals module for tenant `demo` (scripts/lib/stack.sh mg_seed_demo runs it
 -- once, as the database root, after conf/demo/tickets.sql). Set before: @t (tenant id).
 -- The 窓口デモ市民会館: its 600-seat 大ホール (divisible into 舞台 and 客席), three 会議室, a 和室 and
--- a 体育館 (A面/B面), each a space of the venue calendar; blocks 午前/午後/夜間, fees, purposes,
+-- a 体育館 (A面/B面), each a space of the venue calendar (the hall's is the tickets venue's); blocks 午前/午後/夜間, fees, purposes,
 -- admission tiers, equipment, opening hours and closed days (every Monday, 12/29–1/3, 祝日 open).
 
 -- ---- the venue calendar's spaces ----
-INSERT INTO calendar_space (tenant_id, name, kind, capacity, buffer_minutes) VALUES (@t, '大ホール', 'hall', 600, 30);
-SET @s_hall = LAST_INSERT_ID();
-INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity) VALUES (@t, @s_hall, 1, '舞台', 'stage', 0);
-SET @s_stage = LAST_INSERT_ID();
-INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity) VALUES (@t, @s_hall, 1, '客席', 'seats', 600);
-SET @s_seats = LAST_INSERT_ID();
+-- the 大ホール is the tickets venue's space, with its parts 舞台 and 客席 (conf/demo/tickets.sql)
+SET @s_hall = (SELECT space_id FROM tickets_venue WHERE tenant_id = @t AND space_id IS NOT NULL ORDER BY id LIMIT 1);
+SET @s_stage = (SELECT id FROM calendar_space WHERE tenant_id = @t AND parent_id = @s_hall AND name = '舞台');
+SET @s_seats = (SELECT id FROM calendar_space WHERE tenant_id = @t AND parent_id = @s_hall AND name = '客席');
 INSERT INTO calendar_space (tenant_id, name, kind, capacity) VALUES (@t, '第1会議室', 'room', 30);
 SET @s_m1 = LAST_INSERT_ID();
 INSERT INTO calendar_space (tenant_id, name, kind, capacity) VALUES (@t, '第2会議室', 'room', 30);
@@ -26,17 +24,17 @@ SET @s_gym_a = LAST_INSERT_ID();
 INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity) VALUES (@t, @s_gym, 1, 'B面', 'court', 100);
 SET @s_gym_b = LAST_INSERT_ID();
 
--- 9:00–22:00 every day on every top-level space (its parts inherit), closed every Monday and
--- over the new year
+-- the rooms (not the hall, whose performances the tickets demo schedules freely): 9:00–22:00
+-- every day (parts inherit), closed every Monday and over the new year
 INSERT INTO calendar_hours (tenant_id, space_id, weekday, open_minute, close_minute)
     SELECT @t, s.id, w.d, 540, 1320 FROM calendar_space s
     CROSS JOIN (SELECT 0 AS d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4
                 UNION ALL SELECT 5 UNION ALL SELECT 6) w
-    WHERE s.tenant_id = @t AND s.parent_id IS NULL;
+    WHERE s.tenant_id = @t AND s.parent_id IS NULL AND s.id IN (@s_m1, @s_m2, @s_m3, @s_wa, @s_gym);
 INSERT INTO calendar_closed (tenant_id, space_id, rule, reason)
     SELECT @t, s.id, r.rule, r.reason FROM calendar_space s
     CROSS JOIN (SELECT 'mon' AS rule, '休館日' AS reason UNION ALL SELECT '12-29..01-03', '年末年始') r
-    WHERE s.tenant_id = @t AND s.parent_id IS NULL;
+    WHERE s.tenant_id = @t AND s.id IN (@s_m1, @s_m2, @s_m3, @s_wa, @s_gym);
 
 -- ---- the facility ----
 INSERT INTO rentals_facility (tenant_id, name, address, weekend_percent, full_day_percent, review_users)

@@ -29,18 +29,7 @@ static enum mg_err fail(struct mg_ctx *ctx, int status, const char *word, const 
 
 /* ---- rooms and their blocks ---- */
 
-struct room {
-	uint64_t id, space_id, facility_id;
-	const char *name, *default_purpose;
-	bool lottery_only;
-	unsigned weekend_percent, full_day_percent;
-	int days_after, days_before;
-	const char *ladder;
-	struct rentals_block blocks[RENTALS_MAX_BLOCKS];
-	size_t n_blocks;
-};
-
-static enum mg_err load_room(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id, struct room *out)
+enum mg_err rentals_room_load(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id, struct room *out)
 {
 	struct mg_rows rows;
 	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(id) };
@@ -119,8 +108,8 @@ static struct mg_fee_rule ladder_rule(struct mg_arena *arena, const char *text)
 /* The state of each block of room on the local date: closed days from the calendar, taken
  * when any live occupation (any module's) touches the block's time on the room's space, its
  * parts or the spaces above it. */
-static enum mg_err day_states(struct mg_ctx *ctx, const struct room *room, const char *date, time_t *starts,
-			      time_t *ends, enum rentals_block_state *states)
+enum mg_err rentals_day_states(struct mg_ctx *ctx, const struct room *room, const char *date, time_t *starts,
+			       time_t *ends, enum rentals_block_state *states)
 {
 	const char *zone = mg_tenant_time_zone(ctx);
 	struct mg_db *db = mg_ctx_db(ctx);
@@ -163,7 +152,7 @@ enum mg_err rentals_api_availability(struct mg_ctx *ctx)
 	if (mg_param_id(ctx, "id", &id) != MG_OK)
 		return MG_ERR_INPUT;
 	struct room room;
-	enum mg_err err = load_room(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, &room);
+	enum mg_err err = rentals_room_load(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), id, &room);
 	if (err == MG_ERR_NOT_FOUND)
 		return fail(ctx, 404, "room_not_found", N_("There is no such room."));
 	if (err != MG_OK)
@@ -187,7 +176,7 @@ enum mg_err rentals_api_availability(struct mg_ctx *ctx)
 		const char *date = mg_time_text(ctx, start, MG_TZ_DATE);
 		time_t starts[RENTALS_MAX_BLOCKS], ends[RENTALS_MAX_BLOCKS];
 		enum rentals_block_state states[RENTALS_MAX_BLOCKS];
-		if ((err = day_states(ctx, &room, date, starts, ends, states)) != MG_OK)
+		if ((err = rentals_day_states(ctx, &room, date, starts, ends, states)) != MG_OK)
 			break;
 		json_t *blocks = json_array();
 		for (size_t i = 0; i < room.n_blocks; i++)
@@ -208,36 +197,6 @@ enum mg_err rentals_api_availability(struct mg_ctx *ctx)
 }
 
 /* ---- making a booking ---- */
-
-struct equipment_take {
-	uint64_t id;
-	unsigned quantity;
-	long long fee_per_block;
-	const char *name;
-};
-
-struct booking_new {
-	struct mg_arena *arena;
-	uint64_t tenant;
-	const struct room *room;
-	const char *date, *purpose;
-	size_t first, last; /* block indexes */
-	time_t from, to, now, deadline;
-	unsigned attendees;
-	unsigned residency_percent; /* 100 市内, 150 市外 (0: 100) */
-	uint64_t staff_id, person_id;
-	struct equipment_take equipment[RENTALS_MAX_EQUIPMENT];
-	size_t n_equipment;
-	struct rentals_fee_line lines[RENTALS_MAX_LINES];
-	size_t n_lines;
-	long long total;
-	const char *label;
-	/* out */
-	uint64_t id;
-	const char *code;
-	struct mg_calendar_conflict conflict;
-	uint64_t short_equipment; /* the equipment that ran out, or 0 */
-};
 
 static enum mg_err booking_insert(struct mg_db *db, void *arg)
 {
@@ -321,7 +280,7 @@ static json_t *lines_json(const struct rentals_fee_line *lines, size_t n)
 }
 
 /* Adds equipment id × quantity to b: false when it is not the facility's, or named twice. */
-static bool add_equipment(struct mg_ctx *ctx, struct booking_new *b, uint64_t id, long long quantity)
+bool rentals_add_equipment(struct mg_ctx *ctx, struct booking_new *b, uint64_t id, long long quantity)
 {
 	if (id == 0 || quantity < 1 || quantity > 10000 || b->n_equipment >= RENTALS_MAX_EQUIPMENT)
 		return false;
@@ -344,9 +303,7 @@ static bool add_equipment(struct mg_ctx *ctx, struct booking_new *b, uint64_t id
  * any order), purpose, equipment already in b. Outcomes other than MG_OK: *problem set (a
  * msgid) for a 400; BOOK_NO_ROOM, BOOK_LOTTERY, BOOK_TAKEN, BOOK_SHORT; or an error.
  */
-enum book_outcome { BOOK_OK, BOOK_BAD, BOOK_NO_ROOM, BOOK_LOTTERY, BOOK_TAKEN, BOOK_SHORT, BOOK_ERROR };
-
-static enum book_outcome book(struct mg_ctx *ctx, struct booking_new *b, const char *const *codes, size_t n_codes,
+enum book_outcome rentals_book(struct mg_ctx *ctx, struct booking_new *b, const char *const *codes, size_t n_codes,
 			      const char **problem, enum mg_err *err)
 {
 	const struct room *room = b->room;
@@ -420,8 +377,12 @@ static enum book_outcome book(struct mg_ctx *ctx, struct booking_new *b, const c
 		*problem = N_("The fee of this booking could not be computed; please ask the facility.");
 		return BOOK_BAD;
 	}
-	b->label = mg_arena_printf(arena, "%s %s–%s", room->name, room->blocks[b->first].label,
-				   room->blocks[b->last].label);
+	if (b->dry_run)
+		return BOOK_OK;
+	b->label = b->first == b->last
+			   ? mg_arena_printf(arena, "%s %s", room->name, room->blocks[b->first].label)
+			   : mg_arena_printf(arena, "%s %s–%s", room->name, room->blocks[b->first].label,
+					     room->blocks[b->last].label);
 	*err = mg_db_transaction(mg_ctx_db(ctx), booking_insert, b);
 	if (*err == MG_ERR_CONFLICT) {
 		*err = MG_OK;
@@ -436,10 +397,10 @@ static enum book_outcome book(struct mg_ctx *ctx, struct booking_new *b, const c
 }
 
 /* Loads room id into *room for b; BOOK_NO_ROOM when there is none. */
-static enum book_outcome book_room(struct mg_ctx *ctx, struct booking_new *b, struct room *room, uint64_t id,
+enum book_outcome rentals_book_room(struct mg_ctx *ctx, struct booking_new *b, struct room *room, uint64_t id,
 				   enum mg_err *err)
 {
-	*err = load_room(mg_ctx_db(ctx), b->arena, b->tenant, id, room);
+	*err = rentals_room_load(mg_ctx_db(ctx), b->arena, b->tenant, id, room);
 	b->room = room;
 	if (*err == MG_ERR_NOT_FOUND) {
 		*err = MG_OK;
@@ -489,7 +450,7 @@ enum mg_err rentals_api_book(struct mg_ctx *ctx)
 			goto answer;
 		codes[n_codes++] = mg_arena_strdup(arena, json_string_value(item));
 	}
-	outcome = book_room(ctx, &b, &room, (uint64_t)json_integer_value(room_v), &err);
+	outcome = rentals_book_room(ctx, &b, &room, (uint64_t)json_integer_value(room_v), &err);
 	if (outcome != BOOK_OK)
 		goto answer;
 	outcome = BOOK_BAD;
@@ -503,11 +464,11 @@ enum mg_err rentals_api_book(struct mg_ctx *ctx)
 			const json_t *item = json_array_get(equipment_v, i), *id = json_object_get(item, "id"),
 				     *q = json_object_get(item, "quantity");
 			if (!json_is_integer(id) || !json_is_integer(q) || json_integer_value(id) < 1 ||
-			    !add_equipment(ctx, &b, (uint64_t)json_integer_value(id), json_integer_value(q)))
+			    !rentals_add_equipment(ctx, &b, (uint64_t)json_integer_value(id), json_integer_value(q)))
 				goto equipment;
 		}
 	}
-	outcome = book(ctx, &b, codes, n_codes, &problem, &err);
+	outcome = rentals_book(ctx, &b, codes, n_codes, &problem, &err);
 	goto answer;
 equipment:
 	problem = N_("Equipment is a list of {\"id\": equipment of this facility, \"quantity\": 1 or more}, each once.");
@@ -694,3 +655,17 @@ const struct mg_field rentals_availability_query[] = {
 	{ "days", MG_FROM_QUERY, "[0-9]{1,2}", false, 2, N_("Days"), MG_TEXT_NFKC },
 	MG_FIELDS_END,
 };
+
+/* Approves (本予約) the provisional booking code: MG_OK; MG_ERR_NOT_FOUND; MG_ERR_CONFLICT with
+ * *problem (a msgid) when it is no longer provisional or its deadline passed. */
+enum mg_err rentals_approve(struct mg_ctx *ctx, const char *code, const char **problem)
+{
+	struct booking_change c = { .arena = mg_arena(ctx), .tenant = mg_tenant_id(ctx), .code = code,
+				    .to_state = "confirmed", .now = mg_now(), .zone = mg_tenant_time_zone(ctx) };
+	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), booking_change, &c);
+	if (err == MG_OK)
+		mg_audit(ctx, "rentals.booking_approve", code, "success", NULL);
+	*problem = c.deadline_passed ? N_("The deadline of this provisional booking has passed.")
+				     : N_("The booking is no longer in a state that allows this.");
+	return err;
+}

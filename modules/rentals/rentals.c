@@ -20,6 +20,8 @@ static const struct mg_route rentals_routes[] = {
 	{ "GET", "/_modules/rentals", about, MG_SCOPE_PLATFORM, NULL, MG_NO_FIELDS, "module status" },
 	{ "GET", "/rentals/_about", about, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "module status for a tenant" },
 	RENTALS_API_ROUTES
+	RENTALS_PAGE_ROUTES
+	RENTALS_ADMIN_ROUTES
 	{ NULL, NULL, NULL, 0, NULL, NULL, NULL },
 };
 
@@ -31,6 +33,11 @@ const struct mg_sql rentals_statements[] = {
 static const struct mg_job rentals_jobs[] = {
 	/* provisional bookings past their deadline lapse and free their blocks (bookings.c) */
 	{ "rentals.lapse", "every 1m", rentals_lapse_job },
+	{ NULL, NULL, NULL },
+};
+
+static const struct mg_nav rentals_nav[] = {
+	{ N_("Room calendar"), "/rentals/calendar", "rentals.manage" },
 	{ NULL, NULL, NULL },
 };
 
@@ -49,4 +56,5 @@ const struct mg_module mg_module = {
 	.statements = rentals_statements,
 	.jobs = rentals_jobs,
 	.permissions = rentals_permissions,
+	.nav = rentals_nav,
 };

@@ -17,6 +17,103 @@ enum mg_err rentals_lapse_job(struct mg_db *db, struct mg_arena *arena, time_t n
 
 extern const struct mg_field rentals_availability_query[];
 
+/* ---- bookings.c: rooms, days and the one way a booking is made (API and pages) ---- */
+
+struct room {
+	uint64_t id, space_id, facility_id;
+	const char *name, *default_purpose;
+	bool lottery_only;
+	unsigned weekend_percent, full_day_percent;
+	int days_after, days_before;
+	const char *ladder;
+	struct rentals_block blocks[RENTALS_MAX_BLOCKS];
+	size_t n_blocks;
+};
+
+struct equipment_take {
+	uint64_t id;
+	unsigned quantity;
+	long long fee_per_block;
+	const char *name;
+};
+
+struct booking_new {
+	struct mg_arena *arena;
+	uint64_t tenant;
+	const struct room *room;
+	const char *date, *purpose;
+	size_t first, last; /* block indexes */
+	time_t from, to, now, deadline;
+	unsigned attendees;
+	unsigned residency_percent; /* 100 市内, 150 市外 (0: 100) */
+	uint64_t staff_id, person_id;
+	struct equipment_take equipment[RENTALS_MAX_EQUIPMENT];
+	size_t n_equipment;
+	struct rentals_fee_line lines[RENTALS_MAX_LINES];
+	size_t n_lines;
+	long long total;
+	const char *label;
+	/* out */
+	uint64_t id;
+	const char *code;
+	struct mg_calendar_conflict conflict;
+	uint64_t short_equipment; /* the equipment that ran out, or 0 */
+	bool dry_run;             /* the fee only: nothing is booked */
+};
+
+enum book_outcome { BOOK_OK, BOOK_BAD, BOOK_NO_ROOM, BOOK_LOTTERY, BOOK_TAKEN, BOOK_SHORT, BOOK_ERROR };
+
+/* The active room id with its facility's rules and its blocks in day order (arena). */
+enum mg_err rentals_room_load(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id, struct room *out);
+/* Each block of the room on a local date: its UTC times and free / taken (any module) / closed. */
+enum mg_err rentals_day_states(struct mg_ctx *ctx, const struct room *room, const char *date, time_t *starts,
+			       time_t *ends, enum rentals_block_state *states);
+/* b->room = room id loaded into *room: BOOK_OK, BOOK_NO_ROOM, or BOOK_ERROR with *err. */
+enum book_outcome rentals_book_room(struct mg_ctx *ctx, struct booking_new *b, struct room *room, uint64_t id,
+				    enum mg_err *err);
+/* Adds equipment of the room's facility to b: false when it is not one, or named twice. */
+bool rentals_add_equipment(struct mg_ctx *ctx, struct booking_new *b, uint64_t id, long long quantity);
+/* Makes the provisional booking (or with b->dry_run only its fee): BOOK_BAD with *problem (a
+ * msgid), BOOK_TAKEN, BOOK_SHORT, BOOK_LOTTERY, BOOK_ERROR with *err. */
+enum book_outcome rentals_book(struct mg_ctx *ctx, struct booking_new *b, const char *const *codes, size_t n_codes,
+			       const char **problem, enum mg_err *err);
+
+/* Approves (本予約) a provisional booking by code (bookings.c): MG_ERR_CONFLICT with *problem. */
+enum mg_err rentals_approve(struct mg_ctx *ctx, const char *code, const char **problem);
+
+/* ---- admin.c: the back office ---- */
+enum mg_err rentals_admin_calendar(struct mg_ctx *ctx);
+enum mg_err rentals_admin_approve(struct mg_ctx *ctx);
+extern const struct mg_field rentals_admin_calendar_query[], rentals_admin_approve_fields[];
+
+#define RENTALS_ADMIN_ROUTES                                                                                          \
+	{ "GET", "/rentals/calendar", rentals_admin_calendar, MG_SCOPE_ADMIN, "rentals.manage",                      \
+	  rentals_admin_calendar_query, "the day × rooms calendar: rentals, performances and courses together" },      \
+	{ "POST", "/rentals/bookings/(?<code>R[0-9]{8})/approve", rentals_admin_approve, MG_SCOPE_ADMIN,              \
+	  "rentals.manage", rentals_admin_approve_fields, "approves a provisional booking (本予約)" },
+
+/* ---- web.c: the public pages ---- */
+enum mg_err rentals_page_rooms(struct mg_ctx *ctx);
+enum mg_err rentals_page_room(struct mg_ctx *ctx);
+enum mg_err rentals_page_book(struct mg_ctx *ctx);
+enum mg_err rentals_page_booking(struct mg_ctx *ctx);
+enum mg_err rentals_page_booking_ics(struct mg_ctx *ctx);
+extern const struct mg_field rentals_room_query[], rentals_book_fields[];
+
+#define RENTALS_PAGE_ROUTES                                                                                           \
+	{ "GET", "/rentals", rentals_page_rooms, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS, "the rooms that can be booked" }, \
+	{ "GET", "/rentals/rooms/" MG_ID_GROUP("id"), rentals_page_room, MG_SCOPE_TENANT, NULL, rentals_room_query,    \
+	  "a room's month and a day's blocks with ○ △ × 休" },                                                          \
+	{ "GET", "/rentals/rooms/" MG_ID_GROUP("id") "/book", rentals_page_book, MG_SCOPE_TENANT, NULL,                \
+	  rentals_book_fields, "the booking form of a logged-in customer" },                                          \
+	{ "POST", "/rentals/rooms/" MG_ID_GROUP("id") "/book", rentals_page_book, MG_SCOPE_TENANT, NULL,               \
+	  rentals_book_fields, "the fee line by line, then a provisional booking (仮予約)" },                           \
+	{ "GET", "/rentals/bookings/(?<code>R[0-9]{8})", rentals_page_booking, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,    \
+	  "a customer's own booking with its fee and deadline" },                                                     \
+	{ "GET", "/rentals/bookings/(?<code>R[0-9]{8})/ics", rentals_page_booking_ics, MG_SCOPE_TENANT, NULL,         \
+	  MG_NO_FIELDS, "a customer's booking as an iCalendar file" },
+
+
 #define RENTALS_BOOKING "/api/v1/bookings/(?<code>R[0-9]{8})"
 
 #define RENTALS_API_ROUTES                                                                                            \
@@ -50,6 +147,11 @@ enum rentals_sql {
 	RENTALS_SQL_EQUIPMENT_GIVE,
 	RENTALS_SQL_BOOKING_SET_STATE,
 	RENTALS_SQL_BOOKINGS_DUE,
+	RENTALS_SQL_PURPOSES,
+	RENTALS_SQL_EQUIPMENT_LIST,
+	RENTALS_SQL_BOOKING_SHOW,
+	RENTALS_SQL_BOOKING_LINES,
+	RENTALS_SQL_BOOKING_CODE,
 	RENTALS_SQL__MAX
 };
 extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
@@ -115,6 +217,20 @@ extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
 	  " closed_at = IF(state = 'confirmed', NULL, UTC_TIMESTAMP(6)) WHERE tenant_id = ? AND id = ?" },            \
 	[RENTALS_SQL_BOOKINGS_DUE] = { "rentals.bookings_due",                                                        \
 	  "SELECT tenant_id, id FROM rentals_booking WHERE state = 'provisional' AND deadline <= FROM_UNIXTIME(?)"    \
-	  " ORDER BY deadline, id LIMIT 100" },
+	  " ORDER BY deadline, id LIMIT 100" },                                                                      \
+	[RENTALS_SQL_PURPOSES] = { "rentals.purposes",                                                                \
+	  "SELECT code, label FROM rentals_purpose WHERE tenant_id = ? AND facility_id = ? ORDER BY sort_order, code" }, \
+	[RENTALS_SQL_EQUIPMENT_LIST] = { "rentals.equipment_list",                                                    \
+	  "SELECT id, name, stock, fee_per_block FROM rentals_equipment WHERE tenant_id = ? AND facility_id = ?"      \
+	  " ORDER BY id" },                                                                                           \
+	[RENTALS_SQL_BOOKING_SHOW] = { "rentals.booking_show",                                                        \
+	  "SELECT b.id, b.state, r.name, UNIX_TIMESTAMP(b.starts_at), UNIX_TIMESTAMP(b.ends_at), b.total,"            \
+	  " UNIX_TIMESTAMP(b.deadline) FROM rentals_booking b"                                                        \
+	  " JOIN rentals_room r ON r.tenant_id = b.tenant_id AND r.id = b.room_id"                                    \
+	  " WHERE b.tenant_id = ? AND b.code = ? AND b.person_id = ?" },                                              \
+	[RENTALS_SQL_BOOKING_LINES] = { "rentals.booking_lines",                                                      \
+	  "SELECT label, amount FROM rentals_booking_line WHERE tenant_id = ? AND booking_id = ? ORDER BY line_no" }, \
+	[RENTALS_SQL_BOOKING_CODE] = { "rentals.booking_code",                                                        \
+	  "SELECT code, state FROM rentals_booking WHERE tenant_id = ? AND id = ?" },
 
 #endif
