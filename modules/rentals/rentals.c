@@ -38,6 +38,7 @@ static const struct mg_job rentals_jobs[] = {
 
 static const struct mg_nav rentals_nav[] = {
 	{ N_("Room calendar"), "/rentals/calendar", "rentals.manage" },
+	{ N_("Occupancy"), "/rentals/occupancy", "rentals.manage" },
 	{ NULL, NULL, NULL },
 };
 

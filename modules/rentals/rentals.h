@@ -84,13 +84,20 @@ enum mg_err rentals_approve(struct mg_ctx *ctx, const char *code, const char **p
 /* ---- admin.c: the back office ---- */
 enum mg_err rentals_admin_calendar(struct mg_ctx *ctx);
 enum mg_err rentals_admin_approve(struct mg_ctx *ctx);
-extern const struct mg_field rentals_admin_calendar_query[], rentals_admin_approve_fields[];
+enum mg_err rentals_admin_occupancy(struct mg_ctx *ctx);
+enum mg_err rentals_admin_csv(struct mg_ctx *ctx);
+extern const struct mg_field rentals_admin_calendar_query[], rentals_admin_approve_fields[],
+	rentals_admin_month_query[];
 
 #define RENTALS_ADMIN_ROUTES                                                                                          \
 	{ "GET", "/rentals/calendar", rentals_admin_calendar, MG_SCOPE_ADMIN, "rentals.manage",                      \
 	  rentals_admin_calendar_query, "the day × rooms calendar: rentals, performances and courses together" },      \
 	{ "POST", "/rentals/bookings/(?<code>R[0-9]{8})/approve", rentals_admin_approve, MG_SCOPE_ADMIN,              \
-	  "rentals.manage", rentals_admin_approve_fields, "approves a provisional booking (本予約)" },
+	  "rentals.manage", rentals_admin_approve_fields, "approves a provisional booking (本予約)" },          \
+	{ "GET", "/rentals/occupancy", rentals_admin_occupancy, MG_SCOPE_ADMIN, "rentals.manage",                    \
+	  rentals_admin_month_query, "稼働率 per room for a month, with an SVG chart" },                               \
+	{ "GET", "/rentals/bookings.csv", rentals_admin_csv, MG_SCOPE_ADMIN, "rentals.manage",                       \
+	  rentals_admin_month_query, "the month's bookings as CSV (UTF-8 with BOM)" },
 
 /* ---- web.c: the public pages ---- */
 enum mg_err rentals_page_rooms(struct mg_ctx *ctx);
@@ -152,6 +159,7 @@ enum rentals_sql {
 	RENTALS_SQL_BOOKING_SHOW,
 	RENTALS_SQL_BOOKING_LINES,
 	RENTALS_SQL_BOOKING_CODE,
+	RENTALS_SQL_BOOKINGS_MONTH,
 	RENTALS_SQL__MAX
 };
 extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
@@ -231,6 +239,18 @@ extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
 	[RENTALS_SQL_BOOKING_LINES] = { "rentals.booking_lines",                                                      \
 	  "SELECT label, amount FROM rentals_booking_line WHERE tenant_id = ? AND booking_id = ? ORDER BY line_no" }, \
 	[RENTALS_SQL_BOOKING_CODE] = { "rentals.booking_code",                                                        \
-	  "SELECT code, state FROM rentals_booking WHERE tenant_id = ? AND id = ?" },
+	  "SELECT code, state FROM rentals_booking WHERE tenant_id = ? AND id = ?" },                                 \
+	[RENTALS_SQL_BOOKINGS_MONTH] = { "rentals.bookings_month",                                                    \
+	  "SELECT b.code, r.name, b.use_date, bf.label, bl.label, b.state, COALESCE(p.label, b.purpose), b.attendees," \
+	  " b.total, UNIX_TIMESTAMP(b.created_at) FROM rentals_booking b"                                             \
+	  " JOIN rentals_room r ON r.tenant_id = b.tenant_id AND r.id = b.room_id"                                    \
+	  " LEFT JOIN rentals_block bf ON bf.tenant_id = r.tenant_id AND bf.facility_id = r.facility_id"              \
+	  " AND bf.code = b.first_block"                                                                              \
+	  " LEFT JOIN rentals_block bl ON bl.tenant_id = r.tenant_id AND bl.facility_id = r.facility_id"              \
+	  " AND bl.code = b.last_block"                                                                               \
+	  " LEFT JOIN rentals_purpose p ON p.tenant_id = r.tenant_id AND p.facility_id = r.facility_id"               \
+	  " AND p.code = b.purpose"                                                                                   \
+	  " WHERE b.tenant_id = ? AND b.use_date >= ? AND b.use_date < ? + INTERVAL 1 MONTH"                          \
+	  " ORDER BY b.use_date, r.sort_order, b.starts_at, b.id LIMIT 10000" },
 
 #endif

@@ -270,3 +270,23 @@ def test_race_200_clients_one_winner_per_round(center):
     codes = ",".join(f"'{w}'" for w in winners)
     assert sql(f"SELECT COUNT(*) FROM rentals_booking WHERE tenant_id = {center['tid']} AND code IN ({codes})"
                f" AND state = 'provisional'").strip() == str(len(rounds))
+
+
+def test_staff_see_occupancy_and_export_the_month_as_csv(center):
+    from test_backoffice import logged_in as staff_login
+    date = day_ahead(100, weekday=2)
+    made = api(center, "POST", "/bookings", {"room": center["room"], "date": date, "blocks": ["pm", "night"]})
+    assert made.status_code == 201, made.text
+    password = create_staff(center["slug"], "keiri", "general")
+    with staff_login(center["slug"], "keiri", password) as staff:
+        r = staff.get(f"/{center['slug']}/admin/rentals/occupancy?month={date[:7]}", headers={"Accept-Language": "ja"})
+        assert r.status_code == 200, r.text
+        assert "稼働率" in r.text and "<svg" in r.text and "第1会議室" in r.text
+        csv = staff.get(f"/{center['slug']}/admin/rentals/bookings.csv?month={date[:7]}",
+                        headers={"Accept-Language": "ja"})
+        assert csv.status_code == 200
+        assert csv.content.startswith(b"\xef\xbb\xbf")
+        text = csv.content.decode("utf-8-sig")
+        assert text.splitlines()[0].startswith("予約番号,施設,")
+        assert f"{made.json()['booking']},第1会議室,{date},午後–夜間,provisional" in text
+        assert "\r\n" in text
