@@ -68,16 +68,26 @@ const struct mg_sql mg_calendar_statements[] = {
 	  "INSERT INTO calendar_claim (tenant_id, space_id, slot, occupation_id, expires_at)"
 	  " WITH RECURSIVE n (s) AS (SELECT CAST(? AS UNSIGNED) UNION ALL SELECT s + 1 FROM n WHERE s < ?)"
 	  " SELECT ?, ?, s, ?, FROM_UNIXTIME(?) FROM n ORDER BY s" },
-	[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED] = { "core.calendar_claim_clear_lapsed",
-	  "DELETE FROM calendar_claim WHERE tenant_id = ? AND space_id = ? AND slot BETWEEN ? AND ?"
+	/* lapsed claims in the way: found by a plain read (no lock, no gap lock: a range locked here
+	 * would deadlock with claimants inserting into it), then each deleted by its key with the
+	 * lapse checked again */
+	[MG_SQL_CALENDAR_CLAIM_LAPSED_IN] = { "core.calendar_claim_lapsed_in",
+	  "SELECT slot FROM calendar_claim WHERE tenant_id = ? AND space_id = ? AND slot BETWEEN ? AND ?"
 	  " AND expires_at < FROM_UNIXTIME(?)" },
-	/* what is in the way: a locking read, so it sees the winner that just committed (a plain
-	 * read would use the transaction's older snapshot) */
+	[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED] = { "core.calendar_claim_clear_lapsed",
+	  "DELETE FROM calendar_claim WHERE tenant_id = ? AND space_id = ? AND slot = ? AND expires_at < FROM_UNIXTIME(?)" },
+	/* what is in the way: the claim the duplicate-key error named, by its key, with a locking
+	 * read (the transaction's snapshot may predate the winner; an existing row by its primary
+	 * key locks that row only, no gap) */
 	[MG_SQL_CALENDAR_CLAIM_BLOCKER] = { "core.calendar_claim_blocker",
 	  "SELECT o.id, o.space_id, o.owner_kind, o.label, UNIX_TIMESTAMP(o.starts_at), UNIX_TIMESTAMP(o.ends_at)"
 	  " FROM calendar_claim c JOIN calendar_occupation o ON o.tenant_id = c.tenant_id AND o.id = c.occupation_id"
-	  " WHERE c.tenant_id = ? AND c.space_id = ? AND c.slot BETWEEN ? AND ? ORDER BY c.slot LIMIT 1"
-	  " LOCK IN SHARE MODE" },
+	  " WHERE c.tenant_id = ? AND c.space_id = ? AND c.slot = ? LOCK IN SHARE MODE" },
+	/* when the error named no key: what this transaction's snapshot sees in the range */
+	[MG_SQL_CALENDAR_CLAIM_SEEN] = { "core.calendar_claim_seen",
+	  "SELECT o.id, o.space_id, o.owner_kind, o.label, UNIX_TIMESTAMP(o.starts_at), UNIX_TIMESTAMP(o.ends_at)"
+	  " FROM calendar_claim c JOIN calendar_occupation o ON o.tenant_id = c.tenant_id AND o.id = c.occupation_id"
+	  " WHERE c.tenant_id = ? AND c.space_id = ? AND c.slot BETWEEN ? AND ? ORDER BY c.slot LIMIT 1" },
 	[MG_SQL_CALENDAR_OCCUPATION_LOCK] = { "core.calendar_occupation_lock",
 	  "SELECT claims, expires_at IS NULL, " LIVE("o") " FROM calendar_occupation o"
 	  " WHERE tenant_id = ? AND id = ? FOR UPDATE" },
@@ -393,14 +403,40 @@ static enum mg_err within_hours(struct mg_db *db, struct mg_arena *arena, uint64
 
 /* ---- occupations ---- */
 
-/* Fills *conflict with the first live occupation claiming a slot of space in [first, last]. */
-static enum mg_err find_blocker(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space,
-				uint32_t first, uint32_t last, struct mg_calendar_conflict *conflict)
+/* The slot a duplicate-key error names: "Duplicate entry '7-12-1998765' for key 'PRIMARY'"
+ * (tenant-space-slot); 0 when the message is not that. */
+static uint32_t duplicate_slot(const char *message)
 {
-	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(first), MG_INT(last) };
-	struct mg_rows rows;
-	enum mg_err err =
-	    mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_BLOCKER], args, 4, &rows, NULL, NULL);
+	const char *entry = message != NULL ? strstr(message, "entry '") : NULL;
+	if (entry == NULL)
+		return 0;
+	const char *end = strchr(entry + 7, '\'');
+	const char *dash = NULL;
+	for (const char *c = entry + 7; end != NULL && c < end; c++)
+		if (*c == '-')
+			dash = c;
+	if (dash == NULL)
+		return 0;
+	unsigned long long slot = strtoull(dash + 1, NULL, 10);
+	return slot <= UINT32_MAX ? (uint32_t)slot : 0;
+}
+
+/* Fills *conflict with the occupation whose claim of space in [first, last] stood in the way. */
+static enum mg_err find_blocker(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space,
+				uint32_t first, uint32_t last, uint32_t slot, struct mg_calendar_conflict *conflict)
+{
+	struct mg_rows rows = { 0 };
+	enum mg_err err = MG_OK;
+	if (slot >= first && slot <= last) {
+		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(slot) };
+		err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_BLOCKER], args, 3, &rows, NULL,
+				 NULL);
+	}
+	if (err == MG_OK && rows.nrows == 0) {
+		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(first), MG_INT(last) };
+		err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_SEEN], args, 4, &rows, NULL,
+				 NULL);
+	}
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows > 0) {
@@ -416,6 +452,26 @@ static enum mg_err find_blocker(struct mg_db *db, struct mg_arena *arena, uint64
 	return MG_OK;
 }
 
+/* Deletes the lapsed claims of space in [first, last], each by its key; *cleared how many. */
+static enum mg_err clear_lapsed(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space,
+				uint32_t first, uint32_t last, time_t now, unsigned long long *cleared)
+{
+	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(space), MG_INT(first), MG_INT(last), MG_INT(now) };
+	struct mg_rows lapsed;
+	*cleared = 0;
+	enum mg_err err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_LAPSED_IN], args, 5,
+				     &lapsed, NULL, NULL);
+	for (size_t r = 0; err == MG_OK && r < lapsed.nrows; r++) {
+		struct mg_dbval key[] = { MG_INT(tenant), MG_INT(space), MG_INT(cell_u64(MG_CELL(&lapsed, r, 0))),
+					  MG_INT(now) };
+		unsigned long long gone = 0;
+		err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED], key, 4, NULL, &gone,
+				 NULL);
+		*cleared += gone;
+	}
+	return err;
+}
+
 /* Claims slots first..last of one space for the occupation, clearing lapsed claims in the way
  * once. MG_ERR_CONFLICT with *conflict filled when a live claim holds one of them. */
 static enum mg_err claim_space(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t space,
@@ -429,20 +485,21 @@ static enum mg_err claim_space(struct mg_db *db, struct mg_arena *arena, uint64_
 					   MG_INT(occupation), expires != 0 ? MG_INT(expires) : MG_NULL };
 		enum mg_err err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_INSERT], args, 6,
 		                             NULL, NULL, NULL);
+		uint32_t taken = err == MG_ERR_CONFLICT ? duplicate_slot(mg_db_error(db)) : 0;
 		if (err == MG_ERR_CONFLICT) {
 			/* a lapsed provisional occupation's claims count as free: delete them here,
 			 * in this transaction, and try once more */
-			struct mg_dbval clear[] = { MG_INT(tenant), MG_INT(space), MG_INT(lo), MG_INT(hi), MG_INT(now) };
 			unsigned long long cleared = 0;
-			if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED],
-			                      clear, 5, NULL, &cleared, NULL)) != MG_OK)
+			if ((err = clear_lapsed(db, arena, tenant, space, lo, hi, now, &cleared)) != MG_OK)
 				return err;
 			err = cleared > 0 ? mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_INSERT],
 			                               args, 6, NULL, NULL, NULL)
 			                  : MG_ERR_CONFLICT;
+			if (err == MG_ERR_CONFLICT && cleared > 0)
+				taken = duplicate_slot(mg_db_error(db));
 		}
 		if (err == MG_ERR_CONFLICT) {
-			enum mg_err found = find_blocker(db, arena, tenant, space, lo, hi, conflict);
+			enum mg_err found = find_blocker(db, arena, tenant, space, lo, hi, taken, conflict);
 			return found != MG_OK ? found : MG_ERR_CONFLICT;
 		}
 		if (err != MG_OK)

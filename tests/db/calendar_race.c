@@ -186,8 +186,8 @@ static void *race_worker(void *arg)
 			wins[nwins++] = (struct win){ r, space };
 		else if (err == MG_ERR_CONFLICT)
 			nlost++;
-		else
-			nother++;
+		else if (nother++ == 0)
+			fprintf(stderr, "calendar_race: first other error: %s\n", mg_strerror(err));
 		pthread_mutex_unlock(&record_lock);
 	}
 	mg_db_close(db);
