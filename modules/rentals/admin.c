@@ -144,6 +144,20 @@ const struct mg_field rentals_admin_approve_fields[] = {
 	MG_FIELDS_END,
 };
 
+/* A booking's state for people (msgid). */
+static const char *state_label(const char *state)
+{
+	if (strcmp(state, "provisional") == 0)
+		return N_("Provisional");
+	if (strcmp(state, "confirmed") == 0)
+		return N_("Confirmed");
+	if (strcmp(state, "lapsed") == 0)
+		return N_("Lapsed");
+	if (strcmp(state, "declined") == 0)
+		return N_("Declined");
+	return N_("Booking cancelled");
+}
+
 /* The month asked for (YYYY-MM), else the current one, as the local date of its 1st. */
 static void month_of(struct mg_ctx *ctx, int *year, int *month)
 {
@@ -247,7 +261,7 @@ enum mg_err rentals_admin_csv(struct mg_ctx *ctx)
 		mg_csv_field(&csv, strcmp(MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4)) == 0
 					   ? MG_CELL(&rows, r, 3)
 					   : mg_arena_printf(a, "%s–%s", MG_CELL(&rows, r, 3), MG_CELL(&rows, r, 4)));
-		mg_csv_field(&csv, MG_CELL(&rows, r, 5));
+		mg_csv_field(&csv, mg_tr(ctx, state_label(MG_CELL(&rows, r, 5))));
 		mg_csv_field(&csv, MG_CELL(&rows, r, 6));
 		mg_csv_int(&csv, (long long)mg_cell_u64(MG_CELL(&rows, r, 7)));
 		mg_csv_int(&csv, atoll(MG_CELL(&rows, r, 8)));

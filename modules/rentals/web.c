@@ -379,7 +379,7 @@ enum mg_err rentals_page_booking(struct mg_ctx *ctx)
 	const char *state_label = strcmp(state, "provisional") == 0 ? N_("Provisional (awaiting payment or approval)")
 				  : strcmp(state, "confirmed") == 0 ? N_("Confirmed")
 				  : strcmp(state, "lapsed") == 0    ? N_("Cancelled: the deadline passed")
-								    : N_("Cancelled");
+								    : N_("Booking cancelled");
 	time_t from = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 3)), to = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 4));
 	json_t *data = json_pack(
 		"{s:s, s:s, s:s, s:s, s:b, s:s, s:s, s:o, s:s, s:s, s:s}", "page_title", mg_tr(ctx, N_("Your booking")),

@@ -288,5 +288,5 @@ def test_staff_see_occupancy_and_export_the_month_as_csv(center):
         assert csv.content.startswith(b"\xef\xbb\xbf")
         text = csv.content.decode("utf-8-sig")
         assert text.splitlines()[0].startswith("予約番号,施設,")
-        assert f"{made.json()['booking']},第1会議室,{date},午後–夜間,provisional" in text
+        assert f"{made.json()['booking']},第1会議室,{date},午後–夜間,仮予約" in text
         assert "\r\n" in text
