@@ -605,9 +605,37 @@ static enum mg_err change_answer(struct mg_ctx *ctx, enum mg_err err, const stru
 	}
 }
 
+/* The answer for a staff-only booking route: 404 when the code names no booking of this tenant
+ * (whoever asks), then 401 without a staff API token, 403 without rentals.manage; *answered
+ * false when the caller may go on. */
+static enum mg_err staff_booking_gate(struct mg_ctx *ctx, const char *code, bool *answered)
+{
+	struct mg_rows found;
+	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(code) };
+	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), RENTALS_SQL(BOOKING_BY_CODE), args, 2, &found, NULL,
+				     NULL);
+	*answered = true;
+	if (err != MG_OK)
+		return err;
+	if (found.nrows == 0)
+		return fail(ctx, 404, "booking_not_found", N_("There is no such booking."));
+	if (mg_staff_id(ctx) == 0) {
+		mg_header(ctx, "WWW-Authenticate", "Bearer");
+		return fail(ctx, 401, "unauthorized", N_("This needs a staff API token."));
+	}
+	if (!mg_staff_may(ctx, "rentals.manage"))
+		return fail(ctx, 403, "forbidden", N_("This staff member may not approve or cancel bookings."));
+	*answered = false;
+	return MG_OK;
+}
+
 /* POST /<slug>/api/v1/bookings/<code>/approve (staff: rentals.manage) — 本予約. */
 enum mg_err rentals_api_approve(struct mg_ctx *ctx)
 {
+	bool answered;
+	enum mg_err gate = staff_booking_gate(ctx, mg_param(ctx, "code"), &answered);
+	if (answered)
+		return gate;
 	struct booking_change c = { .arena = mg_arena(ctx), .tenant = mg_tenant_id(ctx), .code = mg_param(ctx, "code"),
 				    .to_state = "confirmed", .now = mg_now(), .zone = mg_tenant_time_zone(ctx) };
 	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), booking_change, &c);
@@ -620,6 +648,10 @@ enum mg_err rentals_api_approve(struct mg_ctx *ctx)
  * by the facility's ladder for a confirmed booking; a provisional one costs nothing. */
 enum mg_err rentals_api_cancel(struct mg_ctx *ctx)
 {
+	bool answered;
+	enum mg_err gate = staff_booking_gate(ctx, mg_param(ctx, "code"), &answered);
+	if (answered)
+		return gate;
 	struct booking_change c = { .arena = mg_arena(ctx), .tenant = mg_tenant_id(ctx), .code = mg_param(ctx, "code"),
 				    .to_state = "cancelled", .now = mg_now(), .zone = mg_tenant_time_zone(ctx) };
 	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), booking_change, &c);

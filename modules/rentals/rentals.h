@@ -92,7 +92,7 @@ extern const struct mg_field rentals_admin_calendar_query[], rentals_admin_appro
 #define RENTALS_ADMIN_ROUTES                                                                                          \
 	{ "GET", "/rentals/calendar", rentals_admin_calendar, MG_SCOPE_ADMIN, "rentals.manage",                      \
 	  rentals_admin_calendar_query, "the day × rooms calendar: rentals, performances and courses together" },      \
-	{ "POST", "/rentals/bookings/(?<code>R[0-9]{8})/approve", rentals_admin_approve, MG_SCOPE_ADMIN,              \
+	{ "POST", "/rentals/bookings/(?<code>[^/]{1,64})/approve", rentals_admin_approve, MG_SCOPE_ADMIN,              \
 	  "rentals.manage", rentals_admin_approve_fields, "approves a provisional booking (本予約)" },          \
 	{ "GET", "/rentals/occupancy", rentals_admin_occupancy, MG_SCOPE_ADMIN, "rentals.manage",                    \
 	  rentals_admin_month_query, "稼働率 per room for a month, with an SVG chart" },                               \
@@ -115,13 +115,13 @@ extern const struct mg_field rentals_room_query[], rentals_book_fields[];
 	  rentals_book_fields, "the booking form of a logged-in customer" },                                          \
 	{ "POST", "/rentals/rooms/" MG_ID_GROUP("id") "/book", rentals_page_book, MG_SCOPE_TENANT, NULL,               \
 	  rentals_book_fields, "the fee line by line, then a provisional booking (仮予約)" },                           \
-	{ "GET", "/rentals/bookings/(?<code>R[0-9]{8})", rentals_page_booking, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,    \
+	{ "GET", "/rentals/bookings/(?<code>[^/]{1,64})", rentals_page_booking, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,    \
 	  "a customer's own booking with its fee and deadline" },                                                     \
-	{ "GET", "/rentals/bookings/(?<code>R[0-9]{8})/ics", rentals_page_booking_ics, MG_SCOPE_TENANT, NULL,         \
+	{ "GET", "/rentals/bookings/(?<code>[^/]{1,64})/ics", rentals_page_booking_ics, MG_SCOPE_TENANT, NULL,         \
 	  MG_NO_FIELDS, "a customer's booking as an iCalendar file" },
 
 
-#define RENTALS_BOOKING "/api/v1/bookings/(?<code>R[0-9]{8})"
+#define RENTALS_BOOKING "/api/v1/bookings/(?<code>[^/]{1,64})"
 
 #define RENTALS_API_ROUTES                                                                                            \
 	{ "GET", "/api/v1/rooms", rentals_api_rooms, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                             \
@@ -130,9 +130,9 @@ extern const struct mg_field rentals_room_query[], rentals_book_fields[];
 	  rentals_availability_query, "API: each block of a room's days, free, taken (by any module) or closed" },     \
 	{ "POST", "/api/v1/bookings", rentals_api_book, MG_SCOPE_TENANT, "rentals.book", MG_NO_FIELDS,                \
 	  "API: a provisional booking (仮予約) of consecutive blocks, all or nothing, with a staff API token" },        \
-	{ "POST", RENTALS_BOOKING "/approve", rentals_api_approve, MG_SCOPE_TENANT, "rentals.manage", MG_NO_FIELDS,   \
+	{ "POST", RENTALS_BOOKING "/approve", rentals_api_approve, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,               \
 	  "API: approves a provisional booking (本予約)" },                                                            \
-	{ "DELETE", RENTALS_BOOKING, rentals_api_cancel, MG_SCOPE_TENANT, "rentals.manage", MG_NO_FIELDS,             \
+	{ "DELETE", RENTALS_BOOKING, rentals_api_cancel, MG_SCOPE_TENANT, NULL, MG_NO_FIELDS,                         \
 	  "API: cancels a booking by the facility's ladder and frees its blocks" },
 
 /* The module's one statement table (rentals.c), indexed by this enum. */
@@ -160,6 +160,7 @@ enum rentals_sql {
 	RENTALS_SQL_BOOKING_LINES,
 	RENTALS_SQL_BOOKING_CODE,
 	RENTALS_SQL_BOOKINGS_MONTH,
+	RENTALS_SQL_BOOKING_BY_CODE,
 	RENTALS_SQL__MAX
 };
 extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
@@ -251,6 +252,8 @@ extern const struct mg_sql rentals_statements[RENTALS_SQL__MAX + 1];
 	  " LEFT JOIN rentals_purpose p ON p.tenant_id = r.tenant_id AND p.facility_id = r.facility_id"               \
 	  " AND p.code = b.purpose"                                                                                   \
 	  " WHERE b.tenant_id = ? AND b.use_date >= ? AND b.use_date < ? + INTERVAL 1 MONTH"                          \
-	  " ORDER BY b.use_date, r.sort_order, b.starts_at, b.id LIMIT 10000" },
+	  " ORDER BY b.use_date, r.sort_order, b.starts_at, b.id LIMIT 10000" },                                      \
+	[RENTALS_SQL_BOOKING_BY_CODE] = { "rentals.booking_by_code",                                                  \
+	  "SELECT id FROM rentals_booking WHERE tenant_id = ? AND code = ?" },
 
 #endif

@@ -262,12 +262,6 @@ enum mg_err rentals_page_book(struct mg_ctx *ctx)
 	bool post = strcmp(mg_method(ctx), "POST") == 0;
 	const char *date = post ? mg_form(ctx, "date") : mg_query(ctx, "date");
 	const char *block = mg_query(ctx, "block");
-	if (mg_customer_id(ctx) == 0)
-		return to_login(ctx, post ? here(ctx, mg_arena_printf(a, "/rentals/rooms/%llu", (unsigned long long)id))
-					  : mg_arena_printf(a, "%s?date=%s&block=%s",
-							    here(ctx, mg_arena_printf(a, "/rentals/rooms/%llu/book",
-										      (unsigned long long)id)),
-							    date != NULL ? date : "", block != NULL ? block : ""));
 	struct room room;
 	struct booking_new b = { .arena = a, .tenant = mg_tenant_id(ctx), .now = mg_now(),
 				 .person_id = mg_customer_id(ctx) };
@@ -277,6 +271,12 @@ enum mg_err rentals_page_book(struct mg_ctx *ctx)
 		return mg_error(ctx, 404, N_("There is no such room."));
 	if (outcome != BOOK_OK)
 		return err;
+	if (mg_customer_id(ctx) == 0)
+		return to_login(ctx, post ? here(ctx, mg_arena_printf(a, "/rentals/rooms/%llu", (unsigned long long)id))
+					  : mg_arena_printf(a, "%s?date=%s&block=%s",
+							    here(ctx, mg_arena_printf(a, "/rentals/rooms/%llu/book",
+										      (unsigned long long)id)),
+							    date != NULL ? date : "", block != NULL ? block : ""));
 	time_t day;
 	if (date == NULL || mg_tz_parse_date(mg_tenant_time_zone(ctx), date, &day) != MG_OK)
 		return mg_error(ctx, 400, N_("The date is not valid."));
@@ -358,8 +358,17 @@ enum mg_err rentals_page_booking(struct mg_ctx *ctx)
 {
 	struct mg_arena *a = mg_arena(ctx);
 	const char *code = mg_param(ctx, "code");
-	if (mg_customer_id(ctx) == 0)
+	if (mg_customer_id(ctx) == 0) {
+		/* a booking of this tenant: log in to see it; anything else is not here */
+		struct mg_rows found;
+		struct mg_dbval fargs[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(code) };
+		enum mg_err ferr = mg_db_exec(mg_ctx_db(ctx), a, RENTALS_SQL(BOOKING_BY_CODE), fargs, 2, &found, NULL, NULL);
+		if (ferr != MG_OK)
+			return ferr;
+		if (found.nrows == 0)
+			return mg_error(ctx, 404, N_("There is no such booking."));
 		return to_login(ctx, here(ctx, mg_arena_printf(a, "/rentals/bookings/%s", code)));
+	}
 	struct mg_rows rows, lines;
 	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(code), MG_INT(mg_customer_id(ctx)) };
 	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), a, RENTALS_SQL(BOOKING_SHOW), args, 3, &rows, NULL, NULL);
