@@ -2,8 +2,10 @@
  * Money lines, tax, invoice numbers and fee ladders (see money.h).
  */
 #include <string.h>
+#include <time.h>
 
 #include "money.h"
+#include "tz.h"
 
 static const char *const line_types[] = { MG_LINE_UNIT,	     MG_LINE_DISCOUNT,	MG_LINE_REDUCTION,
 					  MG_LINE_FEE,	     MG_LINE_ADMISSION, MG_LINE_CANCELLATION_FEE,
@@ -80,14 +82,27 @@ long long mg_fee_amount(long long amount, unsigned percent)
 	return amount * (long long)(percent > 100 ? 100 : percent) / 100;
 }
 
-/* days since 1970-01-01 of a local date, flooring for instants before the epoch */
-static long long local_day(time_t t, long utc_offset)
+/* Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm). */
+static long long civil_day(long long y, unsigned m, unsigned d)
 {
-	long long local = (long long)t + utc_offset;
-	return local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	unsigned yoe = (unsigned)(y - era * 400);
+	unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + (long long)doe - 719468;
 }
 
-int mg_days_before(time_t now, time_t use_at, long utc_offset)
+/* The day number of t's date in zone (UTC's when the zone is unknown). */
+static long long local_day(time_t t, const char *zone)
 {
-	return (int)(local_day(use_at, utc_offset) - local_day(now, utc_offset));
+	struct tm tm;
+	if (zone == NULL || mg_tz_local(zone, t, &tm) != MG_OK)
+		gmtime_r(&t, &tm);
+	return civil_day(tm.tm_year + 1900LL, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+}
+
+int mg_days_before(time_t now, time_t use_at, const char *zone)
+{
+	return (int)(local_day(use_at, zone) - local_day(now, zone));
 }

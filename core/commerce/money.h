@@ -74,8 +74,9 @@ struct mg_fee_rule {
 unsigned mg_fee_percent(const struct mg_fee_rule *rule, int days);
 /* floor(amount × percent / 100). */
 long long mg_fee_amount(long long amount, unsigned percent);
-/* Calendar days from now's date to use_at's date, both in the zone utc_offset seconds east
- * of UTC (the day of use is 0, the day before 1). */
-int mg_days_before(time_t now, time_t use_at, long utc_offset);
+/* Calendar days from now's date to use_at's date, both dates in zone (the tenant's; a day of
+ * 23 or 25 hours counts as one): the day of use is 0, the day before 1. An unknown zone counts
+ * UTC dates. */
+int mg_days_before(time_t now, time_t use_at, const char *zone);
 
 #endif

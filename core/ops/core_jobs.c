@@ -4,6 +4,7 @@
  * the scheduler knows none of them.
  */
 #include "backup.h"
+#include "booking.h"
 #include "inventory.h"
 #include "calendar.h"
 #include "jobs.h"
@@ -22,16 +23,22 @@ static enum mg_err sweep_sessions(struct mg_db *db, struct mg_arena *arena, time
 	return err;
 }
 
-/* Lapsed holds already count as free (core/inventory.c); this tidies their rows. */
+/* Lapsed holds already count as free (core/inventory.c); this tidies their rows, and marks
+ * provisional holds past their deadline lapsed with their orders expired (core/booking.c), and
+ * deletes the venue calendar's lapsed claims. */
 static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t now)
 {
-	size_t tidied = 0;
+	size_t tidied = 0, lapsed = 0, claims = 0;
 	enum mg_err err = mg_inventory_sweep(db, arena, now, &tidied);
-	mg_job_note("freed %zu lapsed hold(s)", tidied);
-	/* a lapsed provisional occupation's claims count as free already (core/commerce/calendar.c) */
-	size_t claims = 0;
-	if (err == MG_OK && (err = mg_calendar_sweep(db, arena, now, &claims)) == MG_OK)
-		mg_job_note("deleted %zu lapsed calendar claim(s)", claims);
+	if (err == MG_OK)
+		err = mg_bookings_lapse_due(db, arena, now, &lapsed);
+	/* a lapsed provisional occupation's claims count as free already (core/commerce/calendar.c);
+	 * this deletes them */
+	if (err == MG_OK)
+		err = mg_calendar_sweep(db, arena, now, &claims);
+	/* one note: a job's run keeps the last */
+	mg_job_note("freed %zu lapsed hold(s); %zu provisional hold(s) lapsed; %zu lapsed calendar claim(s) deleted", tidied,
+		    lapsed, claims);
 	return err;
 }
 
@@ -43,7 +50,8 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.session_sweep", "every 10m", sweep_sessions },
 	/* delivers the mail outbox (maildir in dev, SMTP relay in production), with back-off */
 	{ "core.mail", "every 1m", mg_mail_send_pending },
-	/* frees the rows of cart holds that lapsed (they are already free to everyone else) */
+	/* frees the rows of cart holds that lapsed (they are already free to everyone else);
+	 * provisional holds past their deadline lapse and expire the orders waiting on them */
 	{ "core.hold_sweep", "every 1m", sweep_holds },
 	/* the 30/60-day purges of terminated tenants: rows at T+30, backups and key at T+60 */
 	{ "core.purge", "daily 04:00", mg_purge_job },
