@@ -9,9 +9,8 @@ import uuid
 from selenium.webdriver.common.by import By
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
-from test_backoffice import create_staff, logged_in, madoguchi, sql
-from test_people import PASSWORD, link_path, mails_to, send_mail
-from test_rentals_booking import day_ahead, make_center
+from helpers import (PASSWORD, create_staff, day_ahead, link_path, logged_in, madoguchi, mails_to, make_center,
+                     send_mail, sql)
 
 
 def test_a_resident_books_an_afternoon_with_a_projector_and_staff_approve_it(browser):  # noqa: F811

@@ -8,8 +8,7 @@ import os
 import subprocess
 import uuid
 
-from conftest import BUILD_DIR, CONFIG
-from test_backoffice import madoguchi, sql
+from helpers import BUILD_DIR, CONFIG, madoguchi, sql
 
 
 def test_occupations_never_overlap_under_a_race():

@@ -5,15 +5,7 @@ import uuid
 
 import requests
 
-from conftest import BASE_URL, TIMEOUT
-from test_backoffice import madoguchi, sql
-
-
-def make_tenant(modules="tickets rentals"):
-    slug = f"rent-{uuid.uuid4().hex[:10]}"
-    done = madoguchi("tenant", "create", "--slug", slug, "--name", "テスト市民会館", "--modules", modules)
-    assert done.returncode == 0, done.stderr
-    return slug, int(sql(f"SELECT id FROM tenant WHERE slug = '{slug}'").strip())
+from helpers import BASE_URL, TIMEOUT, rentals_tenant as make_tenant, sql
 
 
 def make_facility(tid):

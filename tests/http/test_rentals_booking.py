@@ -11,69 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import create_staff, logged_in, madoguchi, sql
-from test_rentals_api import make_tenant
-from test_tickets_gate import make_token
-
-JST = datetime.timezone(datetime.timedelta(hours=9))
-
-
-def utc(t):
-    return t.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def day_ahead(days, weekday=None):
-    """A local date `days` days from today, moved on to the next `weekday` (0 Monday) if given."""
-    d = datetime.datetime.now(JST).date() + datetime.timedelta(days=days)
-    while weekday is not None and d.weekday() != weekday:
-        d += datetime.timedelta(days=1)
-    return d.isoformat()
-
-
-def make_center(tid):
-    """A 市民会館 (午前 9–12, 午後 13–17, 夜間 18–22; 土日祝 +20 %; 全日 −10 %) with a 会議室 and a
-    体育館 of two parts on calendar spaces, purposes 一般 ×1.0 and 営利 ×3.0, and one projector."""
-    out = sql(f"""
-        INSERT INTO calendar_space (tenant_id, name, kind, capacity) VALUES ({tid}, '第1会議室', 'room', 40);
-        SET @s_room = LAST_INSERT_ID();
-        INSERT INTO calendar_space (tenant_id, name, kind, capacity) VALUES ({tid}, '体育館', 'court', 300);
-        SET @s_gym = LAST_INSERT_ID();
-        INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity)
-          VALUES ({tid}, @s_gym, 1, 'A面', 'court', 150);
-        SET @s_a = LAST_INSERT_ID();
-        INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity)
-          VALUES ({tid}, @s_gym, 1, 'B面', 'court', 150);
-        SET @s_b = LAST_INSERT_ID();
-        INSERT INTO rentals_facility (tenant_id, name, weekend_percent, full_day_percent)
-          VALUES ({tid}, '市民会館', 20, 10);
-        SET @f = LAST_INSERT_ID();
-        INSERT INTO rentals_block (tenant_id, facility_id, code, label, start_minute, end_minute, sort_order)
-          VALUES ({tid}, @f, 'am', '午前', 540, 720, 1), ({tid}, @f, 'pm', '午後', 780, 1020, 2),
-                 ({tid}, @f, 'night', '夜間', 1080, 1320, 3);
-        INSERT INTO rentals_purpose (tenant_id, facility_id, code, label, percent, sort_order)
-          VALUES ({tid}, @f, 'general', '一般', 100, 1), ({tid}, @f, 'commercial', '営利', 300, 2);
-        INSERT INTO rentals_room (tenant_id, facility_id, space_id, name, capacity, sort_order)
-          VALUES ({tid}, @f, @s_room, '第1会議室', 40, 1);
-        SET @room = LAST_INSERT_ID();
-        INSERT INTO rentals_room (tenant_id, facility_id, space_id, name, capacity, sort_order)
-          VALUES ({tid}, @f, @s_gym, '体育館', 300, 2);
-        SET @gym = LAST_INSERT_ID();
-        INSERT INTO rentals_room (tenant_id, facility_id, parent_room_id, space_id, name, capacity, sort_order)
-          VALUES ({tid}, @f, @gym, @s_a, 'A面', 150, 1);
-        SET @a = LAST_INSERT_ID();
-        INSERT INTO rentals_fee (tenant_id, room_id, block_code, amount)
-          SELECT {tid}, r.id, b.code, CASE b.code WHEN 'am' THEN 1000 WHEN 'pm' THEN 1500 ELSE 2000 END
-          FROM rentals_room r JOIN rentals_block b ON b.tenant_id = r.tenant_id AND b.facility_id = r.facility_id
-          WHERE r.tenant_id = {tid};
-        INSERT INTO rentals_equipment (tenant_id, facility_id, name, stock, fee_per_block)
-          VALUES ({tid}, @f, 'プロジェクター', 1, 1000);
-        SET @projector = LAST_INSERT_ID();
-        SELECT @room, @gym, @a, @projector, @s_room;
-    """).split()
-    room, gym, a, projector, space = (int(x) for x in out)
-    return {"room": room, "gym": gym, "a": a, "projector": projector, "space": space}
-
+from helpers import (JST_ZONE as JST, create_staff, day_ahead, logged_in, madoguchi, make_center, new_client,
+                     rentals_api_token, rentals_tenant as make_tenant, sql, utc)
 
 @pytest.fixture(scope="module")
 def center():
@@ -82,7 +21,7 @@ def center():
     password = create_staff(slug, "admin", "admin")
     with logged_in(slug, "admin", password) as admin:
         create_staff(slug, "madoguchi", "general")
-        token, _ = make_token(admin, slug, "受付端末", "madoguchi")
+        token = rentals_api_token(admin, slug, "受付端末", "madoguchi")
     return {"slug": slug, "tid": tid, "token": token, **ids}
 
 
@@ -273,12 +212,11 @@ def test_race_200_clients_one_winner_per_round(center):
 
 
 def test_staff_see_occupancy_and_export_the_month_as_csv(center):
-    from test_backoffice import logged_in as staff_login
     date = day_ahead(100, weekday=2)
     made = api(center, "POST", "/bookings", {"room": center["room"], "date": date, "blocks": ["pm", "night"]})
     assert made.status_code == 201, made.text
     password = create_staff(center["slug"], "keiri", "general")
-    with staff_login(center["slug"], "keiri", password) as staff:
+    with logged_in(center["slug"], "keiri", password) as staff:
         r = staff.get(f"/{center['slug']}/admin/rentals/occupancy?month={date[:7]}", headers={"Accept-Language": "ja"})
         assert r.status_code == 200, r.text
         assert "稼働率" in r.text and "<svg" in r.text and "第1会議室" in r.text

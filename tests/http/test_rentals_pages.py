@@ -8,10 +8,8 @@ import uuid
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import madoguchi, sql
-from test_people import PASSWORD, active_account, form_csrf
-from test_rentals_booking import JST, day_ahead, make_center
+from helpers import (JST_ZONE as JST, PASSWORD, active_account, day_ahead, form_csrf, madoguchi, make_center,
+                     new_client, sql)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ import uuid
 
 import pytest
 
-from conftest import new_client  # noqa: F401
-from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, sql
+from helpers import create_staff, logged_in, madoguchi, new_client, page_csrf, sql  # noqa: F401
 
 DAY = 24 * 3600
 JA = {"Accept-Language": "ja"}
