@@ -206,15 +206,6 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
 
-# modules/rentals/fees.c: consecutive blocks, the fee line by line (purpose × residency, admission
-# tier, holiday surcharge, 全日, equipment, 減免), deadlines, the cancellation ladder (issue 11, item 5).
-check_PROGRAMS += %D%/unit/test_rentals_fees
-TESTS += %D%/unit/test_rentals_fees
-%C%_unit_test_rentals_fees_SOURCES = %D%/unit/test_rentals_fees.c modules/rentals/fees.c core/commerce/money.c $(MG_SRC_UNIT)
-%C%_unit_test_rentals_fees_CFLAGS = $(MG_CFLAGS_UNIT)
-%C%_unit_test_rentals_fees_LDFLAGS = $(MG_LINK_UNIT)
-%C%_unit_test_rentals_fees_LDADD = $(MG_LIBS_UNIT)
-
 # core/base/tz.c: local times in a named zone, DST gap and overlap, formats, unknown zones (issue 10, item 7).
 check_PROGRAMS += %D%/unit/test_tz
 TESTS += %D%/unit/test_tz
@@ -246,6 +237,11 @@ TESTS += %D%/unit/test_db
 TESTS += %D%/check-module-api.sh
 EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
 
+# The HTTP and browser tests import no test module and not conftest.py (helpers.py holds what
+# they share), so none depends on another having been imported or run first.
+TESTS += %D%/check-test-imports.sh
+EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py
+
 # core/commerce/calendar_rules.c: slots (rounded outward, buffer, longest span) and closed-day
 # rules (issue 11, item 1). Against a database: tests/db/calendar_race.c via test_calendar.py.
 check_PROGRAMS += %D%/unit/test_calendar
@@ -264,7 +260,3 @@ check_PROGRAMS += %D%/db/calendar_race
 %C%_db_calendar_race_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_db_calendar_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
 %C%_db_calendar_race_LDADD = $(MG_LIBS_UNIT)
-# The HTTP and browser tests import no test module and not conftest.py (helpers.py holds what
-# they share), so none depends on another having been imported or run first.
-TESTS += %D%/check-test-imports.sh
-EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py

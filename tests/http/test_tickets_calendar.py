@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from helpers import create_staff, logged_in, madoguchi, new_client, page_csrf, sql  # noqa: F401
+from helpers import create_staff, logged_in, madoguchi, page_csrf, sql
 
 DAY = 24 * 3600
 JA = {"Accept-Language": "ja"}
