@@ -206,6 +206,15 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
 
+# modules/rentals/fees.c: consecutive blocks, the fee line by line (purpose × residency, admission
+# tier, holiday surcharge, 全日, equipment, 減免), deadlines, the cancellation ladder (issue 11, item 5).
+check_PROGRAMS += %D%/unit/test_rentals_fees
+TESTS += %D%/unit/test_rentals_fees
+%C%_unit_test_rentals_fees_SOURCES = %D%/unit/test_rentals_fees.c modules/rentals/fees.c core/commerce/money.c $(MG_SRC_UNIT)
+%C%_unit_test_rentals_fees_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_rentals_fees_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_rentals_fees_LDADD = $(MG_LIBS_UNIT)
+
 # core/base/tz.c: local times in a named zone, DST gap and overlap, formats, unknown zones (issue 10, item 7).
 check_PROGRAMS += %D%/unit/test_tz
 TESTS += %D%/unit/test_tz
