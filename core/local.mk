@@ -47,7 +47,9 @@ MG_SRC_CORE = \
 	%D%/cli/module_command.c %D%/cli/cmd_statements.c \
 	%D%/commerce/cart.c %D%/commerce/cart.h %D%/commerce/order.c %D%/commerce/order.h %D%/commerce/payment.c %D%/commerce/payment.h %D%/commerce/shop_text.c \
 	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c \
-	%D%/web/buyer.c
+	%D%/web/buyer.c \
+	%D%/platform/status.c %D%/platform/status.h %D%/ops/monitor.c %D%/ops/monitor.h %D%/web/status_pages.c \
+	%D%/cli/cmd_status.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/cli/main.c $(MG_SRC_CORE)

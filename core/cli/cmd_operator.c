@@ -141,6 +141,9 @@ static int maintenance_show(struct mg_db *db)
 int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv)
 {
 	long long notice = 0, retry = MG_MAINTENANCE_RETRY_DEFAULT;
+	if (argc >= 2 && (strcmp(argv[1], "schedule") == 0 || strcmp(argv[1], "windows") == 0 ||
+			  strcmp(argv[1], "cancel") == 0))
+		return mg_cmd_maintenance_windows(cli, argc, argv);
 	static const struct option options[] = { { "notice", required_argument, NULL, 'n' },
 						 { "retry-after", required_argument, NULL, 'r' },
 						 { NULL, 0, NULL, 0 } };

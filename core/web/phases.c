@@ -44,7 +44,7 @@ static bool state_changing(const struct mg_ctx *ctx)
 
 /*
  * The maintenance switch (core/web/notice.c): while it is on, every page but the operator
- * console, /healthz and the language switch answers 503 with Retry-After and the operator's
+ * console, /healthz, the status page and the language switch answers 503 with Retry-After and the operator's
  * notice. This costs one primary-key look-up of platform_setting per request: cheap, and a
  * switch takes effect at once on every worker and host with no cache to go stale. When the
  * database cannot answer, pages go on as they would without the switch (and report that
@@ -55,7 +55,8 @@ static enum mg_phase_result maintenance_phase(struct mg_ctx *ctx)
 	const struct mg_route *route = mg_ctx_route(ctx);
 	if (route->scope == MG_SCOPE_OPERATOR ||
 	    (route->scope == MG_SCOPE_PLATFORM && strcmp(mg_ctx_route_owner(ctx), "core") == 0 &&
-	     (strcmp(route->pattern, "/healthz") == 0 || strcmp(route->pattern, "/lang") == 0)))
+	     (strcmp(route->pattern, "/healthz") == 0 || strcmp(route->pattern, "/lang") == 0 ||
+	      strcmp(route->pattern, "/status") == 0 || strcmp(route->pattern, "/status.atom") == 0)))
 		return MG_PHASE_NEXT;
 	struct mg_arena *arena = mg_arena(ctx);
 	struct mg_maintenance m;

@@ -1,0 +1,15 @@
+/* The status page (/status, /status.atom) and the maintenance banners (core/web/status_pages.c). */
+#ifndef MG_STATUS_PAGES_H
+#define MG_STATUS_PAGES_H
+
+#include <jansson.h>
+
+#include "request.h"
+
+extern const struct mg_route mg_status_routes[];
+/* The maintenance windows not yet ended that start within lead seconds, as [{text, reason,
+ * active}] with the time in the request's tenant's zone and language: the banners of the
+ * dashboard (every upcoming window) and of the public pages (from the configured lead time). */
+json_t *mg_status_banners(struct mg_ctx *ctx, long lead);
+
+#endif
