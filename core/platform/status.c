@@ -348,31 +348,46 @@ enum mg_err mg_maintenance_job(struct mg_db *db, struct mg_arena *arena, time_t 
 	return err;
 }
 
-enum mg_err mg_window_cancel(struct mg_db *db, uint64_t id, const char *actor)
+struct cancel_args {
+	uint64_t id;
+	const char *actor;
+	bool active;
+};
+
+static enum mg_err cancel_txn(struct mg_db *db, void *varg)
 {
+	struct cancel_args *a = varg;
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_rows rows;
 	unsigned long long affected = 0;
-	struct mg_dbval key[] = { MG_INT(id) };
-	enum mg_err err = mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_WINDOW_LIST], (struct mg_dbval[]){ MG_INT(0) }, 1,
-				     &rows, NULL, NULL);
-	bool active = false;
+	struct mg_dbval key[] = { MG_INT(a->id) }, since[] = { MG_INT(0) };
+	a->active = false;
+	enum mg_err err =
+	    mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_WINDOW_LIST], since, 1, &rows, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < rows.nrows; r++)
-		if (mg_cell_u64(MG_CELL(&rows, r, 0)) == id && strcmp(MG_CELL(&rows, r, 5), "active") == 0)
-			active = true;
+		if (mg_cell_u64(MG_CELL(&rows, r, 0)) == a->id && strcmp(MG_CELL(&rows, r, 5), "active") == 0)
+			a->active = true;
 	if (err == MG_OK)
-		err = mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_WINDOW_CANCEL], key, 1, NULL, &affected, NULL);
+		err = mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_WINDOW_CANCEL], key, 1, NULL, &affected,
+				 NULL);
 	if (err == MG_OK && affected == 0)
 		err = MG_ERR_NOT_FOUND;
-	if (err == MG_OK && active)
-		err = mg_maintenance_set(db, false, 0, 0, actor, "", "madoguchi maintenance cancel");
 	if (err == MG_OK) {
-		struct mg_audit_event ev = { 0, actor, "maintenance.cancel", mg_arena_printf(arena, "window:%llu",
-											      (unsigned long long)id),
-					     "", "madoguchi", "success", NULL };
+		struct mg_audit_event ev = { 0, a->actor, "maintenance.cancel",
+					     mg_arena_printf(arena, "window:%llu", (unsigned long long)a->id), "",
+					     "madoguchi", "success", NULL };
 		err = mg_audit_append(db, arena, &ev);
 	}
 	mg_arena_free(arena);
+	return err;
+}
+
+enum mg_err mg_window_cancel(struct mg_db *db, uint64_t id, const char *actor)
+{
+	struct cancel_args a = { id, actor, false };
+	enum mg_err err = mg_db_transaction(db, cancel_txn, &a);
+	if (err == MG_OK && a.active)
+		err = mg_maintenance_set(db, false, 0, 0, actor, "", "madoguchi maintenance cancel");
 	return err;
 }
 
@@ -476,7 +491,7 @@ static enum mg_err evaluate_txn(struct mg_db *db, void *varg)
 	mg_buf_free(&what);
 	if (open.nrows > 0) {
 		uint64_t id = mg_cell_u64(MG_CELL(&open, 0, 0));
-		if (failing.nrows == 0) {
+		if (!past) { /* nothing fails past the threshold any more */
 			struct mg_dbval c[] = { MG_INT(a->now), MG_INT(id) };
 			err = mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_INCIDENT_CLOSE], c, 2, NULL, NULL, NULL);
 			a->closed = id;
@@ -543,22 +558,34 @@ enum mg_err mg_checks_list(struct mg_db *db, struct mg_arena *arena, struct mg_r
 	return mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_CHECK_ALL], NULL, 0, rows, NULL, NULL);
 }
 
-enum mg_err mg_incident_report(struct mg_db *db, uint64_t id, const char *cause, const char *measures,
-			       const char *actor)
+struct report_args {
+	uint64_t id;
+	const char *cause, *measures, *actor;
+};
+
+static enum mg_err report_txn(struct mg_db *db, void *varg)
 {
+	struct report_args *a = varg;
 	struct mg_arena *arena = mg_arena_new();
 	unsigned long long affected = 0;
-	struct mg_dbval row[] = { MG_TEXT(cause), MG_TEXT(measures), MG_INT(id) };
+	struct mg_dbval row[] = { MG_TEXT(a->cause), MG_TEXT(a->measures), MG_INT(a->id) };
 	enum mg_err err =
 	    mg_db_exec(db, arena, &mg_status_statements[MG_SQL_STATUS_INCIDENT_REPORT], row, 3, NULL, &affected, NULL);
 	if (err == MG_OK) {
-		struct mg_audit_event ev = { 0, actor, "incident.report", mg_arena_printf(arena, "incident:%llu",
-											   (unsigned long long)id),
+		struct mg_audit_event ev = { 0, a->actor, "incident.report", mg_arena_printf(arena, "incident:%llu",
+											      (unsigned long long)a->id),
 					     "", "madoguchi", "success", NULL };
 		err = mg_audit_append(db, arena, &ev);
 	}
 	mg_arena_free(arena);
 	return err;
+}
+
+enum mg_err mg_incident_report(struct mg_db *db, uint64_t id, const char *cause, const char *measures,
+			       const char *actor)
+{
+	struct report_args a = { id, cause, measures, actor };
+	return mg_db_transaction(db, report_txn, &a);
 }
 
 double mg_availability(const struct mg_rows *incidents, time_t month_start, time_t month_end, time_t now)
