@@ -99,6 +99,11 @@ def test_a_scheduled_window_is_mailed_once_reminded_shown_and_switches_itself(tm
         page = admin.get(f"/{first['slug']}/admin/", headers={"Accept-Language": "en"})
         assert "unavailable for maintenance" in page.text
 
+        # and, from the lead time (72 h in the test stack's defaults), on the public pages
+        public = new_client().get(f"/{second['slug']}/", headers={"Accept-Language": "ja"})
+        assert public.status_code == 200 and "はメンテナンスのためご利用いただけません" in public.text
+        assert f"{jst.tm_mon}月{jst.tm_mday}日" in public.text
+
         # no reminder two days ahead; one 24 h before, and only one
         run_job("core.maintenance", start - 2 * 86400)
         assert len(mails_to(first["address"])) == 1
