@@ -198,6 +198,7 @@ static enum mg_err dashboard(struct mg_ctx *ctx)
 	}
 	json_object_set_new(data, "notices", notices_for_staff(ctx));
 	json_object_set_new(data, "maintenance", mg_status_banners(ctx, 365L * 24 * 3600));
+	json_object_set_new(data, "incidents", mg_status_incidents(ctx));
 	return mg_render(ctx, 200, "core/admin_home", data);
 }
 

@@ -62,6 +62,15 @@ static json_t *incidents_json(struct mg_ctx *ctx, const struct mg_rows *rows, ti
 	return list;
 }
 
+json_t *mg_status_incidents(struct mg_ctx *ctx)
+{
+	time_t now = mg_now();
+	struct mg_rows rows;
+	if (mg_incidents_list(mg_ctx_db(ctx), mg_arena(ctx), now - MG_STATUS_DAYS * 24L * 3600, &rows) != MG_OK)
+		return json_array();
+	return incidents_json(ctx, &rows, now);
+}
+
 /* Availability of this month and the two before, in the request's zone. */
 static json_t *months_json(struct mg_ctx *ctx, const struct mg_rows *rows, time_t now)
 {

@@ -222,6 +222,9 @@ def test_a_stopped_scheduler_opens_one_incident_mails_once_and_closing_measures_
         page = new_client().get("/status", headers={"Accept-Language": "en"})
         assert "スケジューラの停止" in page.text and "All services are operating normally." in page.text
         assert re.search(r"\d+\.\d\d %", page.text)
+        admin = logged_in(t["slug"], "admin", t["password"])
+        board = admin.get(f"/{t['slug']}/admin/", headers={"Accept-Language": "ja"})
+        assert "スケジューラの停止" in board.text and "監視間隔を短縮" in board.text and "過去90日間の障害" in board.text
         export = run_bin("incident", "export", config=config)
         assert export.returncode == 0
         assert export.stdout.startswith("\ufeff")
