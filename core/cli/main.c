@@ -468,6 +468,11 @@ int main(int argc, char **argv)
 	mg_tz_set_platform(config.platform_time_zone); /* checked by the loader */
 	mg_clock_init(config.clock_offset_file);
 	xmlInitParser();
+	/* progress of long commands: in place on a terminal, none in the scheduler or the server */
+	if (strcmp(command, "jobs") == 0 || strcmp(command, "serve") == 0)
+		mg_progress_set(MG_PROGRESS_OFF);
+	else if (isatty(STDERR_FILENO))
+		mg_progress_set(MG_PROGRESS_TERMINAL);
 
 	int status = 2;
 	const struct command *c = find_command(command);

@@ -13,8 +13,7 @@
 
 const struct mg_sql mg_monitor_statements[] = {
 	[MG_SQL_MONITOR_HEARTBEAT] = { "core.monitor_heartbeat",
-	  "SELECT COALESCE(UNIX_TIMESTAMP(MAX(started_at)), 0) FROM job_run WHERE manual = 0"
-	  " AND started_at <= FROM_UNIXTIME(?)" },
+	  "SELECT COALESCE(MAX(CAST(value AS SIGNED)), 0) FROM platform_setting WHERE name = 'scheduler_heartbeat'" },
 	[MG_SQL_MONITOR_LAST_RUN] = { "core.monitor_last_run",
 	  "SELECT outcome, UNIX_TIMESTAMP(started_at) FROM job_run WHERE job = ? AND outcome IN ('ok', 'failed')"
 	  " ORDER BY started_at DESC, id DESC LIMIT 1" },
@@ -157,11 +156,11 @@ enum mg_err mg_monitor_round(struct mg_db *db, struct mg_arena *arena, time_t no
 		err = record(db, arena, now, "database", true, "", out);
 	struct mg_rows rows;
 	if (err == MG_OK && wanted(only, "scheduler") &&
-	    (err = mg_db_exec(db, arena, &mg_monitor_statements[MG_SQL_MONITOR_HEARTBEAT],
-			      (struct mg_dbval[]){ MG_INT(now) }, 1, &rows, NULL, NULL)) == MG_OK) {
+	    (err = mg_db_exec(db, arena, &mg_monitor_statements[MG_SQL_MONITOR_HEARTBEAT], NULL, 0, &rows, NULL,
+			      NULL)) == MG_OK) {
 		time_t beat = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 0));
 		bool ok = beat == 0 || now - beat <= MG_MONITOR_HEARTBEAT;
-		snprintf(detail, sizeof(detail), "no job started for %lld s", (long long)(now - beat));
+		snprintf(detail, sizeof(detail), "no heartbeat for %lld s", (long long)(now - beat));
 		err = record(db, arena, now, "scheduler", ok, detail, out);
 	}
 	if (err == MG_OK && wanted(only, "backup"))

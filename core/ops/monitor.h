@@ -18,7 +18,7 @@
 #include "err.h"
 
 enum {
-	MG_MONITOR_HEARTBEAT = 300,          /* the scheduler starts a run at least this often */
+	MG_MONITOR_HEARTBEAT = 300,          /* the scheduler's heartbeat at most this old */
 	MG_MONITOR_BACKUP_AGE = 26 * 3600,   /* the newest good backup (and drill) at most this old */
 	MG_MONITOR_DISK_FREE_PERCENT = 5,
 };
