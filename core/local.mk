@@ -27,7 +27,7 @@ MG_SRC_CORE = \
 	%D%/http/http.c %D%/http/http.h \
 	%D%/web/pages.c %D%/web/pages.h %D%/web/phases.c %D%/web/phases.h \
 	%D%/http/serve.c %D%/http/serve.h \
-	%D%/cli/cli.h %D%/cli/cmd_tenant.c %D%/cli/cmd_staff.c \
+	%D%/cli/cli.h %D%/cli/cli_options.c %D%/cli/cmd_tenant.c %D%/cli/cmd_staff.c \
 	%D%/tenant/tenant.c %D%/tenant/tenant.h \
 	%D%/base/clock.c %D%/base/clock.h %D%/auth/session.c %D%/auth/session.h \
 	%D%/auth/staff.c %D%/auth/staff.h %D%/auth/staff_totp.c %D%/web/staff_admin.c \
@@ -46,7 +46,9 @@ MG_SRC_CORE = \
 	%D%/ops/backup.c %D%/db/scratch_db.c %D%/db/scratch_db.h %D%/ops/drill.c %D%/cli/cmd_backup.c \
 	%D%/cli/module_command.c %D%/cli/cmd_statements.c \
 	%D%/commerce/cart.c %D%/commerce/cart.h %D%/commerce/order.c %D%/commerce/order.h %D%/commerce/payment.c %D%/commerce/payment.h %D%/commerce/shop_text.c \
-	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c \
+	%D%/commerce/money.c %D%/commerce/money.h %D%/commerce/hold.c %D%/commerce/hold.h \
+	%D%/commerce/booking.c %D%/commerce/booking.h %D%/web/receipt.c %D%/web/commerce_api.c \
+	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c %D%/web/shop_api.c %D%/web/shop_api.h %D%/web/payment_pages.c %D%/web/payment_pages.h \
 	%D%/web/buyer.c \
 	%D%/platform/status.c %D%/platform/status.h %D%/ops/monitor.c %D%/ops/monitor.h %D%/web/status_pages.c \
 	%D%/cli/cmd_status.c

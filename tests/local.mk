@@ -1,4 +1,7 @@
 # tests/: C unit tests (cmocka, TAP output, built with ASan+UBSan) driven by `make check`.
+# LeakSanitizer is on (detect_leaks=1 below): a leak makes the test program exit non-zero after
+# its last "ok" line, which the TAP driver reports as ERROR and scripts/test counts as a failure
+# (checked by leaking an arena in test_core on purpose).
 # The HTTP suite (tests/http, pytest) runs against a live stack from scripts/test.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -126,6 +129,21 @@ check_PROGRAMS += %D%/db/inventory_race
 %C%_db_inventory_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
 %C%_db_inventory_race_LDADD = $(MG_LIBS_UNIT)
 
+# core/commerce for bookings (holds, approval, 減免, fees) against the live MariaDB, run by
+# tests/http/test_commerce.py; it links the whole core, as a module's calls reach all of it.
+check_PROGRAMS += %D%/db/commerce_flow
+%C%_db_commerce_flow_SOURCES = %D%/db/commerce_flow.c $(MG_SRC_CORE)
+%C%_db_commerce_flow_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
+%C%_db_commerce_flow_LDADD = $(MG_LIBS_CORE)
+
+# core/commerce/money.c: totals, 減免, tax, invoice numbers, fee ladders.
+check_PROGRAMS += %D%/unit/test_money
+TESTS += %D%/unit/test_money
+%C%_unit_test_money_SOURCES = %D%/unit/test_money.c core/commerce/money.c $(MG_SRC_UNIT)
+%C%_unit_test_money_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_money_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_money_LDADD = $(MG_LIBS_UNIT)
+
 # scripts/bench onsale: the load client (libcurl multi) and the database ceiling (raw holds).
 check_PROGRAMS += %D%/bench/onsale %D%/bench/hold_ceiling
 %C%_bench_onsale_SOURCES = %D%/bench/onsale.c
@@ -199,6 +217,13 @@ TESTS += %D%/unit/test_tz
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh
 EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt
+# core/cli/cli_options.c: the one option parser of the operator commands.
+check_PROGRAMS += %D%/unit/test_cli_options
+TESTS += %D%/unit/test_cli_options
+%C%_unit_test_cli_options_SOURCES = %D%/unit/test_cli_options.c core/cli/cli_options.c $(MG_SRC_UNIT)
+%C%_unit_test_cli_options_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_cli_options_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_cli_options_LDADD = $(MG_LIBS_UNIT)
 # core/db/db.c: the statement registry, handles found by table, names registered twice
 # (issue 10, item 4). Every statement against the schema: tests/http/test_statements.py.
 check_PROGRAMS += %D%/unit/test_db
@@ -211,3 +236,8 @@ TESTS += %D%/unit/test_db
 # The module API: core/module.sym, the headers module.h includes, and what the binary exports.
 TESTS += %D%/check-module-api.sh
 EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
+
+# The HTTP and browser tests import no test module and not conftest.py (helpers.py holds what
+# they share), so none depends on another having been imported or run first.
+TESTS += %D%/check-test-imports.sh
+EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py

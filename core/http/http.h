@@ -87,6 +87,9 @@ void mg_ctx_set_bearer(struct mg_ctx *ctx, uint64_t token_id);
 /* A line every page of the request shows at its top ("site_banner" in the layout's data). */
 void mg_ctx_set_site_banner(struct mg_ctx *ctx, const char *text);
 uint64_t mg_ctx_bearer(const struct mg_ctx *ctx);
+/* Who the audit log names as the request's actor: "staff:3", "operator:1", "customer:8" or
+ * "anonymous" (arena). */
+const char *mg_ctx_audit_actor(struct mg_ctx *ctx);
 /* Whether the answer should be JSON: API paths, /healthz, or Accept: application/json. */
 bool mg_wants_json(const struct mg_ctx *ctx);
 

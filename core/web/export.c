@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "backoffice.h"
+#include "buf.h"
 #include "clock.h"
 #include "crypto.h"
 #include "csv.h"
@@ -34,9 +35,10 @@
 #include "tenant.h"
 #include "tz.h"
 
-/* Columns never exported, whatever the table. */
+/* Columns never exported, whatever the table (private_sealed: the tenant's signing key, which
+ * would let anyone holding the export forge its e-tickets and receipts). */
 static const char *const withheld_columns[] = {
-	"password_hash", "token_hash", "code_hash", "csrf_token", "totp_secret_sealed", NULL,
+	"password_hash", "token_hash", "code_hash", "csrf_token", "totp_secret_sealed", "private_sealed", NULL,
 };
 
 static bool withheld(const char *column)
@@ -85,7 +87,9 @@ static const char *cell_text(struct export *x, const char *table, const char *ba
 		struct mg_buf plain;
 		mg_buf_init(&plain);
 		const char *text = "(sealed)";
-		if (x->key != NULL && mg_unseal(x->key, aad, cell, len, &plain) == MG_OK)
+		/* opened text only: bytes that are not text stay "(sealed)" rather than break the CSV */
+		if (x->key != NULL && mg_unseal(x->key, aad, cell, len, &plain) == MG_OK &&
+		    mg_utf8_valid(plain.data ? (const char *)plain.data : "", plain.len))
 			text = mg_arena_strndup(x->arena, plain.data ? (const char *)plain.data : "", plain.len);
 		if (plain.data != NULL)
 			OPENSSL_cleanse(plain.data, plain.len);
@@ -94,15 +98,10 @@ static const char *cell_text(struct export *x, const char *table, const char *ba
 	}
 	if (mg_utf8_valid(cell, len) && memchr(cell, '\0', len) == NULL)
 		return cell;
-	static const char hex[] = "0123456789abcdef";
 	char *out = mg_arena_alloc(x->arena, 2 * len + 3);
 	out[0] = '0';
 	out[1] = 'x';
-	for (size_t i = 0; i < len; i++) {
-		out[2 + 2 * i] = hex[(unsigned char)cell[i] >> 4];
-		out[3 + 2 * i] = hex[(unsigned char)cell[i] & 15];
-	}
-	out[2 + 2 * len] = '\0';
+	mg_hex_encode(cell, len, out + 2);
 	return out;
 }
 

@@ -159,7 +159,7 @@ struct tickets_ga_quota {
 	uint64_t performance_id;
 	const char *name;           /* "スタンディング", "芝生席" */
 	const char *price_category; /* priced as this category of the event */
-	uint32_t capacity;          /* = its inventory units (kind 'ga', resource = id) */
+	uint32_t capacity;          /* = its inventory units (kind 'tickets.ga', resource = id) */
 	struct mg_unit_counts counts; /* free/held/sold/blocked now */
 };
 
@@ -178,7 +178,7 @@ struct tickets_merch {
 	const char *event_title; /* "" when none */
 	const char *name;
 	unsigned price; /* yen */
-	uint32_t stock; /* = its inventory units (kind 'merch', resource = id) */
+	uint32_t stock; /* = its inventory units (kind 'tickets.merch', resource = id) */
 	bool withdrawn;
 	struct mg_unit_counts counts;
 };
@@ -199,8 +199,6 @@ enum mg_err catalog_merch_all(struct mg_db *db, struct mg_arena *arena, uint64_t
 
 /* "2026-05-01T09:30:00Z". */
 const char *tickets_iso_utc(struct mg_arena *arena, time_t t);
-/* "1,500" (yen amounts as people read them). */
-const char *tickets_yen(struct mg_arena *arena, unsigned yen);
 
 /* ---- the purge ---- */
 

@@ -1,6 +1,6 @@
 /*
  * Merchandise in the back office (permission tickets.manage): programmes, T-shirts… with a
- * price and a stock that is inventory units (kind 'merch', resource = the item, units
+ * price and a stock that is inventory units (kind 'tickets.merch', resource = the item, units
  * 1..stock), optionally tied to an event, and withdrawn from sale when no longer sold.
  * Raising the stock adds units; lowering it removes free ones, never what is sold or held.
  */
@@ -66,7 +66,7 @@ static json_t *merch_form(struct mg_ctx *ctx, const struct tickets_merch *m, jso
 static json_t *merch_json(struct mg_ctx *ctx, const struct tickets_merch *m)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:{s:I, s:I, s:I}}", "href", merch_href(ctx, m->id, ""), "name",
-			 m->name, "event", m->event_title, "price", tickets_yen(mg_arena(ctx), m->price), "stock",
+			 m->name, "event", m->event_title, "price", mg_arena_thousands(mg_arena(ctx), m->price), "stock",
 			 (int)m->stock, "withdrawn", m->withdrawn, "counts", "free", (json_int_t)m->counts.free, "held",
 			 (json_int_t)m->counts.held, "sold", (json_int_t)m->counts.sold);
 }

@@ -1,17 +1,13 @@
 """The status page and the maintenance banners read well on a phone, in Japanese and English
 (screenshots under the stack's var/screenshots for a person to look at)."""
-import os
 import re
-import sys
 import time
 import uuid
 
 from selenium.webdriver.common.by import By
 
-from browser_support import BASE_URL, browser, screenshot  # noqa: F401
-
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "http"))
-from test_backoffice import create_staff, madoguchi  # noqa: E402
+from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
+from helpers import create_staff, madoguchi
 
 
 def page_fits(driver):

@@ -6,40 +6,23 @@ for a failure past its threshold, mailing once (flapping included), closing it w
 Time moves through `jobs run --now` and the test clock file; the watcher is called once per step
 (`madoguchi monitor --once`) instead of waiting for the scheduler's minutes."""
 
-import calendar
-import email
-import email.policy
-import glob
-import os
 import re
 import time
 import uuid
 
 import pytest
 
-from conftest import BASE_URL, CONFIG, VAR_DIR, new_client, run_bin, stack_ctl, wait_until
-from test_backoffice import create_staff, logged_in, madoguchi, set_clock, sql
+from helpers import (BASE_URL, CONFIG, create_staff, logged_in, madoguchi, new_client, run_bin, send_mail,
+                     set_clock, sql, stack_ctl, wait_until)
+from helpers import mails_to as mails_with_raw
 
-MAIL_DIR = os.path.join(VAR_DIR, "mail")
-
-
-@pytest.fixture(autouse=True)
-def real_clock():
-    set_clock(0)
-    yield
-    set_clock(0)
+pytestmark = pytest.mark.usefixtures("real_clock")
 
 
 def mails_to(address):
-    done = run_bin("mail", "send", config=CONFIG)
-    assert done.returncode == 0, done.stdout + done.stderr
-    found = []
-    for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
-        with open(path, "rb") as f:
-            msg = email.message_from_bytes(f.read(), policy=email.policy.default)
-        if msg["To"] == address:
-            found.append(msg)
-    return found
+    """Sends what is queued, then the messages to address (oldest first)."""
+    send_mail()
+    return [msg for msg, _ in mails_with_raw(address)]
 
 
 def tenant_with_admin(state=None):

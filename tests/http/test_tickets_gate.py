@@ -13,9 +13,11 @@ import uuid
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import (create_staff, hall, logged_in, madoguchi, page_csrf, real_clock,  # noqa: F401
-                             sql)
+from helpers import (buy, create_staff, hold, logged_in, madoguchi, make_show, new_cart, new_client,
+                    page_csrf, sql, unit_states)
+
+pytestmark = pytest.mark.usefixtures("real_clock")
+
 
 EN = {"Accept-Language": "en"}
 
@@ -81,9 +83,9 @@ def gate(hall):
     tickets, codes = [], []
     for line in (1, 2, 3):
         sql(f"INSERT INTO order_line (tenant_id, order_id, line_no, module, kind, resource_id, unit, description,"
-            f" amount) VALUES ({tid}, {order}, {line}, 'tickets', 'ga', 1, {line}, '自由席 {line}', 3000)")
+            f" amount) VALUES ({tid}, {order}, {line}, 'tickets', 'tickets.ga', 1, {line}, '自由席 {line}', 3000)")
         ticket = insert(f"INSERT INTO tickets_ticket (tenant_id, order_id, line_no, performance_id, kind, resource_id,"
-                        f" unit, code) VALUES ({tid}, {order}, {line}, {perfs[0]}, 'ga', 1, {line}, 'pending')")
+                        f" unit, code) VALUES ({tid}, {order}, {line}, {perfs[0]}, 'tickets.ga', 1, {line}, 'pending')")
         code = signer.sign(f"T1-{ticket}")
         sql(f"UPDATE tickets_ticket SET code = '{code}' WHERE tenant_id = {tid} AND id = {ticket}")
         tickets.append(ticket)
@@ -335,15 +337,15 @@ def test_sales_per_performance_counts_units_and_revenue_with_a_chart(gate):
         state = "sold" if unit <= 3 else "held" if unit == 4 else "blocked" if unit <= 6 else "free"
         expires = "UTC_TIMESTAMP() + INTERVAL 1 HOUR" if state == "held" else "NULL"
         sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state, hold_token, hold_expires)"
-            f" VALUES ({tid}, 'seat', {first}, {unit}, '{state}', {1 if state == 'held' else 'NULL'}, {expires})")
+            f" VALUES ({tid}, 'tickets.seat', {first}, {unit}, '{state}', {1 if state == 'held' else 'NULL'}, {expires})")
     quota = insert(f"INSERT INTO tickets_ga_quota (tenant_id, performance_id, name, price_category, capacity)"
                    f" VALUES ({tid}, {first}, '立見', '', 5)")
     for unit in range(1, 6):
         sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state) VALUES"
-            f" ({tid}, 'ga', {quota}, {unit}, '{'sold' if unit <= 2 else 'free'}')")
+            f" ({tid}, 'tickets.ga', {quota}, {unit}, '{'sold' if unit <= 2 else 'free'}')")
     # a hold that lapsed counts as free
     sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state, hold_token, hold_expires)"
-        f" VALUES ({tid}, 'seat', {second}, 1, 'held', 2, UTC_TIMESTAMP() - INTERVAL 1 HOUR)")
+        f" VALUES ({tid}, 'tickets.seat', {second}, 1, 'held', 2, UTC_TIMESTAMP() - INTERVAL 1 HOUR)")
     with logged_in(slug, "general", gate["general"]) as general:
         r = general.get(f"/{slug}/admin/tickets/sales", headers=EN)
         assert r.status_code == 200, r.text
@@ -366,8 +368,6 @@ def test_sales_per_performance_counts_units_and_revenue_with_a_chart(gate):
 
 # ---- orders in the back office, the box office, CSV (on the shop's orders) ------------------------
 
-from test_tickets_api import checkout as api_checkout, hold, make_show, new_cart, unit_states  # noqa: E402
-
 
 @pytest.fixture
 def shop():
@@ -376,14 +376,6 @@ def shop():
     show = make_show()
     show.update({role: create_staff(show["slug"], role, role) for role in ("admin", "general", "restricted")})
     return show
-
-
-def buy(show, seats, payment="box_office", email=None, name="山田 花子"):
-    cart = new_cart(show["slug"])
-    assert hold(show["slug"], cart, show["perf"], seats=seats).status_code == 200
-    r = api_checkout(show["slug"], cart, payment=payment, email=email, name=name)
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def order_state(show, code):
