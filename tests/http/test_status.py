@@ -6,13 +6,15 @@ for a failure past its threshold, mailing once (flapping included), closing it w
 Time moves through `jobs run --now` and the test clock file; the watcher is called once per step
 (`madoguchi monitor --once`) instead of waiting for the scheduler's minutes."""
 
+import os
 import re
+import subprocess
 import time
 import uuid
 
 import pytest
 
-from helpers import (BASE_URL, CONFIG, create_staff, logged_in, madoguchi, new_client, run_bin, send_mail,
+from helpers import (BASE_URL, BIN, CONFIG, create_staff, logged_in, madoguchi, new_client, run_bin, send_mail,
                      set_clock, sql, stack_ctl, wait_until)
 from helpers import mails_to as mails_with_raw
 
@@ -216,3 +218,22 @@ def test_a_stopped_scheduler_opens_one_incident_mails_once_and_closing_measures_
         set_clock(0)
         if not stack_ctl("jobs-pid").stdout.strip():
             stack_ctl("jobs-start")
+
+
+def test_the_cli_finds_the_configuration_of_the_dev_checkout_it_runs_in(tmp_path):
+    """Without -c or $MG_CONFIG, madoguchi reads var/madoguchi.conf of the checkout (the folder
+    holding configure.ac) at or above the current folder, as scripts/run writes it."""
+    (tmp_path / "configure.ac").write_text("AC_INIT\n")
+    (tmp_path / "var").mkdir()
+    with open(CONFIG) as f:
+        (tmp_path / "var" / "madoguchi.conf").write_text(f.read())
+    inside = tmp_path / "core" / "web"
+    inside.mkdir(parents=True)
+    env = {k: v for k, v in os.environ.items() if k != "MG_CONFIG"}
+    done = subprocess.run([BIN, "maintenance"], cwd=inside, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and done.stdout.startswith("maintenance: "), done.stdout + done.stderr
+    # elsewhere it falls back to /etc/madoguchi/madoguchi.conf (absent on a test machine)
+    if os.path.exists("/etc/madoguchi/madoguchi.conf"):
+        return
+    done = subprocess.run([BIN, "maintenance"], cwd="/", env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode != 0 and "/etc/madoguchi/madoguchi.conf" in done.stderr
