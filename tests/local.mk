@@ -241,3 +241,22 @@ EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
 # they share), so none depends on another having been imported or run first.
 TESTS += %D%/check-test-imports.sh
 EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py
+
+# core/commerce/calendar_rules.c: slots (rounded outward, buffer, longest span) and closed-day
+# rules (issue 11, item 1). Against a database: tests/db/calendar_race.c via test_calendar.py.
+check_PROGRAMS += %D%/unit/test_calendar
+TESTS += %D%/unit/test_calendar
+%C%_unit_test_calendar_SOURCES = %D%/unit/test_calendar.c core/commerce/calendar_rules.c $(MG_SRC_UNIT)
+%C%_unit_test_calendar_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_calendar_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_calendar_LDADD = $(MG_LIBS_UNIT)
+
+# core/commerce/calendar.c against the stack's MariaDB: threads racing to occupy a whole and its
+# parts, a lapsed provisional occupation taken by another; run by tests/http/test_calendar.py.
+check_PROGRAMS += %D%/db/calendar_race
+%C%_db_calendar_race_SOURCES = %D%/db/calendar_race.c core/commerce/calendar.c core/commerce/calendar_rules.c \
+	core/db/db.c core/base/config.c core/db/migrate_files.c core/base/clock.c \
+	$(MG_SRC_UNIT)
+%C%_db_calendar_race_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_db_calendar_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
+%C%_db_calendar_race_LDADD = $(MG_LIBS_UNIT)

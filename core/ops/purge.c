@@ -68,6 +68,11 @@ const struct mg_sql mg_purge_statements[] = {
 #define DELETE_PREFIX "core.purge_delete_"
 #define DELETE_BATCH(table) { DELETE_PREFIX table, "DELETE FROM " table " WHERE tenant_id = ? LIMIT ?" }
 const struct mg_sql mg_purge_delete_statements[] = {
+	DELETE_BATCH("calendar_claim"),
+	DELETE_BATCH("calendar_occupation"),
+	DELETE_BATCH("calendar_closed"),
+	DELETE_BATCH("calendar_hours"),
+	DELETE_BATCH("calendar_space"),
 	DELETE_BATCH("inventory_unit"),
 	DELETE_BATCH("cart_item"),
 	DELETE_BATCH("cart"),

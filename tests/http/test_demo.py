@@ -28,3 +28,24 @@ def test_the_demo_tenant_has_a_hall_two_performances_on_sale_a_ga_event_and_merc
     page = client.get("/demo/tickets", headers={"Accept-Language": "ja"})
     assert page.status_code == 200
     assert "秋の定期演奏会" in page.text and "ロビーコンサート" in page.text
+
+
+def test_the_demo_hall_is_on_the_venue_calendar_with_its_parts_and_performances():
+    tenant = sql("SELECT id FROM tenant WHERE slug = 'demo'").strip()
+    hall = sql(f"SELECT s.id, s.name, s.buffer_minutes FROM tickets_venue v JOIN calendar_space s"
+               f" ON s.tenant_id = v.tenant_id AND s.id = v.space_id WHERE v.tenant_id = {tenant}").split()
+    assert hall[1:] == ["大ホール", "30"]
+    parts = sql(f"SELECT name FROM calendar_space WHERE tenant_id = {tenant} AND parent_id = {hall[0]}"
+                " ORDER BY id").split()
+    assert parts == ["舞台", "客席"]
+    # each performance occupies the hall from its doors to its end plus 30 minutes, claims for
+    # the hall and both parts, and nothing overlaps
+    rows = sql(f"SELECT o.claims, o.last_slot - o.first_slot + 1, (SELECT COUNT(*) FROM calendar_claim c"
+               f" WHERE c.tenant_id = o.tenant_id AND c.occupation_id = o.id),"
+               f" UNIX_TIMESTAMP(o.ends_at) - UNIX_TIMESTAMP(o.starts_at)"
+               f" FROM calendar_occupation o WHERE o.tenant_id = {tenant} AND o.owner_kind = 'tickets.performance'"
+               ).strip().splitlines()
+    assert len(rows) == 3
+    for row in rows:
+        claims, slots, made, seconds = map(int, row.split("\t"))
+        assert claims == made == 3 * slots and slots * 900 == seconds + 1800
