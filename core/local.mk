@@ -50,7 +50,9 @@ MG_SRC_CORE = \
 	%D%/commerce/money.c %D%/commerce/money.h %D%/commerce/hold.c %D%/commerce/hold.h \
 	%D%/commerce/booking.c %D%/commerce/booking.h %D%/web/receipt.c %D%/web/commerce_api.c \
 	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c %D%/web/shop_api.c %D%/web/shop_api.h %D%/web/payment_pages.c %D%/web/payment_pages.h \
-	%D%/web/buyer.c
+	%D%/web/buyer.c \
+	%D%/platform/status.c %D%/platform/status.h %D%/ops/monitor.c %D%/ops/monitor.h %D%/web/status_pages.c \
+	%D%/cli/cmd_status.c
 
 bin_PROGRAMS += madoguchi
 madoguchi_SOURCES = %D%/cli/main.c $(MG_SRC_CORE)

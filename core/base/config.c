@@ -52,6 +52,10 @@ static const struct key keys[] = {
 	{ "smtp_url", STR(smtp_url) },
 	{ "mail_from", STR(mail_from) },
 	{ "public_url", STR(public_url) },
+	{ "operator_mail", STR(operator_mail) },
+	{ "monitor_urls", STR(monitor_urls) },
+	{ "monitor_threshold", NUM(KEY_INT, monitor_threshold) },
+	{ "maintenance_lead_hours", NUM(KEY_INT, maintenance_lead_hours) },
 	{ "backup_dir", STR(backup_dir) },
 	{ "backup_key_file", STR(backup_key_file) },
 	{ "backup_keep_days", NUM(KEY_SIZE, backup_keep_days) },
@@ -85,6 +89,8 @@ void mg_config_defaults(struct mg_config *cfg)
 	cfg->max_value = 64 * 1024;
 	cfg->log_level = MG_LOG_INFO;
 	snprintf(cfg->mail_transport, sizeof(cfg->mail_transport), "maildir");
+	cfg->monitor_threshold = 180;
+	cfg->maintenance_lead_hours = 72;
 	snprintf(cfg->mail_dir, sizeof(cfg->mail_dir), "var/mail");
 	snprintf(cfg->mail_from, sizeof(cfg->mail_from), "Madoguchi <noreply@localhost>");
 	snprintf(cfg->public_url, sizeof(cfg->public_url), "https://localhost:8443");

@@ -51,6 +51,11 @@ struct mg_config {
 	char db_stop_command[512];  /* `madoguchi restore` into the live server: how to stop it (sh -c) */
 	char db_start_command[512]; /* … and start it again; both empty: restore only --into */
 	char platform_time_zone[64]; /* the platform's own schedule, purge dates and logs (tz.h) */
+	/* the watcher (core/ops/monitor.c) and the maintenance notices (core/platform/status.c) */
+	char operator_mail[256];   /* where incidents are mailed to the operator; empty: nobody */
+	char monitor_urls[1024];   /* the /healthz of every host, separated by spaces; empty: none */
+	int monitor_threshold;     /* seconds a check fails before an incident opens */
+	int maintenance_lead_hours; /* hours before a window its banner shows on the public pages */
 };
 
 /* Defaults for every key. */

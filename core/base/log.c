@@ -77,3 +77,26 @@ void mg_log(enum mg_log_level level, const char *fmt, ...)
 	ssize_t ignored = write(STDERR_FILENO, line, (size_t)len);
 	(void)ignored;
 }
+
+static enum mg_progress_mode progress_mode = MG_PROGRESS_LINES;
+
+void mg_progress_set(enum mg_progress_mode mode)
+{
+	progress_mode = mode;
+}
+
+void mg_progress(int final, const char *fmt, ...)
+{
+	if (progress_mode == MG_PROGRESS_OFF)
+		return;
+	char text[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (progress_mode == MG_PROGRESS_TERMINAL)
+		fprintf(stderr, "\rmadoguchi: %s\033[K%s", text, final ? "\n" : "");
+	else
+		fprintf(stderr, "madoguchi: %s\n", text);
+	fflush(stderr);
+}

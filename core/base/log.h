@@ -26,4 +26,12 @@ void mg_log(enum mg_log_level level, const char *fmt, ...) __attribute__((format
  * (at least 32 bytes). */
 void mg_log_format_time(const struct timespec *ts, char *out, size_t outlen);
 
+/* How long commands (backup, restore, drill) show their progress on stderr: a line each (a
+ * pipe or a file: the default), one line rewritten in place (a terminal), or not at all (the
+ * scheduler, whose log wants outcomes, not progress). The CLI chooses at start. */
+enum mg_progress_mode { MG_PROGRESS_LINES, MG_PROGRESS_TERMINAL, MG_PROGRESS_OFF };
+void mg_progress_set(enum mg_progress_mode mode);
+/* One progress message ("madoguchi: " is prefixed); final ends a line rewritten in place. */
+void mg_progress(int final, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -66,6 +66,11 @@ int mg_cmd_staff(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_audit(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_operator(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv);
+/* maintenance schedule|windows|cancel (cmd_status.c, called by mg_cmd_maintenance) */
+int mg_cmd_maintenance_windows(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_monitor(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_incident(struct mg_cli *cli, int argc, char **argv);
+int mg_cmd_staff_email(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_keys(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_mail(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_jobs(struct mg_cli *cli, int argc, char **argv);

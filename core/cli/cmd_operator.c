@@ -24,7 +24,8 @@ static const char operator_usage[] =
 static const char maintenance_usage[] =
 	"usage: madoguchi maintenance on [--notice ID] [--retry-after SECONDS]\n"
 	"       madoguchi maintenance off\n"
-	"       madoguchi maintenance          (shows the switch)\n";
+	"       madoguchi maintenance          (shows the switch)\n"
+	"       madoguchi maintenance schedule|windows|cancel …   (windows announced ahead)\n";
 
 static int operator_create(struct mg_cli *cli, int argc, char **argv)
 {
@@ -134,6 +135,9 @@ static int maintenance_show(struct mg_db *db)
 int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv)
 {
 	long long notice = 0, retry = MG_MAINTENANCE_RETRY_DEFAULT;
+	if (argc >= 2 && (strcmp(argv[1], "schedule") == 0 || strcmp(argv[1], "windows") == 0 ||
+			  strcmp(argv[1], "cancel") == 0))
+		return mg_cmd_maintenance_windows(cli, argc, argv);
 	const char *switch_to = NULL, *notice_text = NULL, *retry_text = NULL;
 	const struct mg_cli_option options[] = { { "notice", &notice_text, NULL, false, false },
 						 { "retry-after", &retry_text, NULL, false, false },

@@ -77,6 +77,8 @@ out:
 
 int mg_cmd_staff(struct mg_cli *cli, int argc, char **argv)
 {
+	if (argc >= 2 && strcmp(argv[1], "email") == 0)
+		return mg_cmd_staff_email(cli, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "create") == 0)
 		return staff_create(cli, argc - 1, argv + 1);
 	fputs(staff_usage, stderr);

@@ -39,8 +39,11 @@
 #include "mail.h"
 #include "migrate.h"
 #include "modules.h"
+#include "monitor.h"
 #include "notice.h"
 #include "notice_pages.h"
+#include "status.h"
+#include "status_pages.h"
 #include "console.h"
 #include "operator.h"
 #include "tz.h"
@@ -74,7 +77,10 @@ static const char usage[] =
 	"  tenant        create, list, show, suspend, resume, terminate tenants\n"
 	"  staff         create a staff account (prints its one-time initial password)\n"
 	"  operator      create or list platform operator accounts (console at /_operator/)\n"
-	"  maintenance   turn the maintenance switch on or off, or show it\n"
+	"  maintenance   turn the maintenance switch on or off, or show it; schedule a window\n"
+	"                (maintenance schedule --from ISO --to ISO --reason TEXT | --emergency)\n"
+	"  monitor       one round of the watcher's checks (--once), or watch every minute\n"
+	"  incident      list incidents, record their cause and measures, export them as CSV\n"
 	"  keys          rotate the master key (re-wraps every tenant's data key)\n"
 	"  mail          send the queued mail once (mail send); count it by state (mail list)\n"
 	"  jobs          the job scheduler (foreground); jobs run|list|history\n"
@@ -85,10 +91,37 @@ static const char usage[] =
 	"  MODULE …      a module's own commands, e.g. tickets import-map (madoguchi tickets)\n"
 	"  version       print the version\n"
 	"\n"
-	"CONFIG defaults to $MG_CONFIG, else /etc/madoguchi/madoguchi.conf.\n";
+	"CONFIG defaults to $MG_CONFIG, else var/madoguchi.conf of the checkout the current folder\n"
+	"is in (scripts/run's), else /etc/madoguchi/madoguchi.conf.\n";
 
 static struct mg_config config;
 static const char *config_file; /* the -c file, for commands that run madoguchi again */
+
+/* On a development checkout: var/madoguchi.conf (written by scripts/run) of the nearest folder
+ * at or above the current one that holds configure.ac and it, so that `madoguchi backup list`
+ * works there without -c. */
+static bool dev_checkout_config(char *out, size_t len)
+{
+	char dir[4096];
+	if (getcwd(dir, sizeof(dir)) == NULL)
+		return false;
+	for (;;) {
+		struct stat st;
+		char probe[4200];
+		snprintf(probe, sizeof(probe), "%s/configure.ac", dir);
+		if (stat(probe, &st) == 0) {
+			snprintf(probe, sizeof(probe), "%s/var/madoguchi.conf", dir);
+			if (stat(probe, &st) == 0 && strlen(probe) < len) {
+				snprintf(out, len, "%s", probe);
+				return true;
+			}
+		}
+		char *slash = strrchr(dir, '/');
+		if (slash == NULL || slash == dir)
+			return false;
+		*slash = '\0';
+	}
+}
 
 static int fail(const char *what, const char *why)
 {
@@ -152,6 +185,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_audit_view_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_operator_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_notice_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_status_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_monitor_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
@@ -172,6 +207,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_scratch_db_statements, errbuf, errlen)) != MG_OK)
 		return err;
 	mg_mail_setup(&config);
+	mg_status_setup(&config);
+	mg_monitor_setup(&config);
 	mg_purge_setup(&config);
 	mg_backup_setup(&config);
 	mg_payment_setup(&config);
@@ -187,6 +224,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_staff_admin_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_audit_view_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_notice_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_status_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_console_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_account_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_export_routes, errbuf, errlen)) != MG_OK ||
@@ -387,6 +425,8 @@ static const struct command commands[] = {
 	{ "audit", NULL, mg_cmd_audit },
 	{ "operator", NULL, mg_cmd_operator },
 	{ "maintenance", NULL, mg_cmd_maintenance },
+	{ "monitor", NULL, mg_cmd_monitor },
+	{ "incident", NULL, mg_cmd_incident },
 	{ "keys", NULL, mg_cmd_keys },
 	{ "mail", NULL, mg_cmd_mail },
 	{ "jobs", NULL, mg_cmd_jobs },
@@ -437,6 +477,9 @@ int main(int argc, char **argv)
 		printf("madoguchi %s (module ABI %u)\n", PACKAGE_VERSION, MG_MODULE_ABI);
 		return 0;
 	}
+	static char found[4096];
+	if (config_path == NULL && dev_checkout_config(found, sizeof(found)))
+		config_path = found;
 	if (config_path == NULL)
 		config_path = "/etc/madoguchi/madoguchi.conf";
 	config_file = config_path;
@@ -448,6 +491,11 @@ int main(int argc, char **argv)
 	mg_tz_set_platform(config.platform_time_zone); /* checked by the loader */
 	mg_clock_init(config.clock_offset_file);
 	xmlInitParser();
+	/* progress of long commands: in place on a terminal, none in the scheduler or the server */
+	if (strcmp(command, "jobs") == 0 || strcmp(command, "serve") == 0)
+		mg_progress_set(MG_PROGRESS_OFF);
+	else if (isatty(STDERR_FILENO))
+		mg_progress_set(MG_PROGRESS_TERMINAL);
 
 	int status = 2;
 	const struct command *c = find_command(command);

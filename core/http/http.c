@@ -49,6 +49,7 @@ struct mg_ctx {
 	uint64_t bearer_id;             /* the staff API token of a "Bearer" API request, else 0 */
 	const char *undeclared;         /* a field the handler read without declaring it (a bug) */
 	const char *input_msgid;        /* why the handler's MG_ERR_INPUT is a 400 (a bad id) */
+	const char *site_banner;        /* a line every page shows at its top (a phase sets it), or NULL */
 	/* the answer */
 	int status;
 	const char *content_type;
@@ -233,6 +234,11 @@ size_t mg_form_values(struct mg_ctx *ctx, const char *name, const char ***values
 const char *mg_cookie(const struct mg_ctx *ctx, const char *name) { return mg_kv_get(&ctx->cookies, name); }
 const char *mg_lang(const struct mg_ctx *ctx) { return ctx->lang; }
 struct mg_arena *mg_arena(struct mg_ctx *ctx) { return ctx->arena; }
+
+void mg_ctx_set_site_banner(struct mg_ctx *ctx, const char *text)
+{
+	ctx->site_banner = text ? mg_arena_strdup(ctx->arena, text) : NULL;
+}
 struct mg_db *mg_ctx_db(struct mg_ctx *ctx) { return ctx->db; }
 const struct mg_app *mg_ctx_app(const struct mg_ctx *ctx) { return ctx->app; }
 const struct mg_tenant *mg_ctx_tenant(const struct mg_ctx *ctx) { return ctx->tenant; }
@@ -441,6 +447,8 @@ static json_t *page_data(struct mg_ctx *ctx, json_t *data)
 							mg_url_encode(ctx->arena, strcmp(ctx->path, "/lang") == 0 ? "/" : ctx->path))));
 	json_object_set_new(data, "other_lang", switcher);
 	json_object_set_new(data, "csrf", json_string(mg_csrf_token(ctx)));
+	if (ctx->site_banner != NULL)
+		json_object_set_new(data, "site_banner", json_string(ctx->site_banner));
 	/* the zone the page's times are in: labels say "JST" for Japan, else the zone's name */
 	const char *zone = mg_tenant_time_zone(ctx);
 	json_object_set_new(data, "tz", json_pack("{s:s, s:s, s:b}", "zone", zone, "label", mg_tz_label(zone, ctx->lang),

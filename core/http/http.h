@@ -84,6 +84,8 @@ void mg_ctx_set_staff(struct mg_ctx *ctx, const struct mg_staff *staff);
 void mg_ctx_set_operator(struct mg_ctx *ctx, const struct mg_operator *operator);
 /* The staff API token that authenticated the request (its id), 0 for none. */
 void mg_ctx_set_bearer(struct mg_ctx *ctx, uint64_t token_id);
+/* A line every page of the request shows at its top ("site_banner" in the layout's data). */
+void mg_ctx_set_site_banner(struct mg_ctx *ctx, const char *text);
 uint64_t mg_ctx_bearer(const struct mg_ctx *ctx);
 /* Who the audit log names as the request's actor: "staff:3", "operator:1", "customer:8" or
  * "anonymous" (arena). */

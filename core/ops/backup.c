@@ -145,8 +145,8 @@ static void progress_line(struct progress *p, unsigned long long in_file, bool f
 	if (!force && now == p->last)
 		return;
 	p->last = now;
-	fprintf(stderr, "madoguchi: %s %zu/%zu files, %.1f/%.1f MB\n", p->what, p->files_done, p->files_total,
-		(double)(p->bytes_before + in_file) / 1e6, (double)p->bytes_total / 1e6);
+	mg_progress(force, "%s %zu/%zu files, %.1f/%.1f MB", p->what, p->files_done, p->files_total,
+		    (double)(p->bytes_before + in_file) / 1e6, (double)p->bytes_total / 1e6);
 }
 
 static void progress_chunk(void *arg, unsigned long long in_file)
@@ -371,7 +371,7 @@ static enum mg_err seal_files(const unsigned char *key, const char *copy, const 
 static enum mg_err measure_copy(const char *copy, const char *rundir, json_t **measure, char *why, size_t whylen)
 {
 	struct mg_scratch scratch;
-	fprintf(stderr, "madoguchi: backup: counting rows and checksums in the copy (a scratch MariaDB on it)\n");
+	mg_progress(1, "backup: counting rows and checksums in the copy (a scratch MariaDB on it)");
 	enum mg_err err = make_dirs(rundir);
 	if (err == MG_OK)
 		err = mg_scratch_start(&scratch, copy, rundir, cfg->db_name, why, whylen);
@@ -425,12 +425,12 @@ static enum mg_err copy_database(const char *copy, const char *logfile, char *wh
 	join(target, sizeof(target), "--target-dir=", copy);
 	snprintf(socket, sizeof(socket), "--socket=%s", cfg->db_socket);
 	snprintf(user, sizeof(user), "--user=%s", os_user());
-	fprintf(stderr, "madoguchi: backup: copying the database with mariadb-backup (log: %s)\n", logfile);
+	mg_progress(1, "backup: copying the database with mariadb-backup (log: %s)", logfile);
 	char *backup[] = { "mariadb-backup", "--no-defaults", "--backup", target, socket, user, NULL };
 	enum mg_err err = mg_run_program(backup, logfile, why, whylen);
 	if (err != MG_OK)
 		return err;
-	fprintf(stderr, "madoguchi: backup: preparing the copy (mariadb-backup --prepare)\n");
+	mg_progress(1, "backup: preparing the copy (mariadb-backup --prepare)");
 	char *prepare[] = { "mariadb-backup", "--no-defaults", "--prepare", target, NULL };
 	return mg_run_program(prepare, logfile, why, whylen);
 }

@@ -9,9 +9,11 @@
 #include "calendar.h"
 #include "jobs.h"
 #include "mail.h"
+#include "monitor.h"
 #include "payment.h"
 #include "purge.h"
 #include "session.h"
+#include "status.h"
 
 /* Sessions past their time-outs are already refused (mg_session_load); this removes them so
  * the table holds only live ones. */
@@ -63,6 +65,10 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.restore_drill", "daily 03:30", mg_drill_job },
 	/* the test card provider's callbacks that did not get through at once (core/payment.c) */
 	{ "core.test_card_callbacks", "every 1m", mg_test_card_deliver_pending },
+	/* maintenance windows: the reminder 24 h before, the switch on at the start and off at the end */
+	{ "core.maintenance", "every 1m", mg_maintenance_job },
+	/* the watcher: /healthz of every host, database, scheduler, backup, drill, disk; incidents */
+	{ "core.monitor", "every 1m", mg_monitor_job },
 	{ NULL, NULL, NULL },
 };
 

@@ -96,22 +96,22 @@ static enum mg_err drill_backup(const char *id, const char *scratch, char *why, 
 	struct mg_scratch server;
 	memset(&server, 0, sizeof(server));
 	server.pid = -1;
-	fprintf(stderr, "madoguchi: drill: restoring %s into %s\n", id, datadir);
+	mg_progress(1, "drill: restoring %s into %s", id, datadir);
 	enum mg_err err = mg_backup_extract(id, datadir, &manifest, why, whylen);
 	if (err == MG_OK && mkdir(rundir, 0700) != 0) {
 		snprintf(why, whylen, "cannot create %s: %s", rundir, strerror(errno));
 		err = MG_ERR_IO;
 	}
 	if (err == MG_OK) {
-		fprintf(stderr, "madoguchi: drill: starting a scratch MariaDB on it\n");
+		mg_progress(1, "drill: starting a scratch MariaDB on it");
 		err = mg_scratch_start(&server, datadir, rundir, cfg->db_name, why, whylen);
 	}
 	if (err == MG_OK) {
-		fprintf(stderr, "madoguchi: drill: CHECK TABLE on every table\n");
+		mg_progress(1, "drill: CHECK TABLE on every table");
 		err = mg_scratch_check_tables(&server, cfg->db_name, why, whylen);
 	}
 	if (err == MG_OK) {
-		fprintf(stderr, "madoguchi: drill: comparing every count and checksum with the manifest\n");
+		mg_progress(1, "drill: comparing every count and checksum with the manifest");
 		err = mg_scratch_measure(&server, cfg->db_name, &measure, why, whylen);
 	}
 	if (err == MG_OK && (err = mg_manifest_compare(manifest, measure, why, whylen)) == MG_OK)

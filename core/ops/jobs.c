@@ -54,6 +54,9 @@ const struct mg_sql mg_jobs_statements[] = {
 	  "SELECT id, job, UNIX_TIMESTAMP(scheduled_for), manual, attempt, UNIX_TIMESTAMP(started_at),"
 	  " UNIX_TIMESTAMP(finished_at), outcome, holder, COALESCE(detail, '') FROM job_run"
 	  " WHERE ? = '' OR job = ? ORDER BY id DESC LIMIT ?" },
+	[MG_SQL_JOBS_HEARTBEAT] = { "core.job_heartbeat",
+	  "INSERT INTO platform_setting (name, value, updated_at) VALUES ('scheduler_heartbeat', ?, UTC_TIMESTAMP(6))"
+	  " ON DUPLICATE KEY UPDATE value = VALUES(value), updated_at = VALUES(updated_at)" },
 	[MG_SQL_JOBS__MAX] = { NULL, NULL },
 };
 
@@ -537,8 +540,17 @@ int mg_scheduler_serve(struct mg_scheduler *s, bool once)
 	}
 	int status = 0;
 	bool stopping = false;
+	time_t beat = 0;
 	while (!stopping) {
 		time_t now = mg_now();
+		if (now < beat || now - beat >= MG_JOB_HEARTBEAT) {
+			struct mg_arena *arena = mg_arena_new();
+			struct mg_dbval value[] = { MG_TEXT(mg_arena_printf(arena, "%lld", (long long)now)) };
+			if (mg_db_exec(s->db, arena, &mg_jobs_statements[MG_SQL_JOBS_HEARTBEAT], value, 1, NULL, NULL, NULL) ==
+			    MG_OK)
+				beat = now;
+			mg_arena_free(arena);
+		}
 		for (size_t i = 0; i < s->n && !stopping; i++) {
 			if (stop_pending(&stop_signals))
 				stopping = true;

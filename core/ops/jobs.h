@@ -50,6 +50,7 @@ enum mg_jobs_sql {
 	MG_SQL_JOBS_JOB_RUN_FINISH,
 	MG_SQL_JOBS_JOB_LAST_RUN,
 	MG_SQL_JOBS_JOB_HISTORY,
+	MG_SQL_JOBS_HEARTBEAT,
 	MG_SQL_JOBS__MAX
 };
 extern const struct mg_sql mg_jobs_statements[MG_SQL_JOBS__MAX + 1];
@@ -110,6 +111,10 @@ enum mg_err mg_scheduler_plan(struct mg_scheduler *s, const struct mg_job_entry 
  * after the job in progress. With once, one pass and no sleep. Returns the exit status: 0,
  * or 1 when a run failed or could not be recorded. */
 int mg_scheduler_serve(struct mg_scheduler *s, bool once);
+/* The loop also records its heartbeat (platform_setting "scheduler_heartbeat": the UNIX time of
+ * its latest pass, written at most every MG_JOB_HEARTBEAT seconds), which the watcher reads
+ * (core/ops/monitor.c). */
+enum { MG_JOB_HEARTBEAT = 30 };
 
 /* The module loader registers each module's jobs (ended by a { NULL } entry) under the module's
  * name; the scheduler runs them beside the core's. MG_ERR_CONFIG past MG_MAX_MODULES. */

@@ -380,3 +380,11 @@ enum mg_err mg_mail_send_pending(struct mg_db *db, struct mg_arena *arena, time_
 {
 	return mg_mail_send_pending_counted(db, arena, now, NULL);
 }
+
+enum mg_err mg_mail_tenant_key(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id,
+			       unsigned char key[MG_KEY_BYTES])
+{
+	if (!load_master_key())
+		return MG_ERR_CONFIG;
+	return tenant_key(db, arena, tenant_id, key);
+}

@@ -113,6 +113,11 @@ enum mg_err mg_mail_enqueue(struct mg_db *db, uint64_t tenant_id, const unsigned
  */
 enum mg_err mg_mail_platform_key(const unsigned char master[MG_KEY_BYTES], unsigned char key[MG_KEY_BYTES]);
 
+/* The key mail of tenant_id is sealed with (the platform's for 0), for a caller that has no
+ * master key of its own (a job); the master key is read once. MG_ERR_NOT_FOUND when destroyed. */
+enum mg_err mg_mail_tenant_key(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id,
+			       unsigned char key[MG_KEY_BYTES]);
+
 struct mg_mail_stats {
 	unsigned sent, retried, failed;
 };

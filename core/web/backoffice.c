@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "backoffice.h"
+#include "status_pages.h"
 #include "http.h"
 #include "i18n.h"
 #include "log.h"
@@ -199,6 +200,8 @@ static enum mg_err dashboard(struct mg_ctx *ctx)
 		json_object_set_new(data, "locked", locked);
 	}
 	json_object_set_new(data, "notices", notices_for_staff(ctx));
+	json_object_set_new(data, "maintenance", mg_status_banners(ctx, 365L * 24 * 3600));
+	json_object_set_new(data, "incidents", mg_status_incidents(ctx));
 	return mg_render(ctx, 200, "core/admin_home", data);
 }
 

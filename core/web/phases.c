@@ -27,6 +27,7 @@
 #include "phases.h"
 #include "session.h"
 #include "staff.h"
+#include "status_pages.h"
 #include "tenant.h"
 
 static enum mg_route_scope scope_of(const struct mg_ctx *ctx)
@@ -44,7 +45,7 @@ static bool state_changing(const struct mg_ctx *ctx)
 
 /*
  * The maintenance switch (core/web/notice.c): while it is on, every page but the operator
- * console, /healthz and the language switch answers 503 with Retry-After and the operator's
+ * console, /healthz, the status page and the language switch answers 503 with Retry-After and the operator's
  * notice. This costs one primary-key look-up of platform_setting per request: cheap, and a
  * switch takes effect at once on every worker and host with no cache to go stale. When the
  * database cannot answer, pages go on as they would without the switch (and report that
@@ -55,7 +56,8 @@ static enum mg_phase_result maintenance_phase(struct mg_ctx *ctx)
 	const struct mg_route *route = mg_ctx_route(ctx);
 	if (route->scope == MG_SCOPE_OPERATOR ||
 	    (route->scope == MG_SCOPE_PLATFORM && strcmp(mg_ctx_route_owner(ctx), "core") == 0 &&
-	     (strcmp(route->pattern, "/healthz") == 0 || strcmp(route->pattern, "/lang") == 0)))
+	     (strcmp(route->pattern, "/healthz") == 0 || strcmp(route->pattern, "/lang") == 0 ||
+	      strcmp(route->pattern, "/status") == 0 || strcmp(route->pattern, "/status.atom") == 0)))
 		return MG_PHASE_NEXT;
 	struct mg_arena *arena = mg_arena(ctx);
 	struct mg_maintenance m;
@@ -412,6 +414,24 @@ static enum mg_phase_result read_only_phase(struct mg_ctx *ctx)
 
 /* ---- the table ------------------------------------------------------------------------------ */
 
+/*
+ * Maintenance ahead: the public pages of a tenant show a banner from maintenance_lead_hours
+ * before a window starts (the dashboard shows every window ahead: core/web/backoffice.c). One
+ * indexed look-up of the windows not yet ended; nothing when the database cannot answer.
+ */
+static enum mg_phase_result maintenance_banner_phase(struct mg_ctx *ctx)
+{
+	const struct mg_route *route = mg_ctx_route(ctx);
+	if (route->scope != MG_SCOPE_TENANT || mg_wants_json(ctx))
+		return MG_PHASE_NEXT;
+	long lead = (long)mg_ctx_app(ctx)->cfg->maintenance_lead_hours * 3600;
+	json_t *banners = mg_status_banners(ctx, lead);
+	if (json_array_size(banners) > 0)
+		mg_ctx_set_site_banner(ctx, json_string_value(json_object_get(json_array_get(banners, 0), "text")));
+	json_decref(banners);
+	return MG_PHASE_NEXT;
+}
+
 static const struct {
 	enum mg_phase phase;
 	const char *name;
@@ -431,6 +451,8 @@ static const struct {
 	{ MG_PHASE_ACCESS, "permission", permission_phase },
 	/* an ended contract's back office is read-only */
 	{ MG_PHASE_ACCESS, "read_only", read_only_phase },
+	/* the banner of maintenance ahead on the public pages */
+	{ MG_PHASE_ACCESS, "maintenance_banner", maintenance_banner_phase },
 };
 
 enum mg_err mg_web_register_phases(void)

@@ -297,6 +297,7 @@ def test_the_backup_job_deletes_backups_older_than_keep_days_as_of_its_now():
     done = madoguchi("jobs", "run", "core.backup", "--now", jst_iso(int(oldest) + 29 * 86400), timeout=300)
     assert done.returncode == 0, done.stderr
     assert "0 backup(s) older than 30 days deleted" in done.stdout
+    assert "sealed" not in done.stderr, "no progress lines from a job (they are for `backup now`)"
     kept = listed()
     assert set(ids) < set(kept) and len(kept) == len(ids) + 1
     # 31 days after the newest: every backup but the one just taken goes
