@@ -26,6 +26,7 @@
 #include "input.h"
 #include "inventory.h"
 #include "log.h"
+#include "lottery.h"
 #include "modules.h"
 #include "order.h"
 #include "payment.h"

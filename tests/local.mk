@@ -211,3 +211,13 @@ TESTS += %D%/unit/test_db
 # The module API: core/module.sym, the headers module.h includes, and what the binary exports.
 TESTS += %D%/check-module-api.sh
 EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
+
+# core/commerce/lottery_draw.c: the pure draw of docs/lottery.md — a fixed seed gives a fixed
+# result, input order does not matter, bundles all or nothing, ranks, limits (issue 11, item 6).
+# Against a database with 500 entries: tests/http/test_lottery.py.
+check_PROGRAMS += %D%/unit/test_lottery
+TESTS += %D%/unit/test_lottery
+%C%_unit_test_lottery_SOURCES = %D%/unit/test_lottery.c core/commerce/lottery_draw.c core/base/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_lottery_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_lottery_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_lottery_LDADD = $(MG_LIBS_UNIT)

@@ -32,6 +32,7 @@
 #include "inventory.h"
 #include "jobs.h"
 #include "log.h"
+#include "lottery.h"
 #include "mail.h"
 #include "migrate.h"
 #include "modules.h"
@@ -150,6 +151,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_lottery_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_delete_statements, errbuf, errlen)) != MG_OK ||
@@ -371,6 +373,7 @@ static const struct command commands[] = {
 	{ "backup", NULL, mg_cmd_backup },
 	{ "restore", NULL, mg_cmd_restore },
 	{ "drill", NULL, mg_cmd_drill },
+	{ "lottery", NULL, mg_cmd_lottery },
 	{ NULL, NULL, NULL },
 };
 

@@ -6,6 +6,7 @@
 #include "backup.h"
 #include "inventory.h"
 #include "jobs.h"
+#include "lottery.h"
 #include "mail.h"
 #include "payment.h"
 #include "purge.h"
@@ -30,6 +31,15 @@ static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t 
 	return err;
 }
 
+/* Draws the lotteries whose period closed and lapses wins not confirmed in time (core/commerce/lottery.c). */
+static enum mg_err run_lotteries(struct mg_db *db, struct mg_arena *arena, time_t now)
+{
+	size_t drawn = 0, lapsed = 0;
+	enum mg_err err = mg_lottery_job(db, arena, now, &drawn, &lapsed);
+	mg_job_note("drew %zu lotter%s, lapsed %zu unconfirmed win(s)", drawn, drawn == 1 ? "y" : "ies", lapsed);
+	return err;
+}
+
 /* The core's jobs, one comment each. Each job runs in its own transactions; the scheduler
  * records the runs.
  * ---- core jobs: add new entries here (e.g. the mail sender, mg_mail_send_pending) ---- */
@@ -50,6 +60,9 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.restore_drill", "daily 03:30", mg_drill_job },
 	/* the test card provider's callbacks that did not get through at once (core/payment.c) */
 	{ "core.test_card_callbacks", "every 1m", mg_test_card_deliver_pending },
+	/* draws each lottery at its close (idempotent, recorded on the draw), then lapses the wins
+	 * not confirmed (当選確認) by their deadline so that their items are free again */
+	{ "core.lottery", "every 1m", run_lotteries },
 	{ NULL, NULL, NULL },
 };
 
