@@ -5,6 +5,9 @@
  *   verify --draw ID   recomputes the draw from the revealed seed and the stored entries
  *                      (docs/lottery.md); exit 0 when everything matches, 1 when not
  *   run --draw ID      draws now (after the close; what the job core.lottery does at close)
+ *   document --draw ID the canonical entries document whose SHA-256 is the entries hash
+ *                      (docs/lottery.md; scripts/lottery_recompute.py reads it)
+ *   confirm --entry ID 当選確認 of a won entry (what a module does when its winner confirms)
  *   create …           a draw of N items for a module (staff tooling, tests, demo data)
  *   enter --draw ID FILE   entries from FILE, one a line: "APPLICANT MEMBER MAX_WINS CHOICES",
  *                      CHOICES as in the entries table but naming items by position (1 = the
@@ -23,14 +26,15 @@
 #include "tenant.h"
 
 static const char lottery_usage[] =
-	"usage: madoguchi lottery show|verify|run --tenant SLUG --draw ID\n"
+	"usage: madoguchi lottery show|verify|run|document --tenant SLUG --draw ID\n"
+	"       madoguchi lottery confirm --tenant SLUG --entry ID\n"
 	"       madoguchi lottery create --tenant SLUG --owner MODULE --kind KIND --title TITLE --items N\n"
 	"                 [--capacity C] [--period SECONDS] [--confirm-days D] [--max-choices M] [--max-wins W]\n"
 	"       madoguchi lottery enter --tenant SLUG --draw ID FILE\n";
 
 struct args {
 	const char *slug, *owner, *kind, *title;
-	uint64_t draw;
+	uint64_t draw, entry;
 	unsigned long items, capacity, period, confirm_days, max_choices, max_wins;
 };
 
@@ -42,7 +46,8 @@ static int parse(int argc, char **argv, struct args *a)
 		{ "title", required_argument, NULL, 'T' },	  { "items", required_argument, NULL, 'i' },
 		{ "capacity", required_argument, NULL, 'c' },	  { "period", required_argument, NULL, 'p' },
 		{ "confirm-days", required_argument, NULL, 'C' }, { "max-choices", required_argument, NULL, 'm' },
-		{ "max-wins", required_argument, NULL, 'w' },	  { NULL, 0, NULL, 0 },
+		{ "max-wins", required_argument, NULL, 'w' },	  { "entry", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
 	};
 	memset(a, 0, sizeof(*a));
 	a->capacity = 1;
@@ -58,6 +63,10 @@ static int parse(int argc, char **argv, struct args *a)
 		case 'd':
 			if (mg_parse_id(optarg, &a->draw) != MG_OK)
 				return mg_cli_fail("lottery", "--draw: not a draw id: %s", optarg);
+			break;
+		case 'e':
+			if (mg_parse_id(optarg, &a->entry) != MG_OK)
+				return mg_cli_fail("lottery", "--entry: not an entry id: %s", optarg);
 			break;
 		case 'o': a->owner = optarg; break;
 		case 'k': a->kind = optarg; break;
@@ -108,6 +117,18 @@ static int lottery_verify(struct mg_db *db, struct mg_arena *arena, uint64_t ten
 		for (size_t i = 0; i < rows.nrows; i++)
 			printf("entry %s  %-9s won %s\n", MG_CELL(&rows, i, 0), MG_CELL(&rows, i, 5),
 			       MG_CELL(&rows, i, 6)[0] ? MG_CELL(&rows, i, 6) : "-");
+		struct mg_rows items;
+		if ((err = mg_db_exec(db, arena, &mg_lottery_statements[MG_SQL_LOTTERY_ITEMS], key, 2, &items, NULL,
+				      NULL)) != MG_OK)
+			return fail_err("lottery show", db, err);
+		for (size_t i = 0; i < items.nrows; i++) {
+			uint32_t free_places = 0;
+			if ((err = mg_lottery_free_places(db, arena, tenant, mg_cell_u64(MG_CELL(&items, i, 0)), mg_now(),
+							  &free_places)) != MG_OK)
+				return fail_err("lottery show", db, err);
+			printf("item %s  %s  capacity %s free %" PRIu32 "\n", MG_CELL(&items, i, 0), MG_CELL(&items, i, 2),
+			       MG_CELL(&items, i, 1), free_places);
+		}
 		return 0;
 	}
 	printf("seed matches the commitment:     %s\n", c.seed_matches ? "yes" : "NO");
@@ -215,11 +236,14 @@ int mg_cmd_lottery(struct mg_cli *cli, int argc, char **argv)
 	int status = parse(argc - 1, argv + 1, &a);
 	if (status != 0)
 		return status;
-	bool needs_draw = strcmp(sub, "create") != 0;
+	bool needs_draw = strcmp(sub, "create") != 0 && strcmp(sub, "confirm") != 0;
+	if (strcmp(sub, "confirm") == 0 && a.entry == 0)
+		return mg_cli_fail("lottery", "--entry ID is needed");
 	if (needs_draw && a.draw == 0)
 		return mg_cli_fail("lottery", "--draw ID is needed");
 	if (strcmp(sub, "show") != 0 && strcmp(sub, "verify") != 0 && strcmp(sub, "run") != 0 &&
-	    strcmp(sub, "create") != 0 && strcmp(sub, "enter") != 0) {
+	    strcmp(sub, "create") != 0 && strcmp(sub, "enter") != 0 && strcmp(sub, "document") != 0 &&
+	    strcmp(sub, "confirm") != 0) {
 		fputs(lottery_usage, stderr);
 		return 2;
 	}
@@ -244,6 +268,25 @@ int mg_cmd_lottery(struct mg_cli *cli, int argc, char **argv)
 		status = lottery_create(db, arena, t.id, &a);
 	} else if (strcmp(sub, "enter") == 0) {
 		status = lottery_enter(db, arena, t.id, a.draw, file);
+	} else if (strcmp(sub, "document") == 0) {
+		size_t len = 0;
+		const char *doc = NULL;
+		enum mg_err err = mg_lottery_stored_document(db, arena, t.id, a.draw, &doc, &len);
+		if (err != MG_OK)
+			status = fail_err("lottery document", db, err);
+		else
+			fwrite(doc, 1, len, stdout);
+	} else if (strcmp(sub, "confirm") == 0) {
+		enum mg_err err = mg_lottery_confirm(db, arena, t.id, a.entry, mg_now());
+		if (err == MG_ERR_EXPIRED)
+			status = mg_cli_fail("lottery confirm", "entry %" PRIu64 ": the confirmation deadline has passed",
+					     a.entry);
+		else if (err == MG_ERR_CONFLICT)
+			status = mg_cli_fail("lottery confirm", "entry %" PRIu64 " did not win", a.entry);
+		else if (err != MG_OK)
+			status = fail_err("lottery confirm", db, err);
+		else
+			printf("entry %" PRIu64 ": confirmed\n", a.entry);
 	} else {
 		bool drawn = false;
 		enum mg_err err = mg_lottery_run(db, arena, t.id, a.draw, mg_now(), "operator", &drawn);

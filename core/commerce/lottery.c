@@ -433,6 +433,24 @@ enum mg_err mg_lottery_job(struct mg_db *db, struct mg_arena *arena, time_t now,
 	return first != MG_OK ? first : err;
 }
 
+enum mg_err mg_lottery_stored_document(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t draw,
+				       const char **doc, size_t *len)
+{
+	struct mg_rows d, rows;
+	struct mg_lottery_item *items;
+	size_t nitems;
+	struct mg_lottery_entry *entries;
+	uint64_t *ids;
+	enum mg_err err;
+	if ((err = draw_row(db, arena, MG_SQL_LOTTERY_DRAW_GET, tenant, draw, &d)) != MG_OK ||
+	    (err = load_items(db, arena, tenant, draw, &items, &nitems)) != MG_OK ||
+	    (err = load_entries(db, arena, tenant, draw, &entries, &ids, &rows)) != MG_OK ||
+	    (err = mg_lottery_canonicalise(items, nitems, entries, rows.nrows)) != MG_OK)
+		return err;
+	*doc = mg_lottery_document(arena, draw, items, nitems, entries, rows.nrows, len);
+	return MG_OK;
+}
+
 static void hex32(const unsigned char *b, char out[65])
 {
 	static const char digits[] = "0123456789abcdef";

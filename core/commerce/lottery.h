@@ -153,6 +153,11 @@ enum mg_err mg_lottery_free_places(struct mg_db *db, struct mg_arena *arena, uin
 /* The job core.lottery: draws every draw past its close, lapses wins past their deadline. */
 enum mg_err mg_lottery_job(struct mg_db *db, struct mg_arena *arena, time_t now, size_t *drawn, size_t *lapsed);
 
+/* The canonical document of a draw's stored items and entries (docs/lottery.md), in the arena:
+ * what the entries hash is the SHA-256 of. MG_ERR_INPUT when a stored entry no longer parses. */
+enum mg_err mg_lottery_stored_document(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t draw,
+				       const char **doc, size_t *len);
+
 /* What verify found (mg_lottery_verify). */
 struct mg_lottery_check {
 	bool drawn, seed_matches, entries_match, results_match;
