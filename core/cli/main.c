@@ -33,6 +33,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "lottery.h"
+#include "lottery_pages.h"
 #include "mail.h"
 #include "migrate.h"
 #include "modules.h"
@@ -185,7 +186,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_export_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_lottery_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);

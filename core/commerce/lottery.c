@@ -71,6 +71,9 @@ const struct mg_sql mg_lottery_statements[] = {
 	  " FROM lottery_item i WHERE i.tenant_id = ? AND i.id = ?" },
 	[MG_SQL_LOTTERY_APPLICANT_COUNT] = { "core.lottery_entry_count",
 	  "SELECT COUNT(*) FROM lottery_entry WHERE tenant_id = ? AND draw_id = ?" },
+	/* the public page: by entry number, no applicant */
+	[MG_SQL_LOTTERY_RESULTS] = { "core.lottery_results",
+	  "SELECT id, state, won FROM lottery_entry WHERE tenant_id = ? AND draw_id = ? ORDER BY id" },
 	[MG_SQL_LOTTERY__MAX] = { NULL, NULL },
 };
 
@@ -170,6 +173,39 @@ static enum mg_err draw_row(struct mg_db *db, struct mg_arena *arena, enum mg_lo
 	if (err == MG_OK && rows->nrows == 0)
 		err = MG_ERR_NOT_FOUND;
 	return err;
+}
+
+enum mg_err mg_lottery_get(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t draw,
+			   struct mg_lottery_draw *out)
+{
+	struct mg_rows d;
+	enum mg_err err = draw_row(db, arena, MG_SQL_LOTTERY_DRAW_GET, tenant, draw, &d);
+	if (err != MG_OK)
+		return err;
+	memset(out, 0, sizeof(*out));
+	out->id = mg_cell_u64(MG_CELL(&d, 0, D_ID));
+	out->owner = MG_CELL(&d, 0, D_OWNER);
+	out->kind = MG_CELL(&d, 0, D_KIND);
+	out->title = MG_CELL(&d, 0, D_TITLE);
+	out->state = MG_CELL(&d, 0, D_STATE);
+	out->opens_at = (time_t)mg_cell_u64(MG_CELL(&d, 0, D_OPENS));
+	out->closes_at = (time_t)mg_cell_u64(MG_CELL(&d, 0, D_CLOSES));
+	out->first_come_at = (time_t)mg_cell_u64(MG_CELL(&d, 0, D_FIRST));
+	out->drawn_at = (time_t)mg_cell_u64(MG_CELL(&d, 0, D_DRAWN_AT));
+	out->confirm_days = (unsigned)mg_cell_u64(MG_CELL(&d, 0, D_CONFIRM));
+	out->max_choices = (unsigned)mg_cell_u64(MG_CELL(&d, 0, D_CHOICES));
+	out->max_wins = (unsigned)mg_cell_u64(MG_CELL(&d, 0, D_WINS));
+	out->commitment = MG_CELL(&d, 0, D_COMMIT);
+	if (strcmp(out->state, "drawn") == 0) {
+		char *seed = mg_arena_strdup(arena, MG_CELL(&d, 0, D_SEED));
+		for (char *c = seed; *c != '\0'; c++)
+			if (*c >= 'A' && *c <= 'F')
+				*c = (char)(*c - 'A' + 'a');
+		out->seed = seed;
+		out->entries_hash = MG_CELL(&d, 0, D_HASH);
+		out->drawn_by = MG_CELL(&d, 0, D_DRAWN_BY);
+	}
+	return MG_OK;
 }
 
 /* The draw's items, canonical (ascending id). */

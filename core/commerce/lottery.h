@@ -94,6 +94,7 @@ enum mg_lottery_sql {
 	MG_SQL_LOTTERY_LAPSE,
 	MG_SQL_LOTTERY_FREE,
 	MG_SQL_LOTTERY_APPLICANT_COUNT,
+	MG_SQL_LOTTERY_RESULTS,
 	MG_SQL_LOTTERY__MAX
 };
 extern const struct mg_sql mg_lottery_statements[MG_SQL_LOTTERY__MAX + 1];
@@ -120,6 +121,21 @@ enum mg_err mg_lottery_create(struct mg_db *db, struct mg_arena *arena, uint64_t
 /* The draw's item ids in the order of the spec's item_keys (n of them, caller's array). */
 enum mg_err mg_lottery_item_ids(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t draw,
 				uint64_t *ids, size_t n);
+
+/* A draw as anyone may see it: the seed only once drawn. */
+struct mg_lottery_draw {
+	uint64_t id;
+	const char *owner, *kind, *title, *state; /* state "open" or "drawn" */
+	time_t opens_at, closes_at, first_come_at, drawn_at; /* drawn_at 0 before the draw */
+	unsigned confirm_days, max_choices, max_wins;
+	const char *commitment;   /* SHA-256(seed), 64 hex digits */
+	const char *seed;         /* 64 lower-case hex digits once drawn, else NULL */
+	const char *entries_hash; /* once drawn, else NULL */
+	const char *drawn_by;     /* "job", "staff:<id>", "operator"; NULL before */
+};
+/* The draw (strings in the arena); MG_ERR_NOT_FOUND. */
+enum mg_err mg_lottery_get(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t draw,
+			   struct mg_lottery_draw *out);
 
 /* An entry while the period is open: MG_ERR_EXPIRED outside it (or once drawn), MG_ERR_CONFLICT
  * when the applicant key already entered, MG_ERR_INPUT for bad choices (too many, unknown items,

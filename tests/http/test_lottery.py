@@ -12,7 +12,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import ROOT
+from conftest import ROOT, new_client
 from test_backoffice import madoguchi, sql
 
 ITEMS = 60
@@ -66,6 +66,9 @@ def test_a_draw_of_500_entries_is_verifiable_and_tampering_is_found(tmp_path):
     assert shown.returncode == 0, shown.stderr
     commitment = re.search(r"sha256\(seed\) = ([0-9a-f]{64})", shown.stdout).group(1)
     assert re.search(r"^seed ", shown.stdout, re.M) is None and "revealed at the draw" in shown.stdout
+    page = new_client().get(f"/{slug}/lottery/{draw}")
+    assert page.status_code == 200
+    assert commitment in page.text and "抽選時に公開します。" in page.text and 'id="lottery-results"' not in page.text
     early = madoguchi("lottery", "run", "--tenant", slug, "--draw", str(draw))
     assert early.returncode == 1 and "has not closed" in early.stderr
     # an applicant key enters once
@@ -95,12 +98,30 @@ def test_a_draw_of_500_entries_is_verifiable_and_tampering_is_found(tmp_path):
     verify = madoguchi("lottery", "verify", "--tenant", slug, "--draw", str(draw))
     print(verify.stdout)
     assert verify.returncode == 0, verify.stdout + verify.stderr
-    assert "500 entries" in verify.stdout and "verified" in verify.stdout
+    assert re.search(r"^entries\s+500, \d+ won$", verify.stdout, re.M) and "\nverified:" in verify.stdout
     # the revealed seed is the committed one, by SQL and by Python
-    assert sql(f"SELECT SHA2(seed, 256) = commitment FROM lottery_draw WHERE id = {draw}").strip() == "1"
+    hashed, published = sql(f"SELECT SHA2(seed, 256), commitment FROM lottery_draw WHERE id = {draw}").split()
+    assert hashed == published == commitment
     seed = re.search(r"^seed\s+([0-9a-f]{64})$", verify.stdout, re.M).group(1)
     assert hashlib.sha256(bytes.fromhex(seed)).hexdigest() == commitment
     entries_hash = re.search(r"^entries hash ([0-9a-f]{64})$", verify.stdout, re.M).group(1)
+
+    # the public page, in Japanese and in English: seed, hashes and results by entry number only
+    page = new_client().get(f"/{slug}/lottery/{draw}")
+    assert page.status_code == 200
+    html = page.text
+    for value in (commitment, seed, entries_hash, "申込500件", "申込番号", "当選", "落選", "大会議室 2027年2月分"):
+        assert value in html, value
+    numbers = re.findall(r"<tr>\s*<td>(\d+)</td>", html)
+    assert len(numbers) == 500
+    assert sorted(map(int, numbers)) == sorted(int(r.split("\t")[0]) for r in first.splitlines())
+    assert "5000.0" not in html and "5009.1" not in html  # no applicant key, only entry numbers
+    english = new_client().get(f"/{slug}/lottery/{draw}", headers={"Cookie": "lang=en"}).text
+    assert "Entry number" in english and "500 entries" in english and seed in english
+    assert "申込番号" not in english
+    # another tenant's address does not show it
+    assert new_client().get(f"/demo/lottery/{draw}").status_code == 404
+    assert new_client().get(f"/{slug}/lottery/0{draw}").status_code == 400
 
     # an independent recomputation from the published document gives the same result
     doc = madoguchi("lottery", "document", "--tenant", slug, "--draw", str(draw))
