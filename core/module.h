@@ -78,4 +78,42 @@ enum mg_err mg_customer_contact(struct mg_ctx *ctx, const char **name, const cha
 /* Whether typed is an e-mail address a checkout accepts (as mg_order_checkout checks it). */
 bool mg_email_acceptable(const char *typed);
 
+/* ==== commerce for every module (issue 10, item 6; branch commerce) ===========================
+ * Kept together so the module.h reorganisation can move it as one block. The types and the
+ * functions that need no request are declared in the headers included here:
+ *   core/commerce/hold.h     provisional holds (仮予約) over inventory units, hours to weeks:
+ *                            mg_hold_create, mg_hold_units, mg_hold_any, mg_hold_get,
+ *                            mg_hold_of_owner, mg_hold_confirm, mg_hold_close
+ *   core/commerce/booking.h  orders of bookings and enrolments from signed money lines:
+ *                            mg_booking_order (requested / awaiting payment), mg_booking_approve,
+ *                            mg_booking_decline, mg_booking_paid, mg_booking_cancel (the
+ *                            module's fee ladder, fee + refund payment rows), mg_order_history
+ *   core/commerce/money.h    line types (MG_LINE_*), mg_money_total (never negative),
+ *                            mg_money_reduction (減免), mg_money_tax_included (10 %, rounded
+ *                            down), mg_invoice_number_valid, struct mg_fee_rule, mg_fee_percent
+ *   core/commerce/order.h    mg_order_state_label, mg_order_history_add, struct mg_order_mail
+ *                            and the descriptor's .order_mail (the module's own mail text)
+ * Inventory kinds are "<module>.<kind>" ("tickets.seat", "rentals.block").
+ */
+#include "booking.h"
+#include "hold.h"
+#include "money.h"
+
+/* The environment the booking functions take, for this request: its tenant, the tenant's key
+ * and name, who acts ("staff:<id>" in the back office, else "buyer"), the application clock
+ * and the tenant's zone. Call as
+ *   struct mg_commerce_env env; mg_commerce_env(ctx, &env);
+ *   mg_booking_approve(mg_ctx_db(ctx), mg_arena(ctx), &env, code, deadline, note); */
+void mg_commerce_env(struct mg_ctx *ctx, struct mg_commerce_env *env);
+/* The tenant's invoice registration number ("T" + 13 digits, set by its administrators in the
+ * back office), or NULL when it has none. */
+const char *mg_invoice_number(struct mg_ctx *ctx);
+/* An English msgid in a language ("ja", "en") without a request: a module's mail text in
+ * the buyer's language (core/i18n.c). */
+const char *mg_i18n_translate(const char *lang, const char *msgid);
+/* "/<slug>/receipts/R1-<code>.<signature>": the printable receipt (領収書) of a paid order,
+ * signed with the tenant's key like an e-ticket (arena); NULL when it cannot be signed. */
+const char *mg_receipt_path(struct mg_ctx *ctx, const char *code);
+/* ==== end of commerce for every module ======================================================= */
+
 #endif

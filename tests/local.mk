@@ -126,6 +126,21 @@ check_PROGRAMS += %D%/db/inventory_race
 %C%_db_inventory_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
 %C%_db_inventory_race_LDADD = $(MG_LIBS_UNIT)
 
+# core/commerce for bookings (holds, approval, 減免, fees) against the live MariaDB, run by
+# tests/http/test_commerce.py; it links the whole core, as a module's calls reach all of it.
+check_PROGRAMS += %D%/db/commerce_flow
+%C%_db_commerce_flow_SOURCES = %D%/db/commerce_flow.c $(MG_SRC_CORE)
+%C%_db_commerce_flow_CFLAGS = $(AM_CFLAGS) $(MG_CFLAGS_CORE)
+%C%_db_commerce_flow_LDADD = $(MG_LIBS_CORE)
+
+# core/commerce/money.c: totals, 減免, tax, invoice numbers, fee ladders.
+check_PROGRAMS += %D%/unit/test_money
+TESTS += %D%/unit/test_money
+%C%_unit_test_money_SOURCES = %D%/unit/test_money.c core/commerce/money.c $(MG_SRC_UNIT)
+%C%_unit_test_money_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_money_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_money_LDADD = $(MG_LIBS_UNIT)
+
 # scripts/bench onsale: the load client (libcurl multi) and the database ceiling (raw holds).
 check_PROGRAMS += %D%/bench/onsale %D%/bench/hold_ceiling
 %C%_bench_onsale_SOURCES = %D%/bench/onsale.c

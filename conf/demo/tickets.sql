@@ -33,7 +33,7 @@ VALUES (@t, @concert, UTC_DATE() + INTERVAL 21 DAY + INTERVAL '5:00' HOUR_MINUTE
 SET @perf2 = LAST_INSERT_ID();
 INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
     WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < @seats)
-    SELECT @t, 'seat', p.id, n.u, 'free' FROM n CROSS JOIN (SELECT @perf1 AS id UNION ALL SELECT @perf2) p;
+    SELECT @t, 'tickets.seat', p.id, n.u, 'free' FROM n CROSS JOIN (SELECT @perf1 AS id UNION ALL SELECT @perf2) p;
 
 INSERT INTO tickets_event (tenant_id, title, description, venue_id, seat_map_id, kind, state, per_order_limit)
 VALUES (@t, 'ロビーコンサート（自由席）', '弦楽四重奏によるロビーコンサート。自由席・立ち見あり。',
@@ -54,7 +54,7 @@ VALUES (@t, @lobby_perf, '自由席', 'FREE', 200);
 SET @quota = LAST_INSERT_ID();
 INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
     WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < 200)
-    SELECT @t, 'ga', @quota, u, 'free' FROM n;
+    SELECT @t, 'tickets.ga', @quota, u, 'free' FROM n;
 
 INSERT INTO tickets_merch (tenant_id, event_id, name, price, stock) VALUES
     (@t, @concert, '公演プログラム', 1000, 300);
@@ -63,5 +63,5 @@ INSERT INTO tickets_merch (tenant_id, event_id, name, price, stock) VALUES (@t, 
 SET @tote = LAST_INSERT_ID();
 INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
     WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < 300)
-    SELECT @t, 'merch', m.id, n.u, 'free' FROM n JOIN (SELECT @programme AS id, 300 AS stock
+    SELECT @t, 'tickets.merch', m.id, n.u, 'free' FROM n JOIN (SELECT @programme AS id, 300 AS stock
                                                       UNION ALL SELECT @tote, 100) m ON n.u <= m.stock;

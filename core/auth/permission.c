@@ -14,6 +14,8 @@ const struct mg_permission mg_core_permissions[] = {
 	{ "core.export", MG_ROLE_ADMIN, N_("Download an export of all the tenant's data") },
 	/* ---- gate: staff API tokens (core/api_token.c) ---- */
 	{ "core.api_tokens", MG_ROLE_ADMIN, N_("Create and revoke staff API tokens") },
+	/* ---- commerce: receipts (core/receipt.c) ---- */
+	{ "core.settings", MG_ROLE_ADMIN, N_("Change the tenant's settings (invoice registration number)") },
 	{ NULL, 0, NULL },
 };
 

@@ -17,6 +17,9 @@
 #include "audit.h"
 #include "backup.h"
 #include "backoffice.h"
+#include "booking.h"
+#include "commerce_web.h"
+#include "hold.h"
 #include "cart.h"
 #include "audit_view.h"
 #include "cli.h"
@@ -161,6 +164,9 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_cart_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_order_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_payment_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_hold_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_booking_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_receipt_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_api_token_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_jobs_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_scratch_db_statements, errbuf, errlen)) != MG_OK)
@@ -187,6 +193,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_receipt_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_lottery_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {

@@ -11,33 +11,37 @@
 #include "clock.h"
 #include "crypto.h"
 #include "form.h"
+#include "hold.h"
 #include "http.h"
 #include "i18n.h"
 #include "inventory.h"
 #include "log.h"
 #include "mail.h"
+#include "money.h"
 #include "order.h"
 #include "payment.h"
 #include "people.h"
 #include "tenant.h"
+#include "tz_text.h"
 
 enum { CODE_ATTEMPTS = 8 };
 
 #define ORDER_COLUMNS                                                                                              \
 	"id, code, cart_id, person_id, staff_id, buyer_name_sealed, buyer_email_sealed, state, channel,"          \
 	" payment_method, COALESCE(UNIX_TIMESTAMP(payment_deadline), 0), total, lang, view_path,"                  \
-	" UNIX_TIMESTAMP(created_at), COALESCE(UNIX_TIMESTAMP(paid_at), 0)"
+	" UNIX_TIMESTAMP(created_at), COALESCE(UNIX_TIMESTAMP(paid_at), 0), module, COALESCE(hold_id, 0),"          \
+	" COALESCE(UNIX_TIMESTAMP(use_at), 0)"
 enum { O_ID, O_CODE, O_CART, O_PERSON, O_STAFF, O_NAME, O_EMAIL, O_STATE, O_CHANNEL, O_METHOD, O_DEADLINE, O_TOTAL,
-       O_LANG, O_VIEW, O_CREATED, O_PAID };
+       O_LANG, O_VIEW, O_CREATED, O_PAID, O_MODULE, O_HOLD, O_USE };
 
 const struct mg_sql mg_order_statements[] = {
 	[MG_SQL_ORDER_INSERT] = { "core.order_insert",
 	  "INSERT INTO orders (tenant_id, code, cart_id, person_id, buyer_name_sealed, buyer_email_sealed,"
 	  " buyer_email_hmac, state, channel, staff_id, payment_method, payment_deadline, total, lang, created_at,"
-	  " paid_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), ?)" },
+	  " paid_at, module) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FROM_UNIXTIME(?), ?, ?, FROM_UNIXTIME(?), ?, ?)" },
 	[MG_SQL_ORDER_LINE_INSERT] = { "core.order_line_insert",
 	  "INSERT INTO order_line (tenant_id, order_id, line_no, module, kind, resource_id, unit, variant_id,"
-	  " description, amount) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
+	  " description, amount, line_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" },
 	[MG_SQL_ORDER_SET_VIEW_PATH] = { "core.order_set_view_path",
 	  "UPDATE orders SET view_path = ? WHERE tenant_id = ? AND id = ?" },
 	[MG_SQL_ORDER_BY_CODE] = { "core.order_by_code",
@@ -45,7 +49,7 @@ const struct mg_sql mg_order_statements[] = {
 	[MG_SQL_ORDER_LOCK_BY_CODE] = { "core.order_lock_by_code",
 	  "SELECT " ORDER_COLUMNS " FROM orders WHERE tenant_id = ? AND code = ? FOR UPDATE" },
 	[MG_SQL_ORDER_LINES] = { "core.order_lines",
-	  "SELECT line_no, module, kind, resource_id, unit, variant_id, description, amount FROM order_line"
+	  "SELECT line_no, module, kind, resource_id, unit, variant_id, description, amount, line_type FROM order_line"
 	  " WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" },
 	[MG_SQL_ORDER_SET_PAID] = { "core.order_set_paid",
 	  "UPDATE orders SET state = 'paid', paid_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ? AND state = 'pending'" },
@@ -55,11 +59,18 @@ const struct mg_sql mg_order_statements[] = {
 	[MG_SQL_ORDER_PAYMENT_INSERT] = { "core.payment_insert",
 	  "INSERT INTO payment (tenant_id, order_id, provider, provider_ref, amount, state, created_at, updated_at)"
 	  " VALUES (?, ?, ?, ?, ?, 'started', FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
+	/* a refund or a kept cancellation fee: a record of its own, never an edit of the charge */
+	[MG_SQL_ORDER_PAYMENT_RECORD] = { "core.payment_record",
+	  "INSERT INTO payment (tenant_id, order_id, kind, provider, amount, state, note, created_at, updated_at)"
+	  " VALUES (?, ?, ?, ?, ?, 'succeeded', ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },
+	[MG_SQL_ORDER_HISTORY_INSERT] = { "core.order_history_insert",
+	  "INSERT INTO order_history (tenant_id, order_id, at, actor, from_state, to_state, note)"
+	  " VALUES (?, ?, FROM_UNIXTIME(?), ?, ?, ?, ?)" },
 	[MG_SQL_ORDER_PAYMENT_LOCK_BY_REF] = { "core.payment_lock_by_ref",
 	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ? AND provider_ref = ?"
-	  " FOR UPDATE" },
+	  " AND kind = 'charge' FOR UPDATE" },
 	[MG_SQL_ORDER_PAYMENT_LOCK_LATEST] = { "core.payment_lock_latest",
-	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ?"
+	  "SELECT id, state FROM payment WHERE tenant_id = ? AND order_id = ? AND provider = ? AND kind = 'charge'"
 	  " ORDER BY id DESC LIMIT 1 FOR UPDATE" },
 	[MG_SQL_ORDER_PAYMENT_SET_STATE] = { "core.payment_set_state",
 	  "UPDATE payment SET state = ?, updated_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" },
@@ -114,6 +125,12 @@ static const char *unseal(const unsigned char *key, struct mg_arena *arena, uint
 	return out;
 }
 
+enum mg_err mg_order_seal_buyer(const unsigned char *key, struct mg_arena *arena, uint64_t tenant, const char *column,
+				const char *text, struct mg_buf *out)
+{
+	return seal(key, arena, tenant, column, text, out);
+}
+
 /* A name of 1 to MG_ORDER_NAME_MAX characters without control characters, trimmed. */
 static const char *clean_name(struct mg_arena *arena, const char *typed)
 {
@@ -150,17 +167,20 @@ static enum mg_err load_lines(struct mg_db *db, struct mg_arena *arena, struct m
 	if (o->lines == NULL)
 		return MG_ERR_NOMEM;
 	for (size_t r = 0; r < rows.nrows; r++)
-		o->lines[r] = (struct mg_order_line){ (unsigned)mg_cell_u64(MG_CELL(&rows, r, 0)), MG_CELL(&rows, r, 1),
-						      MG_CELL(&rows, r, 2),		   mg_cell_u64(MG_CELL(&rows, r, 3)),
-						      (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 4)), mg_cell_u64(MG_CELL(&rows, r, 5)),
-						      MG_CELL(&rows, r, 6),		   (unsigned)mg_cell_u64(MG_CELL(&rows, r, 7)) };
+		o->lines[r] = (struct mg_order_line){ .line_no = (unsigned)mg_cell_u64(MG_CELL(&rows, r, 0)),
+						      .module = MG_CELL(&rows, r, 1),
+						      .kind = MG_CELL(&rows, r, 2),
+						      .resource = mg_cell_u64(MG_CELL(&rows, r, 3)),
+						      .unit = (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 4)),
+						      .variant = mg_cell_u64(MG_CELL(&rows, r, 5)),
+						      .description = MG_CELL(&rows, r, 6),
+						      .amount = strtoll(MG_CELL(&rows, r, 7), NULL, 10),
+						      .type = MG_CELL(&rows, r, 8) };
 	return MG_OK;
 }
 
-/* Reads an order by code (locked FOR UPDATE when lock), with its lines and, when key is
- * given, the buyer. */
-static enum mg_err load_order(struct mg_db *db, struct mg_arena *arena, const unsigned char *key, uint64_t tenant,
-			      const char *code, bool lock, struct mg_order *o)
+enum mg_err mg_order_load(struct mg_db *db, struct mg_arena *arena, const unsigned char *key, uint64_t tenant,
+			  const char *code, bool lock, struct mg_order *o)
 {
 	*o = (struct mg_order){ 0 };
 	if (!mg_order_code_valid(code))
@@ -192,60 +212,185 @@ static enum mg_err load_order(struct mg_db *db, struct mg_arena *arena, const un
 	o->view_path = MG_CELL(&rows, 0, O_VIEW);
 	o->created_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, O_CREATED));
 	o->paid_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, O_PAID));
+	o->module = MG_CELL(&rows, 0, O_MODULE);
+	o->hold_id = mg_cell_u64(MG_CELL(&rows, 0, O_HOLD));
+	o->use_at = (time_t)mg_cell_u64(MG_CELL(&rows, 0, O_USE));
+	o->tax = mg_money_tax_included((long long)o->total);
 	return load_lines(db, arena, o);
 }
 
 enum mg_err mg_order_find(struct mg_ctx *ctx, const char *code, struct mg_order *out)
 {
-	return load_order(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), code, false, out);
+	return mg_order_load(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), code, false, out);
+}
+
+/* ---- history ---- */
+
+enum mg_err mg_order_history_add(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
+				 const char *actor, const char *from, const char *to, const char *note, time_t now)
+{
+	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(order_id), MG_INT(now), MG_TEXT(actor ? actor : "system"),
+				   MG_TEXT(from),  MG_TEXT(to),	     MG_TEXT(note ? note : "") };
+	return mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_HISTORY_INSERT], args, 7, NULL, NULL, NULL);
+}
+
+/* Who acts in a request: the staff member, else the buyer. */
+static const char *request_actor(struct mg_ctx *ctx)
+{
+	uint64_t staff = mg_staff_id(ctx);
+	return staff ? mg_arena_printf(mg_arena(ctx), "staff:%llu", (unsigned long long)staff) : "buyer";
+}
+
+static const struct {
+	const char *state, *label;
+} state_labels[] = {
+	{ "requested", N_("Requested (awaiting approval)") },
+	{ "approved", N_("Approved") },
+	{ "declined", N_("Declined") },
+	{ "pending", N_("Awaiting payment") },
+	{ "paid", N_("Paid") },
+	{ "cancelled", N_("Cancelled") },
+	{ "expired", N_("Expired (unpaid)") },
+	{ "refunded", N_("Refunded") },
+	{ NULL, NULL },
+};
+
+const char *mg_order_state_label(const char *state)
+{
+	for (size_t i = 0; state != NULL && state_labels[i].state != NULL; i++)
+		if (strcmp(state, state_labels[i].state) == 0)
+			return state_labels[i].label;
+	return NULL;
 }
 
 /* ---- mails ---- */
 
-/* The confirmation mail of an order in the buyer's language: what was bought, and either how
- * to pay by when or that it is paid; with the link to the order's page (its tickets). In the
- * caller's transaction. */
-static enum mg_err queue_order_mail(struct mg_ctx *ctx, struct mg_db *db, const struct mg_order *o)
+enum { MAILERS_MAX = 16 };
+static struct {
+	char module[33];
+	mg_order_mailer mailer;
+} mailers[MAILERS_MAX];
+
+void mg_order_set_mailer(const char *module, mg_order_mailer mailer)
 {
-	const unsigned char *key = mg_ctx_tenant_key(ctx);
-	if (o->buyer_email == NULL || o->buyer_email[0] == '\0' || key == NULL)
-		return MG_OK; /* a box-office sale without an address */
-	struct mg_arena *arena = mg_arena(ctx);
-	const char *lang = o->lang != NULL && strcmp(o->lang, "en") == 0 ? "en" : "ja";
-	bool paid = strcmp(o->state, "paid") == 0;
-	const char *subject = mg_i18n_translate(lang, paid ? N_("[{tenant}] Your order {code} is confirmed")
-							 : N_("[{tenant}] We have received your order {code}"));
-	const char *intro = mg_i18n_translate(lang, N_("Dear {name},\n\nThank you for your order at {tenant}.\n"));
-	struct mg_buf body;
-	mg_buf_init(&body);
-	mg_buf_puts(&body, intro);
-	mg_buf_printf(&body, "\n%s %s\n\n", mg_i18n_translate(lang, N_("Order number:")), o->code);
+	size_t free_slot = MAILERS_MAX;
+	for (size_t i = 0; i < MAILERS_MAX; i++) {
+		if (strcmp(mailers[i].module, module) == 0) {
+			mailers[i].mailer = mailer;
+			return;
+		}
+		if (mailers[i].module[0] == '\0' && free_slot == MAILERS_MAX)
+			free_slot = i;
+	}
+	if (free_slot < MAILERS_MAX && mailer != NULL) {
+		snprintf(mailers[free_slot].module, sizeof(mailers[free_slot].module), "%s", module);
+		mailers[free_slot].mailer = mailer;
+	}
+}
+
+static mg_order_mailer mailer_of(const char *module)
+{
+	for (size_t i = 0; module != NULL && i < MAILERS_MAX; i++)
+		if (strcmp(mailers[i].module, module) == 0)
+			return mailers[i].mailer;
+	return NULL;
+}
+
+/* The subject of each event (English msgids; {tenant} and {code} filled in). */
+static const char *event_subject(const char *event)
+{
+	if (strcmp(event, "paid") == 0)
+		return N_("[{tenant}] Your order {code} is confirmed");
+	if (strcmp(event, "requested") == 0)
+		return N_("[{tenant}] We have received your request {code}");
+	if (strcmp(event, "approved") == 0)
+		return N_("[{tenant}] Your request {code} is approved");
+	if (strcmp(event, "declined") == 0)
+		return N_("[{tenant}] Your request {code} could not be accepted");
+	if (strcmp(event, "cancelled") == 0)
+		return N_("[{tenant}] Your order {code} is cancelled");
+	return N_("[{tenant}] We have received your order {code}");
+}
+
+enum mg_err mg_order_mail_generic(struct mg_arena *arena, const struct mg_order_mail *m, const char **subject,
+				  const char **body)
+{
+	const struct mg_order *o = m->order;
+	const char *lang = m->lang;
+	struct mg_buf b;
+	mg_buf_init(&b);
+	mg_buf_puts(&b, mg_i18n_translate(lang, N_("Dear {name},\n\nThank you for your order at {tenant}.\n")));
+	mg_buf_printf(&b, "\n%s %s\n\n", mg_i18n_translate(lang, N_("Order number:")), o->code);
 	for (size_t i = 0; i < o->n; i++)
-		mg_buf_printf(&body, "- %s  %s\n", o->lines[i].description, mg_yen(arena, o->lines[i].amount));
-	mg_buf_printf(&body, "%s %s\n", mg_i18n_translate(lang, N_("Total:")), mg_yen(arena, o->total));
+		mg_buf_printf(&b, "- %s  %s\n", o->lines[i].description, mg_yen_signed(arena, o->lines[i].amount));
+	mg_buf_printf(&b, "%s %s\n", mg_i18n_translate(lang, N_("Total:")), mg_yen(arena, o->total));
+	mg_buf_printf(&b, "%s %s\n",
+		      mg_i18n_translate(lang, N_("of which consumption tax (10%):")), mg_yen(arena, (unsigned long long)o->tax));
 	const struct mg_payment_provider *p = mg_payment_provider(o->payment_method);
-	if (p != NULL)
-		mg_buf_printf(&body, "%s %s\n", mg_i18n_translate(lang, N_("Payment:")), mg_i18n_translate(lang, p->label));
-	if (paid)
-		mg_buf_printf(&body, "\n%s\n", mg_i18n_translate(lang, N_("Your payment has been received.")));
+	if (p != NULL && strcmp(m->event, "requested") != 0 && strcmp(m->event, "declined") != 0)
+		mg_buf_printf(&b, "%s %s\n", mg_i18n_translate(lang, N_("Payment:")), mg_i18n_translate(lang, p->label));
+	if (strcmp(m->event, "paid") == 0)
+		mg_buf_printf(&b, "\n%s\n", mg_i18n_translate(lang, N_("Your payment has been received.")));
+	else if (strcmp(m->event, "requested") == 0)
+		mg_buf_printf(&b, "\n%s\n", mg_i18n_translate(lang, N_("The staff will look at your request and write to you.")));
+	else if (strcmp(m->event, "declined") == 0)
+		mg_buf_printf(&b, "\n%s\n", mg_i18n_translate(lang, N_("We are sorry: your request could not be accepted.")));
+	else if (strcmp(m->event, "cancelled") == 0)
+		mg_buf_printf(&b, "\n%s\n", mg_i18n_translate(lang, N_("Your order is cancelled.")));
 	else if (o->payment_deadline != 0)
-		mg_buf_printf(&body, "\n%s\n",
+		mg_buf_printf(&b, "\n%s\n",
 			      fill(arena,
 				   fill(arena,
 					mg_i18n_translate(lang, N_("Please pay by {deadline} ({zone}). Unpaid orders are "
 								   "cancelled automatically after that time.")),
-					"deadline", mg_time_text(ctx, o->payment_deadline, MG_TZ_MINUTE)),
-				   "zone", mg_tz_label(mg_tenant_time_zone(ctx), lang)));
-	if (o->view_path != NULL)
-		mg_buf_printf(&body, "\n%s\n%s%s\n", mg_i18n_translate(lang, N_("Your order and tickets:")),
-			      mg_ctx_app(ctx)->cfg->public_url, o->view_path);
-	const char *tenant = mg_tenant_name(ctx);
+					"deadline", mg_tz_text(arena, m->time_zone, o->payment_deadline, MG_TZ_MINUTE, lang)),
+				   "zone", mg_tz_label(m->time_zone, lang)));
+	if (m->order_url != NULL)
+		mg_buf_printf(&b, "\n%s\n%s\n", mg_i18n_translate(lang, N_("Your order:")), m->order_url);
+	*subject = mg_i18n_translate(lang, event_subject(m->event));
+	*body = mg_arena_strndup(arena, b.data != NULL ? b.data : "", b.len);
+	mg_buf_free(&b);
+	return *body != NULL ? MG_OK : MG_ERR_NOMEM;
+}
+
+enum mg_err mg_order_queue_mail(struct mg_db *db, struct mg_arena *arena, const unsigned char *key,
+				const char *tenant_name, const char *time_zone, const struct mg_order *o, const char *event)
+{
+	if (o->buyer_email == NULL || o->buyer_email[0] == '\0' || key == NULL)
+		return MG_OK; /* a box-office sale without an address */
+	const char *url = mg_payment_public_url();
+	struct mg_order_mail m = { o, event, o->lang != NULL && strcmp(o->lang, "en") == 0 ? "en" : "ja", tenant_name,
+				   o->view_path != NULL && url != NULL ? mg_arena_printf(arena, "%s%s", url, o->view_path)
+								       : NULL,
+				   time_zone };
+	mg_order_mailer mailer = mailer_of(o->module);
+	const char *subject = NULL, *body = NULL;
+	enum mg_err err = mailer != NULL ? mailer(arena, &m, &subject, &body) : mg_order_mail_generic(arena, &m, &subject, &body);
+	if (err != MG_OK || subject == NULL || body == NULL)
+		return err;
 	const char *name = o->buyer_name != NULL ? o->buyer_name : "";
-	const char *text = fill(arena, fill(arena, body.data, "name", name), "tenant", tenant);
-	subject = fill(arena, fill(arena, subject, "tenant", tenant), "code", o->code);
-	enum mg_err err = mg_mail_enqueue(db, mg_tenant_id(ctx), key, o->buyer_email, subject, text);
-	mg_buf_free(&body);
-	return err;
+	body = fill(arena, fill(arena, body, "name", name), "tenant", tenant_name);
+	subject = fill(arena, fill(arena, subject, "tenant", tenant_name), "code", o->code);
+	return mg_mail_enqueue(db, o->tenant_id, key, o->buyer_email, subject, body);
+}
+
+/* The order mail of a request. In the caller's transaction. */
+static enum mg_err queue_order_mail(struct mg_ctx *ctx, struct mg_db *db, const struct mg_order *o)
+{
+	return mg_order_queue_mail(db, mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_name(ctx),
+				   mg_tenant_time_zone(ctx), o, strcmp(o->state, "paid") == 0 ? "paid" : "received");
+}
+
+/* ---- payment records ---- */
+
+enum mg_err mg_order_record_payment(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
+				    const char *kind, const char *provider, long long amount, const char *note, time_t now)
+{
+	if (amount < 0 || (strcmp(kind, "refund") != 0 && strcmp(kind, "fee") != 0))
+		return MG_ERR_INTERNAL;
+	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(order_id), MG_TEXT(kind), MG_TEXT(provider),
+				   MG_INT(amount), MG_TEXT(note),    MG_INT(now),   MG_INT(now) };
+	return mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_PAYMENT_RECORD], args, 8, NULL, NULL, NULL);
 }
 
 /* ---- checkout ---- */
@@ -289,10 +434,11 @@ static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const 
 					   MG_INT(cart->total),
 					   MG_TEXT(mg_lang(ctx)),
 					   MG_INT(j->now),
-					   free_of_charge ? MG_INT(j->now) : MG_NULL };
+					   free_of_charge ? MG_INT(j->now) : MG_NULL,
+					   MG_TEXT(cart->n > 0 ? cart->items[0].module : NULL) };
 		/* a duplicate code (31^12 of them: rare) is a statement error only; try another */
 		err =
-		    mg_db_exec(db, mg_arena(ctx), &mg_order_statements[MG_SQL_ORDER_INSERT], args, 16, NULL, NULL, &id);
+		    mg_db_exec(db, mg_arena(ctx), &mg_order_statements[MG_SQL_ORDER_INSERT], args, 17, NULL, NULL, &id);
 		o->id = id;
 	}
 	if (err != MG_OK)
@@ -311,7 +457,10 @@ static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const 
 	o->lang = mg_lang(ctx);
 	o->buyer_name = j->name;
 	o->buyer_email = j->email;
-	return MG_OK;
+	o->module = cart->n > 0 ? cart->items[0].module : NULL;
+	o->tax = mg_money_tax_included((long long)o->total);
+	return mg_order_history_add(db, mg_arena(ctx), o->tenant_id, o->id, request_actor(ctx), NULL, o->state,
+				    j->co->channel, j->now);
 }
 
 static enum mg_err insert_lines(struct mg_db *db, struct mg_arena *arena, struct mg_order *o,
@@ -324,13 +473,14 @@ static enum mg_err insert_lines(struct mg_db *db, struct mg_arena *arena, struct
 	for (size_t i = 0; i < cart->n; i++) {
 		const struct mg_cart_item *it = &cart->items[i];
 		o->lines[i] = (struct mg_order_line){ (unsigned)i + 1, it->module,	it->kind,	 it->resource,
-						      it->unit,		 it->variant,	it->description, it->amount };
+						      it->unit,		 it->variant,	it->description, it->amount,
+						      MG_LINE_UNIT };
 		struct mg_dbval args[] = { MG_INT(o->tenant_id), MG_INT(o->id),	    MG_INT(i + 1),
 					   MG_TEXT(it->module),	 MG_TEXT(it->kind), MG_INT(it->resource),
 					   MG_INT(it->unit),	 it->variant ? MG_INT(it->variant) : MG_NULL,
-					   MG_TEXT(it->description), MG_INT(it->amount) };
+					   MG_TEXT(it->description), MG_INT(it->amount), MG_TEXT(MG_LINE_UNIT) };
 		enum mg_err err =
-		    mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_LINE_INSERT], args, 10, NULL, NULL, NULL);
+		    mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_LINE_INSERT], args, 11, NULL, NULL, NULL);
 		if (err != MG_OK)
 			return err;
 	}
@@ -467,7 +617,7 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 	struct mg_arena *arena = mg_arena(ctx);
 	uint64_t tenant = mg_tenant_id(ctx);
 	j->already = j->order_was_open = false;
-	enum mg_err err = load_order(db, arena, mg_ctx_tenant_key(ctx), tenant, j->code, true, &j->order);
+	enum mg_err err = mg_order_load(db, arena, mg_ctx_tenant_key(ctx), tenant, j->code, true, &j->order);
 	if (err != MG_OK)
 		return err;
 	struct mg_rows rows;
@@ -499,8 +649,20 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 	j->order_was_open = affected == 1;
 	if (!j->order_was_open)
 		return MG_OK; /* paid after it expired or was cancelled: staff refund it (audited) */
+	/* an enrolment paid by card without approval: the payment confirms its provisional hold */
+	struct mg_hold h;
+	if (j->order.hold_id != 0 &&
+	    ((err = mg_hold_get(db, arena, tenant, j->order.hold_id, true, &h)) != MG_OK ||
+	     (strcmp(h.state, "held") == 0 &&
+	      (err = mg_hold_confirm(db, arena, tenant, j->order.hold_id, j->order.id, j->now)) != MG_OK)))
+		return err;
 	j->order.state = "paid";
 	j->order.paid_at = j->now;
+	/* staff confirming a transfer or taking cash, else the provider's callback */
+	const char *actor = mg_staff_id(ctx) ? request_actor(ctx) : mg_arena_printf(arena, "provider:%s", j->provider);
+	if ((err = mg_order_history_add(db, arena, tenant, j->order.id, actor, "pending", "paid", j->provider, j->now)) !=
+	    MG_OK)
+		return err;
 	return queue_order_mail(ctx, db, &j->order);
 }
 
@@ -564,6 +726,9 @@ static enum mg_err expire_batch(struct mg_db *db, void *arg)
 		struct mg_dbval expire[] = { MG_INT(j->now), MG_INT(j->tenant), MG_INT(id) };
 		err = mg_db_exec(db, j->arena, &mg_order_statements[MG_SQL_ORDER_EXPIRE], expire, 3, NULL, NULL, NULL);
 		if (err == MG_OK)
+			err = mg_order_history_add(db, j->arena, j->tenant, id, "system", "pending", "expired",
+						   "unpaid at the payment deadline", j->now);
+		if (err == MG_OK)
 			err = close_rows(db, j->arena, j->tenant, id, j->now, "started", "failed", j->hook, j->arg);
 	}
 	if (err == MG_OK)
@@ -619,7 +784,7 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 	struct mg_arena *arena = mg_arena(j->ctx);
 	uint64_t tenant = mg_tenant_id(j->ctx);
 	struct mg_order o;
-	enum mg_err err = load_order(db, arena, NULL, tenant, j->code, true, &o);
+	enum mg_err err = mg_order_load(db, arena, NULL, tenant, j->code, true, &o);
 	if (err != MG_OK)
 		return err;
 	bool paid = strcmp(o.state, "paid") == 0;
@@ -627,10 +792,16 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 		return MG_ERR_CONFLICT;
 	j->new_state = paid && j->refund ? "refunded" : "cancelled";
 	struct mg_dbval args[] = { MG_TEXT(j->new_state), MG_INT(j->now), MG_INT(tenant), MG_INT(o.id) };
-	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_CLOSE], args, 4, NULL, NULL, NULL)) != MG_OK)
+	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_CLOSE], args, 4, NULL, NULL, NULL)) != MG_OK ||
+	    (err = mg_order_history_add(db, arena, tenant, o.id, request_actor(j->ctx), o.state, j->new_state, "",
+					j->now)) != MG_OK)
 		return err;
-	return close_rows(db, arena, tenant, o.id, j->now, paid ? "succeeded" : "started", paid && j->refund ? "refunded" : "failed",
-			  j->hook, j->arg);
+	/* a refund is a payment row of its own; the charge stays what it was */
+	if (paid && j->refund &&
+	    (err = mg_order_record_payment(db, arena, tenant, o.id, "refund", o.payment_method, (long long)o.total,
+					   "refund in full", j->now)) != MG_OK)
+		return err;
+	return close_rows(db, arena, tenant, o.id, j->now, "started", "failed", j->hook, j->arg);
 }
 
 enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, mg_order_close_hook hook, void *arg)

@@ -3,8 +3,12 @@
  * transaction — the cart checked, its units confirmed sold to the order, the order and its
  * lines written, the buyer sealed, a payment started, the module's own rows (e-tickets) added
  * through a hook, the confirmation mail queued — so there is never a half-written order.
- * Orders are 'pending' until paid; unpaid ones expire at their payment deadline and give
- * their units back (mg_orders_expire_due, run by a module's job).
+ * Orders are 'pending' (awaiting payment) until paid; unpaid ones expire at their payment
+ * deadline and give their units back (mg_orders_expire_due, run by a module's job).
+ *
+ * A booking or enrolment (rentals, lessons) makes its order without a cart (core/booking.h):
+ * 'requested' → 'approved' (→ 'pending' at once) or 'declined'; its units wait in a
+ * provisional hold (core/hold.h). Every change of state is a row of order_history.
  *
  * Modules reach these through core/module.h ("carts and orders"); the functions taking a
  * request (struct mg_ctx) get the tenant, its key and the language from it.
@@ -42,6 +46,8 @@ enum mg_order_sql {
 	MG_SQL_ORDER_SET_PAID,
 	MG_SQL_ORDER_CLOSE,
 	MG_SQL_ORDER_PAYMENT_INSERT,
+	MG_SQL_ORDER_PAYMENT_RECORD,
+	MG_SQL_ORDER_HISTORY_INSERT,
 	MG_SQL_ORDER_PAYMENT_LOCK_BY_REF,
 	MG_SQL_ORDER_PAYMENT_LOCK_LATEST,
 	MG_SQL_ORDER_PAYMENT_SET_STATE,
@@ -60,13 +66,15 @@ struct mg_order_line {
 	uint32_t unit;
 	uint64_t variant;
 	const char *description;
-	unsigned amount;
+	long long amount;  /* yen; negative for a discount or 減免 */
+	const char *type;  /* MG_LINE_* (core/money.h): "unit" for a unit sold */
 };
 
 struct mg_order {
 	uint64_t tenant_id, id, cart_id, person_id, staff_id;
 	char code[MG_ORDER_CODE_CHARS + 1];
-	const char *state;          /* "pending", "paid", "cancelled", "expired", "refunded" */
+	const char *state;          /* "requested", "approved", "declined", "pending" (awaiting
+				     * payment), "paid", "cancelled", "expired", "refunded" */
 	const char *channel;        /* "web", "api", "box_office" */
 	const char *payment_method; /* a provider name (core/payment.h) */
 	time_t created_at, payment_deadline, paid_at; /* 0: none */
@@ -77,6 +85,10 @@ struct mg_order {
 	size_t n;
 	struct mg_order_line *lines;
 	const char *payment_url;    /* checkout only: where to send the buyer to pay, or NULL */
+	const char *module;         /* the module that sold it (its mail, its fee rule), or NULL */
+	uint64_t hold_id;           /* its provisional hold (core/hold.h), 0: none */
+	time_t use_at;              /* the day of use (a cancellation's fee counts to it), 0: none */
+	long long tax;              /* the consumption tax the total contains (mg_money_tax_included) */
 };
 
 /*
@@ -135,6 +147,57 @@ enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_
  * order is already closed. */
 enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, mg_order_close_hook hook, void *arg);
 
+/* Reads an order by code, with its lines (locked FOR UPDATE when lock, in a transaction); the
+ * buyer is unsealed when key is given. MG_ERR_NOT_FOUND. */
+enum mg_err mg_order_load(struct mg_db *db, struct mg_arena *arena, const unsigned char *key, uint64_t tenant,
+			  const char *code, bool lock, struct mg_order *out);
+
+/* Seals a buyer column of orders ("buyer_name", "buyer_email") with the tenant key into out. */
+struct mg_buf;
+enum mg_err mg_order_seal_buyer(const unsigned char *key, struct mg_arena *arena, uint64_t tenant, const char *column,
+				const char *text, struct mg_buf *out);
+
+/* Records money paid back ("refund") or kept as a cancellation fee ("fee") of an order as a
+ * payment row of its own (succeeded; never an edit of the charge). In a transaction. */
+enum mg_err mg_order_record_payment(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
+				    const char *kind, const char *provider, long long amount, const char *note, time_t now);
+
+/* Appends a row to the order's history: actor ("staff:<id>", "buyer", "system", "cli"), the
+ * state it left (NULL when it was made) and entered, a note ("" for none). In a transaction. */
+enum mg_err mg_order_history_add(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t order_id,
+				 const char *actor, const char *from, const char *to, const char *note, time_t now);
+
+/* The English msgid naming an order state for people ("pending" → "Awaiting payment"), or
+ * NULL for a state that does not exist. */
+const char *mg_order_state_label(const char *state);
+
+/*
+ * The mail of an order event, composed by the module that sold the order (its own text, in
+ * the buyer's language lang): event is "received" (placed, awaiting payment), "requested",
+ * "approved", "declined", "paid", "cancelled". *subject and *body in the arena; MG_OK with
+ * *subject NULL sends nothing. Modules register theirs with mg_order_set_mailer (the module
+ * loader does, from the descriptor); an order of a module without one gets the core's
+ * generic mail, which names no tickets.
+ */
+struct mg_order_mail {
+	const struct mg_order *order;
+	const char *event, *lang;
+	const char *tenant_name;
+	const char *order_url; /* the order's page (public_url + view_path), or NULL */
+	const char *time_zone; /* the tenant's zone: times in the mail are shown in it */
+};
+typedef enum mg_err (*mg_order_mailer)(struct mg_arena *arena, const struct mg_order_mail *mail, const char **subject,
+				       const char **body);
+/* Registers module's mailer (NULL removes it); at start, before the workers fork. */
+void mg_order_set_mailer(const char *module, mg_order_mailer mailer);
+/* The core's generic mail of an event (what a module's mailer may fall back on). */
+enum mg_err mg_order_mail_generic(struct mg_arena *arena, const struct mg_order_mail *mail, const char **subject,
+				  const char **body);
+/* Composes (module's mailer or the generic one) and queues the mail of event to the order's
+ * buyer, in the caller's transaction; nothing when the order has no address or key is NULL. */
+enum mg_err mg_order_queue_mail(struct mg_db *db, struct mg_arena *arena, const unsigned char *key,
+				const char *tenant_name, const char *time_zone, const struct mg_order *o, const char *event);
+
 /* ---- pure helpers (unit-tested) ---- */
 
 /* A fresh order code: MG_ORDER_CODE_CHARS characters of MG_ORDER_CODE_ALPHABET. */
@@ -143,5 +206,7 @@ void mg_order_code_new(char out[MG_ORDER_CODE_CHARS + 1]);
 bool mg_order_code_valid(const char *s);
 /* "¥12,345" */
 const char *mg_yen(struct mg_arena *arena, unsigned long long amount);
+/* "¥12,345", or "-¥1,250" for a negative amount (a discount line). */
+const char *mg_yen_signed(struct mg_arena *arena, long long amount);
 
 #endif

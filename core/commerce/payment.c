@@ -231,6 +231,11 @@ enum mg_err mg_test_card_deliver_pending(struct mg_db *db, struct mg_arena *aren
 	return err;
 }
 
+const char *mg_payment_public_url(void)
+{
+	return payment_cfg != NULL ? payment_cfg->public_url : NULL;
+}
+
 void mg_payment_setup(const struct mg_config *cfg)
 {
 	payment_cfg = cfg;

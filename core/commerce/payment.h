@@ -53,6 +53,9 @@ struct mg_config;
 /* Remembers the configuration (public_url, master key file) for the job; call once at start. */
 void mg_payment_setup(const struct mg_config *cfg);
 
+/* The configured public_url (mails link to it), or NULL before mg_payment_setup. */
+const char *mg_payment_public_url(void);
+
 /* The provider of that name, or NULL. */
 const struct mg_payment_provider *mg_payment_provider(const char *name);
 

@@ -47,6 +47,13 @@ const char *mg_yen(struct mg_arena *arena, unsigned long long amount)
 	return mg_arena_printf(arena, "\xc2\xa5%s", grouped);
 }
 
+const char *mg_yen_signed(struct mg_arena *arena, long long amount)
+{
+	if (amount >= 0)
+		return mg_yen(arena, (unsigned long long)amount);
+	return mg_arena_printf(arena, "-%s", mg_yen(arena, (unsigned long long)-amount));
+}
+
 /* ---- the test card provider ---- */
 
 void mg_test_card_key(const unsigned char master[32], char key[65])

@@ -6,6 +6,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "modules.h"
+#include "order.h"
 #include "permission.h"
 #include "purge.h"
 #include "tenant.h"
@@ -51,7 +52,8 @@ static enum mg_err check_descriptor(const struct mg_module *m, const char *name,
 }
 
 /* Hands the module's parts to the layers that use them: its name to tenants, its permissions
- * to auth, its jobs to the scheduler, its purge to the 30-day purge. */
+ * to auth, its jobs to the scheduler, its purge to the 30-day purge, its order mail to
+ * commerce. */
 static enum mg_err register_parts(const struct mg_module *m)
 {
 	enum mg_err err = mg_tenant_module_register(m->name);
@@ -61,6 +63,8 @@ static enum mg_err register_parts(const struct mg_module *m)
 		err = mg_jobs_register(m->name, m->jobs);
 	if (err == MG_OK)
 		err = mg_purge_register(m->name, m->purge_tenant);
+	if (err == MG_OK && m->order_mail != NULL)
+		mg_order_set_mailer(m->name, m->order_mail);
 	return err;
 }
 

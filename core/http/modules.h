@@ -9,13 +9,15 @@
 #include "db.h"
 #include "err.h"
 #include "jobs.h"
+#include "order.h"
 #include "permission.h"
 #include "request.h"
 
 /* Raised whenever core/module.h (everything it declares, and the headers it includes) changes
  * layout or meaning: the loader refuses a module built with another number.
- * 5: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name. */
-#define MG_MODULE_ABI 5u
+ * 5: mg_db_exec() takes a statement handle (a pointer into the module's table), not a name.
+ * 6: signed order lines, struct mg_order's booking fields, the descriptor's .order_mail. */
+#define MG_MODULE_ABI 6u
 
 /* A back-office menu entry. */
 struct mg_nav {
@@ -49,7 +51,10 @@ struct mg_module {
 	/* Operator commands, `madoguchi <module> <command> …`; ended by a { NULL } entry; may be
 	 * NULL. (Took the first reserved slot: a module built before reads as having none.) */
 	const struct mg_command *commands;
-	void *reserved[7];              /* room to grow without an ABI change */
+	/* The mail of the module's orders (core/order.h, struct mg_order_mail): its own text in
+	 * the buyer's language; NULL: the core's generic mail. (The second reserved slot.) */
+	mg_order_mailer order_mail;
+	void *reserved[6];              /* room to grow without an ABI change */
 };
 
 /* dlopen()s every module named in cfg->modules from <module_dir>/<name>/<name>.so (or

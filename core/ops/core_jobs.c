@@ -4,6 +4,7 @@
  * the scheduler knows none of them.
  */
 #include "backup.h"
+#include "booking.h"
 #include "inventory.h"
 #include "jobs.h"
 #include "lottery.h"
@@ -22,12 +23,15 @@ static enum mg_err sweep_sessions(struct mg_db *db, struct mg_arena *arena, time
 	return err;
 }
 
-/* Lapsed holds already count as free (core/inventory.c); this tidies their rows. */
+/* Lapsed holds already count as free (core/inventory.c); this tidies their rows, and marks
+ * provisional holds past their deadline lapsed with their orders expired (core/booking.c). */
 static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t now)
 {
-	size_t tidied = 0;
+	size_t tidied = 0, lapsed = 0;
 	enum mg_err err = mg_inventory_sweep(db, arena, now, &tidied);
-	mg_job_note("freed %zu lapsed hold(s)", tidied);
+	if (err == MG_OK)
+		err = mg_bookings_lapse_due(db, arena, now, &lapsed);
+	mg_job_note("freed %zu lapsed hold(s); %zu provisional hold(s) lapsed", tidied, lapsed);
 	return err;
 }
 
@@ -48,7 +52,8 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.session_sweep", "every 10m", sweep_sessions },
 	/* delivers the mail outbox (maildir in dev, SMTP relay in production), with back-off */
 	{ "core.mail", "every 1m", mg_mail_send_pending },
-	/* frees the rows of cart holds that lapsed (they are already free to everyone else) */
+	/* frees the rows of cart holds that lapsed (they are already free to everyone else);
+	 * provisional holds past their deadline lapse and expire the orders waiting on them */
 	{ "core.hold_sweep", "every 1m", sweep_holds },
 	/* the 30/60-day purges of terminated tenants: rows at T+30, backups and key at T+60 */
 	{ "core.purge", "daily 04:00", mg_purge_job },

@@ -71,6 +71,9 @@ static json_t *nav(struct mg_ctx *ctx)
 	if (mg_permission_allows(mg_staff_role(ctx), "core.api_tokens"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("API tokens")), "href",
 						       mg_admin_path(ctx, "/api-tokens")));
+	if (mg_permission_allows(mg_staff_role(ctx), "core.settings"))
+		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Receipts and invoices")), "href",
+						       mg_admin_path(ctx, "/settings/invoice")));
 	if (mg_permission_allows(mg_staff_role(ctx), "core.audit.view"))
 		json_array_append_new(items, json_pack("{s:s, s:s}", "label", mg_tr(ctx, N_("Audit log")), "href",
 						       mg_admin_path(ctx, "/audit")));

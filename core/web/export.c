@@ -34,9 +34,10 @@
 #include "tenant.h"
 #include "tz.h"
 
-/* Columns never exported, whatever the table. */
+/* Columns never exported, whatever the table (private_sealed: the tenant's signing key, which
+ * would let anyone holding the export forge its e-tickets and receipts). */
 static const char *const withheld_columns[] = {
-	"password_hash", "token_hash", "code_hash", "csrf_token", "totp_secret_sealed", NULL,
+	"password_hash", "token_hash", "code_hash", "csrf_token", "totp_secret_sealed", "private_sealed", NULL,
 };
 
 static bool withheld(const char *column)
@@ -85,7 +86,9 @@ static const char *cell_text(struct export *x, const char *table, const char *ba
 		struct mg_buf plain;
 		mg_buf_init(&plain);
 		const char *text = "(sealed)";
-		if (x->key != NULL && mg_unseal(x->key, aad, cell, len, &plain) == MG_OK)
+		/* opened text only: bytes that are not text stay "(sealed)" rather than break the CSV */
+		if (x->key != NULL && mg_unseal(x->key, aad, cell, len, &plain) == MG_OK &&
+		    mg_utf8_valid(plain.data ? (const char *)plain.data : "", plain.len))
 			text = mg_arena_strndup(x->arena, plain.data ? (const char *)plain.data : "", plain.len);
 		if (plain.data != NULL)
 			OPENSSL_cleanse(plain.data, plain.len);

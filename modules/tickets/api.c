@@ -185,7 +185,7 @@ static json_t *cart_json(struct mg_ctx *ctx, const char *token, const struct mg_
 	json_t *items = json_array();
 	for (size_t i = 0; i < v->n; i++) {
 		const struct mg_cart_item *it = &v->items[i];
-		json_array_append_new(items, json_pack("{s:s, s:I, s:I, s:s, s:I}", "kind", it->kind, "resource",
+		json_array_append_new(items, json_pack("{s:s, s:I, s:I, s:s, s:I}", "kind", tickets_public_kind(it->kind), "resource",
 						       (json_int_t)it->resource, "unit", (json_int_t)it->unit,
 						       "description", it->description, "amount", (json_int_t)it->amount));
 	}
@@ -353,6 +353,7 @@ enum mg_err api_cart_checkout(struct mg_ctx *ctx)
 	json_t *body = json_pack("{s:s, s:s, s:I, s:s, s:s?, s:o}", "order", o->code, "state", o->state, "total",
 				 (json_int_t)o->total, "payment", o->payment_method, "order_url", o->view_path, "tickets",
 				 tickets);
+	json_object_set_new(body, "tax", json_integer((json_int_t)o->tax));
 	json_object_set_new(body, "payment_deadline", o->payment_deadline ? iso(ctx, o->payment_deadline) : json_null());
 	if (o->payment_url != NULL)
 		json_object_set_new(body, "payment_url", json_string(o->payment_url));

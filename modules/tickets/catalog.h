@@ -159,7 +159,7 @@ struct tickets_ga_quota {
 	uint64_t performance_id;
 	const char *name;           /* "スタンディング", "芝生席" */
 	const char *price_category; /* priced as this category of the event */
-	uint32_t capacity;          /* = its inventory units (kind 'ga', resource = id) */
+	uint32_t capacity;          /* = its inventory units (kind 'tickets.ga', resource = id) */
 	struct mg_unit_counts counts; /* free/held/sold/blocked now */
 };
 
@@ -178,7 +178,7 @@ struct tickets_merch {
 	const char *event_title; /* "" when none */
 	const char *name;
 	unsigned price; /* yen */
-	uint32_t stock; /* = its inventory units (kind 'merch', resource = id) */
+	uint32_t stock; /* = its inventory units (kind 'tickets.merch', resource = id) */
 	bool withdrawn;
 	struct mg_unit_counts counts;
 };

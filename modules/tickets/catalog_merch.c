@@ -1,6 +1,6 @@
 /*
  * Merchandise in the back office (permission tickets.manage): programmes, T-shirts… with a
- * price and a stock that is inventory units (kind 'merch', resource = the item, units
+ * price and a stock that is inventory units (kind 'tickets.merch', resource = the item, units
  * 1..stock), optionally tied to an event, and withdrawn from sale when no longer sold.
  * Raising the stock adds units; lowering it removes free ones, never what is sold or held.
  */

@@ -77,11 +77,11 @@
 	[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL] = { "tickets.catalog_performance_cancel",                     \
 	  "UPDATE tickets_performance SET state = 'cancelled' WHERE tenant_id = ? AND id = ? AND state = 'on_sale'" }, \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_SEATS] = { "tickets.catalog_performance_free_seats",             \
-	  "SELECT COUNT(*) FROM inventory_unit u WHERE u.tenant_id = ? AND u.kind = 'seat' AND u.resource_id = ?" \
+	  "SELECT COUNT(*) FROM inventory_unit u WHERE u.tenant_id = ? AND u.kind = 'tickets.seat' AND u.resource_id = ?" \
 	  " AND " CATALOG_UNIT_FREE },                                                                          \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_PLACES] = { "tickets.catalog_performance_free_places",           \
 	  "SELECT COUNT(*) FROM tickets_ga_quota q JOIN inventory_unit u ON u.tenant_id = q.tenant_id"         \
-	  " AND u.kind = 'ga' AND u.resource_id = q.id"                                                       \
+	  " AND u.kind = 'tickets.ga' AND u.resource_id = q.id"                                                       \
 	  " WHERE q.tenant_id = ? AND q.performance_id = ? AND " CATALOG_UNIT_FREE },                          \
 	/* categories, ticket types and prices */                                                             \
 	[TICKETS_SQL_CATALOG_MAP_CATEGORIES] = { "tickets.catalog_map_categories",                             \

@@ -84,6 +84,23 @@ static enum mg_err issue_line(struct mg_db *db, struct mg_arena *arena, struct m
 	return mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_ETICKET_SET_CODE], set, 3, NULL, NULL, NULL);
 }
 
+/*
+ * The mail of a tickets order (the descriptor's .order_mail): the core's text of the order,
+ * then the link to the buyer's tickets, in the buyer's language.
+ */
+enum mg_err eticket_order_mail(struct mg_arena *arena, const struct mg_order_mail *mail, const char **subject,
+			       const char **body)
+{
+	struct mg_order_mail without_link = *mail;
+	without_link.order_url = NULL;
+	enum mg_err err = mg_order_mail_generic(arena, &without_link, subject, body);
+	if (err != MG_OK || mail->order_url == NULL)
+		return err;
+	*body = mg_arena_printf(arena, "%s\n%s\n%s\n", *body, mg_i18n_translate(mail->lang, N_("Your order and tickets:")),
+				mail->order_url);
+	return *body != NULL ? MG_OK : MG_ERR_NOMEM;
+}
+
 enum mg_err eticket_issue_hook(struct mg_db *db, struct mg_arena *arena, struct mg_order *order, void *arg)
 {
 	struct eticket_issue *issue = arg;
@@ -115,16 +132,8 @@ enum mg_err eticket_void_order(struct mg_db *db, struct mg_arena *arena, uint64_
 
 static json_t *order_state(struct mg_ctx *ctx, const char *state)
 {
-	static const struct {
-		const char *state, *label;
-	} labels[] = {
-		{ "pending", N_("Awaiting payment") }, { "paid", N_("Paid") },	      { "cancelled", N_("Cancelled") },
-		{ "expired", N_("Expired (unpaid)") }, { "refunded", N_("Refunded") }, { NULL, NULL },
-	};
-	for (size_t i = 0; labels[i].state != NULL; i++)
-		if (strcmp(labels[i].state, state) == 0)
-			return json_string(mg_tr(ctx, labels[i].label));
-	return json_string(state);
+	const char *label = mg_order_state_label(state);
+	return json_string(label != NULL ? mg_tr(ctx, label) : state);
 }
 
 /*
@@ -190,7 +199,7 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx)
 	json_t *lines = json_array(), *list = json_array();
 	for (size_t i = 0; i < o.n; i++)
 		json_array_append_new(lines, json_pack("{s:s, s:s}", "description", o.lines[i].description, "amount",
-						       mg_yen(arena, o.lines[i].amount)));
+						       mg_yen_signed(arena, o.lines[i].amount)));
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:s, s:s}", "label", tickets[i].label, "href", tickets[i].path));
 	const char *method = mg_payment_method_label(o.payment_method);
@@ -200,5 +209,9 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx)
 				 "pending", pending, "total", mg_yen(arena, o.total), "deadline",
 				 pending && o.payment_deadline ? mg_time_text(ctx, o.payment_deadline, MG_TZ_MINUTE) : NULL, "method",
 				 method ? mg_tr(ctx, method) : o.payment_method, "lines", lines, "tickets", list);
+	json_object_set_new(data, "tax", json_string(mg_yen(arena, (unsigned long long)o.tax)));
+	const char *receipt = strcmp(o.state, "paid") == 0 ? mg_receipt_path(ctx, o.code) : NULL;
+	if (receipt != NULL)
+		json_object_set_new(data, "receipt", json_string(receipt));
 	return mg_render(ctx, 200, "tickets/order", data);
 }

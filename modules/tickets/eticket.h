@@ -17,6 +17,9 @@ struct eticket_issue {
 	size_t n;
 	struct shop_ticket *tickets;
 };
+/* The mail of a tickets order (mg_order_mailer, the descriptor's .order_mail). */
+enum mg_err eticket_order_mail(struct mg_arena *arena, const struct mg_order_mail *mail, const char **subject,
+			       const char **body);
 enum mg_err eticket_issue_hook(struct mg_db *db, struct mg_arena *arena, struct mg_order *order, void *arg);
 
 /* The order-close hook (expiry, cancellation): voids the order's tickets. */
@@ -49,9 +52,9 @@ enum mg_err eticket_order_page(struct mg_ctx *ctx);
 	" JOIN tickets_venue v ON v.tenant_id = e.tenant_id AND v.id = e.venue_id"                                    \
 	" JOIN orders o ON o.tenant_id = t.tenant_id AND o.id = t.order_id"                                           \
 	" JOIN order_line l ON l.tenant_id = t.tenant_id AND l.order_id = t.order_id AND l.line_no = t.line_no"       \
-	" LEFT JOIN tickets_seat s ON t.kind = 'seat' AND s.tenant_id = t.tenant_id AND s.seat_map_id = e.seat_map_id" \
+	" LEFT JOIN tickets_seat s ON t.kind = 'tickets.seat' AND s.tenant_id = t.tenant_id AND s.seat_map_id = e.seat_map_id" \
 	" AND s.seat_no = t.unit"                                                                                     \
-	" LEFT JOIN tickets_ga_quota q ON t.kind = 'ga' AND q.tenant_id = t.tenant_id AND q.id = t.resource_id"
+	" LEFT JOIN tickets_ga_quota q ON t.kind = 'tickets.ga' AND q.tenant_id = t.tenant_id AND q.id = t.resource_id"
 
 #define ETICKET_STATEMENTS                                                                                            \
 	[TICKETS_SQL_ETICKET_INSERT] = { "tickets.eticket_insert",                                                    \

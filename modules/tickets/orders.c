@@ -10,18 +10,11 @@
 
 enum { PAGE_ORDERS = 50, CSV_BATCH = 500, CSV_MAX_ROWS = 100000 };
 
+/* The order-state labels are the core's (mg_order_state_label), one list for every module. */
 static const char *state_label(const char *state)
 {
-	static const struct {
-		const char *state, *label;
-	} labels[] = {
-		{ "pending", N_("Awaiting payment") }, { "paid", N_("Paid") },	      { "cancelled", N_("Cancelled") },
-		{ "expired", N_("Expired (unpaid)") }, { "refunded", N_("Refunded") }, { NULL, NULL },
-	};
-	for (size_t i = 0; labels[i].state != NULL; i++)
-		if (strcmp(labels[i].state, state) == 0)
-			return labels[i].label;
-	return state;
+	const char *label = mg_order_state_label(state);
+	return label != NULL ? label : state;
 }
 
 /* ---- searching ---- */
@@ -215,7 +208,7 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o.n; i++)
 		json_array_append_new(lines, json_pack("{s:s, s:s}", "description", o.lines[i].description, "amount",
-						       mg_yen(a, o.lines[i].amount)));
+						       mg_yen_signed(a, o.lines[i].amount)));
 	size_t n = 0;
 	struct shop_ticket *tickets = NULL;
 	struct mg_rows state;
@@ -261,6 +254,10 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 				      "total", mg_yen(a, o.total), "name", o.buyer_name ? o.buyer_name : "", "email",
 				      o.buyer_email ? o.buyer_email : "", "lines", lines, "tickets", list, "payments",
 				      payments));
+	json_object_set_new(json_object_get(data, "order"), "tax", json_string(mg_yen(a, (unsigned long long)o.tax)));
+	const char *receipt = paid ? mg_receipt_path(ctx, o.code) : NULL;
+	if (receipt != NULL)
+		json_object_set_new(json_object_get(data, "order"), "receipt", json_string(receipt));
 	json_object_set_new(data, "actions",
 			    json_pack("{s:s*, s:s*, s:s*}", "cancel",
 				      pending && may_refund ? mg_arena_printf(a, "%s/cancel", base) : NULL, "refund",

@@ -62,7 +62,7 @@ extern const struct mg_field orders_search_fields[], orders_detail_query[], box_
 	  "SELECT id, state, COALESCE(UNIX_TIMESTAMP(checked_in_at), 0)," \
 	  " COALESCE(checked_in_gate, '') FROM tickets_ticket WHERE tenant_id = ? AND order_id = ? ORDER BY line_no" }, \
 	[TICKETS_SQL_ORDERS_PAYMENTS] = { "tickets.orders_payments", \
-	  "SELECT provider, amount, state, UNIX_TIMESTAMP(updated_at)" \
+	  "SELECT provider, amount, IF(kind = 'charge', state, kind), UNIX_TIMESTAMP(updated_at)" \
 	  " FROM payment WHERE tenant_id = ? AND order_id = ? ORDER BY id" }, \
 	[TICKETS_SQL_BOX_OFFICE_PERFORMANCES] = { "tickets.box_office_performances", \
 	  "SELECT p.id, e.title, UNIX_TIMESTAMP(p.starts_at), e.kind" \

@@ -2,7 +2,7 @@
  * The staff's live seat chart of a performance (issue 4, item 6): the seat map drawn with
  * every seat's state now (free / held / sold / blocked), the counts, and blocking free seats
  * (house seats, kills) or releasing blocked ones through core/inventory. Performances come
- * from catalog.c; the seats of a performance are inventory units (kind "seat", resource = the
+ * from catalog.c; the seats of a performance are inventory units (kind "tickets.seat", resource = the
  * performance, unit = seat_no).
  */
 #include <stdlib.h>

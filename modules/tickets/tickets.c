@@ -176,5 +176,6 @@ const struct mg_module mg_module = {
 	.nav = tickets_nav,
 	.permissions = tickets_permissions,
 	.commands = tickets_commands,
+	.order_mail = eticket_order_mail,
 	.purge_tenant = tickets_purge,
 };

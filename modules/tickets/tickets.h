@@ -15,12 +15,23 @@
 #ifndef TICKETS_H
 #define TICKETS_H
 
+#include <string.h>
+
 #include "core/module.h"
 
-/* Inventory kinds the module sells (core/inventory). */
-#define TICKETS_KIND_SEAT "seat"   /* resource: performance id, unit: seat_no */
-#define TICKETS_KIND_GA "ga"       /* resource: tickets_ga_quota id, unit: 1..capacity */
-#define TICKETS_KIND_MERCH "merch" /* resource: tickets_merch id, unit: 1..stock */
+/* Inventory kinds the module sells (core/inventory), namespaced "<module>.<kind>". */
+#define TICKETS_KIND_SEAT "tickets.seat"   /* resource: performance id, unit: seat_no */
+#define TICKETS_KIND_GA "tickets.ga"     /* resource: tickets_ga_quota id, unit: 1..capacity */
+#define TICKETS_KIND_MERCH "tickets.merch" /* resource: tickets_merch id, unit: 1..stock */
+#define TICKETS_KIND_PREFIX "tickets."
+
+/* The kind as buyers' forms and API clients see it ("seat", "ga", "merch"): the inventory
+ * kind without the module's namespace, as it was before kinds were namespaced. */
+static inline const char *tickets_public_kind(const char *kind)
+{
+	size_t n = sizeof(TICKETS_KIND_PREFIX) - 1;
+	return strncmp(kind, TICKETS_KIND_PREFIX, n) == 0 ? kind + n : kind;
+}
 
 /* The statements of tickets_statements (tickets.c); a call names one as &tickets_statements[<constant>]. */
 enum tickets_sql {

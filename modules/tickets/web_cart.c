@@ -91,7 +91,7 @@ static json_t *items_json(struct mg_ctx *ctx, const struct mg_cart_view *v)
 	for (size_t i = 0; i < v->n; i++) {
 		const struct mg_cart_item *it = &v->items[i];
 		json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:I, s:I, s:s}", "description", it->description,
-						       "amount", mg_yen(mg_arena(ctx), it->amount), "kind", it->kind,
+						       "amount", mg_yen(mg_arena(ctx), it->amount), "kind", tickets_public_kind(it->kind),
 						       "resource", (json_int_t)it->resource, "unit", (json_int_t)it->unit,
 						       "id", mg_arena_printf(mg_arena(ctx), "item-%zu", i + 1)));
 	}
@@ -156,8 +156,9 @@ enum mg_err web_cart_remove(struct mg_ctx *ctx)
 	if (err != MG_OK)
 		return MG_ERR_INPUT; /* required and checked: only a broken form gets here */
 	if (token != NULL) {
-		err = mg_cart_take_out(ctx, token, mg_form(ctx, "kind"), resource,
-				       (uint32_t)strtoul(mg_form(ctx, "unit"), NULL, 10));
+		/* the form names the kind as buyers saw it ("seat"); the inventory's is namespaced */
+		const char *kind = mg_arena_printf(mg_arena(ctx), TICKETS_KIND_PREFIX "%s", mg_form(ctx, "kind"));
+		err = mg_cart_take_out(ctx, token, kind, resource, (uint32_t)strtoul(mg_form(ctx, "unit"), NULL, 10));
 		if (err == MG_ERR_EXPIRED)
 			return web_hold_lapsed(ctx);
 		if (err != MG_OK && err != MG_ERR_NOT_FOUND) /* gone already: the cart shows it */

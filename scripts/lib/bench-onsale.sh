@@ -26,7 +26,7 @@ VALUES (@t, @e, UTC_TIMESTAMP() + INTERVAL 30 DAY, UTC_TIMESTAMP() - INTERVAL 1 
 SET @p = LAST_INSERT_ID();
 INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
     WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < @seats)
-    SELECT @t, 'seat', @p, u, 'free' FROM n;
+    SELECT @t, 'tickets.seat', @p, u, 'free' FROM n;
 SELECT @p;
 SQL
 )
@@ -49,9 +49,9 @@ if [ -n "${MG_BENCH_PERF:-}" ]; then
 		grep -E '^ +[0-9.]+%' | head -25 | sed 's/^/    /'
 fi
 sold=$(_mg_mariadb -N -B madoguchi -e "SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = $tenant
-	AND kind = 'seat' AND resource_id = $perf AND state = 'sold'")
+	AND kind = 'tickets.seat' AND resource_id = $perf AND state = 'sold'")
 double=$(_mg_mariadb -N -B madoguchi -e "SELECT COUNT(*) FROM (SELECT l.unit FROM order_line l JOIN orders o
-	ON o.tenant_id = l.tenant_id AND o.id = l.order_id WHERE l.tenant_id = $tenant AND l.kind = 'seat'
+	ON o.tenant_id = l.tenant_id AND o.id = l.order_id WHERE l.tenant_id = $tenant AND l.kind = 'tickets.seat'
 	AND l.resource_id = $perf AND o.state IN ('pending', 'paid') GROUP BY l.unit HAVING COUNT(*) > 1) d")
 tickets=$(_mg_mariadb -N -B madoguchi -e "SELECT COUNT(*) FROM tickets_ticket WHERE tenant_id = $tenant
 	AND performance_id = $perf AND state = 'valid'")

@@ -42,7 +42,7 @@ static double now_ms(void)
 
 static enum mg_err add_units(struct mg_db *db, void *arg)
 {
-	return mg_inventory_add(db, arg, tenant, "seat", resource, 1, seats, MG_UNIT_FREE);
+	return mg_inventory_add(db, arg, tenant, "tickets.seat", resource, 1, seats, MG_UNIT_FREE);
 }
 
 static enum mg_err hold_and_confirm(struct mg_db *db, void *arg)
@@ -51,7 +51,7 @@ static enum mg_err hold_and_confirm(struct mg_db *db, void *arg)
 	uint32_t *missed;
 	size_t nmissed;
 	time_t now = mg_now();
-	enum mg_err err = mg_inventory_hold(db, h->arena, tenant, "seat", resource, h->units, h->n, h->token, now + 600,
+	enum mg_err err = mg_inventory_hold(db, h->arena, tenant, "tickets.seat", resource, h->units, h->n, h->token, now + 600,
 					    now, &missed, &nmissed);
 	return err == MG_OK ? mg_inventory_confirm(db, h->arena, tenant, h->token, h->n, h->token, now) : err;
 }

@@ -51,7 +51,7 @@ def make_show(tmp_path):
                   UTC_TIMESTAMP() + INTERVAL 19 DAY);
         SET @perf = LAST_INSERT_ID();
         INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
-          SELECT {tid}, 'seat', @perf, seat_no, 'free' FROM tickets_seat WHERE tenant_id = {tid} AND seat_map_id = {map_id};
+          SELECT {tid}, 'tickets.seat', @perf, seat_no, 'free' FROM tickets_seat WHERE tenant_id = {tid} AND seat_map_id = {map_id};
         SELECT @perf;
     """).strip())
     return slug, tid, perf
@@ -97,6 +97,6 @@ def test_a_guest_buys_two_seats_on_the_map_and_sees_the_qr_ticket(browser, tmp_p
     assert qr.is_displayed() and qr.size["width"] > 100
     assert "1階 A列 3番" in browser.find_element(By.TAG_NAME, "main").text
     screenshot(browser, "buy-4-ticket")
-    sold = sql(f"SELECT unit FROM inventory_unit WHERE tenant_id = {tid} AND kind = 'seat'"
+    sold = sql(f"SELECT unit FROM inventory_unit WHERE tenant_id = {tid} AND kind = 'tickets.seat'"
                f" AND resource_id = {perf} AND state = 'sold' ORDER BY unit").split()
     assert sold == ["3", "4"]

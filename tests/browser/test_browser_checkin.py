@@ -32,7 +32,10 @@ def scan(driver, code, gate):
     gate_field.clear()
     gate_field.send_keys(gate)
     field = driver.find_element(By.ID, "code")
+    previous = driver.find_elements(By.CSS_SELECTOR, ".checkin-result")
     field.send_keys(code + Keys.ENTER)  # a scanner types the code and Enter
+    if previous:  # the answer is a new page: wait until the last scan's result has gone
+        WebDriverWait(driver, 15).until(EC.staleness_of(previous[0]))
     return WebDriverWait(driver, 15).until(EC.presence_of_element_located((By.CSS_SELECTOR, ".checkin-result")))
 
 

@@ -116,7 +116,7 @@ static void *hold_worker(void *arg)
 	unsigned seed = (unsigned)(uintptr_t)arg * 7919u + 17u;
 	struct mg_db *db = connect_db();
 	for (int r = 0; r < ROUNDS; r++) {
-		struct op op = { .what = OP_HOLD, .kind = "seat", .resource = seat_resource,
+		struct op op = { .what = OP_HOLD, .kind = "test.seat", .resource = seat_resource,
 				 .token = (uint64_t)(uintptr_t)arg * 1000 + (uint64_t)r + 1,
 				 .expires = mg_now() + 600, .now = mg_now() };
 		op.n = 1 + (size_t)(rand_r(&seed) % 4);
@@ -144,7 +144,7 @@ static void *hold_worker(void *arg)
 
 static void overlapping_holds_are_disjoint(struct mg_db *db)
 {
-	struct op add = { .what = OP_ADD, .kind = "seat", .resource = seat_resource, .n = SEATS };
+	struct op add = { .what = OP_ADD, .kind = "test.seat", .resource = seat_resource, .n = SEATS };
 	check(txn(db, &add) == MG_OK, "created %d seats", SEATS);
 	pthread_t threads[THREADS];
 	for (uintptr_t t = 0; t < THREADS; t++)
@@ -167,7 +167,7 @@ static void overlapping_holds_are_disjoint(struct mg_db *db)
 	/* the database agrees: each held seat belongs to the hold that won it, nothing else held */
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_unit_view view;
-	bool agree = mg_inventory_view(db, arena, tenant, "seat", seat_resource, mg_now(), &view) == MG_OK &&
+	bool agree = mg_inventory_view(db, arena, tenant, "test.seat", seat_resource, mg_now(), &view) == MG_OK &&
 		     view.n == SEATS;
 	for (size_t i = 0; agree && i < view.n; i++) {
 		int w = owner[view.units[i]];
@@ -188,7 +188,7 @@ static void *ga_worker(void *arg)
 {
 	struct mg_db *db = connect_db();
 	for (int r = 0; r < ROUNDS; r++) {
-		struct op op = { .what = OP_HOLD_ANY, .kind = "ga", .resource = ga_resource, .n = GA_TAKE,
+		struct op op = { .what = OP_HOLD_ANY, .kind = "test.ga", .resource = ga_resource, .n = GA_TAKE,
 				 .token = 100000 + (uint64_t)(uintptr_t)arg * 1000 + (uint64_t)r,
 				 .expires = mg_now() + 600, .now = mg_now() };
 		enum mg_err err = txn(db, &op);
@@ -210,7 +210,7 @@ static void *ga_worker(void *arg)
 
 static void general_admission_sells_out_exactly(struct mg_db *db)
 {
-	struct op add = { .what = OP_ADD, .kind = "ga", .resource = ga_resource, .n = GA_PLACES };
+	struct op add = { .what = OP_ADD, .kind = "test.ga", .resource = ga_resource, .n = GA_PLACES };
 	check(txn(db, &add) == MG_OK, "created %d places", GA_PLACES);
 	pthread_t threads[THREADS];
 	for (uintptr_t t = 0; t < THREADS; t++)
@@ -229,7 +229,7 @@ static void general_admission_sells_out_exactly(struct mg_db *db)
 	      "exactly %d buyers got %d places each (%zu did)", GA_PLACES / GA_TAKE, GA_TAKE, ga_won);
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_unit_counts counts;
-	check(mg_inventory_counts(db, arena, tenant, "ga", ga_resource, mg_now(), &counts) == MG_OK &&
+	check(mg_inventory_counts(db, arena, tenant, "test.ga", ga_resource, mg_now(), &counts) == MG_OK &&
 		      counts.held == taken && counts.free == GA_PLACES - taken,
 	      "the counts agree: %zu held, %d free", taken, GA_PLACES - (int)taken);
 	mg_arena_free(arena);
@@ -241,12 +241,12 @@ static void lapsed_holds_and_the_rest(struct mg_db *db)
 {
 	uint64_t res = seat_resource + 1;
 	time_t now = mg_now();
-	struct op add = { .what = OP_ADD, .kind = "seat", .resource = res, .n = 4 };
+	struct op add = { .what = OP_ADD, .kind = "test.seat", .resource = res, .n = 4 };
 	txn(db, &add);
-	struct op a = { .what = OP_HOLD, .kind = "seat", .resource = res, .token = 1, .units = { 1, 2 }, .n = 2,
+	struct op a = { .what = OP_HOLD, .kind = "test.seat", .resource = res, .token = 1, .units = { 1, 2 }, .n = 2,
 			.expires = now + 60, .now = now };
 	check(txn(db, &a) == MG_OK, "A holds seats 1 and 2");
-	struct op b = { .what = OP_HOLD, .kind = "seat", .resource = res, .token = 2, .units = { 2, 3 }, .n = 2,
+	struct op b = { .what = OP_HOLD, .kind = "test.seat", .resource = res, .token = 2, .units = { 2, 3 }, .n = 2,
 			.expires = now + 60, .now = now + 30 };
 	check(txn(db, &b) == MG_ERR_CONFLICT, "B cannot take seat 2 while A's hold is valid");
 	struct op b2 = b;
@@ -257,10 +257,10 @@ static void lapsed_holds_and_the_rest(struct mg_db *db)
 	check(txn(db, &confirm_a) == MG_ERR_EXPIRED, "A's lapsed hold cannot be confirmed");
 	struct op confirm_b = { .what = OP_CONFIRM, .token = 2, .n = 2, .order = 502, .now = now + 62 };
 	check(txn(db, &confirm_b) == MG_OK, "B's hold is confirmed into order 502");
-	struct op block = { .what = OP_BLOCK, .kind = "seat", .resource = res, .units = { 3, 4 }, .n = 2,
+	struct op block = { .what = OP_BLOCK, .kind = "test.seat", .resource = res, .units = { 3, 4 }, .n = 2,
 			    .now = now + 62 };
 	check(txn(db, &block) == MG_OK && block.changed == 1, "blocking seats 3 and 4 blocks only the free one (4)");
-	struct op c = { .what = OP_HOLD, .kind = "seat", .resource = res, .token = 3, .units = { 4 }, .n = 1,
+	struct op c = { .what = OP_HOLD, .kind = "test.seat", .resource = res, .token = 3, .units = { 4 }, .n = 1,
 			.expires = now + 300, .now = now + 63 };
 	check(txn(db, &c) == MG_ERR_CONFLICT, "a blocked seat cannot be held");
 	struct op release = { .what = OP_RELEASE_ORDER, .order = 502 };
@@ -268,7 +268,7 @@ static void lapsed_holds_and_the_rest(struct mg_db *db)
 
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_unit_view view;
-	mg_inventory_view(db, arena, tenant, "seat", res, now + 63, &view);
+	mg_inventory_view(db, arena, tenant, "test.seat", res, now + 63, &view);
 	check(view.n == 4 && view.states[0] == MG_UNIT_FREE && view.states[1] == MG_UNIT_FREE &&
 		      view.states[2] == MG_UNIT_FREE && view.states[3] == MG_UNIT_BLOCKED,
 	      "seat states after all that: free, free, free, blocked (A's lapsed seat 1 counts as free)");

@@ -55,7 +55,7 @@ def make_hall(seats):
 
 
 def sold(show):
-    return int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {show['tid']} AND kind = 'seat'"
+    return int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {show['tid']} AND kind = 'tickets.seat'"
                    f" AND resource_id = {show['perf']} AND state = 'sold'"))
 
 
@@ -81,14 +81,14 @@ def test_a_backup_during_an_onsale_restores_consistent_and_the_drill_passes():
         server = ScratchServer(into)
         q = server.query
         t, p = show["tid"], show["perf"]
-        in_copy = int(q(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {t} AND kind = 'seat'"
+        in_copy = int(q(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {t} AND kind = 'tickets.seat'"
                         f" AND resource_id = {p} AND state = 'sold'")[0][0])
         assert in_copy > 0, "the backup was taken after the first orders"
         orphan_orders = q(f"SELECT COUNT(*) FROM orders o WHERE o.tenant_id = {t} AND o.state IN ('pending', 'paid')"
                           f" AND NOT EXISTS (SELECT 1 FROM tickets_ticket k WHERE k.tenant_id = o.tenant_id"
                           f" AND k.order_id = o.id)")
         assert orphan_orders == [["0"]], "an order without its tickets"
-        orphan_seats = q(f"SELECT COUNT(*) FROM inventory_unit u WHERE u.tenant_id = {t} AND u.kind = 'seat'"
+        orphan_seats = q(f"SELECT COUNT(*) FROM inventory_unit u WHERE u.tenant_id = {t} AND u.kind = 'tickets.seat'"
                          f" AND u.resource_id = {p} AND u.state = 'sold' AND NOT EXISTS (SELECT 1 FROM orders o"
                          f" WHERE o.tenant_id = u.tenant_id AND o.id = u.order_id)")
         assert orphan_seats == [["0"]], "a sold seat without an order"

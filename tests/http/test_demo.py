@@ -17,12 +17,12 @@ def test_the_demo_tenant_has_a_hall_two_performances_on_sale_a_ga_event_and_merc
     assert on_sale == 2
     # every seat of both performances is a free unit
     units = int(sql(f"SELECT COUNT(*) FROM inventory_unit u JOIN tickets_performance p ON p.tenant_id = u.tenant_id"
-                    f" AND p.id = u.resource_id WHERE u.tenant_id = {tenant} AND u.kind = 'seat'"
+                    f" AND p.id = u.resource_id WHERE u.tenant_id = {tenant} AND u.kind = 'tickets.seat'"
                     f" AND p.event_id = {seated[0]} AND u.state = 'free'"))
     assert units == 2 * int(sql(f"SELECT seat_count FROM tickets_seat_map WHERE tenant_id = {tenant}"))
     assert int(sql(f"SELECT COUNT(*) FROM tickets_event WHERE tenant_id = {tenant} AND kind = 'ga'"
                    " AND state = 'published'")) == 1
-    assert int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {tenant} AND kind = 'ga'")) == 200
+    assert int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {tenant} AND kind = 'tickets.ga'")) == 200
     assert int(sql(f"SELECT COUNT(*) FROM tickets_merch WHERE tenant_id = {tenant}")) == 2
 
     client = new_client()

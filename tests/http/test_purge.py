@@ -18,12 +18,13 @@ import json
 import os
 import random
 import re
+import subprocess
 import uuid
 import zipfile
 
 import pytest
 
-from conftest import CONFIG, new_client, stack_ctl
+from conftest import BUILD_DIR, CONFIG, new_client, stack_ctl
 from test_backoffice import create_staff, logged_in, login, madoguchi, page_csrf, set_clock, sql
 from test_operator import console_login, console_post, create_operator
 from test_people import register
@@ -119,6 +120,13 @@ def scenario():
         mail = f"hanako.{uuid.uuid4().hex[:8]}@example.jp"
         with new_client() as c:
             assert register(c, slug, mail).status_code == 200
+        # commerce rows: provisional holds, booking orders with their history, fee and refund
+        # payments, the invoice registration number (tests/db/commerce_flow)
+        flows = subprocess.run([os.path.join(BUILD_DIR, "tests", "db", "commerce_flow"), CONFIG, slug, "flows"],
+                               capture_output=True, text=True, timeout=120)
+        assert flows.returncode == 0, flows.stdout + flows.stderr
+        sql(f"INSERT INTO tenant_setting (tenant_id, name, value) SELECT id, 'invoice_registration_number',"
+            f" 'T1234567890123' FROM tenant WHERE slug = '{slug}'")
         s[key] = {"slug": slug, "id": int(sql(f"SELECT id FROM tenant WHERE slug = '{slug}'")), "admin": admin,
                   "general": general, "mail": mail}
     done = madoguchi("tenant", "terminate", s["gone"]["slug"], "--on", T.isoformat())
@@ -182,6 +190,8 @@ def test_at_t29_the_export_holds_every_table_with_personal_data_opened(scenario)
     assert {s["login"] for s in staff} == {"admin", "general"}
     assert "password_hash" not in staff[0] and "totp_secret_sealed" not in staff[0]
     assert not any("_sealed" in column for text in files.values() for column in text.splitlines()[0].split(","))
+    # the bookings' buyers opened; the signing key's private half never leaves
+    assert "hanako+" in files["orders.csv"] and "private" not in files["signing_key.csv"].splitlines()[0]
     assert "export.download" in sql(f"SELECT action FROM audit_log WHERE tenant_id = {gone['id']}")
 
 
@@ -189,6 +199,8 @@ def test_at_t30_every_row_of_the_tenant_is_gone_and_the_other_tenant_untouched(s
     gone, kept, T = scenario["gone"], scenario["kept"], scenario["T"]
     out = purge_run(T + datetime.timedelta(days=30))
     assert "1 tenant(s) purged" in out, out
+    before = scenario["kept_rows"]
+    assert all(before[t] > 0 for t in ("provisional_hold", "order_history", "payment", "tenant_setting")), before
     left = rows_of(gone["id"])
     assert left and not any(left.values()), left
     assert rows_of(kept["id"]) == scenario["kept_rows"]

@@ -34,7 +34,7 @@ def add_performance(tid, event, seat_map, days=30, ga=0):
                   UTC_TIMESTAMP() + INTERVAL {days} DAY - INTERVAL 1 HOUR);
         SET @perf = LAST_INSERT_ID();
         INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
-          SELECT {tid}, 'seat', @perf, seat_no, 'free' FROM tickets_seat
+          SELECT {tid}, 'tickets.seat', @perf, seat_no, 'free' FROM tickets_seat
           WHERE tenant_id = {tid} AND seat_map_id = {seat_map};
         SET @quota = NULL;
         INSERT INTO tickets_ga_quota (tenant_id, performance_id, name, price_category, capacity)
@@ -42,7 +42,7 @@ def add_performance(tid, event, seat_map, days=30, ga=0):
         SET @quota = IF({ga} > 0, LAST_INSERT_ID(), NULL);
         INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
           WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < {max(ga, 1)})
-          SELECT {tid}, 'ga', @quota, u, 'free' FROM n WHERE @quota IS NOT NULL;
+          SELECT {tid}, 'tickets.ga', @quota, u, 'free' FROM n WHERE @quota IS NOT NULL;
         SELECT @perf, COALESCE(@quota, 0);
     """).split()
     return int(out[0]), (int(out[1]) or None)
@@ -122,7 +122,7 @@ def checkout(slug, cart, payment="box_office", email=None, session=None, name="å
 
 
 def unit_states(tid, kind, resource):
-    rows = sql(f"SELECT unit, state FROM inventory_unit WHERE tenant_id = {tid} AND kind = '{kind}'"
+    rows = sql(f"SELECT unit, state FROM inventory_unit WHERE tenant_id = {tid} AND kind = 'tickets.{kind}'"
                f" AND resource_id = {resource} ORDER BY unit").split("\n")
     return {int(u): s for u, s in (r.split("\t") for r in rows if r)}
 
@@ -144,7 +144,7 @@ def test_events_list_published_events_with_their_performances(show):
 
 def test_seats_show_free_held_sold_and_blocked(show):
     slug, perf = show["slug"], show["perf"]
-    sql(f"UPDATE inventory_unit SET state = 'blocked' WHERE tenant_id = {show['tid']} AND kind = 'seat'"
+    sql(f"UPDATE inventory_unit SET state = 'blocked' WHERE tenant_id = {show['tid']} AND kind = 'tickets.seat'"
         f" AND resource_id = {perf} AND unit = 4")
     held = new_cart(slug)
     assert hold(slug, held, perf, seats=[2]).status_code == 200
@@ -180,6 +180,8 @@ def test_a_hold_is_all_or_nothing_and_names_the_taken_seats(show):
     states = unit_states(show["tid"], "seat", perf)
     assert states[6] == "free" and states[9] == "free"  # nothing of the failed set is held
     assert api("GET", f"/{slug}/api/v1/carts/{second}").json()["items"] == []
+    # API clients see the kinds they always saw, not the inventory's namespaced ones
+    assert {it["kind"] for it in api("GET", f"/{slug}/api/v1/carts/{first}").json()["items"]} == {"seat"}
 
 
 def test_general_admission_holds_a_quantity(show):
@@ -202,10 +204,10 @@ def test_every_add_renews_the_hold_of_the_whole_cart(show):
     cart = new_cart(slug)
     assert hold(slug, cart, perf, seats=[11]).status_code == 200
     sql(f"UPDATE inventory_unit SET hold_expires = UTC_TIMESTAMP() + INTERVAL 5 SECOND"
-        f" WHERE tenant_id = {tid} AND kind = 'seat' AND resource_id = {perf} AND unit = 11")
+        f" WHERE tenant_id = {tid} AND kind = 'tickets.seat' AND resource_id = {perf} AND unit = 11")
     assert hold(slug, cart, perf, seats=[12]).status_code == 200
     left = sql(f"SELECT TIMESTAMPDIFF(SECOND, UTC_TIMESTAMP(), hold_expires) FROM inventory_unit"
-               f" WHERE tenant_id = {tid} AND kind = 'seat' AND resource_id = {perf} AND unit IN (11, 12)").split()
+               f" WHERE tenant_id = {tid} AND kind = 'tickets.seat' AND resource_id = {perf} AND unit IN (11, 12)").split()
     assert all(int(s) > 500 for s in left), left  # both renewed to the 10-minute hold
 
 
@@ -342,7 +344,7 @@ def test_two_hundred_clients_race_for_twenty_seats_through_nginx():
             # the winners check out at once; every seat is sold exactly once
             bought = list(pool.map(lambda i: checkout(slug, carts[i], session=session()), winners))
             assert all(r.status_code == 201 for r in bought), [r.text for r in bought if r.status_code != 201]
-            sold = sql(f"SELECT unit, COUNT(*) FROM order_line WHERE tenant_id = {tid} AND kind = 'seat'"
+            sold = sql(f"SELECT unit, COUNT(*) FROM order_line WHERE tenant_id = {tid} AND kind = 'tickets.seat'"
                        f" AND resource_id = {perf} GROUP BY unit").split("\n")
             counts = {int(u): int(c) for u, c in (row.split("\t") for row in sold if row)}
             assert set(counts) == set(taken) and set(counts.values()) <= {1}

@@ -79,12 +79,12 @@ class Hall:
 
     def units(self, kind, resource, state=None):
         where = f" AND state = '{state}'" if state else ""
-        return int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {self.id} AND kind = '{kind}'"
+        return int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {self.id} AND kind = 'tickets.{kind}'"
                        f" AND resource_id = {resource}{where}").strip())
 
     def set_units(self, kind, resource, units, state):
         hold = ", hold_token = 99, hold_expires = NOW(3) + INTERVAL 1 DAY" if state == "held" else ""
-        sql(f"UPDATE inventory_unit SET state = '{state}'{hold} WHERE tenant_id = {self.id} AND kind = '{kind}'"
+        sql(f"UPDATE inventory_unit SET state = '{state}'{hold} WHERE tenant_id = {self.id} AND kind = 'tickets.{kind}'"
             f" AND resource_id = {resource} AND unit IN ({','.join(map(str, units))})")
 
     def audited(self, action):
@@ -191,7 +191,7 @@ def test_ga_quota_capacity_raises_and_lowers_only_to_what_is_free(hall):
     assert hall.units("ga", quota, "sold") == 3 and hall.units("ga", quota, "held") == 1
     assert sql(f"SELECT capacity FROM tickets_ga_quota WHERE tenant_id = {hall.id} AND id = {quota}").strip() == "5"
     assert hall.post(f"/tickets/quotas/{quota}", {**change, "capacity": "7"}).status_code == 303
-    units = sql(f"SELECT unit FROM inventory_unit WHERE tenant_id = {hall.id} AND kind = 'ga' AND resource_id = {quota}"
+    units = sql(f"SELECT unit FROM inventory_unit WHERE tenant_id = {hall.id} AND kind = 'tickets.ga' AND resource_id = {quota}"
                 " ORDER BY unit").split()
     assert len(units) == 7 and len(set(units)) == 7
     page = hall.get(f"/tickets/performances/{perf}")

@@ -81,9 +81,9 @@ def gate(hall):
     tickets, codes = [], []
     for line in (1, 2, 3):
         sql(f"INSERT INTO order_line (tenant_id, order_id, line_no, module, kind, resource_id, unit, description,"
-            f" amount) VALUES ({tid}, {order}, {line}, 'tickets', 'ga', 1, {line}, '自由席 {line}', 3000)")
+            f" amount) VALUES ({tid}, {order}, {line}, 'tickets', 'tickets.ga', 1, {line}, '自由席 {line}', 3000)")
         ticket = insert(f"INSERT INTO tickets_ticket (tenant_id, order_id, line_no, performance_id, kind, resource_id,"
-                        f" unit, code) VALUES ({tid}, {order}, {line}, {perfs[0]}, 'ga', 1, {line}, 'pending')")
+                        f" unit, code) VALUES ({tid}, {order}, {line}, {perfs[0]}, 'tickets.ga', 1, {line}, 'pending')")
         code = signer.sign(f"T1-{ticket}")
         sql(f"UPDATE tickets_ticket SET code = '{code}' WHERE tenant_id = {tid} AND id = {ticket}")
         tickets.append(ticket)
@@ -335,15 +335,15 @@ def test_sales_per_performance_counts_units_and_revenue_with_a_chart(gate):
         state = "sold" if unit <= 3 else "held" if unit == 4 else "blocked" if unit <= 6 else "free"
         expires = "UTC_TIMESTAMP() + INTERVAL 1 HOUR" if state == "held" else "NULL"
         sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state, hold_token, hold_expires)"
-            f" VALUES ({tid}, 'seat', {first}, {unit}, '{state}', {1 if state == 'held' else 'NULL'}, {expires})")
+            f" VALUES ({tid}, 'tickets.seat', {first}, {unit}, '{state}', {1 if state == 'held' else 'NULL'}, {expires})")
     quota = insert(f"INSERT INTO tickets_ga_quota (tenant_id, performance_id, name, price_category, capacity)"
                    f" VALUES ({tid}, {first}, '立見', '', 5)")
     for unit in range(1, 6):
         sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state) VALUES"
-            f" ({tid}, 'ga', {quota}, {unit}, '{'sold' if unit <= 2 else 'free'}')")
+            f" ({tid}, 'tickets.ga', {quota}, {unit}, '{'sold' if unit <= 2 else 'free'}')")
     # a hold that lapsed counts as free
     sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state, hold_token, hold_expires)"
-        f" VALUES ({tid}, 'seat', {second}, 1, 'held', 2, UTC_TIMESTAMP() - INTERVAL 1 HOUR)")
+        f" VALUES ({tid}, 'tickets.seat', {second}, 1, 'held', 2, UTC_TIMESTAMP() - INTERVAL 1 HOUR)")
     with logged_in(slug, "general", gate["general"]) as general:
         r = general.get(f"/{slug}/admin/tickets/sales", headers=EN)
         assert r.status_code == 200, r.text

@@ -93,6 +93,8 @@ def test_the_confirmation_mail_names_the_order_and_links_to_the_tickets(show):
     assert "山田 花子 様" in body and order["order"] in body
     assert "1階 A列 1番" in body and "¥10,000" in body
     assert "窓口でお支払い" in body
+    # the tickets module composes its mail (the core's order text, then its tickets) with the tax
+    assert "うち消費税(10%): ¥909" in body and "ご注文とチケット:" in body
     link = re.search(r"https://\S+(/" + show["slug"] + r"/tickets/orders/\S+)", body).group(1)
     assert link == order["order_url"]
     page = new_client().get(link, headers={"Accept-Language": "en"})
@@ -142,6 +144,19 @@ def test_a_test_card_payment_is_confirmed_by_the_asynchronous_callback(show):
     assert payment_state(tid, order["order"]) == "succeeded"
     (msg,) = [m for m in mails_to(address) if order["order"] in m["Subject"]]
     assert "is confirmed" in msg["Subject"]
+    # each change of state is a row of the order's history
+    history = sql(f"SELECT h.actor, COALESCE(h.from_state, '-'), h.to_state FROM order_history h JOIN orders o"
+                  f" ON o.tenant_id = h.tenant_id AND o.id = h.order_id WHERE o.tenant_id = {tid}"
+                  f" AND o.code = '{order['order']}' ORDER BY h.id").split("\n")[:-1]
+    assert history == ["buyer\t-\tpending", "provider:test_card\tpending\tpaid"]
+    # once paid: the tax it contains, and the printable receipt from the order page
+    assert order["tax"] == 909
+    page = new_client().get(order["order_url"], headers={"Accept-Language": "en"}).text
+    receipt_path = re.search(r'href="(/' + show["slug"] + r'/receipts/R1-[^"]+)"', page).group(1)
+    assert "¥909" in page
+    receipt = new_client().get(receipt_path, headers={"Accept-Language": "en"})
+    assert receipt.status_code == 200 and "Receipt" in receipt.text and "¥909" in receipt.text
+    assert "山田 花子" in receipt.text and "¥10,000" in receipt.text
     # the provider's page cannot be used twice
     again, page = pay_on_the_test_card_page(order["payment_url"], "4000 0000 0000 0002")
     assert "The payment was made." in page.text and 'name="card"' not in page.text

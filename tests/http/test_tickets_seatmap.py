@@ -88,7 +88,7 @@ def performance_with_units(tenant_id, map_id):
         f"VALUES ({tenant_id}, {event}, '2030-12-24 09:00:00', '2030-01-01 00:00:00', '2030-12-24 08:00:00')")
     perf = sql(f"SELECT MAX(id) FROM tickets_performance WHERE tenant_id = {tenant_id}").strip()
     sql(f"INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state) "
-        f"SELECT {tenant_id}, 'seat', {perf}, seat_no, 'free' FROM tickets_seat "
+        f"SELECT {tenant_id}, 'tickets.seat', {perf}, seat_no, 'free' FROM tickets_seat "
         f"WHERE tenant_id = {tenant_id} AND seat_map_id = {map_id}")
     return int(perf)
 
@@ -96,12 +96,12 @@ def performance_with_units(tenant_id, map_id):
 def set_unit(tenant_id, perf, unit, state):
     extra = ", hold_token = 4242, hold_expires = NOW(3) + INTERVAL 1 HOUR" if state == "held" else ""
     extra += ", order_id = 77" if state == "sold" else ""
-    sql(f"UPDATE inventory_unit SET state = '{state}'{extra} WHERE tenant_id = {tenant_id} AND kind = 'seat' "
+    sql(f"UPDATE inventory_unit SET state = '{state}'{extra} WHERE tenant_id = {tenant_id} AND kind = 'tickets.seat' "
         f"AND resource_id = {perf} AND unit = {unit}")
 
 
 def unit_states(tenant_id, perf):
-    out = sql(f"SELECT unit, state FROM inventory_unit WHERE tenant_id = {tenant_id} AND kind = 'seat' "
+    out = sql(f"SELECT unit, state FROM inventory_unit WHERE tenant_id = {tenant_id} AND kind = 'tickets.seat' "
               f"AND resource_id = {perf} ORDER BY unit")
     return {int(u): s for u, s in (line.split("\t") for line in out.splitlines())}
 

@@ -134,6 +134,7 @@ def test_an_item_is_removed_and_the_cart_emptied(show):
     with new_client() as c:
         assert pick(c, show, [31, 32, 33]).status_code == 303
         cart = cart_page(c, show).text
+        assert '<input type="hidden" name="kind" value="seat"/>' in cart
         r = c.post(f"/{slug}/tickets/cart/remove", headers=EN,
                    data={"csrf": csrf_of(cart), "kind": "seat", "resource": str(perf), "unit": "32"})
         assert r.status_code == 303
@@ -152,7 +153,7 @@ def test_an_item_is_removed_and_the_cart_emptied(show):
 def test_best_available_never_leaves_a_lone_seat(show):
     tid, perf = show["tid"], show["perf"]
     # seat 4 of row A is sold: the best two (1-2) would strand seat 3 between them and seat 4
-    sql(f"UPDATE inventory_unit SET state = 'sold' WHERE tenant_id = {tid} AND kind = 'seat'"
+    sql(f"UPDATE inventory_unit SET state = 'sold' WHERE tenant_id = {tid} AND kind = 'tickets.seat'"
         f" AND resource_id = {perf} AND unit = 4")
     with new_client() as c:
         page = open_page(c, show).text
@@ -170,7 +171,7 @@ def test_best_available_never_leaves_a_lone_seat(show):
 def test_best_available_fills_rows_without_stranding_seats_and_says_when_nothing_fits(show):
     tid, perf = show["tid"], show["perf"]
     # row A: 1 and 5 sold; row B: full. Two seats: 2-3 and 3-4 each strand one; 6-7 is next.
-    sql(f"UPDATE inventory_unit SET state = 'sold' WHERE tenant_id = {tid} AND kind = 'seat'"
+    sql(f"UPDATE inventory_unit SET state = 'sold' WHERE tenant_id = {tid} AND kind = 'tickets.seat'"
         f" AND resource_id = {perf} AND (unit IN (1, 5) OR unit BETWEEN 11 AND 20)")
     with new_client() as c:
         page = open_page(c, show).text
@@ -276,7 +277,7 @@ def test_general_admission_and_merchandise_go_in_the_cart(show):
         f"   VALUES ({tid}, {show['event']}, 'パンフレット', 1500, 2);"
         f" SET @m = LAST_INSERT_ID();"
         f" INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)"
-        f"   VALUES ({tid}, 'merch', @m, 1, 'free'), ({tid}, 'merch', @m, 2, 'free')")
+        f"   VALUES ({tid}, 'tickets.merch', @m, 1, 'free'), ({tid}, 'tickets.merch', @m, 2, 'free')")
     merch = int(sql(f"SELECT id FROM tickets_merch WHERE tenant_id = {tid}").strip())
     with new_client() as c:
         page = open_page(c, show).text
@@ -335,7 +336,7 @@ def test_a_big_map_shows_its_picker_one_section_at_a_time():
                  'A', ((u - 1) MOD 10) * 40, 1000 + ((u - 201) DIV 10) * 40, u, (u - 1) MOD 10 + 1 FROM n;
         UPDATE tickets_seat_map SET seat_count = 400, height = 2000 WHERE tenant_id = {tid} AND id = {big['map']};
         INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
-          SELECT {tid}, 'seat', {big['perf']}, seat_no, 'free' FROM tickets_seat
+          SELECT {tid}, 'tickets.seat', {big['perf']}, seat_no, 'free' FROM tickets_seat
           WHERE tenant_id = {tid} AND seat_map_id = {big['map']} AND seat_no > 200;
     """)
     with new_client() as c:
