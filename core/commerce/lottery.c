@@ -11,6 +11,7 @@
 #include <openssl/rand.h>
 
 #include "crypto.h"
+#include "hold.h"
 #include "log.h"
 #include "lottery.h"
 
@@ -44,7 +45,7 @@ const struct mg_sql mg_lottery_statements[] = {
 	  "UPDATE lottery_draw SET state = 'drawn', entries_hash = ?, drawn_at = FROM_UNIXTIME(?), drawn_by = ?"
 	  " WHERE tenant_id = ? AND id = ? AND state = 'open'" },
 	[MG_SQL_LOTTERY_ENTRY_RESULT] = { "core.lottery_entry_result",
-	  "UPDATE lottery_entry SET state = ?, won = ?, confirm_by = FROM_UNIXTIME(?)"
+	  "UPDATE lottery_entry SET state = ?, won = ?, confirm_by = FROM_UNIXTIME(?), hold_id = ?"
 	  " WHERE tenant_id = ? AND id = ? AND state = 'entered'" },
 	[MG_SQL_LOTTERY_AWARD_INSERT] = { "core.lottery_award_insert",
 	  "INSERT INTO lottery_award (tenant_id, draw_id, entry_id, item_id, choice_rank) VALUES (?, ?, ?, ?, ?)" },
@@ -55,7 +56,7 @@ const struct mg_sql mg_lottery_statements[] = {
 	  "SELECT tenant_id, id FROM lottery_draw WHERE state = 'open' AND closes_at <= FROM_UNIXTIME(?)"
 	  " ORDER BY closes_at, id LIMIT 20" },
 	[MG_SQL_LOTTERY_ENTRY_GET] = { "core.lottery_entry_get",
-	  "SELECT id, applicant_id, member, state, won, UNIX_TIMESTAMP(confirm_by)"
+	  "SELECT id, applicant_id, member, state, won, UNIX_TIMESTAMP(confirm_by), hold_id"
 	  " FROM lottery_entry WHERE tenant_id = ? AND id = ?" },
 	[MG_SQL_LOTTERY_CONFIRM] = { "core.lottery_confirm",
 	  "UPDATE lottery_entry SET state = 'confirmed'"
@@ -359,9 +360,15 @@ static enum mg_err run_in_transaction(struct mg_db *db, void *arg)
 					return err;
 			}
 		}
+		/* a win is held provisionally until its confirmation deadline (the core's hold sweep
+		 * lapses the hold then, as core.lottery lapses the win) */
+		uint64_t hold = 0;
+		if (wl > 0 && (err = mg_hold_create(db, j->arena, j->tenant, MG_LOTTERY_HOLD_OWNER, ids[i], confirm_by, j->now,
+						    &hold)) != MG_OK)
+			return err;
 		struct mg_dbval r[] = { MG_TEXT(wl > 0 ? "won" : "lost"), MG_TEXT(won), wl > 0 ? MG_INT(confirm_by) : MG_NULL,
-					MG_INT(j->tenant), MG_INT(ids[i]) };
-		if ((err = mg_db_exec(db, j->arena, &mg_lottery_statements[MG_SQL_LOTTERY_ENTRY_RESULT], r, 5, NULL, NULL,
+					wl > 0 ? MG_INT(hold) : MG_NULL, MG_INT(j->tenant), MG_INT(ids[i]) };
+		if ((err = mg_db_exec(db, j->arena, &mg_lottery_statements[MG_SQL_LOTTERY_ENTRY_RESULT], r, 6, NULL, NULL,
 				      NULL)) != MG_OK)
 			return err;
 	}
@@ -402,6 +409,7 @@ enum mg_err mg_lottery_entry_get(struct mg_db *db, struct mg_arena *arena, uint6
 	out->state = MG_CELL(&rows, 0, 3);
 	out->won = MG_CELL(&rows, 0, 4);
 	out->confirm_by = (time_t)mg_cell_u64(MG_CELL(&rows, 0, 5));
+	out->hold_id = mg_cell_u64(MG_CELL(&rows, 0, 6));
 	return MG_OK;
 }
 

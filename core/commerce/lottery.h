@@ -13,6 +13,10 @@
  * (drawn_at + confirm_days); a win not confirmed by then lapses (core.lottery) and frees its
  * items; from first_come_at the items' leftovers (mg_lottery_free_places) are the module's to
  * offer first-come. Modules read results (mg_lottery_entry_get); nothing calls back into them.
+ * Each win gets a provisional hold (hold.h, owner MG_LOTTERY_HOLD_OWNER and the entry's id)
+ * expiring at the confirmation deadline: a module that keeps its places as inventory units puts
+ * them into it (mg_hold_units / mg_hold_any with the result's hold_id) and confirms it with the
+ * order when the winner pays; unconfirmed, it lapses with the win and its units are free.
  */
 #ifndef MG_LOTTERY_H
 #define MG_LOTTERY_H
@@ -33,6 +37,8 @@ enum {
 	MG_LOTTERY_MAX_BUNDLE = 8,       /* items of one choice, won all together or not at all */
 	MG_LOTTERY_MAX_ENTRIES = 100000, /* entries of one draw */
 };
+/* The owner_kind of the provisional hold of a win (hold.h); its owner_id is the entry's id. */
+#define MG_LOTTERY_HOLD_OWNER "core.lottery"
 
 /* ---- the pure draw (core/commerce/lottery_draw.c; no database) ---- */
 
@@ -154,6 +160,7 @@ struct mg_lottery_result {
 	const char *state;  /* "entered", "won", "lost", "confirmed", "lapsed" */
 	const char *won;    /* the ranks won, "1" or "1,3", "" when none */
 	time_t confirm_by;  /* 0 unless won */
+	uint64_t hold_id;   /* a win's provisional hold (hold.h), expiring at confirm_by; 0 unless won */
 };
 /* One entry's result; MG_ERR_NOT_FOUND. */
 enum mg_err mg_lottery_entry_get(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t entry_id,

@@ -37,6 +37,8 @@ CREATE TABLE IF NOT EXISTS lottery_item (
     KEY lottery_item_draw (tenant_id, draw_id, id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
 
+-- A winning entry gets a provisional hold (core/commerce/hold.h, owner 'core.lottery', the
+-- entry's id) that lapses at confirm_by; the module may put its units into it.
 -- One entry per applicant key (a person, or a family member of one), its ranked choices as
 -- text ("3,4;7": ranks by ';', a bundle's items by ','), and its result after the draw.
 CREATE TABLE IF NOT EXISTS lottery_entry (
@@ -50,6 +52,7 @@ CREATE TABLE IF NOT EXISTS lottery_entry (
     state ENUM('entered', 'won', 'lost', 'confirmed', 'lapsed') NOT NULL DEFAULT 'entered',
     won VARCHAR(40) CHARACTER SET ascii COLLATE ascii_bin NOT NULL DEFAULT '',
     confirm_by DATETIME NULL,
+    hold_id BIGINT UNSIGNED NULL,
     created_at DATETIME NOT NULL,
     PRIMARY KEY (id),
     UNIQUE KEY lottery_entry_applicant (tenant_id, draw_id, applicant_id, member),

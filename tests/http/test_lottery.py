@@ -165,8 +165,8 @@ def test_a_win_not_confirmed_in_time_lapses_and_frees_its_item(tmp_path):
     at = closes_at(draw) + 60
     assert madoguchi("jobs", "run", "core.lottery", "--now", utc_iso(at)).returncode == 0
     # two winners of single blocks: one confirms (当選確認), the other does not
-    rows = sql(f"SELECT a.entry_id, a.item_id FROM lottery_award a JOIN lottery_entry e ON e.id = a.entry_id"
-               f" WHERE a.draw_id = {draw} AND e.won NOT LIKE '%,%' ORDER BY a.entry_id LIMIT 2").splitlines()
+    rows = sql(f"SELECT a.entry_id, MIN(a.item_id) FROM lottery_award a WHERE a.draw_id = {draw}"
+               f" GROUP BY a.entry_id HAVING COUNT(*) = 1 ORDER BY a.entry_id LIMIT 2").splitlines()
     (kept, kept_item), (lapsing, lapsing_item) = (r.split("\t") for r in rows)
     done = madoguchi("lottery", "confirm", "--tenant", slug, "--entry", kept)
     assert done.returncode == 0 and "confirmed" in done.stdout, done.stderr
@@ -178,6 +178,14 @@ def test_a_win_not_confirmed_in_time_lapses_and_frees_its_item(tmp_path):
     assert free(kept_item) == 0 and free(lapsing_item) == 0
     deadline = int(sql(f"SELECT UNIX_TIMESTAMP(confirm_by) FROM lottery_entry WHERE id = {lapsing}").strip())
     assert deadline == at + 7 * 86400
+    # each win is held provisionally (core/commerce/hold.h) until that deadline
+    hold = sql(f"SELECT h.state, UNIX_TIMESTAMP(h.expires_at) FROM provisional_hold h JOIN lottery_entry e"
+               f" ON e.tenant_id = h.tenant_id AND e.hold_id = h.id WHERE e.id = {lapsing}"
+               f" AND h.owner_kind = 'core.lottery' AND h.owner_id = {lapsing}").split()
+    assert hold == ["held", f"{deadline}.000"], hold
+    holds = sql(f"SELECT COUNT(*) FROM provisional_hold h JOIN lottery_entry e ON e.hold_id = h.id"
+                f" WHERE e.draw_id = {draw}").strip()
+    assert int(holds) == int(sql(f"SELECT COUNT(*) FROM lottery_entry WHERE draw_id = {draw} AND won <> ''"))
     # the day before the deadline nothing lapses; after it, the unconfirmed win does
     run = madoguchi("jobs", "run", "core.lottery", "--now", utc_iso(deadline - 86400))
     assert "lapsed 0" in run.stdout, run.stdout
@@ -186,6 +194,10 @@ def test_a_win_not_confirmed_in_time_lapses_and_frees_its_item(tmp_path):
     assert sql(f"SELECT state FROM lottery_entry WHERE id = {lapsing}").strip() == "lapsed"
     assert sql(f"SELECT state FROM lottery_entry WHERE id = {kept}").strip() == "confirmed"
     assert free(lapsing_item) == 1 and free(kept_item) == 0
+    sweep = madoguchi("jobs", "run", "core.hold_sweep", "--now", utc_iso(deadline + 60))
+    assert sweep.returncode == 0, sweep.stdout + sweep.stderr
+    assert sql(f"SELECT h.state FROM provisional_hold h JOIN lottery_entry e ON e.hold_id = h.id"
+               f" WHERE e.id = {lapsing}").strip() == "lapsed"
     late = madoguchi("lottery", "confirm", "--tenant", slug, "--entry", lapsing)
     assert late.returncode == 1 and "deadline has passed" in late.stderr
     # a lapse does not change what was drawn: verify still matches
