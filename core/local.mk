@@ -27,7 +27,7 @@ MG_SRC_CORE = \
 	%D%/http/http.c %D%/http/http.h \
 	%D%/web/pages.c %D%/web/pages.h %D%/web/phases.c %D%/web/phases.h \
 	%D%/http/serve.c %D%/http/serve.h \
-	%D%/cli/cli.h %D%/cli/cmd_tenant.c %D%/cli/cmd_staff.c \
+	%D%/cli/cli.h %D%/cli/cli_options.c %D%/cli/cmd_tenant.c %D%/cli/cmd_staff.c \
 	%D%/tenant/tenant.c %D%/tenant/tenant.h \
 	%D%/base/clock.c %D%/base/clock.h %D%/auth/session.c %D%/auth/session.h \
 	%D%/auth/staff.c %D%/auth/staff.h %D%/auth/staff_totp.c %D%/web/staff_admin.c \

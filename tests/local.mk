@@ -1,4 +1,7 @@
 # tests/: C unit tests (cmocka, TAP output, built with ASan+UBSan) driven by `make check`.
+# LeakSanitizer is on (detect_leaks=1 below): a leak makes the test program exit non-zero after
+# its last "ok" line, which the TAP driver reports as ERROR and scripts/test counts as a failure
+# (checked by leaking an arena in test_core on purpose).
 # The HTTP suite (tests/http, pytest) runs against a live stack from scripts/test.
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' CMOCKA_MESSAGE_OUTPUT=TAP \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -214,6 +217,13 @@ TESTS += %D%/unit/test_tz
 # The layer check of core/ (core/README): no include from a layer above, no include cycle.
 TESTS += %D%/check-layers.sh
 EXTRA_DIST += %D%/check-layers.sh %D%/check_layers.py %D%/layers-allow.txt
+# core/cli/cli_options.c: the one option parser of the operator commands.
+check_PROGRAMS += %D%/unit/test_cli_options
+TESTS += %D%/unit/test_cli_options
+%C%_unit_test_cli_options_SOURCES = %D%/unit/test_cli_options.c core/cli/cli_options.c $(MG_SRC_UNIT)
+%C%_unit_test_cli_options_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_cli_options_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_cli_options_LDADD = $(MG_LIBS_UNIT)
 # core/db/db.c: the statement registry, handles found by table, names registered twice
 # (issue 10, item 4). Every statement against the schema: tests/http/test_statements.py.
 check_PROGRAMS += %D%/unit/test_db
@@ -226,6 +236,11 @@ TESTS += %D%/unit/test_db
 # The module API: core/module.sym, the headers module.h includes, and what the binary exports.
 TESTS += %D%/check-module-api.sh
 EXTRA_DIST += %D%/check-module-api.sh %D%/check_module_api.py
+
+# The HTTP and browser tests import no test module and not conftest.py (helpers.py holds what
+# they share), so none depends on another having been imported or run first.
+TESTS += %D%/check-test-imports.sh
+EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py
 
 # core/commerce/lottery_draw.c: the pure draw of docs/lottery.md — a fixed seed gives a fixed
 # result, input order does not matter, bundles all or nothing, ranks, limits (issue 11, item 6).

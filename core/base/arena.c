@@ -131,3 +131,17 @@ char *mg_arena_printf(struct mg_arena *arena, const char *fmt, ...)
 	va_end(ap);
 	return out;
 }
+
+char *mg_arena_thousands(struct mg_arena *arena, unsigned long long n)
+{
+	char digits[24];
+	int len = snprintf(digits, sizeof(digits), "%llu", n), o = 0;
+	char *out = mg_arena_alloc(arena, (size_t)len + (size_t)len / 3 + 1);
+	for (int i = 0; i < len; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+	return out;
+}

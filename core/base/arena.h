@@ -27,5 +27,8 @@ char *mg_arena_printf(struct mg_arena *arena, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 char *mg_arena_vprintf(struct mg_arena *arena, const char *fmt, va_list ap)
 	__attribute__((format(printf, 2, 0)));
+/* n in decimal with a comma between each group of three digits ("1,234,567"), as amounts of
+ * money are written; owned by the arena. */
+char *mg_arena_thousands(struct mg_arena *arena, unsigned long long n);
 
 #endif

@@ -15,6 +15,7 @@
 #include <openssl/rand.h>
 #include <qrencode.h>
 
+#include "buf.h"
 #include "crypto.h"
 #include "log.h"
 
@@ -77,27 +78,6 @@ void mg_random_bytes(void *buf, size_t len)
 }
 
 /* --- encodings --- */
-
-static void hex_encode(const unsigned char *data, size_t len, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < len; i++) {
-		out[2 * i] = digits[data[i] >> 4];
-		out[2 * i + 1] = digits[data[i] & 0x0f];
-	}
-	out[2 * len] = '\0';
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* Standard base64 with the '=' padding dropped (the PHC string convention, and '$'-safe);
  * out holds 4 * ceil(len / 3) + 1 bytes. len is small (salts, hashes, tokens). */
@@ -257,7 +237,7 @@ void mg_sha256_hex(const void *data, size_t len, char out[65])
 		mg_log_error("crypto: SHA-256 failed (%s); stopping", openssl_error());
 		abort();
 	}
-	hex_encode(md, 32, out);
+	mg_hex_encode(md, 32, out);
 }
 
 static enum mg_err hmac(const char *digest, const unsigned char *key, size_t keylen, const void *data, size_t len,
@@ -282,7 +262,7 @@ enum mg_err mg_hmac_sha256_hex(const unsigned char *key, size_t keylen, const vo
 	if (err == MG_OK && maclen != 32)
 		err = MG_ERR_INTERNAL;
 	if (err == MG_OK)
-		hex_encode(mac, 32, out);
+		mg_hex_encode(mac, 32, out);
 	OPENSSL_cleanse(mac, sizeof(mac));
 	return err;
 }
@@ -530,7 +510,7 @@ enum mg_err mg_master_key_load(const char *path, unsigned char key[MG_KEY_BYTES]
 		goto out;
 	}
 	for (size_t i = 0; i < MG_KEY_BYTES; i++) {
-		int hi = hex_value(text[start + 2 * i]), lo = hex_value(text[start + 2 * i + 1]);
+		int hi = mg_hex_digit(text[start + 2 * i]), lo = mg_hex_digit(text[start + 2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			err = key_file_error(MG_ERR_CONFIG, errbuf, errlen,
 					     "master key file %s holds something other than hex digits", path);
@@ -578,7 +558,7 @@ enum mg_err mg_master_key_create(const char *path, char *errbuf, size_t errlen)
 	if (errlen > 0)
 		errbuf[0] = '\0';
 	mg_random_bytes(key, sizeof(key));
-	hex_encode(key, sizeof(key), text);
+	mg_hex_encode(key, sizeof(key), text);
 	text[2 * MG_KEY_BYTES] = '\n';
 
 	/* O_EXCL: an existing key may be the one every tenant key is wrapped under; it also

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "buf.h"
 #include "form.h"
 
 /* Marks the msgids for xgettext (--keyword=N_); they are translated where they are shown. */
@@ -116,17 +117,6 @@ bool mg_utf8_valid(const char *str, size_t len)
 	return true;
 }
 
-static int hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static size_t min_size(size_t a, size_t b)
 {
 	return a < b ? a : b;
@@ -159,8 +149,8 @@ static enum mg_input_problem url_decode(struct mg_arena *arena, const char *src,
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)src[i];
 		if (c == '%') {
-			int h = len - i > 2 ? hex_value((unsigned char)src[i + 1]) : -1;
-			int l = h >= 0 ? hex_value((unsigned char)src[i + 2]) : -1;
+			int h = len - i > 2 ? mg_hex_digit((unsigned char)src[i + 1]) : -1;
+			int l = h >= 0 ? mg_hex_digit((unsigned char)src[i + 2]) : -1;
 			if (l < 0)
 				return MG_INPUT_BAD_ESCAPE;
 			c = (unsigned char)(h << 4 | l);

@@ -32,6 +32,31 @@ struct mg_tenant;
 struct mg_db *mg_cli_tenant(const struct mg_cli *cli, const char *what, const char *slug, struct mg_arena *arena,
 			   struct mg_tenant *out);
 
+/* One option of a command, in a table ended by { NULL }: "--name VALUE" or "--name=VALUE" stored
+ * in *value (a value already there is a default the option replaces when has_default is set, else
+ * giving it twice is a mistake), or, when value is NULL, a flag "--name" that sets *flag. */
+struct mg_cli_option {
+	const char *name;
+	const char **value;
+	bool *flag;
+	bool required; /* a mistake when not given */
+	bool has_default;
+};
+
+/* What a command takes: its options and from min to max positional arguments. */
+struct mg_cli_args {
+	const char *usage; /* printed after a mistake */
+	const struct mg_cli_option *options;
+	const char **positional; /* room for max */
+	int min, max;
+	int count; /* out: how many positional arguments were given */
+};
+
+/* Reads argv[1…] (argv[0] is the command or subcommand) as spec says. On a mistake prints
+ * "madoguchi: <what was wrong>" and the usage on stderr and returns 2, the exit status of bad
+ * arguments; else 0. Values point into argv. */
+int mg_cli_parse(struct mg_cli_args *spec, int argc, char **argv);
+
 /* Prints "madoguchi: <what>: <message>" on stderr and returns 1. */
 int mg_cli_fail(const char *what, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

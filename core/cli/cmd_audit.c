@@ -56,50 +56,29 @@ static int usage_error(const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* Reads "--name value" and "--name=value" pairs from argv[2…]; allowed lists the names the
- * subcommand takes. Returns 0 or an exit status. */
-static int parse(int argc, char **argv, const char *const *allowed, struct options *o)
+/* Reads the options of a subcommand (argv[0] is its name); the verify subcommand takes only the
+ * first three. Returns 0 or an exit status. */
+static int parse(int argc, char **argv, bool record, struct options *o)
 {
 	memset(o, 0, sizeof(*o));
-	for (int i = 2; i < argc; i++) {
-		const char *arg = argv[i];
-		if (strncmp(arg, "--", 2) != 0)
-			return usage_error("unexpected argument '%s'", arg);
-		char name[32];
-		const char *eq = strchr(arg, '='), *value = NULL;
-		size_t len = eq ? (size_t)(eq - arg - 2) : strlen(arg + 2);
-		if (len >= sizeof(name))
-			return usage_error("unknown option '%s'", arg);
-		memcpy(name, arg + 2, len);
-		name[len] = '\0';
-		bool known = false;
-		for (const char *const *a = allowed; *a != NULL; a++)
-			known = known || strcmp(*a, name) == 0;
-		if (!known)
-			return usage_error("unknown option '%s'", arg);
-		if (strcmp(name, "platform") == 0) {
-			if (eq != NULL)
-				return usage_error("--platform takes no value ('%s')", arg);
-			o->platform = true;
-			continue;
-		}
-		if (eq != NULL)
-			value = eq + 1;
-		else if (i + 1 < argc)
-			value = argv[++i];
-		else
-			return usage_error("%s needs a value", arg);
-		const char **slot = strcmp(name, "tenant") == 0      ? &o->tenant
-				    : strcmp(name, "tenant-id") == 0 ? &o->tenant_id
-				    : strcmp(name, "actor") == 0     ? &o->actor
-				    : strcmp(name, "action") == 0    ? &o->action
-				    : strcmp(name, "object") == 0    ? &o->object
-				    : strcmp(name, "outcome") == 0   ? &o->outcome
-								     : &o->detail;
-		if (*slot != NULL)
-			return usage_error("--%s given twice", name);
-		*slot = value;
-	}
+	const struct mg_cli_option options[] = {
+		{ "tenant", &o->tenant, NULL, false, false },
+		{ "tenant-id", &o->tenant_id, NULL, false, false },
+		{ "platform", NULL, &o->platform, false, false },
+		{ "actor", &o->actor, NULL, false, false },
+		{ "action", &o->action, NULL, false, false },
+		{ "object", &o->object, NULL, false, false },
+		{ "outcome", &o->outcome, NULL, false, false },
+		{ "detail", &o->detail, NULL, false, false },
+		{ NULL, NULL, NULL, false, false },
+	};
+	const struct mg_cli_option verify_options[] = {
+		options[0], options[1], options[2], { NULL, NULL, NULL, false, false },
+	};
+	struct mg_cli_args spec = { usage, record ? options : verify_options, NULL, 0, 0, 0 };
+	int status = mg_cli_parse(&spec, argc, argv);
+	if (status != 0)
+		return status;
 	if ((o->tenant != NULL) + (o->tenant_id != NULL) + o->platform > 1)
 		return usage_error("%s", "give one of --tenant, --tenant-id and --platform");
 	return 0;
@@ -253,18 +232,15 @@ out:
 
 int mg_cmd_audit(struct mg_cli *cli, int argc, char **argv)
 {
-	static const char *const verify_options[] = { "tenant", "tenant-id", "platform", NULL };
-	static const char *const record_options[] = { "tenant", "tenant-id", "platform", "actor",  "action",
-						      "object", "outcome",   "detail",   NULL };
 	struct options o;
 	int status;
 	if (argc >= 2 && strcmp(argv[1], "verify") == 0) {
-		if ((status = parse(argc, argv, verify_options, &o)) != 0)
+		if ((status = parse(argc - 1, argv + 1, false, &o)) != 0)
 			return status;
 		return verify(cli, &o);
 	}
 	if (argc >= 2 && strcmp(argv[1], "record") == 0) {
-		if ((status = parse(argc, argv, record_options, &o)) != 0)
+		if ((status = parse(argc - 1, argv + 1, true, &o)) != 0)
 			return status;
 		return record(cli, &o);
 	}

@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <ftw.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -296,24 +295,14 @@ static int restore_into(const char *id, const char *dir)
 
 int mg_cmd_restore(struct mg_cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = { { "into", required_argument, NULL, 'i' },
-						  { "yes", no_argument, NULL, 'y' },
-						  { NULL, 0, NULL, 0 } };
-	const char *into = NULL;
+	const char *into = NULL, *id = NULL;
 	bool yes = false;
-	int opt;
-	optind = 0; /* 0, not 1: glibc starts afresh (main parsed its options in another mode) */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == 'i')
-			into = optarg;
-		else if (opt == 'y')
-			yes = true;
-		else
-			return usage();
-	}
-	if (optind != argc - 1)
-		return usage();
-	const char *id = argv[optind];
+	const struct mg_cli_option options[] = { { "into", &into, NULL, false, false },
+						 { "yes", NULL, &yes, false, false },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { backup_usage, options, &id, 1, 1, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
 	time_t t;
 	if (!mg_backup_id_parse(id, &t))
 		return mg_cli_fail("restore", "'%s' is not a backup id (madoguchi backup list shows them)", id);

@@ -7,7 +7,6 @@
  * The scheduler (core/jobs.c) in the foreground, and the operator's look at it. It connects as
  * the application account: the job tables are ordinary platform tables.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,18 +93,12 @@ static int jobs_serve(struct mg_cli *cli, int argc, char **argv)
 
 static int jobs_run(struct mg_cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = { { "now", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
-	const char *now_text = NULL;
-	int opt;
-	optind = 0; /* 0, not 1: glibc starts afresh (main parsed its options in another mode) */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt != 'n')
-			return fputs(jobs_usage, stderr), 2;
-		now_text = optarg;
-	}
-	if (optind != argc - 1)
-		return fputs(jobs_usage, stderr), 2;
-	const char *name = argv[optind];
+	const char *now_text = NULL, *name = NULL;
+	const struct mg_cli_option options[] = { { "now", &now_text, NULL, false, false },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { jobs_usage, options, &name, 1, 1, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
 	time_t as_of = mg_now();
 	if (now_text != NULL && mg_time_parse_iso(now_text, &as_of) != MG_OK)
 		return mg_cli_fail("jobs run", "--now '%s' is not a time like 2026-04-01T03:00:00Z or 2026-04-01T03:00 (%s when "
@@ -188,27 +181,17 @@ static void format_cell_time(const char *unix_seconds, char *out, size_t len)
 
 static int jobs_history(struct mg_cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = { { "job", required_argument, NULL, 'j' },
-						  { "limit", required_argument, NULL, 'l' },
-						  { NULL, 0, NULL, 0 } };
-	const char *job = "";
-	long limit = 20;
-	int opt;
-	optind = 0; /* 0, not 1: glibc starts afresh (main parsed its options in another mode) */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		char *end = NULL;
-		if (opt == 'j') {
-			job = optarg;
-		} else if (opt == 'l') {
-			limit = strtol(optarg, &end, 10);
-			if (end == optarg || *end != '\0' || limit < 1 || limit > 10000)
-				return mg_cli_fail("jobs history", "--limit is a number from 1 to 10000");
-		} else {
-			return fputs(jobs_usage, stderr), 2;
-		}
-	}
-	if (optind != argc)
-		return fputs(jobs_usage, stderr), 2;
+	const char *job = "", *limit_text = "20";
+	const struct mg_cli_option options[] = { { "job", &job, NULL, false, true },
+						 { "limit", &limit_text, NULL, false, true },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { jobs_usage, options, NULL, 0, 0, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
+	char *end = NULL;
+	long limit = strtol(limit_text, &end, 10);
+	if (end == limit_text || *end != '\0' || limit < 1 || limit > 10000)
+		return mg_cli_fail("jobs history", "--limit is a number from 1 to 10000");
 	struct mg_db *db = mg_cli_connect(cli, false);
 	if (db == NULL)
 		return 1;

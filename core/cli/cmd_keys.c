@@ -11,7 +11,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -79,16 +78,11 @@ static int load_new_key(const char *file, unsigned char key[MG_KEY_BYTES])
 static int rotate(struct mg_cli *cli, int argc, char **argv)
 {
 	const char *new_file = NULL, *current = cli->cfg->master_key_file;
-	static const struct option options[] = { { "new-key", required_argument, NULL, 'k' }, { NULL, 0, NULL, 0 } };
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt != 'k')
-			return fputs(keys_usage, stderr), 2;
-		new_file = optarg;
-	}
-	if (new_file == NULL || optind != argc)
-		return fputs(keys_usage, stderr), 2;
+	const struct mg_cli_option options[] = { { "new-key", &new_file, NULL, true, false },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { keys_usage, options, NULL, 0, 0, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
 
 	unsigned char old_key[MG_KEY_BYTES], new_key[MG_KEY_BYTES];
 	char errbuf[512], staged[600], kept[600];

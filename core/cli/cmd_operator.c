@@ -6,7 +6,6 @@
  * maintenance switch, from the command line. `operator create` prints a one-time initial
  * password, changed at the first login. Both are audited in the platform's chain (tenant 0).
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -30,18 +29,12 @@ static const char maintenance_usage[] =
 static int operator_create(struct mg_cli *cli, int argc, char **argv)
 {
 	const char *login = NULL, *name = NULL;
-	static const struct option options[] = { { "name", required_argument, NULL, 'n' }, { NULL, 0, NULL, 0 } };
-	int opt;
-	if (argc < 2 || argv[1][0] == '-')
-		return fputs(operator_usage, stderr), 2;
-	login = argv[1];
-	optind = 1; /* options after LOGIN: argv[1] stands where getopt expects the command name */
-	while ((opt = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
-		if (opt != 'n')
-			return fputs(operator_usage, stderr), 2;
-		name = optarg;
-	}
-	if (optind != argc - 1 || name == NULL || name[0] == '\0')
+	const struct mg_cli_option options[] = { { "name", &name, NULL, true, false },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { operator_usage, options, &login, 1, 1, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
+	if (name[0] == '\0')
 		return fputs(operator_usage, stderr), 2;
 	if (!mg_operator_login_ok(login))
 		return mg_cli_fail("operator create", "a login ID is 1 to 64 letters, digits, '.', '_', '@' or '-'");
@@ -141,28 +134,24 @@ static int maintenance_show(struct mg_db *db)
 int mg_cmd_maintenance(struct mg_cli *cli, int argc, char **argv)
 {
 	long long notice = 0, retry = MG_MAINTENANCE_RETRY_DEFAULT;
-	static const struct option options[] = { { "notice", required_argument, NULL, 'n' },
-						 { "retry-after", required_argument, NULL, 'r' },
-						 { NULL, 0, NULL, 0 } };
-	if (argc >= 2 && strcmp(argv[1], "on") != 0 && strcmp(argv[1], "off") != 0)
-		return fputs(maintenance_usage, stderr), 2;
-	bool on = argc >= 2 && strcmp(argv[1], "on") == 0;
-	int opt;
-	optind = 1;
-	while (argc >= 2 && (opt = getopt_long(argc - 1, argv + 1, "", options, NULL)) != -1) {
-		if (opt == 'n' && number(optarg, INT64_MAX, &notice) && on)
-			continue;
-		if (opt == 'r' && number(optarg, 7LL * 24 * 3600, &retry) && retry > 0 && on)
-			continue;
-		return fputs(maintenance_usage, stderr), 2;
-	}
-	if (argc >= 2 && optind != argc - 1)
+	const char *switch_to = NULL, *notice_text = NULL, *retry_text = NULL;
+	const struct mg_cli_option options[] = { { "notice", &notice_text, NULL, false, false },
+						 { "retry-after", &retry_text, NULL, false, false },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { maintenance_usage, options, &switch_to, 0, 1, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
+	bool on = switch_to != NULL && strcmp(switch_to, "on") == 0;
+	if ((switch_to != NULL && !on && strcmp(switch_to, "off") != 0) ||
+	    ((notice_text != NULL || retry_text != NULL) && !on) ||
+	    (notice_text != NULL && !number(notice_text, INT64_MAX, &notice)) ||
+	    (retry_text != NULL && (!number(retry_text, 7LL * 24 * 3600, &retry) || retry <= 0)))
 		return fputs(maintenance_usage, stderr), 2;
 	struct mg_db *db = mg_cli_connect(cli, false);
 	if (db == NULL)
 		return 1;
 	int status = 0;
-	if (argc < 2) {
+	if (switch_to == NULL) {
 		status = maintenance_show(db);
 	} else {
 		enum mg_err err = mg_maintenance_set(db, on, (uint64_t)notice, (long)retry, "operator:cli", "",

@@ -7,7 +7,6 @@
  * The operator's side of core/purge.c. replay connects as the schema owner (it deletes audit
  * rows); `madoguchi restore` runs it after every restore.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,13 +28,16 @@ static const char purge_usage[] =
 
 static int purge_run(struct mg_cli *cli, int argc, char **argv)
 {
+	const char *now = NULL;
+	const struct mg_cli_option options[] = { { "now", &now, NULL, false, false }, { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { purge_usage, options, NULL, 0, 0, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
 	char *args[6] = { "jobs", "run", "core.purge", NULL, NULL, NULL };
 	int n = 3;
-	if (argc == 3 && strcmp(argv[1], "--now") == 0) {
+	if (now != NULL) {
 		args[n++] = "--now";
-		args[n++] = argv[2];
-	} else if (argc != 1) {
-		return fputs(purge_usage, stderr), 2;
+		args[n++] = (char *)now;
 	}
 	return mg_cmd_jobs(cli, n, args);
 }
@@ -102,23 +104,14 @@ static int purge_replay(struct mg_cli *cli)
 
 static int purge_records(struct mg_cli *cli, int argc, char **argv)
 {
-	static const struct option options[] = { { "tenant", required_argument, NULL, 't' },
-						  { "csv", no_argument, NULL, 'c' },
-						  { NULL, 0, NULL, 0 } };
 	const char *slug = NULL;
 	bool csv = false;
-	int opt;
-	optind = 0; /* 0, not 1: glibc starts afresh (main parsed its options in another mode) */
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		if (opt == 't')
-			slug = optarg;
-		else if (opt == 'c')
-			csv = true;
-		else
-			return fputs(purge_usage, stderr), 2;
-	}
-	if (optind != argc)
-		return fputs(purge_usage, stderr), 2;
+	const struct mg_cli_option options[] = { { "tenant", &slug, NULL, false, false },
+						 { "csv", NULL, &csv, false, false },
+						 { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { purge_usage, options, NULL, 0, 0, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
 	struct mg_db *db = mg_cli_connect(cli, false);
 	if (db == NULL)
 		return 1;

@@ -4,7 +4,6 @@
  * Issues a staff account from the command line (the first administrator of a new tenant, the
  * demo data); prints the one-time initial password, which must be changed at first login.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,26 +22,15 @@ static const char staff_usage[] =
 static int staff_create(struct mg_cli *cli, int argc, char **argv)
 {
 	const char *slug = NULL, *login = NULL, *name = NULL, *role = NULL;
-	static const struct option options[] = {
-		{ "tenant", required_argument, NULL, 't' }, { "login", required_argument, NULL, 'l' },
-		{ "name", required_argument, NULL, 'n' },   { "role", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
+	const struct mg_cli_option options[] = {
+		{ "tenant", &slug, NULL, true, false }, { "login", &login, NULL, true, false },
+		{ "name", &name, NULL, true, false },   { "role", &role, NULL, true, false },
+		{ NULL, NULL, NULL, false, false },
 	};
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 't': slug = optarg; break;
-		case 'l': login = optarg; break;
-		case 'n': name = optarg; break;
-		case 'r': role = optarg; break;
-		default: fputs(staff_usage, stderr); return 2;
-		}
-	}
-	if (slug == NULL || login == NULL || name == NULL || role == NULL) {
-		fputs(staff_usage, stderr);
-		return 2;
-	}
+	struct mg_cli_args spec = { staff_usage, options, NULL, 0, 0, 0 };
+	int status = mg_cli_parse(&spec, argc, argv);
+	if (status != 0)
+		return status;
 	if (mg_role_bit(role) == 0)
 		return mg_cli_fail("staff create", "role '%s' is not admin, general or restricted", role);
 	if (!mg_staff_login_ok(login))
@@ -55,7 +43,7 @@ static int staff_create(struct mg_cli *cli, int argc, char **argv)
 	struct mg_arena *arena = mg_arena_new();
 	struct mg_tenant t;
 	uint64_t id = 0;
-	int status = 1;
+	status = 1;
 	enum mg_err err;
 	struct mg_db *db = mg_cli_tenant(cli, "staff create", slug, arena, &t);
 	if (db == NULL)

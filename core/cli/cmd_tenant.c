@@ -7,7 +7,6 @@
  * The operator's commands for contracts. Terminate only sets the contract end; the 30- and
  * 60-day purges follow from it.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -40,26 +39,20 @@ static int tenant_create(struct mg_cli *cli, int argc, char **argv)
 	char today[11];
 	mg_tenant_today(today);
 	t.contract_start = today;
-	static const struct option options[] = {
-		{ "slug", required_argument, NULL, 's' }, { "name", required_argument, NULL, 'n' },
-		{ "modules", required_argument, NULL, 'm' }, { "start", required_argument, NULL, 'b' },
-		{ "end", required_argument, NULL, 'e' }, { "tz", required_argument, NULL, 'z' },
-		{ NULL, 0, NULL, 0 },
+	const struct mg_cli_option options[] = {
+		{ "slug", &t.slug, NULL, true, false },
+		{ "name", &t.name, NULL, true, false },
+		{ "modules", &t.modules, NULL, false, true },
+		{ "start", &t.contract_start, NULL, false, true },
+		{ "end", &t.contract_end, NULL, false, false },
+		{ "tz", &t.time_zone, NULL, false, true },
+		{ NULL, NULL, NULL, false, false },
 	};
-	int opt;
-	optind = 1;
-	while ((opt = getopt_long(argc, argv, "", options, NULL)) != -1) {
-		switch (opt) {
-		case 's': t.slug = optarg; break;
-		case 'n': t.name = optarg; break;
-		case 'm': t.modules = optarg; break;
-		case 'b': t.contract_start = optarg; break;
-		case 'e': t.contract_end = optarg; break;
-		case 'z': t.time_zone = optarg; break;
-		default: fputs(tenant_usage, stderr); return 2;
-		}
-	}
-	if (t.slug == NULL || t.name == NULL || t.name[0] == '\0') {
+	struct mg_cli_args spec = { tenant_usage, options, NULL, 0, 0, 0 };
+	int status = mg_cli_parse(&spec, argc, argv);
+	if (status != 0)
+		return status;
+	if (t.name[0] == '\0') {
 		fputs(tenant_usage, stderr);
 		return 2;
 	}
@@ -81,7 +74,7 @@ static int tenant_create(struct mg_cli *cli, int argc, char **argv)
 		return 1;
 	uint64_t id = 0;
 	enum mg_err err = mg_tenant_create(db, master, &t, &id);
-	int status = 0;
+	status = 0;
 	if (err == MG_ERR_CONFLICT)
 		status = mg_cli_fail("tenant create", "the slug '%s' is taken (slugs are never reused)", t.slug);
 	else if (err != MG_OK)
@@ -176,19 +169,18 @@ out:
 
 static int tenant_change_state(struct mg_cli *cli, const char *verb, int argc, char **argv)
 {
-	const char *slug = argv[1], *on = NULL;
+	const char *slug = NULL, *on = NULL;
 	char today[11];
 	mg_tenant_today(today);
-	if (strcmp(verb, "terminate") == 0) {
-		on = today;
-		if (argc == 4 && strcmp(argv[2], "--on") == 0)
-			on = argv[3];
-		else if (argc != 2)
-			return fputs(tenant_usage, stderr), 2;
+	bool terminate = strcmp(verb, "terminate") == 0;
+	const struct mg_cli_option options[] = { { "on", &on, NULL, false, false }, { NULL, NULL, NULL, false, false } };
+	struct mg_cli_args spec = { tenant_usage, terminate ? options : NULL, &slug, 1, 1, 0 };
+	if (mg_cli_parse(&spec, argc, argv) != 0)
+		return 2;
+	if (terminate) {
+		on = on != NULL ? on : today;
 		if (!mg_tenant_date_ok(on))
 			return mg_cli_fail("tenant terminate", "dates are written YYYY-MM-DD");
-	} else if (argc != 2) {
-		return fputs(tenant_usage, stderr), 2;
 	}
 	const char *state = strcmp(verb, "suspend") == 0 ? "suspended" : strcmp(verb, "resume") == 0 ? "active" : "terminated";
 	struct mg_arena *arena = mg_arena_new();

@@ -35,16 +35,7 @@ bool mg_order_code_valid(const char *s)
 
 const char *mg_yen(struct mg_arena *arena, unsigned long long amount)
 {
-	char digits[32], grouped[48];
-	int n = snprintf(digits, sizeof(digits), "%llu", amount);
-	size_t o = 0;
-	for (int i = 0; i < n; i++) {
-		if (i > 0 && (n - i) % 3 == 0)
-			grouped[o++] = ',';
-		grouped[o++] = digits[i];
-	}
-	grouped[o] = '\0';
-	return mg_arena_printf(arena, "\xc2\xa5%s", grouped);
+	return mg_arena_printf(arena, "\xc2\xa5%s", mg_arena_thousands(arena, amount));
 }
 
 const char *mg_yen_signed(struct mg_arena *arena, long long amount)

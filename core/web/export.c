@@ -21,6 +21,7 @@
 #include <openssl/crypto.h>
 
 #include "backoffice.h"
+#include "buf.h"
 #include "clock.h"
 #include "crypto.h"
 #include "csv.h"
@@ -97,15 +98,10 @@ static const char *cell_text(struct export *x, const char *table, const char *ba
 	}
 	if (mg_utf8_valid(cell, len) && memchr(cell, '\0', len) == NULL)
 		return cell;
-	static const char hex[] = "0123456789abcdef";
 	char *out = mg_arena_alloc(x->arena, 2 * len + 3);
 	out[0] = '0';
 	out[1] = 'x';
-	for (size_t i = 0; i < len; i++) {
-		out[2 + 2 * i] = hex[(unsigned char)cell[i] >> 4];
-		out[3 + 2 * i] = hex[(unsigned char)cell[i] & 15];
-	}
-	out[2 + 2 * len] = '\0';
+	mg_hex_encode(cell, len, out + 2);
 	return out;
 }
 

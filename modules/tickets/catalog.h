@@ -199,8 +199,6 @@ enum mg_err catalog_merch_all(struct mg_db *db, struct mg_arena *arena, uint64_t
 
 /* "2026-05-01T09:30:00Z". */
 const char *tickets_iso_utc(struct mg_arena *arena, time_t t);
-/* "1,500" (yen amounts as people read them). */
-const char *tickets_yen(struct mg_arena *arena, unsigned yen);
 
 /* ---- the purge ---- */
 

@@ -66,7 +66,7 @@ static json_t *merch_form(struct mg_ctx *ctx, const struct tickets_merch *m, jso
 static json_t *merch_json(struct mg_ctx *ctx, const struct tickets_merch *m)
 {
 	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:b, s:{s:I, s:I, s:I}}", "href", merch_href(ctx, m->id, ""), "name",
-			 m->name, "event", m->event_title, "price", tickets_yen(mg_arena(ctx), m->price), "stock",
+			 m->name, "event", m->event_title, "price", mg_arena_thousands(mg_arena(ctx), m->price), "stock",
 			 (int)m->stock, "withdrawn", m->withdrawn, "counts", "free", (json_int_t)m->counts.free, "held",
 			 (json_int_t)m->counts.held, "sold", (json_int_t)m->counts.sold);
 }

@@ -98,7 +98,7 @@ static enum mg_err price_table(struct mg_ctx *ctx, const struct tickets_event *e
 			const char *yen = NULL;
 			for (size_t k = 0; k < nprices; k++)
 				if (prices[k].ticket_type_id == types[j].id && strcmp(prices[k].category, cats[i].code) == 0)
-					yen = tickets_yen(a, prices[k].yen);
+					yen = mg_arena_thousands(a, prices[k].yen);
 			any |= yen != NULL;
 			json_array_append_new(cells, json_pack("{s:s*}", "yen", yen));
 		}
@@ -121,7 +121,7 @@ static enum mg_err merch_list(struct mg_ctx *ctx, const struct tickets_event *ev
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:s, s:s, s:b}", "name", items[i].name, "price",
-						      tickets_yen(mg_arena(ctx), items[i].price), "sold_out",
+						      mg_arena_thousands(mg_arena(ctx), items[i].price), "sold_out",
 						      items[i].counts.free == 0));
 	json_object_set_new(data, "merch", list);
 	return MG_OK;

@@ -19,20 +19,6 @@ const char *tickets_iso_utc(struct mg_arena *arena, time_t t)
 			       tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
-const char *tickets_yen(struct mg_arena *arena, unsigned yen)
-{
-	char digits[16], out[24];
-	int len = snprintf(digits, sizeof(digits), "%u", yen);
-	size_t o = 0;
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-	return mg_arena_strdup(arena, out);
-}
-
 /* ---- form values ---- */
 
 bool catalog_parse_number(const char *text, unsigned long max, unsigned long *out)

@@ -205,18 +205,21 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 	if (err != MG_OK)
 		return err; /* another tenant's order is simply not found */
 	struct mg_arena *a = mg_arena(ctx);
+	/* everything read before any JSON is built: an error return then leaks nothing */
+	size_t n = 0;
+	struct shop_ticket *tickets = NULL;
+	struct mg_rows state, pays;
+	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(o.id) };
+	if ((err = eticket_of_order(ctx, o.id, &n, &tickets)) != MG_OK ||
+	    (err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_TICKETS], key, 2, &state, NULL,
+			      NULL)) != MG_OK ||
+	    (err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_PAYMENTS], key, 2, &pays, NULL,
+			      NULL)) != MG_OK)
+		return err;
 	json_t *lines = json_array();
 	for (size_t i = 0; i < o.n; i++)
 		json_array_append_new(lines, json_pack("{s:s, s:s}", "description", o.lines[i].description, "amount",
 						       mg_yen_signed(a, o.lines[i].amount)));
-	size_t n = 0;
-	struct shop_ticket *tickets = NULL;
-	struct mg_rows state;
-	struct mg_dbval key[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(o.id) };
-	if ((err = eticket_of_order(ctx, o.id, &n, &tickets)) != MG_OK ||
-	    (err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_TICKETS], key, 2, &state, NULL,
-	                      NULL)) != MG_OK)
-		return err;
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *t = json_pack("{s:s, s:s, s:s}", "label", tickets[i].label, "href", tickets[i].path, "code",
@@ -229,10 +232,6 @@ static enum mg_err render_detail(struct mg_ctx *ctx, int status, const char *mes
 			}
 		json_array_append_new(list, t);
 	}
-	struct mg_rows pays;
-	if ((err = mg_db_exec(mg_ctx_db(ctx), a, &tickets_statements[TICKETS_SQL_ORDERS_PAYMENTS], key, 2, &pays, NULL,
-	                      NULL)) != MG_OK)
-		return err;
 	json_t *payments = json_array();
 	for (size_t r = 0; r < pays.nrows; r++) {
 		const char *label = mg_payment_method_label(MG_CELL(&pays, r, 0));
@@ -617,19 +616,6 @@ static enum mg_err performance_sales(struct mg_ctx *ctx, struct sales *s)
 }
 
 /* "12,345" */
-static const char *grouped(struct mg_arena *arena, unsigned long long n)
-{
-	char digits[32], *out = mg_arena_alloc(arena, 48);
-	int len = snprintf(digits, sizeof(digits), "%llu", n), o = 0;
-	for (int i = 0; i < len; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			out[o++] = ',';
-		out[o++] = digits[i];
-	}
-	out[o] = '\0';
-	return out;
-}
-
 /* One stacked bar: a segment per state, widths in proportion to the units (the template draws
  * them as <rect>s, so the chart needs no script and no library). */
 static json_t *bar(struct mg_ctx *ctx, const struct sales *s, size_t index)
@@ -686,7 +672,8 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 						      mg_time_cell(ctx, MG_CELL(&rows, r, 2), MG_TZ_MINUTE), "cancelled", strcmp(MG_CELL(&rows, r, 4), "cancelled") == 0,
 						      "sold", (json_int_t)s.units.sold, "held", (json_int_t)s.units.held, "free",
 						      (json_int_t)s.units.free, "blocked", (json_int_t)s.units.blocked, "paid",
-						      grouped(a, s.paid), "pending", grouped(a, s.pending), "bar", bar(ctx, &s, r)));
+						      mg_arena_thousands(a, s.paid), "pending", mg_arena_thousands(a, s.pending), "bar",
+						      bar(ctx, &s, r)));
 	}
 	json_t *data = mg_admin_page(ctx, N_("Sales per performance"));
 	json_object_set_new(data, "performances", list);
@@ -694,7 +681,7 @@ enum mg_err orders_sales(struct mg_ctx *ctx)
 						     (json_int_t)(rows.nrows * ROW_HEIGHT), "viewbox",
 						     mg_arena_printf(mg_arena(ctx), "0 0 %d %zu", CHART_WIDTH,
 								     rows.nrows * ROW_HEIGHT)));
-	json_object_set_new(data, "total", json_pack("{s:s, s:s}", "paid", grouped(mg_arena(ctx), paid), "pending",
-						     grouped(mg_arena(ctx), pending)));
+	json_object_set_new(data, "total", json_pack("{s:s, s:s}", "paid", mg_arena_thousands(mg_arena(ctx), paid),
+						     "pending", mg_arena_thousands(mg_arena(ctx), pending)));
 	return mg_render(ctx, 200, "tickets/sales", data);
 }

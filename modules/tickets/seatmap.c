@@ -467,14 +467,14 @@ enum mg_err tickets_seatmap_map_upload(struct mg_ctx *ctx)
 	if (!venue_exists(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), venue_id, &venue, &err))
 		return err != MG_OK ? err : MG_ERR_NOT_FOUND;
 	const char *name = mg_form(ctx, "name"), *xml = mg_form(ctx, "xml");
-	json_t *errors = json_object();
-	if (name == NULL || strspn(name, " \t\r\n") == strlen(name))
-		json_object_set_new(errors, "name", json_string(mg_tr(ctx, N_("Enter a name for the map."))));
 	struct tickets_seatmap map;
 	struct tickets_seatmap_problem problem;
 	const struct tickets_seatmap_schema *schema = tickets_seatmap_schema();
 	if (schema == NULL)
 		return MG_ERR_CONFIG;
+	json_t *errors = json_object();
+	if (name == NULL || strspn(name, " \t\r\n") == strlen(name))
+		json_object_set_new(errors, "name", json_string(mg_tr(ctx, N_("Enter a name for the map."))));
 	if (tickets_seatmap_import(mg_arena(ctx), xml ? xml : "", xml ? strlen(xml) : 0, schema, &map, &problem) != MG_OK)
 		json_object_set_new(errors, "xml", json_string(tickets_seatmap_problem_text(mg_arena(ctx),
 											    mg_tr(ctx, problem.msgid), &problem)));

@@ -571,6 +571,15 @@ static bool schema_valid(struct walk *w, const struct tickets_seatmap_schema *sc
 	return true;
 }
 
+/* True when the len bytes at s (not NUL-terminated: a fuzzer's or a file's) are all white space. */
+static bool only_blanks(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
 enum mg_err tickets_seatmap_import(struct mg_arena *arena, const char *xml, size_t len,
 				   const struct tickets_seatmap_schema *schema, struct tickets_seatmap *out,
 				   struct tickets_seatmap_problem *problem)
@@ -586,7 +595,7 @@ enum mg_err tickets_seatmap_import(struct mg_arena *arena, const char *xml, size
 		refuse(&w, 0, N_("The seat map is larger than {value} bytes."), NULL, limit, NULL);
 		return MG_ERR_TOO_LARGE;
 	}
-	if (xml == NULL || len == 0 || strspn(xml, " \t\r\n") >= len) {
+	if (xml == NULL || only_blanks(xml, len)) {
 		refuse(&w, 0, N_("The seat map is empty."), NULL, NULL, NULL);
 		return MG_ERR_INPUT;
 	}

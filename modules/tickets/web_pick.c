@@ -185,7 +185,7 @@ static enum mg_err prices_json(struct mg_ctx *ctx, const struct pick_page *page,
 			for (size_t k = 0; k < ncells; k++)
 				if (cells[k].ticket_type_id == types[t].id && strcmp(cells[k].category, cats[c].code) == 0)
 					json_array_append_new(list, json_pack("{s:s, s:s}", "type", types[t].name, "yen",
-									      tickets_yen(a, cells[k].yen)));
+									      mg_arena_thousands(a, cells[k].yen)));
 		if (json_array_size(list) == 0) {
 			json_decref(list);
 			continue;
@@ -316,7 +316,7 @@ static enum mg_err merch_data(struct mg_ctx *ctx, const struct pick_page *page, 
 	json_t *list = json_array();
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(list, json_pack("{s:I, s:s, s:s, s:I, s:o, s:s}", "id", (json_int_t)items[i].id,
-						      "name", items[i].name, "price", tickets_yen(mg_arena(ctx), items[i].price),
+						      "name", items[i].name, "price", mg_arena_thousands(mg_arena(ctx), items[i].price),
 						      "free", (json_int_t)items[i].counts.free, "quantities",
 						      quantities((unsigned)items[i].counts.free, 1), "field",
 						      mg_arena_printf(mg_arena(ctx), "merch-%llu-quantity",

@@ -119,9 +119,13 @@ mg_build() {
 		}
 	fi
 	mkdir -p "$BUILD"
+	# Every build the scripts make treats warnings as errors (a build tree configured without it,
+	# by hand or by an older script, is configured again).
+	local args=(--enable-werror)
+	if [ -f "$BUILD/Makefile" ] && ! grep -q -- "--enable-werror" "$BUILD/config.status" 2>/dev/null; then
+		rm -f "$BUILD/Makefile"
+	fi
 	if [ ! -f "$BUILD/Makefile" ]; then
-		local args=()
-		[ -n "${CI:-}" ] && args+=(--enable-werror)
 		mg_say "configure ${args[*]:-} (in $BUILD)"
 		# Its output goes to a file (autoconf's harmless "rm: cannot remove 'core'" among it:
 		# the build tree has a core/ folder); shown when configure fails.

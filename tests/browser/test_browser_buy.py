@@ -10,7 +10,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
-from test_backoffice import madoguchi, sql
+
+from helpers import madoguchi, sql
 
 MAP = """<?xml version="1.0" encoding="UTF-8"?>
 <seatmap width="400" height="260" name="小ホール">

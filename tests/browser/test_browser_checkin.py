@@ -6,9 +6,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
-from test_backoffice import create_staff
-from test_tickets_api import make_show
-from test_tickets_gate import buy
+
+from helpers import buy, create_staff, make_show
 
 NEW_PASSWORD = "mon-no-mae-de-matsu-7"
 

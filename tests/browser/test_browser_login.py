@@ -7,7 +7,8 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
-from test_backoffice import create_staff, madoguchi
+
+from helpers import create_staff, madoguchi
 
 
 def test_staff_log_in_with_the_keyboard_alone(browser):  # noqa: F811

@@ -7,7 +7,7 @@ import uuid
 from selenium.webdriver.common.by import By
 
 from browser_support import BASE_URL, browser, screenshot  # noqa: F401 (fixture)
-from test_backoffice import madoguchi, sql
+from helpers import madoguchi, sql
 
 
 def test_the_results_page_fits_a_phone(browser, tmp_path):  # noqa: F811

@@ -1,4 +1,6 @@
 """Shared fixtures for the HTTP tests, which run against a live stack started by scripts/test.
+The helpers that are not fixtures are in helpers.py; test modules import from there, never from
+one another, so each module runs alone and in any order.
 
 Environment (set by scripts/test):
     MG_BASE_URL   https://127.0.0.1:<port>   (self-signed certificate: verify=False)
@@ -11,40 +13,18 @@ Environment (set by scripts/test):
     MG_STACK_CTL  scripts/lib/stack.sh (db-stop, db-start, serve-pid)
 """
 
-import http.client
-import os
-import re
-import ssl
-import subprocess
-import time
-import urllib.parse
+import uuid
 import warnings
 
 import pytest
 import requests
 import urllib3
 
+from helpers import (BASE_URL, Client, configured_workers, console_login, console_post, create_operator,
+                    create_staff, env, madoguchi, new_client, set_clock, stack_ctl, TIMEOUT, wait_until, worker_pids)
+
 urllib3.disable_warnings(urllib3.exceptions.InsecureRequestWarning)
 warnings.filterwarnings("ignore", category=urllib3.exceptions.InsecureRequestWarning)
-
-TIMEOUT = 15  # seconds for one request; none of these should take more than a fraction
-
-
-def env(name):
-    value = os.environ.get(name)
-    if not value:
-        pytest.exit(f"{name} is not set: run the HTTP tests through scripts/test", returncode=2)
-    return value
-
-
-BASE_URL = os.environ.get("MG_BASE_URL", "")
-HTTP_URL = os.environ.get("MG_HTTP_URL", "")
-VAR_DIR = os.environ.get("MG_VAR_DIR", "")
-CONFIG = os.environ.get("MG_CONFIG", "")
-BIN = os.environ.get("MG_BIN", "")
-BUILD_DIR = os.environ.get("MG_BUILD_DIR", "")
-ROOT = os.environ.get("MG_ROOT", "")
-STACK_CTL = os.environ.get("MG_STACK_CTL", "")
 
 
 def pytest_configure(config):
@@ -56,25 +36,6 @@ def pytest_configure(config):
 
 
 # ---- requests ---------------------------------------------------------------------------------
-
-class Client(requests.Session):
-    """A session bound to the stack's base URL: client.get("/healthz"). It does not verify the
-    self-signed certificate and never follows redirects."""
-
-    def __init__(self, base_url):
-        super().__init__()
-        self.base_url = base_url
-        self.verify = False
-
-    def request(self, method, url, *args, **kwargs):
-        if url.startswith("/"):
-            url = self.base_url + url
-        kwargs.setdefault("timeout", TIMEOUT)
-        # Never follows redirects (Session.get would ask to): tests look at the 30x itself.
-        kwargs["allow_redirects"] = False
-        # Per request: a session's verify=False loses to REQUESTS_CA_BUNDLE in the environment.
-        kwargs.setdefault("verify", False)
-        return super().request(method, url, *args, **kwargs)
 
 
 @pytest.fixture
@@ -88,124 +49,7 @@ def session():
         yield s
 
 
-def new_client():
-    return Client(BASE_URL)
-
-
-class RawResponse:
-    def __init__(self, status, headers, body):
-        self.status_code = status
-        self.headers = headers  # http.client.HTTPMessage: case-insensitive, get_all()
-        self.content = body
-
-    @property
-    def text(self):
-        return self.content.decode("utf-8", errors="replace")
-
-
-def raw_request(method, target, headers=None, body=None):
-    """Sends exactly `target` (path and query, not re-quoted as requests would) over TLS.
-
-    headers: a dict of str → str or bytes (bytes go on the wire as they are).
-    """
-    parts = urllib.parse.urlsplit(BASE_URL)
-    ctx = ssl.create_default_context()
-    ctx.check_hostname = False
-    ctx.verify_mode = ssl.CERT_NONE
-    conn = http.client.HTTPSConnection(parts.hostname, parts.port, timeout=TIMEOUT, context=ctx)
-    try:
-        conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)
-        hdrs = {"Host": f"{parts.hostname}:{parts.port}", **(headers or {})}
-        if body is not None:
-            hdrs.setdefault("Content-Length", str(len(body)))
-        for name, value in hdrs.items():
-            conn.putheader(name, value)
-        conn.endheaders()
-        if body is not None:
-            conn.send(body)
-        resp = conn.getresponse()
-        data = resp.read()
-        return RawResponse(resp.status, resp.headers, data)
-    finally:
-        conn.close()
-
-
 # ---- processes --------------------------------------------------------------------------------
-
-def master_pid():
-    with open(os.path.join(VAR_DIR, "run", "madoguchi.pid")) as f:
-        return int(f.read().strip())
-
-
-def _ppid_and_state(pid):
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            stat = f.read()
-    except OSError:
-        return None, None
-    # The command name is in parentheses and may hold spaces: split after the last ')'.
-    rest = stat[stat.rindex(")") + 2:].split()
-    return int(rest[1]), rest[0]
-
-
-def alive(pid):
-    _, state = _ppid_and_state(pid)
-    return state is not None and state not in ("Z", "X")
-
-
-def worker_pids(master=None):
-    """The live child processes of the serve master, sorted."""
-    master = master or master_pid()
-    pids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        ppid, state = _ppid_and_state(int(entry))
-        if ppid == master and state not in ("Z", "X"):
-            pids.append(int(entry))
-    return sorted(pids)
-
-
-def configured_workers():
-    with open(CONFIG) as f:
-        for line in f:
-            m = re.match(r"\s*workers\s*=\s*(\d+)\s*$", line)
-            if m:
-                return int(m.group(1))
-    return 4
-
-
-def wait_until(predicate, timeout=15.0, interval=0.1, what="condition"):
-    """Polls predicate() until it returns a true value or the deadline passes (then fails)."""
-    deadline = time.monotonic() + timeout
-    last = None
-    while True:
-        last = predicate()
-        if last:
-            return last
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what} (last: {last!r})")
-        time.sleep(interval)
-
-
-def healthz_status():
-    try:
-        return requests.get(BASE_URL + "/healthz", verify=False, timeout=TIMEOUT).status_code
-    except requests.RequestException as e:
-        return f"error: {e}"
-
-
-def stack_ctl(action, timeout=90):
-    return subprocess.run([STACK_CTL, action], env={**os.environ, "MG_VAR_DIR": VAR_DIR},
-                          capture_output=True, text=True, timeout=timeout)
-
-
-def run_bin(*args, config=None, timeout=60):
-    cmd = [BIN]
-    if config is not None:
-        cmd += ["-c", config]
-    cmd += list(args)
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.fixture
@@ -216,6 +60,80 @@ def workers():
     return pids
 
 
-def lang_of(html):
-    m = re.search(r'<html[^>]*\blang="([^"]*)"', html)
-    return m.group(1) if m else None
+# ---- tenants and the clock ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def real_clock():
+    """The test clock at the real time before and after the test (modules that move it use it
+    for every test: pytestmark = pytest.mark.usefixtures("real_clock"))."""
+    set_clock(0)
+    yield
+    set_clock(0)
+
+
+@pytest.fixture
+def hall():
+    """A new tenant with the tickets module and one staff member per role (initial passwords)."""
+    slug = f"bo-{uuid.uuid4().hex[:10]}"
+    done = madoguchi("tenant", "create", "--slug", slug, "--name", "テスト文化会館", "--modules", "tickets")
+    assert done.returncode == 0, done.stderr
+    return {"slug": slug, **{role: create_staff(slug, role, role) for role in ("admin", "general", "restricted")}}
+
+
+# ---- the database going away ----------------------------------------------------------------------
+
+
+def _database_answers():
+    try:
+        r = requests.get(BASE_URL + "/healthz", verify=False, timeout=TIMEOUT)
+        return r.status_code == 200 and r.json().get("database") is True
+    except (requests.RequestException, ValueError):
+        return False
+
+
+@pytest.fixture
+def database_outage():
+    """Stops and starts the stack's MariaDB for a test (outage.stop(), outage.start()). Whatever the
+    test did, the database is running again afterwards, /healthz sees it and the stack's job
+    scheduler runs, so the test may run anywhere in the suite."""
+    class Outage:
+        down = False
+
+        def stop(self):
+            done = stack_ctl("db-stop")
+            self.down = True
+            assert done.returncode == 0, done.stderr
+
+        def start(self):
+            done = stack_ctl("db-start")
+            assert done.returncode == 0, done.stderr
+            self.down = False
+
+    outage = Outage()
+    yield outage
+    if outage.down:
+        outage.start()
+    wait_until(_database_answers, timeout=60, what="/healthz with the database back")
+    jobs = stack_ctl("jobs-pid")
+    if jobs.returncode != 0 or not jobs.stdout.strip():
+        started = stack_ctl("jobs-start")
+        assert started.returncode == 0, started.stderr
+
+
+# ---- the operator console ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def operator():
+    """A client logged in to the console, past the forced password change."""
+    login, password = create_operator()
+    client = new_client()
+    r = console_login(client, login, password)
+    assert r.status_code == 303 and r.headers["Location"] == "/_operator/password"
+    r = console_post(client, "/_operator/password",
+                     {"current": password, "password": "unten-no-himitsu-77", "confirm": "unten-no-himitsu-77"},
+                     page="/_operator/password")
+    assert r.status_code == 303, r.text
+    yield client
+    client.close()

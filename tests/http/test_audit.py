@@ -14,7 +14,8 @@ import subprocess
 
 import pytest
 
-from conftest import BIN, CONFIG, VAR_DIR, run_bin
+from helpers import BIN, CONFIG, run_bin, VAR_DIR
+
 
 TENANT = 990001      # written, tampered with and restored
 FORGED = 990002      # the app account's raw INSERT

@@ -13,8 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import create_staff, login, logged_in, madoguchi, sql
+from helpers import create_staff, logged_in, login, madoguchi, new_client, sql
+
 
 JST = datetime.timedelta(hours=9)
 

@@ -2,133 +2,16 @@
 the password policy, session time-outs (with a clock the tests move), CSRF on every
 state-changing route and role checks."""
 
-import base64
-import hashlib
-import hmac
 import json
-import os
 import re
-import struct
-import time
-import subprocess
 import uuid
 
 import pytest
 
-from conftest import BIN, CONFIG, VAR_DIR, new_client
+from helpers import (change_password, enrol_two_factor, logged_in, login, madoguchi, new_client, page_csrf,
+                    set_clock, sql, WRONG)
 
-CLOCK = os.path.join(VAR_DIR, "tmp", "clock-offset")
-WRONG = "The login ID or password is not correct, or the account is locked for a while."
-
-
-def madoguchi(*args):
-    return subprocess.run([BIN, "-c", CONFIG, *args], capture_output=True, text=True, timeout=60)
-
-
-def sql(query):
-    sock = os.path.join(VAR_DIR, "run", "mysqld.sock")
-    out = subprocess.run(["mariadb", f"--socket={sock}", "-u", "root", "-N", "-B", "madoguchi", "-e", query],
-                         capture_output=True, text=True, errors="replace", timeout=30)
-    assert out.returncode == 0, out.stderr
-    return out.stdout
-
-
-def set_clock(seconds):
-    with open(CLOCK, "w") as f:
-        f.write(str(int(seconds)))
-
-
-def clock_offset():
-    try:
-        with open(CLOCK) as f:
-            return int(f.read().strip() or 0)
-    except FileNotFoundError:
-        return 0
-
-
-def totp(secret, offset=0):
-    """RFC 6238 (SHA-1, 30 s, 6 digits) for the server's clock moved by the test clock + offset."""
-    key = base64.b32decode(secret.replace(" ", "") + "=" * (-len(secret.replace(" ", "")) % 8))
-    step = int(time.time() + clock_offset() + offset) // 30
-    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
-    start = digest[-1] & 0x0F
-    return "%06d" % ((struct.unpack(">I", digest[start:start + 4])[0] & 0x7FFFFFFF) % 1000000)
-
-
-def next_totp_step():
-    """Moves the test clock one 30-second step on, so the next code is a fresh one (each code is
-    accepted once)."""
-    set_clock(clock_offset() + 30)
-
-
-def enrol_two_factor(client, slug):
-    """Turns two-factor login on for the logged-in client; returns (secret, recovery codes)."""
-    page = client.get(f"/{slug}/admin/two-factor", headers={"Accept-Language": "en"})
-    assert page.status_code == 200, page.text
-    secret = re.search(r'class="secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
-    pending = re.search(r'name="pending" value="([^"]+)"', page.text).group(1)
-    r = client.post(f"/{slug}/admin/two-factor/enable", headers={"Accept-Language": "en"},
-                    data={"pending": pending, "code": totp(secret), "csrf": page_csrf(page.text)})
-    assert r.status_code == 200 and "Recovery codes" in r.text, r.text
-    codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", r.text)
-    assert len(codes) == 10
-    return secret, codes
-
-
-@pytest.fixture(autouse=True)
-def real_clock():
-    set_clock(0)
-    yield
-    set_clock(0)
-
-
-def create_staff(slug, login, role):
-    done = madoguchi("staff", "create", "--tenant", slug, "--login", login, "--name", f"{login} 花子", "--role", role)
-    assert done.returncode == 0, done.stderr
-    return re.search(r"initial password \(shown once; changed at first login\): (\S+)", done.stdout).group(1)
-
-
-@pytest.fixture
-def hall():
-    slug = f"bo-{uuid.uuid4().hex[:10]}"
-    done = madoguchi("tenant", "create", "--slug", slug, "--name", "テスト文化会館", "--modules", "tickets")
-    assert done.returncode == 0, done.stderr
-    return {"slug": slug, **{role: create_staff(slug, role, role) for role in ("admin", "general", "restricted")}}
-
-
-def csrf(client, slug):
-    r = client.get(f"/{slug}/admin/login")
-    assert r.status_code == 200
-    return client.cookies.get("__Host-mg_csrf")
-
-
-def login(client, slug, user, password, lang="en"):
-    return client.post(f"/{slug}/admin/login", headers={"Accept-Language": lang},
-                       data={"login": user, "password": password, "next": f"/{slug}/admin/",
-                             "csrf": csrf(client, slug)})
-
-
-def page_csrf(html):
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
-
-
-def change_password(client, slug, current, fresh, confirm=None):
-    form = client.get(f"/{slug}/admin/password", headers={"Accept-Language": "en"})
-    return client.post(f"/{slug}/admin/password", headers={"Accept-Language": "en"},
-                       data={"current": current, "password": fresh, "confirm": confirm or fresh,
-                             "csrf": page_csrf(form.text)})
-
-
-def logged_in(slug, user, password, new_password="sora-no-mukou-ni-42"):
-    """A client past the first login and its forced password change (an administrator also
-    past the two-factor enrolment required of them)."""
-    client = new_client()
-    assert login(client, slug, user, password).status_code == 303
-    r = change_password(client, slug, password, new_password)
-    assert r.status_code == 303, r.text
-    if user.startswith("admin"):
-        client.totp_secret, client.recovery_codes = enrol_two_factor(client, slug)
-    return client
+pytestmark = pytest.mark.usefixtures("real_clock")
 
 
 def test_first_login_forces_a_password_change(hall):

@@ -22,9 +22,9 @@ import time
 
 import pytest
 
-from conftest import BIN, CONFIG, VAR_DIR, new_client, stack_ctl, wait_until
-from test_jobs import jst_iso, madoguchi, set_clock, sql_root
-from test_operator import EN, console_login, console_post, create_operator
+from helpers import (backup_now, BIN, CONFIG, console_login, console_post, create_operator, EN, jst_iso,
+                    madoguchi, new_client, ScratchServer, set_clock, sql_root, stack_ctl, VAR_DIR, wait_until)
+
 
 BACKUPS = os.path.join(VAR_DIR, "backups")
 PROBE = 990303          # tenant id of the rows the writer commits in pairs during a backup
@@ -64,15 +64,6 @@ def console_home(lang=EN):
         return home.text
     finally:
         client.close()
-
-
-def backup_now():
-    done = madoguchi("backup", "now", timeout=300)
-    assert done.returncode == 0, done.stderr
-    backup_id = done.stdout.strip()
-    assert len(backup_id) == 16 and backup_id.endswith("Z")
-    assert "sealed" in done.stderr and "files" in done.stderr  # progress lines
-    return backup_id
 
 
 def listed():
@@ -136,34 +127,6 @@ class Requests(threading.Thread):
         self.done.set()
         self.join(timeout=30)
         self.client.close()
-
-
-class ScratchServer:
-    """A mariadbd of the test's own on a restored datadir (no grant tables, its own socket)."""
-
-    def __init__(self, datadir):
-        self.run_dir = tempfile.mkdtemp(prefix="srv-", dir=os.path.join(VAR_DIR, "tmp"))
-        self.socket = os.path.join(self.run_dir, "s.sock")
-        args = ["mariadbd", "--no-defaults", f"--datadir={datadir}", f"--socket={self.socket}", "--skip-networking",
-                "--skip-grant-tables", f"--pid-file={self.run_dir}/pid", f"--log-error={self.run_dir}/log",
-                f"--tmpdir={self.run_dir}", "--innodb-buffer-pool-size=64M"]
-        if os.geteuid() == 0:
-            args.append("--user=root")
-        env = dict(os.environ, PATH=os.environ.get("PATH", "/usr/bin:/bin") + ":/usr/sbin:/sbin")
-        self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        wait_until(lambda: self.proc.poll() is None and os.path.exists(self.socket) and self.query("SELECT 1"),
-                   timeout=60, what="the scratch server on the restored datadir")
-
-    def query(self, statement):
-        out = subprocess.run(["mariadb", "--no-defaults", f"--socket={self.socket}", "-u", "root", "--batch",
-                              "--skip-column-names", "madoguchi", "-e", statement],
-                             capture_output=True, text=True, timeout=60)
-        return [line.split("\t") for line in out.stdout.splitlines()] if out.returncode == 0 else None
-
-    def stop(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=60)
-        shutil.rmtree(self.run_dir, ignore_errors=True)
 
 
 def test_a_backup_taken_while_serving_and_writing_is_consistent_and_restores_with_the_manifests_counts():

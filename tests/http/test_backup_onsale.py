@@ -10,11 +10,8 @@ import tempfile
 
 import pytest
 
-from conftest import BASE_URL, BUILD_DIR, VAR_DIR, stack_ctl, wait_until
-from test_backoffice import sql
-from test_backup import ScratchServer, backup_now
-from test_jobs import madoguchi
-from test_tickets_api import add_performance, make_tenant
+from helpers import (add_performance, backup_now, BASE_URL, BUILD_DIR, madoguchi, make_tenant, ScratchServer,
+                    sql, stack_ctl, VAR_DIR, wait_until)
 
 
 @pytest.fixture(scope="module", autouse=True)

@@ -3,7 +3,8 @@ person can read, and no worker dies answering it (same worker pids, /healthz sti
 
 import pytest
 
-from conftest import (healthz_status, lang_of, new_client, raw_request, wait_until, worker_pids)
+from helpers import healthz_status, lang_of, new_client, raw_request, wait_until, worker_pids
+
 
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 LEAKS = ("SQL", "Traceback", "core/", "Segmentation", "AddressSanitizer")

@@ -18,8 +18,7 @@ import uuid
 
 import pytest
 
-from conftest import BUILD_DIR, CONFIG, VAR_DIR, new_client
-from test_backoffice import logged_in, madoguchi, page_csrf, real_clock, set_clock, sql  # noqa: F401
+from helpers import BUILD_DIR, CONFIG, VAR_DIR, logged_in, madoguchi, new_client, page_csrf, set_clock, sql
 
 FLOW = os.path.join(BUILD_DIR, "tests", "db", "commerce_flow")
 MAIL_DIR = os.path.join(VAR_DIR, "mail")

@@ -1,8 +1,7 @@
+from helpers import new_client, sql
 """The demo tenant that scripts/run (and scripts/test) seed: a hall of at least 500 seats, a
 concert with two performances on sale, a general-admission event and merchandise (issue 4,
 item 8), all reachable the way a visitor finds them."""
-from conftest import new_client
-from test_backoffice import sql
 
 
 def test_the_demo_tenant_has_a_hall_two_performances_on_sale_a_ga_event_and_merchandise():

@@ -2,6 +2,8 @@
 
 import re
 
+from helpers import CONFIG, run_bin
+
 
 def test_healthz_reports_everything_ok(session):
     r = session.get("/healthz")
@@ -18,8 +20,6 @@ def test_healthz_reports_everything_ok(session):
 
 def configured_modules():
     """The modules line of the stack's config, in order (the test stack adds the example)."""
-    from conftest import CONFIG
-
     with open(CONFIG) as f:
         for line in f:
             key, _, value = line.partition("=")
@@ -29,7 +29,6 @@ def configured_modules():
 
 
 def test_healthz_version_matches_the_binary(session):
-    from conftest import run_bin
     version = session.get("/healthz").json()["version"]
     out = run_bin("version")
     assert out.returncode == 0, out.stderr

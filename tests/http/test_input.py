@@ -13,10 +13,7 @@ import uuid
 
 import pytest
 
-from conftest import VAR_DIR, new_client, raw_request
-from test_backoffice import madoguchi, sql
-from test_tickets_api import api, make_show, new_cart
-from test_tickets_catalog import Hall
+from helpers import VAR_DIR, Hall, api, madoguchi, make_show, new_cart, new_client, raw_request, sql
 
 JA = {"Accept-Language": "ja"}
 EN = {"Accept-Language": "en"}

@@ -6,8 +6,7 @@ import os
 import subprocess
 import uuid
 
-from conftest import BUILD_DIR, CONFIG
-from test_backoffice import madoguchi, sql
+from helpers import BUILD_DIR, CONFIG, madoguchi, sql
 
 
 def test_units_are_never_held_or_sold_twice_under_a_race():

@@ -11,14 +11,18 @@ import json
 import re
 import uuid
 
+import pytest
+
+from helpers import create_staff, logged_in, madoguchi, page_csrf, sql
+
+pytestmark = pytest.mark.usefixtures("real_clock")
+
 try:  # Python 3.11+ keeps the regular-expression parser here (sre_parse is deprecated)
     from re import _constants as sre_constants, _parser as sre_parse
 except ImportError:  # pragma: no cover - older Pythons
     import sre_constants
     import sre_parse
 
-from conftest import new_client
-from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, real_clock, sql  # noqa: F401
 
 GROUP = re.compile(r"\(\?<([a-z_]+)>((?:[^()]|\([^()]*\))*)\)")
 KEY_COLUMNS = ("id", "code")

@@ -17,39 +17,18 @@ import uuid
 
 import pytest
 
-from conftest import BIN, CONFIG, VAR_DIR, stack_ctl, wait_until
+from helpers import BIN, CONFIG, JST, jst_iso, madoguchi, set_clock, sql_root, stack_ctl, VAR_DIR, wait_until
+
 
 JOB = "core.session_sweep"
 PERIOD = 600            # its schedule: every 10m
 TENANT = 990101         # sessions written by these tests
-CLOCK = os.path.join(VAR_DIR, "tmp", "clock-offset")
-JST = 9 * 3600
-
-
-def sql_root(statements):
-    """Runs SQL as the database root (the OS user over the socket) in UTC; returns the rows."""
-    out = subprocess.run(["mariadb", "--no-defaults", f"--socket={os.path.join(VAR_DIR, 'run', 'mysqld.sock')}",
-                          "-u", pwd.getpwuid(os.geteuid()).pw_name, "--default-character-set=utf8mb4",
-                          "--batch", "--skip-column-names", "--raw", "madoguchi"],
-                         input="SET time_zone = '+00:00';\n" + statements, capture_output=True, text=True,
-                         encoding="utf-8", timeout=60)
-    assert out.returncode == 0, out.stderr
-    return [line.split("\t") for line in out.stdout.splitlines()]
-
-
-def madoguchi(*args, timeout=60):
-    return subprocess.run([BIN, "-c", CONFIG, *args], capture_output=True, text=True, timeout=timeout)
 
 
 def scheduler(*args):
     """A scheduler process of the test's own (`madoguchi jobs …`)."""
     return subprocess.Popen([BIN, "-c", CONFIG, "jobs", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
-
-
-def set_clock(seconds):
-    with open(CLOCK, "w") as f:
-        f.write(str(int(seconds)))
 
 
 def clock_into_next_slot(seconds_in=120):
@@ -59,10 +38,6 @@ def clock_into_next_slot(seconds_in=120):
     slot = ((real + JST) // PERIOD + 1) * PERIOD - JST
     set_clock(slot + seconds_in - real)
     return slot
-
-
-def jst_iso(t):
-    return time.strftime("%Y-%m-%dT%H:%M:%S+09:00", time.gmtime(t + JST))
 
 
 def runs():

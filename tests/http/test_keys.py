@@ -7,9 +7,8 @@ import os
 import signal
 import stat
 
-from conftest import CONFIG, VAR_DIR, master_pid, wait_until, worker_pids
-from test_backoffice import create_staff, logged_in, madoguchi
-from test_operator import new_tenant
+from helpers import (CONFIG, create_staff, logged_in, madoguchi, master_pid, new_tenant, VAR_DIR, wait_until,
+                    worker_pids)
 
 
 def master_key_file():

@@ -12,8 +12,7 @@ import subprocess
 import time
 import uuid
 
-from conftest import ROOT, new_client
-from test_backoffice import madoguchi, sql
+from helpers import ROOT, madoguchi, new_client, sql
 
 ITEMS = 60
 

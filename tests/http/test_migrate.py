@@ -2,7 +2,7 @@
 
 import re
 
-from conftest import CONFIG, run_bin
+from helpers import CONFIG, run_bin
 
 
 def test_migrate_again_has_nothing_to_apply():

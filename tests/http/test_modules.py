@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from conftest import BUILD_DIR, CONFIG, ROOT, run_bin
+from helpers import BUILD_DIR, CONFIG, ROOT, run_bin
 
 
 def core_abi():

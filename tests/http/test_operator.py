@@ -8,10 +8,8 @@ import uuid
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import WRONG, create_staff, logged_in, madoguchi, page_csrf, set_clock, sql
-
-EN = {"Accept-Language": "en"}
+from helpers import (console_login, console_post, create_operator, create_staff, EN, field_error, logged_in,
+                    madoguchi, new_client, new_tenant, page_csrf, set_clock, sql, WRONG)
 
 
 @pytest.fixture(autouse=True)
@@ -19,56 +17,6 @@ def real_clock():
     set_clock(0)
     yield
     set_clock(0)
-
-
-def create_operator():
-    login = f"op-{uuid.uuid4().hex[:8]}"
-    done = madoguchi("operator", "create", login, "--name", "運用 太郎")
-    assert done.returncode == 0, done.stderr
-    password = re.search(r"initial password \(shown once; changed at first login\): (\S+)", done.stdout).group(1)
-    return login, password
-
-
-def console_login(client, login, password):
-    form = client.get("/_operator/login", headers=EN)
-    assert form.status_code == 200
-    return client.post("/_operator/login", headers=EN,
-                       data={"login": login, "password": password, "next": "/_operator/",
-                             "csrf": page_csrf(form.text)})
-
-
-def console_post(client, path, data, page="/_operator/"):
-    """Posts a console form with the CSRF token of the page it sits on."""
-    form = client.get(page, headers=EN)
-    assert form.status_code == 200, (page, form.status_code)
-    return client.post(path, headers=EN, data={**data, "csrf": page_csrf(form.text)})
-
-
-@pytest.fixture
-def operator():
-    """A client logged in to the console, past the forced password change."""
-    login, password = create_operator()
-    client = new_client()
-    r = console_login(client, login, password)
-    assert r.status_code == 303 and r.headers["Location"] == "/_operator/password"
-    r = console_post(client, "/_operator/password",
-                     {"current": password, "password": "unten-no-himitsu-77", "confirm": "unten-no-himitsu-77"},
-                     page="/_operator/password")
-    assert r.status_code == 303, r.text
-    yield client
-    client.close()
-
-
-def new_tenant(prefix="op"):
-    slug = f"{prefix}-{uuid.uuid4().hex[:10]}"
-    done = madoguchi("tenant", "create", "--slug", slug, "--name", "運用テスト会館", "--modules", "tickets")
-    assert done.returncode == 0, done.stderr
-    return slug
-
-
-def field_error(html, field):
-    m = re.search(rf'id="{field}"[^>]*aria-invalid="[^"]+".*?class="field-error">([^<]+)<', html, re.S)
-    return m and m.group(1)
 
 
 def test_first_login_forces_a_password_change_and_is_audited():

@@ -5,7 +5,8 @@ import urllib.parse
 import pytest
 import requests
 
-from conftest import BASE_URL, HTTP_URL, TIMEOUT, lang_of, raw_request
+from helpers import BASE_URL, HTTP_URL, lang_of, raw_request, TIMEOUT
+
 
 LEAKS = ("SQL", "Traceback", "core/", "mariadb", "MariaDB", ".c:", "Segmentation")
 

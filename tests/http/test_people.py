@@ -6,7 +6,6 @@ over SMTP (a small SMTP stub in this file)."""
 
 import email
 import email.policy
-import glob
 import os
 import re
 import socket
@@ -17,8 +16,9 @@ import uuid
 
 import pytest
 
-from conftest import CONFIG, VAR_DIR, new_client, run_bin, stack_ctl
-from test_backoffice import create_staff, logged_in, madoguchi, set_clock, sql
+from helpers import (active_account, address, CONFIG, confirm, create_staff, link_path, logged_in, madoguchi,
+                    mails_to, new_client, PASSWORD, post, register, run_bin, send_mail, SENT, set_clock, sql,
+                    stack_ctl, the_mail_to, VAR_DIR)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -31,10 +31,7 @@ def no_scheduler():
     started = stack_ctl("jobs-start")
     assert started.returncode == 0, started.stderr
 
-MAIL_DIR = os.path.join(VAR_DIR, "mail")
-PASSWORD = "yama-no-ue-no-sora-7"
 WRONG = "The e-mail address or password is not correct, or the account is locked for a while."
-SENT = "We sent a message to the address you entered."
 RESET_SENT = "If an account exists for this address, we sent it a link to choose a new password."
 EXPIRED = "This link has expired or was already used."
 
@@ -58,86 +55,8 @@ def hall():
     return new_tenant()
 
 
-def address():
-    return f"hanako.{uuid.uuid4().hex[:10]}@example.jp"
-
-
 def tenant_id(slug):
     return sql(f"SELECT id FROM tenant WHERE slug = '{slug}'").strip()
-
-
-def form_csrf(client, path, lang="en"):
-    r = client.get(path, headers={"Accept-Language": lang})
-    assert r.status_code == 200, (path, r.status_code)
-    return re.search(r'name="csrf" value="([^"]+)"', r.text).group(1)
-
-
-def post(client, path, data, lang="en", csrf_from=None):
-    data = {**data, "csrf": form_csrf(client, csrf_from or path, lang)}
-    return client.post(path, data=data, headers={"Accept-Language": lang})
-
-
-def register(client, slug, mail, name="山田 花子", password=PASSWORD, confirm=None, lang="en"):
-    return post(client, f"/{slug}/account/register",
-                {"email": mail, "name": name, "password": password, "confirm": confirm or password}, lang)
-
-
-def send_mail(config=None):
-    done = run_bin("mail", "send", config=config or CONFIG)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return done.stdout
-
-
-def mails_to(mail):
-    found = []
-    for path in sorted(glob.glob(os.path.join(MAIL_DIR, "*.eml"))):
-        with open(path, "rb") as f:
-            raw = f.read()
-        msg = email.message_from_bytes(raw, policy=email.policy.default)
-        if msg["To"] == mail:
-            found.append((msg, raw))
-    return found
-
-
-def the_mail_to(mail, about="Confirm your registration"):
-    """Runs `madoguchi mail send` and returns the one message to mail whose subject says
-    about (and its raw bytes)."""
-    assert "sent" in send_mail()
-    found = [(m, raw) for m, raw in mails_to(mail) if about in m["Subject"]]
-    assert len(found) == 1, [m["Subject"] for m, _ in mails_to(mail)]
-    return found[0]
-
-
-def public_url():
-    with open(CONFIG) as f:
-        return re.search(r"^public_url\s*=\s*(\S+)", f.read(), re.M).group(1)
-
-
-def link_path(msg, what):
-    """The path and query of the link to /account/<what> in the mail, checked to start with
-    the configured public_url."""
-    m = re.search(r"(https?://\S+/account/" + what + r"\?token=[A-Za-z0-9_-]{43})", msg.get_content())
-    assert m, msg.get_content()
-    assert m.group(1).startswith(public_url() + "/")
-    parts = urllib.parse.urlsplit(m.group(1))
-    return f"{parts.path}?{parts.query}"
-
-
-def confirm(client, path, password=PASSWORD):
-    token = urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)["token"][0]
-    slug = path.split("/")[1]
-    return post(client, path.split("?")[0], {"token": token, "password": password},
-                csrf_from=f"/{slug}/account/register")
-
-
-def active_account(slug, mail, password=PASSWORD):
-    """Registers mail and confirms it; returns a client logged in as that customer."""
-    client = new_client()
-    assert SENT in register(client, slug, mail, password=password).text
-    msg, _ = the_mail_to(mail)
-    r = confirm(client, link_path(msg, "confirm"), password)
-    assert r.status_code == 303, r.text
-    return client
 
 
 def login(client, slug, mail, password, lang="en"):

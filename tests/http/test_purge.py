@@ -24,10 +24,9 @@ import zipfile
 
 import pytest
 
-from conftest import BUILD_DIR, CONFIG, new_client, stack_ctl
-from test_backoffice import create_staff, logged_in, login, madoguchi, page_csrf, set_clock, sql
-from test_operator import console_login, console_post, create_operator
-from test_people import register
+from helpers import (BUILD_DIR, CONFIG, console_login, console_post, create_operator, create_staff, logged_in, login,
+                    madoguchi, new_client, page_csrf, register, set_clock, sql, stack_ctl)
+
 
 EN = {"Accept-Language": "en"}
 JA = {"Accept-Language": "ja"}

@@ -15,10 +15,8 @@ import uuid
 
 import pytest
 
-from conftest import BIN, CONFIG, VAR_DIR, stack_ctl
-from test_backoffice import create_staff, sql
-from test_jobs import madoguchi
-from test_backup import ScratchServer, backup_now
+from helpers import backup_now, BIN, CONFIG, create_staff, madoguchi, ScratchServer, sql, stack_ctl, VAR_DIR
+
 
 T = datetime.date(2003, 4, 1)
 JST = datetime.timezone(datetime.timedelta(hours=9))

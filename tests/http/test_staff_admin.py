@@ -5,9 +5,11 @@ and is audited; no administrator can change their own role or status."""
 
 import re
 
-from conftest import new_client
-from test_backoffice import (hall, login, logged_in, page_csrf, real_clock, sql, WRONG,  # noqa: F401
-                             change_password)
+import pytest
+
+from helpers import change_password, logged_in, login, new_client, page_csrf, sql, WRONG
+
+pytestmark = pytest.mark.usefixtures("real_clock")
 
 
 def post_form(client, url, data, lang="en"):

@@ -5,7 +5,7 @@ import os
 import re
 import shutil
 
-from conftest import BUILD_DIR, CONFIG, ROOT, run_bin
+from helpers import BUILD_DIR, CONFIG, ROOT, run_bin
 
 
 def config_with(tmp_path, **overrides):

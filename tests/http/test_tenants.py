@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from conftest import BIN, CONFIG
+from helpers import BIN, CONFIG
 
 
 def madoguchi(*args):

@@ -8,123 +8,18 @@ Until the catalog and seat-map features land on this branch, the shows are inser
 (make_show)."""
 import random
 import threading
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from conftest import BASE_URL, TIMEOUT
-from test_backoffice import create_staff, logged_in, madoguchi, sql
-
-
-def make_tenant():
-    slug = f"shop-{uuid.uuid4().hex[:10]}"
-    done = madoguchi("tenant", "create", "--slug", slug, "--name", "テスト劇場", "--modules", "tickets")
-    assert done.returncode == 0, done.stderr
-    return slug, int(sql(f"SELECT id FROM tenant WHERE slug = '{slug}'").strip())
-
-
-def add_performance(tid, event, seat_map, days=30, ga=0):
-    """A performance on sale (starting in `days` days) with a free unit per seat of the map and
-    `ga` general-admission places; returns (performance id, quota id or None)."""
-    out = sql(f"""
-        INSERT INTO tickets_performance (tenant_id, event_id, starts_at, sale_starts_at, sale_ends_at)
-          VALUES ({tid}, {event}, UTC_TIMESTAMP() + INTERVAL {days} DAY, UTC_TIMESTAMP() - INTERVAL 1 DAY,
-                  UTC_TIMESTAMP() + INTERVAL {days} DAY - INTERVAL 1 HOUR);
-        SET @perf = LAST_INSERT_ID();
-        INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
-          SELECT {tid}, 'tickets.seat', @perf, seat_no, 'free' FROM tickets_seat
-          WHERE tenant_id = {tid} AND seat_map_id = {seat_map};
-        SET @quota = NULL;
-        INSERT INTO tickets_ga_quota (tenant_id, performance_id, name, price_category, capacity)
-          SELECT {tid}, @perf, '立見', 'GA', {ga} FROM DUAL WHERE {ga} > 0;
-        SET @quota = IF({ga} > 0, LAST_INSERT_ID(), NULL);
-        INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
-          WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < {max(ga, 1)})
-          SELECT {tid}, 'tickets.ga', @quota, u, 'free' FROM n WHERE @quota IS NOT NULL;
-        SELECT @perf, COALESCE(@quota, 0);
-    """).split()
-    return int(out[0]), (int(out[1]) or None)
-
-
-def make_show(seats=40, ga=10, per_order_limit=8):
-    """A tenant with the tickets module, a venue whose map has `seats` seats (first half S at
-    5,000 yen, the rest A at 3,000; labels "1階 A列 1番"…), a published event with one ticket
-    type and one performance on sale with `ga` standing places at 2,000 yen."""
-    slug, tid = make_tenant()
-    ids = sql(f"""
-        INSERT INTO tickets_venue (tenant_id, name) VALUES ({tid}, '市民会館 大ホール');
-        SET @venue = LAST_INSERT_ID();
-        INSERT INTO tickets_seat_map (tenant_id, venue_id, name, xml, width, height, seat_count)
-          VALUES ({tid}, @venue, '標準', '<seatmap/>', 1000, 800, {seats});
-        SET @map = LAST_INSERT_ID();
-        INSERT INTO tickets_seat (tenant_id, seat_map_id, seat_no, section, row_label, number_label, label,
-                                  category, x, y, best, row_order)
-          WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < {seats})
-          SELECT {tid}, @map, u, '1階', CHAR(65 + (u - 1) DIV 10 USING ascii), (u - 1) MOD 10 + 1,
-                 CONCAT('1階 ', CHAR(65 + (u - 1) DIV 10 USING ascii), '列 ', (u - 1) MOD 10 + 1, '番'),
-                 IF(u <= {seats // 2}, 'S', 'A'), ((u - 1) MOD 10) * 40, ((u - 1) DIV 10) * 40, u,
-                 (u - 1) MOD 10 + 1 FROM n;
-        INSERT INTO tickets_event (tenant_id, title, description, venue_id, seat_map_id, kind, state,
-                                   per_order_limit)
-          VALUES ({tid}, '春の演奏会', '', @venue, @map, 'seated', 'published', {per_order_limit});
-        SET @event = LAST_INSERT_ID();
-        INSERT INTO tickets_ticket_type (tenant_id, event_id, name, sort_no) VALUES ({tid}, @event, '一般', 1);
-        SET @type = LAST_INSERT_ID();
-        INSERT INTO tickets_price (tenant_id, event_id, category, ticket_type_id, amount)
-          VALUES ({tid}, @event, 'S', @type, 5000), ({tid}, @event, 'A', @type, 3000),
-                 ({tid}, @event, 'GA', @type, 2000);
-        SELECT @event, @map, @type;
-    """).split()
-    event, seat_map, ticket_type = (int(x) for x in ids)
-    perf, quota = add_performance(tid, event, seat_map, ga=ga)
-    return {"slug": slug, "tid": tid, "event": event, "map": seat_map, "type": ticket_type, "perf": perf,
-            "quota": quota, "seats": seats}
+from helpers import (add_performance, api, checkout, create_staff, hold, logged_in, make_show, new_cart, sql,
+                    unit_states)
 
 
 @pytest.fixture
 def show():
     return make_show()
-
-
-def api(method, path, body=None, lang="en", raw=None, headers=None, session=None):
-    """One API call without cookies (as a program makes it)."""
-    hdrs = {"Accept-Language": lang, **(headers or {})}
-    kwargs = {"headers": hdrs, "timeout": TIMEOUT, "verify": False, "allow_redirects": False}
-    if raw is not None:
-        kwargs["data"] = raw
-        hdrs.setdefault("Content-Type", "application/json")
-    elif body is not None:
-        kwargs["json"] = body
-    return (session or requests).request(method, BASE_URL + path, **kwargs)
-
-
-def new_cart(slug, session=None):
-    r = api("POST", f"/{slug}/api/v1/carts", session=session)
-    assert r.status_code == 201, r.text
-    return r.json()["cart"]
-
-
-def hold(slug, cart, perf, seats=None, quantity=None, session=None, lang="en"):
-    body = {"performance": perf}
-    if seats is not None:
-        body["seats"] = seats
-    if quantity is not None:
-        body["quantity"] = quantity
-    return api("POST", f"/{slug}/api/v1/carts/{cart}/seats", body, session=session, lang=lang)
-
-
-def checkout(slug, cart, payment="box_office", email=None, session=None, name="山田 花子"):
-    email = email or f"buyer-{uuid.uuid4().hex[:8]}@example.jp"
-    return api("POST", f"/{slug}/api/v1/carts/{cart}/checkout",
-               {"name": name, "email": email, "payment": payment}, session=session)
-
-
-def unit_states(tid, kind, resource):
-    rows = sql(f"SELECT unit, state FROM inventory_unit WHERE tenant_id = {tid} AND kind = 'tickets.{kind}'"
-               f" AND resource_id = {resource} ORDER BY unit").split("\n")
-    return {int(u): s for u, s in (r.split("\t") for r in rows if r)}
 
 
 # ---- reading ---------------------------------------------------------------------------------

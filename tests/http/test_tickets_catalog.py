@@ -10,85 +10,14 @@ import uuid
 
 import pytest
 
-from conftest import ROOT, new_client
-from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, real_clock, set_clock, sql  # noqa: F401
+from helpers import Hall, jst, madoguchi, new_client, ROOT, set_clock, sql
+
+pytestmark = pytest.mark.usefixtures("real_clock")
+
 
 DAY = 24 * 3600
 EN = {"Accept-Language": "en"}
 JA = {"Accept-Language": "ja"}
-
-
-def jst(offset):
-    """A datetime-local value in JST, offset seconds from now (the server's clock unmoved)."""
-    return time.strftime("%Y-%m-%dT%H:%M", time.gmtime(time.time() + offset + 9 * 3600))
-
-
-class Hall:
-    """A tenant with the tickets module, a venue with a six-seat map (S: 2, A: 4) and its
-    administrator logged in."""
-
-    def __init__(self):
-        self.slug = f"cat-{uuid.uuid4().hex[:10]}"
-        done = madoguchi("tenant", "create", "--slug", self.slug, "--name", "カタログ会館", "--modules", "tickets")
-        assert done.returncode == 0, done.stderr
-        self.id = sql(f"SELECT id FROM tenant WHERE slug = '{self.slug}'").strip()
-        self.password = create_staff(self.slug, "admin", "admin")
-        self.venue = self.insert("tickets_venue", "(tenant_id, name, address) VALUES ({t}, '大ホール', '東京都千代田区1-1')")
-        self.seat_map = self.insert(
-            "tickets_seat_map",
-            "(tenant_id, venue_id, name, xml, width, height, seat_count) VALUES ({t}, %s, '通常', '<map/>', 100, 100, 6)"
-            % self.venue)
-        seats = ",".join(f"({self.id}, {self.seat_map}, {n}, '1階', 'A', '{n}', '1階 A列 {n}番', '{'S' if n <= 2 else 'A'}',"
-                         f" {n * 10}, 10, {n}, {n})" for n in range(1, 7))
-        sql("INSERT INTO tickets_seat (tenant_id, seat_map_id, seat_no, section, row_label, number_label, label,"
-            f" category, x, y, best, row_order) VALUES {seats}")
-        self.admin = logged_in(self.slug, "admin", self.password)
-        self.csrf = page_csrf(self.admin.get(f"/{self.slug}/admin/", headers=EN).text)
-
-    def insert(self, table, values):
-        return sql(f"INSERT INTO {table} {values.format(t=self.id)}; SELECT LAST_INSERT_ID()").strip()
-
-    def get(self, path, lang=EN):
-        return self.admin.get(f"/{self.slug}/admin{path}", headers=lang)
-
-    def post(self, path, data, lang=EN):
-        return self.admin.post(f"/{self.slug}/admin{path}", headers=lang, data={**data, "csrf": self.csrf})
-
-    def public(self, path, lang=EN):
-        with new_client() as c:
-            return c.get(f"/{self.slug}{path}", headers=lang)
-
-    def event(self, kind="seated", title="春の演奏会", **extra):
-        data = {"title": title, "description": "弦楽四重奏の夕べ", "venue_id": self.venue, "kind": kind,
-                "seat_map_id": self.seat_map if kind == "seated" else "", "per_order_limit": "6", **extra}
-        r = self.post("/tickets/events", data)
-        assert r.status_code == 303, r.text
-        return re.search(r"/tickets/events/(\d+)$", r.headers["Location"]).group(1)
-
-    def performance(self, event, starts, sale_from, sale_to):
-        r = self.post(f"/tickets/events/{event}/performances",
-                      {"starts_at": jst(starts), "doors_at": jst(starts - 1800), "sale_starts_at": jst(sale_from),
-                       "sale_ends_at": jst(sale_to)})
-        assert r.status_code == 303, r.text
-        return re.search(r"/tickets/performances/(\d+)$", r.headers["Location"]).group(1)
-
-    def ticket_type(self, event, name, order):
-        assert self.post(f"/tickets/events/{event}/types", {"name": name, "sort_no": order}).status_code == 303
-        return sql(f"SELECT id FROM tickets_ticket_type WHERE tenant_id = {self.id} AND event_id = {event}"
-                   f" AND name = '{name}'").strip()
-
-    def units(self, kind, resource, state=None):
-        where = f" AND state = '{state}'" if state else ""
-        return int(sql(f"SELECT COUNT(*) FROM inventory_unit WHERE tenant_id = {self.id} AND kind = 'tickets.{kind}'"
-                       f" AND resource_id = {resource}{where}").strip())
-
-    def set_units(self, kind, resource, units, state):
-        hold = ", hold_token = 99, hold_expires = NOW(3) + INTERVAL 1 DAY" if state == "held" else ""
-        sql(f"UPDATE inventory_unit SET state = '{state}'{hold} WHERE tenant_id = {self.id} AND kind = 'tickets.{kind}'"
-            f" AND resource_id = {resource} AND unit IN ({','.join(map(str, units))})")
-
-    def audited(self, action):
-        return sql(f"SELECT COUNT(*) FROM audit_log WHERE tenant_id = {self.id} AND action = '{action}'").strip() != "0"
 
 
 @pytest.fixture(scope="module")

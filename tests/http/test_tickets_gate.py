@@ -13,9 +13,11 @@ import uuid
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import (create_staff, hall, logged_in, madoguchi, page_csrf, real_clock,  # noqa: F401
-                             sql)
+from helpers import (buy, create_staff, hold, logged_in, madoguchi, make_show, new_cart, new_client,
+                    page_csrf, sql, unit_states)
+
+pytestmark = pytest.mark.usefixtures("real_clock")
+
 
 EN = {"Accept-Language": "en"}
 
@@ -366,8 +368,6 @@ def test_sales_per_performance_counts_units_and_revenue_with_a_chart(gate):
 
 # ---- orders in the back office, the box office, CSV (on the shop's orders) ------------------------
 
-from test_tickets_api import checkout as api_checkout, hold, make_show, new_cart, unit_states  # noqa: E402
-
 
 @pytest.fixture
 def shop():
@@ -376,14 +376,6 @@ def shop():
     show = make_show()
     show.update({role: create_staff(show["slug"], role, role) for role in ("admin", "general", "restricted")})
     return show
-
-
-def buy(show, seats, payment="box_office", email=None, name="山田 花子"):
-    cart = new_cart(show["slug"])
-    assert hold(show["slug"], cart, show["perf"], seats=seats).status_code == 200
-    r = api_checkout(show["slug"], cart, payment=payment, email=email, name=name)
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 def order_state(show, code):

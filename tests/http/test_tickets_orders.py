@@ -14,9 +14,9 @@ import re
 
 import pytest
 
-from conftest import CONFIG, VAR_DIR, new_client, run_bin, wait_until
-from test_backoffice import madoguchi, set_clock, sql
-from test_tickets_api import api, checkout, hold, make_show, new_cart, unit_states
+from helpers import (api, checkout, CONFIG, hold, madoguchi, make_show, new_cart, new_client, run_bin,
+                    set_clock, sql, unit_states, VAR_DIR, wait_until)
+
 
 MAIL_DIR = os.path.join(VAR_DIR, "mail")
 

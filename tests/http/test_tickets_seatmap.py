@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from conftest import ROOT
-from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, sql
+from helpers import create_staff, logged_in, madoguchi, page_csrf, ROOT, sql
+
 
 EN = {"Accept-Language": "en"}
 JA = {"Accept-Language": "ja"}

@@ -12,9 +12,9 @@ import uuid
 
 import pytest
 
-from conftest import new_client, stack_ctl
-from test_backoffice import set_clock, sql
-from test_tickets_api import api, hold, make_show, new_cart, unit_states
+from helpers import (active_account, address, hold, make_show, new_cart, new_client, set_clock, sql,
+                    stack_ctl, unit_states)
+
 
 EN = {"Accept-Language": "en"}
 
@@ -352,7 +352,6 @@ def test_a_big_map_shows_its_picker_one_section_at_a_time():
 
 
 def test_a_logged_in_customer_finds_their_details_filled_in(show):
-    from test_people import active_account, address  # its helpers read the mail the stack sends
     stopped = stack_ctl("jobs-stop")  # as test_people does: it delivers the mail itself
     assert stopped.returncode == 0, stopped.stderr
     try:

@@ -16,11 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import new_client
-from test_backoffice import create_staff, logged_in, madoguchi, page_csrf, sql
-from test_operator import console_post, field_error, operator  # noqa: F401
-from test_people import mails_to, send_mail
-from test_tickets_api import api, checkout, hold, make_show, new_cart
+from helpers import (api, checkout, console_post, create_staff, field_error, hold, logged_in, madoguchi, mails_to,
+                     make_show, new_cart, new_client, page_csrf, send_mail, sql)
 
 LONDON = ZoneInfo("Europe/London")
 EN = {"Accept-Language": "en"}

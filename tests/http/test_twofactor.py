@@ -4,9 +4,12 @@ required to enrol."""
 
 import re
 
-from conftest import new_client
-from test_backoffice import (hall, login, logged_in, page_csrf, real_clock, sql, totp,  # noqa: F401
-                             next_totp_step, enrol_two_factor, change_password, set_clock)
+import pytest
+
+from helpers import (change_password, enrol_two_factor, logged_in, login, new_client, next_totp_step,
+                    page_csrf, sql, totp)
+
+pytestmark = pytest.mark.usefixtures("real_clock")
 
 
 def second_factor(client, slug, code):

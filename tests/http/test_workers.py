@@ -8,8 +8,8 @@ import time
 
 import requests
 
-from conftest import (_ppid_and_state, configured_workers, master_pid, new_client, wait_until,
-                      worker_pids)
+from helpers import _ppid_and_state, configured_workers, master_pid, new_client, wait_until, worker_pids
+
 
 PATHS = ("/", "/healthz")
 

@@ -36,6 +36,36 @@ static void arena_serves_blocks_larger_than_its_chunk(void **state)
 	mg_arena_free(arena);
 }
 
+/* One grouping of digits for every amount shown (mg_yen, the tickets pages, the sales chart). */
+static void thousands_are_grouped_by_three(void **state)
+{
+	struct mg_arena *a = mg_arena_new();
+	assert_string_equal(mg_arena_thousands(a, 0), "0");
+	assert_string_equal(mg_arena_thousands(a, 999), "999");
+	assert_string_equal(mg_arena_thousands(a, 1000), "1,000");
+	assert_string_equal(mg_arena_thousands(a, 12500), "12,500");
+	assert_string_equal(mg_arena_thousands(a, 1000000), "1,000,000");
+	assert_string_equal(mg_arena_thousands(a, 4294967295u), "4,294,967,295");
+	assert_string_equal(mg_arena_thousands(a, 18446744073709551615ull), "18,446,744,073,709,551,615");
+	mg_arena_free(a);
+}
+
+/* One hex encoder and one digit parser for crypto.c, form.c and the export. */
+static void hex_digits_both_ways(void **state)
+{
+	static const unsigned char bytes[] = { 0x00, 0x7f, 0x80, 0xab, 0xff };
+	char text[2 * sizeof(bytes) + 1];
+	mg_hex_encode(bytes, sizeof(bytes), text);
+	assert_string_equal(text, "007f80abff");
+	for (size_t i = 0; i < sizeof(bytes); i++)
+		assert_int_equal(mg_hex_digit(text[2 * i]) * 16 + mg_hex_digit(text[2 * i + 1]), bytes[i]);
+	assert_int_equal(mg_hex_digit('A'), 10);
+	assert_int_equal(mg_hex_digit('f'), 15);
+	assert_int_equal(mg_hex_digit('g'), -1);
+	assert_int_equal(mg_hex_digit('\0'), -1);
+	assert_int_equal(mg_hex_digit(-62), -1); /* a UTF-8 byte as a signed char */
+}
+
 static void arena_reset_keeps_it_usable(void **state)
 {
 	struct mg_arena *arena = mg_arena_new();
@@ -105,6 +135,8 @@ int main(void)
 		cmocka_unit_test(arena_allocations_are_zeroed_and_aligned),
 		cmocka_unit_test(arena_serves_blocks_larger_than_its_chunk),
 		cmocka_unit_test(arena_reset_keeps_it_usable),
+		cmocka_unit_test(thousands_are_grouped_by_three),
+		cmocka_unit_test(hex_digits_both_ways),
 		cmocka_unit_test(buf_grows_and_stays_terminated),
 		cmocka_unit_test(log_timestamps_are_jst),
 		cmocka_unit_test(log_request_id_is_copied_and_cleared),

@@ -1,5 +1,5 @@
 /* Unit tests for the tickets catalogue's text helpers (modules/tickets/catalog_text.c): JST
- * times as staff type them and as pages show them, yen amounts, numbers and text from forms. */
+ * times as staff type them and as pages show them, numbers and text from forms. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -78,19 +78,6 @@ static void times_are_shown_in_jst_in_the_readers_language(void **state)
 	mg_arena_free(a);
 }
 
-static void yen_amounts_have_thousands_separators(void **state)
-{
-	(void)state;
-	struct mg_arena *a = mg_arena_new();
-	assert_string_equal(tickets_yen(a, 0), "0");
-	assert_string_equal(tickets_yen(a, 999), "999");
-	assert_string_equal(tickets_yen(a, 1000), "1,000");
-	assert_string_equal(tickets_yen(a, 12500), "12,500");
-	assert_string_equal(tickets_yen(a, 1000000), "1,000,000");
-	assert_string_equal(tickets_yen(a, 4294967295u), "4,294,967,295");
-	mg_arena_free(a);
-}
-
 static void form_numbers_are_digits_within_their_range(void **state)
 {
 	(void)state;
@@ -124,7 +111,6 @@ int main(void)
 		cmocka_unit_test(jst_input_is_read_as_japan_time),
 		cmocka_unit_test(impossible_or_malformed_times_are_refused),
 		cmocka_unit_test(times_are_shown_in_jst_in_the_readers_language),
-		cmocka_unit_test(yen_amounts_have_thousands_separators),
 		cmocka_unit_test(form_numbers_are_digits_within_their_range),
 		cmocka_unit_test(text_is_counted_in_characters_not_bytes),
 	};
