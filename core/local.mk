@@ -49,7 +49,7 @@ MG_SRC_CORE = \
 	%D%/commerce/cart.c %D%/commerce/cart.h %D%/commerce/order.c %D%/commerce/order.h %D%/commerce/payment.c %D%/commerce/payment.h %D%/commerce/shop_text.c \
 	%D%/commerce/money.c %D%/commerce/money.h %D%/commerce/hold.c %D%/commerce/hold.h \
 	%D%/commerce/booking.c %D%/commerce/booking.h %D%/web/receipt.c %D%/web/commerce_api.c \
-	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c \
+	%D%/auth/api_token.c %D%/auth/api_token.h %D%/web/api_token_pages.c %D%/web/api_token_pages.h %D%/web/order_admin.c %D%/web/shop_api.c %D%/web/shop_api.h %D%/web/payment_pages.c %D%/web/payment_pages.h \
 	%D%/web/buyer.c
 
 bin_PROGRAMS += madoguchi

@@ -31,6 +31,7 @@
 #include "order.h"
 #include "payment.h"
 #include "request.h"
+#include "shop_api.h"
 #include "tz.h"
 
 

@@ -49,6 +49,7 @@
 #include "pages.h"
 #include "phases.h"
 #include "payment.h"
+#include "payment_pages.h"
 #include "people.h"
 #include "purge.h"
 #include "router.h"

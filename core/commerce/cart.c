@@ -7,7 +7,6 @@
 #include "cart.h"
 #include "clock.h"
 #include "crypto.h"
-#include "http.h"
 #include "inventory.h"
 #include "log.h"
 
@@ -381,33 +380,4 @@ enum mg_err mg_cart_mark_checked_out(struct mg_db *db, struct mg_arena *arena, u
 	enum mg_err err =
 	    mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_SET_STATE], args, 3, NULL, &affected, NULL);
 	return err != MG_OK ? err : affected == 1 ? MG_OK : MG_ERR_CONFLICT;
-}
-
-/* ---- for modules: the request's tenant and clock (core/module.h, "carts and orders") ---- */
-
-enum mg_err mg_cart_new(struct mg_ctx *ctx, char token[MG_CART_TOKEN_CHARS + 1], struct mg_cart *out)
-{
-	return mg_cart_open(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), mg_customer_id(ctx), mg_staff_id(ctx),
-			    mg_now(), token, out);
-}
-
-enum mg_err mg_cart_put(struct mg_ctx *ctx, const char *token, const struct mg_cart_add *add, struct mg_cart_added *out)
-{
-	return mg_cart_add_units(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), token, add, mg_now(), out);
-}
-
-enum mg_err mg_cart_take_out(struct mg_ctx *ctx, const char *token, const char *kind, uint64_t resource, uint32_t unit)
-{
-	return mg_cart_remove_unit(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), token, kind, resource, unit,
-				   mg_now());
-}
-
-enum mg_err mg_cart_get(struct mg_ctx *ctx, const char *token, struct mg_cart_view *out)
-{
-	return mg_cart_view(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), token, mg_now(), out);
-}
-
-enum mg_err mg_cart_drop(struct mg_ctx *ctx, const char *token)
-{
-	return mg_cart_abandon(mg_ctx_db(ctx), mg_arena(ctx), mg_tenant_id(ctx), token);
 }

@@ -132,20 +132,4 @@ enum mg_err mg_cart_lock_for_checkout(struct mg_db *db, struct mg_arena *arena, 
 /* Marks the locked cart checked out. In a transaction. */
 enum mg_err mg_cart_mark_checked_out(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t cart_id);
 
-/* ---- for modules, with the request's tenant and buyer (module.h) ---- */
-
-struct mg_ctx;
-/* A new open cart of the request's tenant (the logged-in customer's on public pages, the
- * staff member's in the back office); token receives the buyer's key to it. */
-enum mg_err mg_cart_new(struct mg_ctx *ctx, char token[MG_CART_TOKEN_CHARS + 1], struct mg_cart *out);
-/* Holds units in the cart, all or nothing (see struct mg_cart_add); MG_ERR_CONFLICT lists the
- * units that were not free in out->unavailable, MG_ERR_EXPIRED when the cart's hold lapsed. */
-enum mg_err mg_cart_put(struct mg_ctx *ctx, const char *token, const struct mg_cart_add *add, struct mg_cart_added *out);
-/* Takes one unit out of the cart and frees it. */
-enum mg_err mg_cart_take_out(struct mg_ctx *ctx, const char *token, const char *kind, uint64_t resource, uint32_t unit);
-/* The cart, its items, total and expiry. */
-enum mg_err mg_cart_get(struct mg_ctx *ctx, const char *token, struct mg_cart_view *out);
-/* Abandons the cart and frees its units. */
-enum mg_err mg_cart_drop(struct mg_ctx *ctx, const char *token);
-
 #endif

@@ -12,7 +12,6 @@
 #include "crypto.h"
 #include "form.h"
 #include "hold.h"
-#include "http.h"
 #include "i18n.h"
 #include "inventory.h"
 #include "log.h"
@@ -219,9 +218,9 @@ enum mg_err mg_order_load(struct mg_db *db, struct mg_arena *arena, const unsign
 	return load_lines(db, arena, o);
 }
 
-enum mg_err mg_order_find(struct mg_ctx *ctx, const char *code, struct mg_order *out)
+enum mg_err mg_order_find_for(const struct mg_caller *who, const char *code, struct mg_order *out)
 {
-	return mg_order_load(mg_ctx_db(ctx), mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_id(ctx), code, false, out);
+	return mg_order_load(who->db, who->arena, who->key, who->tenant_id, code, false, out);
 }
 
 /* ---- history ---- */
@@ -235,10 +234,20 @@ enum mg_err mg_order_history_add(struct mg_db *db, struct mg_arena *arena, uint6
 }
 
 /* Who acts in a request: the staff member, else the buyer. */
-static const char *request_actor(struct mg_ctx *ctx)
+static const char *request_actor(const struct mg_caller *who)
 {
-	uint64_t staff = mg_staff_id(ctx);
-	return staff ? mg_arena_printf(mg_arena(ctx), "staff:%llu", (unsigned long long)staff) : "buyer";
+	uint64_t staff = who->staff_id;
+	return staff ? mg_arena_printf(who->arena, "staff:%llu", (unsigned long long)staff) : "buyer";
+}
+
+/* An event of the caller's request in the tenant's audit log (as mg_audit does for a request). */
+static void caller_audit(const struct mg_caller *who, const char *action, const char *object, const char *outcome,
+			 const char *detail)
+{
+	struct mg_audit_event ev = { who->tenant_id, who->audit_actor ? who->audit_actor : "anonymous", action, object,
+				     who->ip, who->user_agent, outcome, detail };
+	if (mg_audit_record(who->db, &ev) != MG_OK)
+		mg_log_error("audit: could not record %s %s", action, object ? object : "");
 }
 
 static const struct {
@@ -375,10 +384,10 @@ enum mg_err mg_order_queue_mail(struct mg_db *db, struct mg_arena *arena, const 
 }
 
 /* The order mail of a request. In the caller's transaction. */
-static enum mg_err queue_order_mail(struct mg_ctx *ctx, struct mg_db *db, const struct mg_order *o)
+static enum mg_err queue_order_mail(const struct mg_caller *who, struct mg_db *db, const struct mg_order *o)
 {
-	return mg_order_queue_mail(db, mg_arena(ctx), mg_ctx_tenant_key(ctx), mg_tenant_name(ctx),
-				   mg_tenant_time_zone(ctx), o, strcmp(o->state, "paid") == 0 ? "paid" : "received");
+	return mg_order_queue_mail(db, who->arena, who->key, who->tenant_name,
+				   who->time_zone, o, strcmp(o->state, "paid") == 0 ? "paid" : "received");
 }
 
 /* ---- payment records ---- */
@@ -396,7 +405,7 @@ enum mg_err mg_order_record_payment(struct mg_db *db, struct mg_arena *arena, ui
 /* ---- checkout ---- */
 
 struct checkout_job {
-	struct mg_ctx *ctx;
+	const struct mg_caller *who;
 	const struct mg_checkout *co;
 	const struct mg_payment_provider *provider;
 	const char *name, *email, *email_hmac;
@@ -408,18 +417,18 @@ struct checkout_job {
 static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const struct mg_cart_view *cart,
 				uint64_t person_id)
 {
-	struct mg_ctx *ctx = j->ctx;
+	const struct mg_caller *who = j->who;
 	struct mg_order *o = j->out;
 	bool free_of_charge = cart->total == 0;
 	time_t deadline = j->now + j->provider->deadline_seconds;
 	if (j->co->deadline_cap != 0 && deadline > j->co->deadline_cap)
 		deadline = j->co->deadline_cap > j->now ? j->co->deadline_cap : j->now;
-	uint64_t staff = mg_staff_id(ctx);
+	uint64_t staff = who->staff_id;
 	enum mg_err err = MG_ERR_CONFLICT;
 	for (int attempt = 0; attempt < CODE_ATTEMPTS && err == MG_ERR_CONFLICT; attempt++) {
 		mg_order_code_new(o->code);
 		unsigned long long id = 0;
-		struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)),
+		struct mg_dbval args[] = { MG_INT(who->tenant_id),
 					   MG_TEXT(o->code),
 					   MG_INT(cart->cart.id),
 					   person_id ? MG_INT(person_id) : MG_NULL,
@@ -432,18 +441,18 @@ static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const 
 					   MG_TEXT(j->provider->name),
 					   MG_INT(deadline),
 					   MG_INT(cart->total),
-					   MG_TEXT(mg_lang(ctx)),
+					   MG_TEXT(who->lang),
 					   MG_INT(j->now),
 					   free_of_charge ? MG_INT(j->now) : MG_NULL,
 					   MG_TEXT(cart->n > 0 ? cart->items[0].module : NULL) };
 		/* a duplicate code (31^12 of them: rare) is a statement error only; try another */
 		err =
-		    mg_db_exec(db, mg_arena(ctx), &mg_order_statements[MG_SQL_ORDER_INSERT], args, 17, NULL, NULL, &id);
+		    mg_db_exec(db, who->arena, &mg_order_statements[MG_SQL_ORDER_INSERT], args, 17, NULL, NULL, &id);
 		o->id = id;
 	}
 	if (err != MG_OK)
 		return err;
-	o->tenant_id = mg_tenant_id(ctx);
+	o->tenant_id = who->tenant_id;
 	o->cart_id = cart->cart.id;
 	o->person_id = person_id;
 	o->staff_id = staff;
@@ -454,12 +463,12 @@ static enum mg_err insert_order(struct mg_db *db, struct checkout_job *j, const 
 	o->payment_deadline = free_of_charge ? 0 : deadline;
 	o->paid_at = free_of_charge ? j->now : 0;
 	o->total = cart->total;
-	o->lang = mg_lang(ctx);
+	o->lang = who->lang;
 	o->buyer_name = j->name;
 	o->buyer_email = j->email;
 	o->module = cart->n > 0 ? cart->items[0].module : NULL;
 	o->tax = mg_money_tax_included((long long)o->total);
-	return mg_order_history_add(db, mg_arena(ctx), o->tenant_id, o->id, request_actor(ctx), NULL, o->state,
+	return mg_order_history_add(db, who->arena, o->tenant_id, o->id, request_actor(who), NULL, o->state,
 				    j->co->channel, j->now);
 }
 
@@ -489,13 +498,13 @@ static enum mg_err insert_lines(struct mg_db *db, struct mg_arena *arena, struct
 
 static enum mg_err start_payment(struct mg_db *db, struct checkout_job *j)
 {
-	struct mg_ctx *ctx = j->ctx;
+	const struct mg_caller *who = j->who;
 	struct mg_order *o = j->out;
-	struct mg_arena *arena = mg_arena(ctx);
+	struct mg_arena *arena = who->arena;
 	if (o->total == 0)
 		return MG_OK;
 	const char *ref = NULL, *redirect = NULL;
-	struct mg_payment_start p = { o->tenant_id, mg_tenant_slug(ctx), o->code, o->total, o->view_path, j->now };
+	struct mg_payment_start p = { o->tenant_id, who->tenant_slug, o->code, o->total, o->view_path, j->now };
 	enum mg_err err;
 	if (j->provider->start != NULL && (err = j->provider->start(db, arena, &p, &ref, &redirect)) != MG_OK)
 		return err;
@@ -511,9 +520,9 @@ static enum mg_err start_payment(struct mg_db *db, struct checkout_job *j)
 static enum mg_err checkout_in_transaction(struct mg_db *db, void *arg)
 {
 	struct checkout_job *j = arg;
-	struct mg_ctx *ctx = j->ctx;
-	struct mg_arena *arena = mg_arena(ctx);
-	uint64_t tenant = mg_tenant_id(ctx);
+	const struct mg_caller *who = j->who;
+	struct mg_arena *arena = who->arena;
+	uint64_t tenant = who->tenant_id;
 	*j->out = (struct mg_order){ 0 };
 	struct mg_cart_view cart;
 	enum mg_err err = mg_cart_lock_for_checkout(db, arena, tenant, j->co->cart_token, j->now, &cart);
@@ -521,10 +530,10 @@ static enum mg_err checkout_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	if (cart.n == 0)
 		return MG_ERR_INPUT;
-	uint64_t person = strcmp(j->co->channel, "web") == 0 ? mg_customer_id(ctx) : 0;
+	uint64_t person = strcmp(j->co->channel, "web") == 0 ? who->customer_id : 0;
 	if (person == 0 && j->email != NULL &&
-	    (err = mg_person_upsert_guest(db, mg_ctx_tenant_key(ctx), tenant, j->email, j->name, j->co->phone,
-					  mg_lang(ctx), &person)) != MG_OK)
+	    (err = mg_person_upsert_guest(db, who->key, tenant, j->email, j->name, j->co->phone,
+					  who->lang, &person)) != MG_OK)
 		return err;
 	if ((err = insert_order(db, j, &cart, person)) != MG_OK)
 		return err;
@@ -546,14 +555,14 @@ static enum mg_err checkout_in_transaction(struct mg_db *db, void *arg)
 		return err;
 	/* a card order is confirmed by mail once paid; the others now, with how to pay */
 	if (j->out->payment_url == NULL)
-		err = queue_order_mail(ctx, db, j->out);
+		err = queue_order_mail(who, db, j->out);
 	return err;
 }
 
-enum mg_err mg_order_checkout(struct mg_ctx *ctx, const struct mg_checkout *co, struct mg_order *out)
+enum mg_err mg_order_checkout_for(const struct mg_caller *who, const struct mg_checkout *co, struct mg_order *out)
 {
-	struct mg_arena *arena = mg_arena(ctx);
-	const unsigned char *key = mg_ctx_tenant_key(ctx);
+	struct mg_arena *arena = who->arena;
+	const unsigned char *key = who->key;
 	*out = (struct mg_order){ 0 };
 	const struct mg_payment_provider *provider = mg_payment_provider(co->payment);
 	const char *name = clean_name(arena, co->name);
@@ -572,11 +581,11 @@ enum mg_err mg_order_checkout(struct mg_ctx *ctx, const struct mg_checkout *co, 
 	mg_buf_init(&sealed_name);
 	mg_buf_init(&sealed_email);
 	enum mg_err err;
-	if ((err = seal(key, arena, mg_tenant_id(ctx), "buyer_name", name, &sealed_name)) != MG_OK ||
+	if ((err = seal(key, arena, who->tenant_id, "buyer_name", name, &sealed_name)) != MG_OK ||
 	    (!no_email && ((err = mg_person_email_hmac(key, email, hmac)) != MG_OK ||
-			   (err = seal(key, arena, mg_tenant_id(ctx), "buyer_email", email, &sealed_email)) != MG_OK)))
+			   (err = seal(key, arena, who->tenant_id, "buyer_email", email, &sealed_email)) != MG_OK)))
 		goto out;
-	struct checkout_job j = { ctx,
+	struct checkout_job j = { who,
 				  co,
 				  provider,
 				  name,
@@ -586,9 +595,9 @@ enum mg_err mg_order_checkout(struct mg_ctx *ctx, const struct mg_checkout *co, 
 				  &sealed_email,
 				  mg_now(),
 				  out };
-	err = mg_db_transaction(mg_ctx_db(ctx), checkout_in_transaction, &j);
+	err = mg_db_transaction(who->db, checkout_in_transaction, &j);
 	if (err == MG_OK)
-		mg_audit(ctx, "order.placed", out->code, "success",
+		caller_audit(who, "order.placed", out->code, "success",
 			 mg_arena_printf(arena, "%zu unit(s), total %llu, %s, %s", out->n, out->total, provider->name,
 					 co->channel));
 	else
@@ -602,7 +611,7 @@ out:
 /* ---- payment outcomes ---- */
 
 struct result_job {
-	struct mg_ctx *ctx;
+	const struct mg_caller *who;
 	const char *code, *provider, *ref;
 	bool succeeded;
 	time_t now;
@@ -613,11 +622,11 @@ struct result_job {
 static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 {
 	struct result_job *j = arg;
-	struct mg_ctx *ctx = j->ctx;
-	struct mg_arena *arena = mg_arena(ctx);
-	uint64_t tenant = mg_tenant_id(ctx);
+	const struct mg_caller *who = j->who;
+	struct mg_arena *arena = who->arena;
+	uint64_t tenant = who->tenant_id;
 	j->already = j->order_was_open = false;
-	enum mg_err err = mg_order_load(db, arena, mg_ctx_tenant_key(ctx), tenant, j->code, true, &j->order);
+	enum mg_err err = mg_order_load(db, arena, who->key, tenant, j->code, true, &j->order);
 	if (err != MG_OK)
 		return err;
 	struct mg_rows rows;
@@ -659,30 +668,30 @@ static enum mg_err result_in_transaction(struct mg_db *db, void *arg)
 	j->order.state = "paid";
 	j->order.paid_at = j->now;
 	/* staff confirming a transfer or taking cash, else the provider's callback */
-	const char *actor = mg_staff_id(ctx) ? request_actor(ctx) : mg_arena_printf(arena, "provider:%s", j->provider);
+	const char *actor = who->staff_id ? request_actor(who) : mg_arena_printf(arena, "provider:%s", j->provider);
 	if ((err = mg_order_history_add(db, arena, tenant, j->order.id, actor, "pending", "paid", j->provider, j->now)) !=
 	    MG_OK)
 		return err;
-	return queue_order_mail(ctx, db, &j->order);
+	return queue_order_mail(who, db, &j->order);
 }
 
-enum mg_err mg_order_payment_result(struct mg_ctx *ctx, const char *order_code, const char *provider,
+enum mg_err mg_order_payment_result_for(const struct mg_caller *who, const char *order_code, const char *provider,
 				    const char *provider_ref, bool succeeded, bool *already)
 {
-	struct result_job j = { ctx, order_code, provider, provider_ref, succeeded, mg_now(), false, false, { 0 } };
-	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), result_in_transaction, &j);
+	struct result_job j = { who, order_code, provider, provider_ref, succeeded, mg_now(), false, false, { 0 } };
+	enum mg_err err = mg_db_transaction(who->db, result_in_transaction, &j);
 	if (already != NULL)
 		*already = j.already;
 	if (err != MG_OK || j.already)
 		return err;
-	struct mg_arena *arena = mg_arena(ctx);
+	struct mg_arena *arena = who->arena;
 	const char *detail = mg_arena_printf(arena, "%s %s", provider, provider_ref ? provider_ref : "");
 	if (!succeeded)
-		mg_audit(ctx, "order.payment_failed", order_code, "failure", detail);
+		caller_audit(who, "order.payment_failed", order_code, "failure", detail);
 	else if (j.order_was_open)
-		mg_audit(ctx, "order.paid", order_code, "success", detail);
+		caller_audit(who, "order.paid", order_code, "success", detail);
 	else
-		mg_audit(ctx, "order.paid_after_close", order_code, "failure",
+		caller_audit(who, "order.paid_after_close", order_code, "failure",
 			 mg_arena_printf(arena, "%s; the order is %s: refund it", detail, j.order.state));
 	return MG_OK;
 }
@@ -769,7 +778,7 @@ enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_
 }
 
 struct cancel_job {
-	struct mg_ctx *ctx;
+	const struct mg_caller *who;
 	const char *code;
 	bool refund;
 	mg_order_close_hook hook;
@@ -781,8 +790,8 @@ struct cancel_job {
 static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 {
 	struct cancel_job *j = arg;
-	struct mg_arena *arena = mg_arena(j->ctx);
-	uint64_t tenant = mg_tenant_id(j->ctx);
+	struct mg_arena *arena = j->who->arena;
+	uint64_t tenant = j->who->tenant_id;
 	struct mg_order o;
 	enum mg_err err = mg_order_load(db, arena, NULL, tenant, j->code, true, &o);
 	if (err != MG_OK)
@@ -793,7 +802,7 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 	j->new_state = paid && j->refund ? "refunded" : "cancelled";
 	struct mg_dbval args[] = { MG_TEXT(j->new_state), MG_INT(j->now), MG_INT(tenant), MG_INT(o.id) };
 	if ((err = mg_db_exec(db, arena, &mg_order_statements[MG_SQL_ORDER_CLOSE], args, 4, NULL, NULL, NULL)) != MG_OK ||
-	    (err = mg_order_history_add(db, arena, tenant, o.id, request_actor(j->ctx), o.state, j->new_state, "",
+	    (err = mg_order_history_add(db, arena, tenant, o.id, request_actor(j->who), o.state, j->new_state, "",
 					j->now)) != MG_OK)
 		return err;
 	/* a refund is a payment row of its own; the charge stays what it was */
@@ -804,12 +813,12 @@ static enum mg_err cancel_in_transaction(struct mg_db *db, void *arg)
 	return close_rows(db, arena, tenant, o.id, j->now, "started", "failed", j->hook, j->arg);
 }
 
-enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, mg_order_close_hook hook, void *arg)
+enum mg_err mg_order_cancel_for(const struct mg_caller *who, const char *code, bool refund, mg_order_close_hook hook, void *arg)
 {
-	struct cancel_job j = { ctx, code, refund, hook, arg, mg_now(), NULL };
-	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), cancel_in_transaction, &j);
+	struct cancel_job j = { who, code, refund, hook, arg, mg_now(), NULL };
+	enum mg_err err = mg_db_transaction(who->db, cancel_in_transaction, &j);
 	if (err == MG_OK)
-		mg_audit(ctx, strcmp(j.new_state, "refunded") == 0 ? "order.refunded" : "order.cancelled", code, "success",
+		caller_audit(who, strcmp(j.new_state, "refunded") == 0 ? "order.refunded" : "order.cancelled", code, "success",
 			 "units released");
 	return err;
 }

@@ -10,8 +10,8 @@
  * 'requested' → 'approved' (→ 'pending' at once) or 'declined'; its units wait in a
  * provisional hold (core/hold.h). Every change of state is a row of order_history.
  *
- * Modules reach these through core/module.h ("carts and orders"); the functions taking a
- * request (struct mg_ctx) get the tenant, its key and the language from it.
+ * Modules reach these through core/module.h ("carts and orders"): the request-level versions
+ * (core/web/shop_api.h) fill a struct mg_caller from the request and call the _for functions.
  */
 #ifndef MG_ORDER_H
 #define MG_ORDER_H
@@ -25,7 +25,20 @@
 #include "db.h"
 #include "err.h"
 
-struct mg_ctx;
+/* Who asks, for which tenant: what a request (core/web/shop_api.c), a job or a command tells
+ * the order functions. Strings and the key live at least as long as the call. */
+struct mg_caller {
+	struct mg_db *db;
+	struct mg_arena *arena;
+	uint64_t tenant_id;
+	const char *tenant_slug, *tenant_name, *time_zone;
+	const char *lang;         /* the buyer's language: "ja" or "en" */
+	const unsigned char *key; /* the tenant's data key */
+	uint64_t staff_id;        /* the staff member acting (box office, back office), else 0 */
+	uint64_t customer_id;     /* the logged-in customer of a web checkout, else 0 */
+	const char *audit_actor;  /* "staff:3", "customer:8", "anonymous" … */
+	const char *ip, *user_agent;
+};
 
 enum {
 	MG_ORDER_CODE_CHARS = 12, /* from MG_ORDER_CODE_ALPHABET: no 0/O/1/I/L */
@@ -115,10 +128,10 @@ struct mg_checkout {
  * cart, unknown payment method, a name or e-mail that is missing or malformed), the hook's.
  * The buyer is the logged-in customer (mg_customer_id) on a web checkout, else a guest person
  * made from the e-mail address. Audited as order.placed. */
-enum mg_err mg_order_checkout(struct mg_ctx *ctx, const struct mg_checkout *co, struct mg_order *out);
+enum mg_err mg_order_checkout_for(const struct mg_caller *who, const struct mg_checkout *co, struct mg_order *out);
 
 /* The tenant's order with this code, its lines and the buyer unsealed; MG_ERR_NOT_FOUND. */
-enum mg_err mg_order_find(struct mg_ctx *ctx, const char *code, struct mg_order *out);
+enum mg_err mg_order_find_for(const struct mg_caller *who, const char *code, struct mg_order *out);
 
 /*
  * A payment's outcome reported by its provider (a card callback, staff confirming a bank
@@ -128,8 +141,8 @@ enum mg_err mg_order_find(struct mg_ctx *ctx, const char *code, struct mg_order 
  * a payment already decided changes nothing and sets *already. MG_ERR_NOT_FOUND when no such
  * payment. Audited.
  */
-enum mg_err mg_order_payment_result(struct mg_ctx *ctx, const char *order_code, const char *provider,
-				    const char *provider_ref, bool succeeded, bool *already);
+enum mg_err mg_order_payment_result_for(const struct mg_caller *who, const char *order_code, const char *provider,
+					const char *provider_ref, bool succeeded, bool *already);
 
 /* What happens to the module's rows of an order that closes unpaid or is cancelled (e.g.
  * its tickets voided), in the closing transaction. */
@@ -145,7 +158,8 @@ enum mg_err mg_orders_expire_due(struct mg_db *db, struct mg_arena *arena, time_
 /* Cancels a pending or paid order (staff, box office): 'cancelled' (or 'refunded' when
  * refund and it was paid), units released, hook called, audited. MG_ERR_CONFLICT when the
  * order is already closed. */
-enum mg_err mg_order_cancel(struct mg_ctx *ctx, const char *code, bool refund, mg_order_close_hook hook, void *arg);
+enum mg_err mg_order_cancel_for(const struct mg_caller *who, const char *code, bool refund, mg_order_close_hook hook,
+			       void *arg);
 
 /* Reads an order by code, with its lines (locked FOR UPDATE when lock, in a transaction); the
  * buyer is unsealed when key is given. MG_ERR_NOT_FOUND. */

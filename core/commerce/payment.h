@@ -25,9 +25,6 @@
 #include "arena.h"
 #include "db.h"
 #include "err.h"
-#include "request.h"
-
-struct mg_app;
 
 /* What a provider's start() knows of the order. */
 struct mg_payment_start {
@@ -72,8 +69,13 @@ enum mg_payment_sql {
 	MG_SQL_PAYMENT__MAX
 };
 extern const struct mg_sql mg_payment_statements[MG_SQL_PAYMENT__MAX + 1];
-extern const struct mg_route mg_payment_routes[];
 
+/* The test provider calls the shop back for one decided session (unless that was done), its
+ * signature made with master (NULL: the configured master key file). */
+enum mg_err mg_test_card_deliver(const unsigned char *master, struct mg_db *db, struct mg_arena *arena, const char *slug,
+				 const char *session, time_t now);
+/* The largest callback body the shop accepts. */
+enum { MG_TEST_CARD_CALLBACK_MAX = 512 };
 /* The job core.test_card_callbacks: sends the callbacks the test provider still owes. */
 enum mg_err mg_test_card_deliver_pending(struct mg_db *db, struct mg_arena *arena, time_t now);
 

@@ -312,16 +312,21 @@ const char *mg_csrf_token(struct mg_ctx *ctx)
 	return token;
 }
 
+const char *mg_ctx_audit_actor(struct mg_ctx *ctx)
+{
+	if (ctx->staff != NULL)
+		return mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id);
+	if (ctx->operator != NULL)
+		return mg_arena_printf(ctx->arena, "operator:%llu", (unsigned long long)ctx->operator->id);
+	if (mg_customer_id(ctx) != 0)
+		return mg_arena_printf(ctx->arena, "customer:%llu", (unsigned long long)mg_customer_id(ctx));
+	return "anonymous";
+}
+
 enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object, const char *outcome,
 		     const char *detail)
 {
-	const char *actor = "anonymous";
-	if (ctx->staff != NULL)
-		actor = mg_arena_printf(ctx->arena, "staff:%llu", (unsigned long long)ctx->staff->id);
-	else if (ctx->operator != NULL)
-		actor = mg_arena_printf(ctx->arena, "operator:%llu", (unsigned long long)ctx->operator->id);
-	else if (mg_customer_id(ctx) != 0)
-		actor = mg_arena_printf(ctx->arena, "customer:%llu", (unsigned long long)mg_customer_id(ctx));
+	const char *actor = mg_ctx_audit_actor(ctx);
 	struct mg_audit_event ev = { mg_tenant_id(ctx), actor, action, object, mg_cgi_param(ctx, "REMOTE_ADDR"),
 				     mg_cgi_param(ctx, "HTTP_USER_AGENT"), outcome, detail };
 	enum mg_err err = mg_audit_record(ctx->db, &ev);

@@ -85,6 +85,9 @@ void mg_ctx_set_operator(struct mg_ctx *ctx, const struct mg_operator *operator)
 /* The staff API token that authenticated the request (its id), 0 for none. */
 void mg_ctx_set_bearer(struct mg_ctx *ctx, uint64_t token_id);
 uint64_t mg_ctx_bearer(const struct mg_ctx *ctx);
+/* Who the audit log names as the request's actor: "staff:3", "operator:1", "customer:8" or
+ * "anonymous" (arena). */
+const char *mg_ctx_audit_actor(struct mg_ctx *ctx);
 /* Whether the answer should be JSON: API paths, /healthz, or Accept: application/json. */
 bool mg_wants_json(const struct mg_ctx *ctx);
 

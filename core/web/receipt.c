@@ -15,6 +15,7 @@
 #include "commerce_web.h"
 #include "money.h"
 #include "order.h"
+#include "shop_api.h"
 
 #define INVOICE_SETTING "invoice_registration_number"
 
