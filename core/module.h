@@ -25,6 +25,7 @@
 #include "err.h"
 #include "input.h"
 #include "inventory.h"
+#include "calendar.h"
 #include "log.h"
 #include "lottery.h"
 #include "modules.h"

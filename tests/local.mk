@@ -206,6 +206,15 @@ TESTS += %D%/unit/test_best_available
 %C%_unit_test_best_available_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_best_available_LDADD = $(MG_LIBS_UNIT)
 
+# modules/rentals/fees.c: consecutive blocks, the fee line by line (purpose × residency, admission
+# tier, holiday surcharge, 全日, equipment, 減免), deadlines, the cancellation ladder (issue 11, item 5).
+check_PROGRAMS += %D%/unit/test_rentals_fees
+TESTS += %D%/unit/test_rentals_fees
+%C%_unit_test_rentals_fees_SOURCES = %D%/unit/test_rentals_fees.c modules/rentals/fees.c core/commerce/money.c $(MG_SRC_UNIT)
+%C%_unit_test_rentals_fees_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_rentals_fees_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_rentals_fees_LDADD = $(MG_LIBS_UNIT)
+
 # core/base/tz.c: local times in a named zone, DST gap and overlap, formats, unknown zones (issue 10, item 7).
 check_PROGRAMS += %D%/unit/test_tz
 TESTS += %D%/unit/test_tz
@@ -251,3 +260,21 @@ TESTS += %D%/unit/test_lottery
 %C%_unit_test_lottery_CFLAGS = $(MG_CFLAGS_UNIT)
 %C%_unit_test_lottery_LDFLAGS = $(MG_LINK_UNIT)
 %C%_unit_test_lottery_LDADD = $(MG_LIBS_UNIT)
+# core/commerce/calendar_rules.c: slots (rounded outward, buffer, longest span) and closed-day
+# rules (issue 11, item 1). Against a database: tests/db/calendar_race.c via test_calendar.py.
+check_PROGRAMS += %D%/unit/test_calendar
+TESTS += %D%/unit/test_calendar
+%C%_unit_test_calendar_SOURCES = %D%/unit/test_calendar.c core/commerce/calendar_rules.c $(MG_SRC_UNIT)
+%C%_unit_test_calendar_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_calendar_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_calendar_LDADD = $(MG_LIBS_UNIT)
+
+# core/commerce/calendar.c against the stack's MariaDB: threads racing to occupy a whole and its
+# parts, a lapsed provisional occupation taken by another; run by tests/http/test_calendar.py.
+check_PROGRAMS += %D%/db/calendar_race
+%C%_db_calendar_race_SOURCES = %D%/db/calendar_race.c core/commerce/calendar.c core/commerce/calendar_rules.c \
+	core/db/db.c core/base/config.c core/db/migrate_files.c core/base/clock.c \
+	$(MG_SRC_UNIT)
+%C%_db_calendar_race_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_db_calendar_race_LDFLAGS = $(MG_LINK_UNIT) -pthread
+%C%_db_calendar_race_LDADD = $(MG_LIBS_UNIT)

@@ -21,15 +21,17 @@ INSERT INTO tickets_price (tenant_id, event_id, category, ticket_type_id, amount
     (@t, @concert, 'S', @adult, 6000), (@t, @concert, 'A', @adult, 4500), (@t, @concert, 'B', @adult, 3000),
     (@t, @concert, 'S', @student, 3000), (@t, @concert, 'A', @student, 2500), (@t, @concert, 'B', @student, 1500);
 -- 18:30 JST = 09:30 UTC, two and three weeks from today; on sale from yesterday until an hour before
-INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at)
+INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at, ends_at)
 VALUES (@t, @concert, UTC_DATE() + INTERVAL 14 DAY + INTERVAL '9:30' HOUR_MINUTE,
         UTC_DATE() + INTERVAL 14 DAY + INTERVAL '9:00' HOUR_MINUTE, UTC_TIMESTAMP() - INTERVAL 1 DAY,
-        UTC_DATE() + INTERVAL 14 DAY + INTERVAL '8:30' HOUR_MINUTE);
+        UTC_DATE() + INTERVAL 14 DAY + INTERVAL '8:30' HOUR_MINUTE,
+        UTC_DATE() + INTERVAL 14 DAY + INTERVAL '12:00' HOUR_MINUTE);
 SET @perf1 = LAST_INSERT_ID();
-INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at)
+INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at, ends_at)
 VALUES (@t, @concert, UTC_DATE() + INTERVAL 21 DAY + INTERVAL '5:00' HOUR_MINUTE,
         UTC_DATE() + INTERVAL 21 DAY + INTERVAL '4:30' HOUR_MINUTE, UTC_TIMESTAMP() - INTERVAL 1 DAY,
-        UTC_DATE() + INTERVAL 21 DAY + INTERVAL '4:00' HOUR_MINUTE);
+        UTC_DATE() + INTERVAL 21 DAY + INTERVAL '4:00' HOUR_MINUTE,
+        UTC_DATE() + INTERVAL 21 DAY + INTERVAL '7:30' HOUR_MINUTE);
 SET @perf2 = LAST_INSERT_ID();
 INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
     WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < @seats)
@@ -44,10 +46,11 @@ INSERT INTO tickets_ticket_type (tenant_id, event_id, name, sort_no) VALUES (@t,
 SET @lobby_adult = LAST_INSERT_ID();
 INSERT INTO tickets_price (tenant_id, event_id, category, ticket_type_id, amount)
 VALUES (@t, @lobby, 'FREE', @lobby_adult, 1000);
-INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at)
+INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at, ends_at)
 VALUES (@t, @lobby, UTC_DATE() + INTERVAL 10 DAY + INTERVAL '3:00' HOUR_MINUTE,
         UTC_DATE() + INTERVAL 10 DAY + INTERVAL '2:30' HOUR_MINUTE, UTC_TIMESTAMP() - INTERVAL 1 DAY,
-        UTC_DATE() + INTERVAL 10 DAY + INTERVAL '2:00' HOUR_MINUTE);
+        UTC_DATE() + INTERVAL 10 DAY + INTERVAL '2:00' HOUR_MINUTE,
+        UTC_DATE() + INTERVAL 10 DAY + INTERVAL '4:30' HOUR_MINUTE);
 SET @lobby_perf = LAST_INSERT_ID();
 INSERT INTO tickets_ga_quota (tenant_id, performance_id, name, price_category, capacity)
 VALUES (@t, @lobby_perf, '自由席', 'FREE', 200);
@@ -65,3 +68,28 @@ INSERT INTO inventory_unit (tenant_id, kind, resource_id, unit, state)
     WITH RECURSIVE n (u) AS (SELECT 1 UNION ALL SELECT u + 1 FROM n WHERE u < 300)
     SELECT @t, 'tickets.merch', m.id, n.u, 'free' FROM n JOIN (SELECT @programme AS id, 300 AS stock
                                                       UNION ALL SELECT @tote, 100) m ON n.u <= m.stock;
+
+-- The hall on the venue calendar (core/commerce/calendar.h; the import made its space with the
+-- venue): 30 minutes kept free after every use, divisible into 舞台 and 客席, and the three
+-- performances above occupying it from their doors to their end plus that buffer, claims made
+-- as mg_calendar_occupy makes them (one row per 15-minute slot, for the hall and each part).
+SET time_zone = '+00:00';
+SET @hall = (SELECT space_id FROM tickets_venue WHERE tenant_id = @t AND id = @venue);
+UPDATE calendar_space SET name = '大ホール', capacity = @seats, buffer_minutes = 30 WHERE tenant_id = @t AND id = @hall;
+INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity) VALUES
+    (@t, @hall, 1, '舞台', 'stage', 0), (@t, @hall, 1, '客席', 'seating', @seats);
+INSERT INTO calendar_occupation (tenant_id, space_id, starts_at, ends_at, first_slot, last_slot, owner_kind,
+                                 owner_id, label)
+    SELECT p.tenant_id, @hall, COALESCE(p.doors_at, p.starts_at), p.ends_at,
+           FLOOR(UNIX_TIMESTAMP(COALESCE(p.doors_at, p.starts_at)) / 900),
+           CEIL((UNIX_TIMESTAMP(p.ends_at) + 30 * 60) / 900) - 1, 'tickets.performance', p.id, e.title
+    FROM tickets_performance p JOIN tickets_event e ON e.tenant_id = p.tenant_id AND e.id = p.event_id
+    WHERE p.tenant_id = @t AND e.venue_id = @venue;
+INSERT INTO calendar_claim (tenant_id, space_id, slot, occupation_id)
+    WITH RECURSIVE c (occupation, slot, last_slot) AS (
+        SELECT id, first_slot, last_slot FROM calendar_occupation WHERE tenant_id = @t AND space_id = @hall
+        UNION ALL SELECT occupation, slot + 1, last_slot FROM c WHERE slot < last_slot)
+    SELECT @t, s.id, c.slot, c.occupation FROM c
+    JOIN calendar_space s ON s.tenant_id = @t AND (s.id = @hall OR s.parent_id = @hall)
+    ORDER BY s.id, c.slot;
+UPDATE calendar_occupation SET claims = 3 * (last_slot - first_slot + 1) WHERE tenant_id = @t AND space_id = @hall;

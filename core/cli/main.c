@@ -33,6 +33,7 @@
 #include "http.h"
 #include "i18n.h"
 #include "inventory.h"
+#include "calendar.h"
 #include "jobs.h"
 #include "log.h"
 #include "lottery.h"
@@ -157,6 +158,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_lottery_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_calendar_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_delete_statements, errbuf, errlen)) != MG_OK ||
@@ -274,6 +276,19 @@ static int cmd_migrate(void)
 		printf("migrate: up to date (%zu migration(s) recorded)\n", app.migrations.n);
 	else
 		printf("migrate: applied %zu migration(s)\n", applied);
+	/* every run too: the platform's holiday list is data shipped beside the migrations */
+	char holidays[sizeof(config.schema_dir) + 32];
+	snprintf(holidays, sizeof(holidays), "%s/holidays-jp.csv", config.schema_dir);
+	struct mg_arena *arena = mg_arena_new();
+	size_t ndays = 0;
+	enum mg_err herr = arena != NULL ? mg_calendar_load_holidays(db, arena, holidays, &ndays, errbuf, sizeof(errbuf))
+					 : MG_ERR_NOMEM;
+	mg_arena_free(arena);
+	if (herr != MG_OK) {
+		fail("migrate: holidays", errbuf);
+		goto out;
+	}
+	printf("migrate: %zu national holiday(s) loaded from %s\n", ndays, holidays);
 	/* every run, not only when something was applied: the rights follow the tables */
 	size_t ntables = 0, nrestricted = 0;
 	if (mg_grants_apply(db, &config, &ntables, &nrestricted, errbuf, sizeof(errbuf)) != MG_OK) {

@@ -6,6 +6,7 @@
 #include "backup.h"
 #include "booking.h"
 #include "inventory.h"
+#include "calendar.h"
 #include "jobs.h"
 #include "lottery.h"
 #include "mail.h"
@@ -24,14 +25,21 @@ static enum mg_err sweep_sessions(struct mg_db *db, struct mg_arena *arena, time
 }
 
 /* Lapsed holds already count as free (core/inventory.c); this tidies their rows, and marks
- * provisional holds past their deadline lapsed with their orders expired (core/booking.c). */
+ * provisional holds past their deadline lapsed with their orders expired (core/booking.c), and
+ * deletes the venue calendar's lapsed claims. */
 static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t now)
 {
-	size_t tidied = 0, lapsed = 0;
+	size_t tidied = 0, lapsed = 0, claims = 0;
 	enum mg_err err = mg_inventory_sweep(db, arena, now, &tidied);
 	if (err == MG_OK)
 		err = mg_bookings_lapse_due(db, arena, now, &lapsed);
-	mg_job_note("freed %zu lapsed hold(s); %zu provisional hold(s) lapsed", tidied, lapsed);
+	/* a lapsed provisional occupation's claims count as free already (core/commerce/calendar.c);
+	 * this deletes them */
+	if (err == MG_OK)
+		err = mg_calendar_sweep(db, arena, now, &claims);
+	/* one note: a job's run keeps the last */
+	mg_job_note("freed %zu lapsed hold(s); %zu provisional hold(s) lapsed; %zu lapsed calendar claim(s) deleted", tidied,
+		    lapsed, claims);
 	return err;
 }
 

@@ -58,7 +58,7 @@ enum mg_err tickets_event_load(struct mg_db *db, struct mg_arena *arena, uint64_
 }
 
 /* Columns of CATALOG_PERFORMANCE_COLUMNS. */
-enum { P_ID, P_EVENT, P_STARTS, P_DOORS, P_SALE_STARTS, P_SALE_ENDS, P_STATE };
+enum { P_ID, P_EVENT, P_STARTS, P_DOORS, P_SALE_STARTS, P_SALE_ENDS, P_STATE, P_ENDS };
 
 static void performance_from_row(const struct mg_rows *rows, size_t r, struct tickets_performance *p)
 {
@@ -69,6 +69,28 @@ static void performance_from_row(const struct mg_rows *rows, size_t r, struct ti
 	p->sale_starts_at = cell_time(MG_CELL(rows, r, P_SALE_STARTS));
 	p->sale_ends_at = cell_time(MG_CELL(rows, r, P_SALE_ENDS));
 	p->cancelled = strcmp(MG_CELL(rows, r, P_STATE), "cancelled") == 0;
+	p->ends_at = cell_time(MG_CELL(rows, r, P_ENDS));
+}
+
+enum mg_err tickets_venue_space(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t venue,
+				uint64_t *space)
+{
+	struct mg_dbval args[] = { MG_INT(tenant), MG_INT(venue) };
+	struct mg_rows rows;
+	enum mg_err err =
+	    mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_VENUE_SPACE_LOCK], args, 2, &rows, NULL, NULL);
+	if (err != MG_OK)
+		return err;
+	if (rows.nrows == 0)
+		return MG_ERR_NOT_FOUND;
+	*space = cell_u64(MG_CELL(&rows, 0, 0));
+	if (*space != 0)
+		return MG_OK;
+	struct mg_space hall = { .name = MG_CELL(&rows, 0, 1), .kind = "hall", .active = true };
+	if ((err = mg_space_create(db, arena, tenant, &hall, space)) != MG_OK)
+		return err;
+	struct mg_dbval set[] = { MG_INT(*space), MG_INT(tenant), MG_INT(venue) };
+	return mg_db_exec(db, arena, &tickets_statements[TICKETS_SQL_VENUE_SPACE_SET], set, 3, NULL, NULL, NULL);
 }
 
 enum mg_err tickets_performance_load(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id,

@@ -56,9 +56,18 @@ struct tickets_performance {
 	time_t starts_at;
 	time_t doors_at; /* 0 when not given */
 	time_t sale_starts_at, sale_ends_at; /* on sale while sale_starts_at <= now < sale_ends_at */
+	time_t ends_at; /* 0 when not given: TICKETS_DEFAULT_LENGTH after the start */
 	bool cancelled;
 	struct tickets_event event;
 };
+
+/* How long a performance without an end time occupies its venue after its start. */
+enum { TICKETS_DEFAULT_LENGTH = 3 * 3600 };
+
+/* The venue's calendar space (core/commerce/calendar.h), made now when the venue has none yet
+ * (the venue row is locked meanwhile). In a transaction. */
+enum mg_err tickets_venue_space(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t venue,
+				uint64_t *space);
 
 /* The performance id of this tenant with its event, or MG_ERR_NOT_FOUND. */
 enum mg_err tickets_performance_load(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id,

@@ -402,7 +402,9 @@ static json_t *counts_json(const struct mg_unit_counts *c)
 static json_t *performance_values(struct mg_ctx *ctx, const struct sent_form *s, const char *form, uint64_t row,
 				  const struct tickets_performance *p)
 {
-	return json_pack("{s:s, s:s, s:s, s:s}", "starts_at",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "ends_at",
+			 shown(ctx, s, form, row, "ends_at", p && p->ends_at ? mg_time_text(ctx, p->ends_at, MG_TZ_INPUT) : ""),
+			 "starts_at",
 			 shown(ctx, s, form, row, "starts_at", p ? mg_time_text(ctx, p->starts_at, MG_TZ_INPUT) : ""), "doors_at",
 			 shown(ctx, s, form, row, "doors_at", p && p->doors_at ? mg_time_text(ctx, p->doors_at, MG_TZ_INPUT) : ""),
 			 "sale_starts_at",
@@ -871,7 +873,7 @@ enum mg_err catalog_admin_prices(struct mg_ctx *ctx)
 /* ==== performances ==== */
 
 struct performance_input {
-	time_t starts_at, doors_at, sale_starts_at, sale_ends_at;
+	time_t starts_at, doors_at, sale_starts_at, sale_ends_at, ends_at;
 };
 
 /* A date and time field in the tenant's zone: required or not; *out 0 when empty and optional.
@@ -911,6 +913,9 @@ static json_t *read_performance_form(struct mg_ctx *ctx, struct performance_inpu
 	read_time(ctx, errors, "doors_at", false, &in->doors_at);
 	read_time(ctx, errors, "sale_starts_at", true, &in->sale_starts_at);
 	read_time(ctx, errors, "sale_ends_at", true, &in->sale_ends_at);
+	read_time(ctx, errors, "ends_at", false, &in->ends_at);
+	if (in->ends_at != 0 && in->starts_at != 0 && in->ends_at <= in->starts_at)
+		catalog_field_error(ctx, errors, "ends_at", N_("The performance must end after it starts."));
 	if (in->doors_at != 0 && in->starts_at != 0 && in->doors_at > in->starts_at)
 		catalog_field_error(ctx, errors, "doors_at", N_("The doors must open before the performance starts."));
 	if (in->sale_starts_at != 0 && in->sale_ends_at != 0 && in->sale_ends_at <= in->sale_starts_at)
@@ -923,20 +928,78 @@ static struct mg_dbval time_value(time_t t)
 	return t != 0 ? MG_INT(t) : MG_NULL;
 }
 
+/* What stood in the way of a performance on the venue calendar. */
+struct venue_taken {
+	bool taken;
+	struct mg_calendar_conflict conflict;
+};
+
+/* The performance occupies its venue's space on the venue calendar (core/commerce/calendar.h)
+ * from its doors (else its start) to its end (else TICKETS_DEFAULT_LENGTH after the start); the
+ * space adds its buffer. Staff schedule performances, so the space's hours do not apply.
+ * MG_ERR_CONFLICT with *taken filled when something else is there. In a transaction. */
+static enum mg_err occupy_venue(struct mg_db *db, struct mg_ctx *ctx, const struct tickets_event *ev,
+				uint64_t performance, const struct performance_input *in, struct venue_taken *taken)
+{
+	uint64_t space = 0;
+	enum mg_err err = tickets_venue_space(db, mg_arena(ctx), mg_tenant_id(ctx), ev->venue_id, &space);
+	if (err != MG_OK)
+		return err;
+	struct mg_occupation occ = { .space_id = space,
+				     .from = in->doors_at != 0 ? in->doors_at : in->starts_at,
+				     .to = in->ends_at != 0 ? in->ends_at : in->starts_at + TICKETS_DEFAULT_LENGTH,
+				     .owner_kind = "tickets.performance",
+				     .owner_id = performance,
+				     .label = ev->title };
+	err = mg_calendar_occupy(db, mg_arena(ctx), mg_tenant_id(ctx), &occ, true, mg_now(), NULL, &taken->conflict);
+	taken->taken = err == MG_ERR_CONFLICT || err == MG_ERR_INPUT;
+	return err == MG_ERR_INPUT ? MG_ERR_CONFLICT : err;
+}
+
+/* "{venue}はこの時間、すでに「{what}」で使用されています（{from}〜{to}）…" for the form. */
+static const char *venue_taken_message(struct mg_ctx *ctx, const struct tickets_event *ev,
+				       const struct mg_calendar_conflict *c)
+{
+	struct mg_arena *a = mg_arena(ctx);
+	if (c->from == 0 || c->label == NULL)
+		return catalog_message(ctx, N_("{venue} is not available at that time. Choose another time."), "{venue}",
+				       ev->venue_name);
+	const char *what = c->label[0] != '\0' ? c->label : mg_tr(ctx, N_("another booking"));
+	const char *from = mg_time_text(ctx, c->from, MG_TZ_PEOPLE);
+	bool same_day = strcmp(mg_time_text(ctx, c->from, MG_TZ_DATE), mg_time_text(ctx, c->to, MG_TZ_DATE)) == 0;
+	const char *to = mg_time_text(ctx, c->to, same_day ? MG_TZ_CLOCK : MG_TZ_PEOPLE);
+	const char *text = mg_tr(ctx, N_("{venue} is already in use at that time by “{what}” ({from} – {to}). "
+					 "Choose another time."));
+	const char *keys[] = { "{venue}", "{what}", "{from}", "{to}" };
+	const char *values[] = { ev->venue_name, what, from, to };
+	for (size_t i = 0; i < 4; i++) {
+		const char *at = strstr(text, keys[i]);
+		if (at != NULL)
+			text = mg_arena_printf(a, "%.*s%s%s", (int)(at - text), text, values[i], at + strlen(keys[i]));
+	}
+	return text;
+}
+
 struct new_performance {
 	const struct tickets_event *ev;
 	struct performance_input in;
 	unsigned long long id;
+	struct venue_taken taken;
 };
 
-/* The performance and, for reserved seating, one unit per seat of the map: both or neither. */
+/* The performance, its occupation of the venue and, for reserved seating, one unit per seat of
+ * the map: all or nothing. */
 static enum mg_err insert_performance(struct mg_db *db, struct mg_ctx *ctx, void *arg)
 {
 	struct new_performance *p = arg;
-	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p->ev->id), MG_INT(p->in.starts_at),
-				   time_value(p->in.doors_at), MG_INT(p->in.sale_starts_at), MG_INT(p->in.sale_ends_at) };
+	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)),	  MG_INT(p->ev->id),
+				   MG_INT(p->in.starts_at),	  time_value(p->in.doors_at),
+				   MG_INT(p->in.sale_starts_at), MG_INT(p->in.sale_ends_at),
+				   time_value(p->in.ends_at) };
 	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_INSERT],
-	                             args, 6, NULL, NULL, &p->id);
+	                             args, 7, NULL, NULL, &p->id);
+	if (err == MG_OK)
+		err = occupy_venue(db, ctx, p->ev, p->id, &p->in, &p->taken);
 	if (err != MG_OK || !p->ev->seated)
 		return err;
 	return mg_inventory_add(db, mg_arena(ctx), mg_tenant_id(ctx), TICKETS_KIND_SEAT, p->id, 1, p->ev->seat_count,
@@ -951,14 +1014,19 @@ enum mg_err catalog_admin_performance_add(struct mg_ctx *ctx)
 	enum mg_err err = load_event(ctx, &ev);
 	if (err != MG_OK)
 		return err;
-	struct new_performance p = { &ev, { 0 }, 0 };
+	struct new_performance p = { &ev, { 0 }, 0, { 0 } };
 	json_t *errors = read_performance_form(ctx, &p.in);
 	if (ev.seated && ev.seat_count == 0)
 		catalog_field_error(ctx, errors, "starts_at", N_("The event's seat map has no seats."));
 	if (json_object_size(errors) > 0)
 		return event_problems(ctx, 422, &ev, "performance_add", 0, errors, NULL);
+	err = in_transaction(ctx, insert_performance, &p);
+	if (err == MG_ERR_CONFLICT && p.taken.taken) {
+		json_object_set_new(errors, "starts_at", json_string(venue_taken_message(ctx, &ev, &p.taken.conflict)));
+		return event_problems(ctx, 409, &ev, "performance_add", 0, errors, N_("The venue is taken at that time."));
+	}
 	json_decref(errors);
-	if ((err = in_transaction(ctx, insert_performance, &p)) != MG_OK)
+	if (err != MG_OK)
 		return err;
 	mg_audit(ctx, "tickets.performance.create", catalog_object(ctx, "tickets_performance", p.id), "success",
 		 mg_arena_printf(mg_arena(ctx), "event %llu, starts %s, %u seats", (unsigned long long)ev.id,
@@ -1068,29 +1136,76 @@ enum mg_err catalog_admin_performance(struct mg_ctx *ctx)
 	return err != MG_OK ? err : render_performance(ctx, 200, &p, NULL);
 }
 
-/* POST /<slug>/admin/tickets/performances/<id> — new times and sale window (the seats stay). */
+struct moved_performance {
+	const struct tickets_performance *p;
+	struct performance_input in;
+	struct venue_taken taken;
+};
+
+/* New times and, unless it was cancelled, its occupation of the venue moved with them: the old
+ * one released and the new one claimed in the same transaction (a move onto a taken evening
+ * changes nothing). */
+static enum mg_err move_performance(struct mg_db *db, struct mg_ctx *ctx, void *arg)
+{
+	struct moved_performance *m = arg;
+	struct mg_dbval args[] = { MG_INT(m->in.starts_at),	time_value(m->in.doors_at),
+				   MG_INT(m->in.sale_starts_at), MG_INT(m->in.sale_ends_at),
+				   time_value(m->in.ends_at),	MG_INT(mg_tenant_id(ctx)),
+				   MG_INT(m->p->id) };
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_UPDATE],
+	                             args, 7, NULL, NULL, NULL);
+	if (err == MG_OK)
+		err = mg_calendar_release_owner(db, mg_arena(ctx), mg_tenant_id(ctx), "tickets.performance", m->p->id,
+						NULL);
+	if (err == MG_OK && !m->p->cancelled)
+		err = occupy_venue(db, ctx, &m->p->event, m->p->id, &m->in, &m->taken);
+	return err;
+}
+
+/* POST /<slug>/admin/tickets/performances/<id> — new times and sale window (the seats stay);
+ * its occupation of the venue moves with it. */
 enum mg_err catalog_admin_performance_update(struct mg_ctx *ctx)
 {
 	struct tickets_performance p;
-	struct performance_input in = { 0 };
 	enum mg_err err = load_performance(ctx, &p);
 	if (err != MG_OK)
 		return err;
+	struct moved_performance m = { &p, { 0 }, { 0 } };
+	struct performance_input in = { 0 };
 	json_t *errors = read_performance_form(ctx, &in);
 	if (json_object_size(errors) > 0)
 		return performance_problems(ctx, 422, &p, "edit", 0, errors, NULL);
+	m.in = in;
+	err = in_transaction(ctx, move_performance, &m);
+	if (err == MG_ERR_CONFLICT && m.taken.taken) {
+		json_object_set_new(errors, "starts_at", json_string(venue_taken_message(ctx, &p.event, &m.taken.conflict)));
+		return performance_problems(ctx, 409, &p, "edit", 0, errors, N_("The venue is taken at that time."));
+	}
 	json_decref(errors);
-	struct mg_dbval args[] = { MG_INT(in.starts_at), time_value(in.doors_at), MG_INT(in.sale_starts_at),
-				   MG_INT(in.sale_ends_at), MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
-	if ((err =
-	         mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_UPDATE],
-	                    args, 6, NULL, NULL, NULL)) != MG_OK)
+	if (err != MG_OK)
 		return err;
 	struct mg_arena *a = mg_arena(ctx);
 	mg_audit(ctx, "tickets.performance.update", catalog_object(ctx, "tickets_performance", p.id), "success",
 		 mg_arena_printf(a, "starts %s, sale %s..%s", tickets_iso_utc(a, in.starts_at),
 				 tickets_iso_utc(a, in.sale_starts_at), tickets_iso_utc(a, in.sale_ends_at)));
 	return mg_redirect(ctx, 303, performance_href(ctx, p.id, ""));
+}
+
+struct cancelled_performance {
+	uint64_t id;
+	unsigned long long changed;
+};
+
+/* Cancelled, and its evening on the venue calendar freed, together. */
+static enum mg_err cancel_performance(struct mg_db *db, struct mg_ctx *ctx, void *arg)
+{
+	struct cancelled_performance *c = arg;
+	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(c->id) };
+	enum mg_err err = mg_db_exec(db, mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL],
+	                             args, 2, NULL, &c->changed, NULL);
+	if (err == MG_OK && c->changed == 1)
+		err = mg_calendar_release_owner(db, mg_arena(ctx), mg_tenant_id(ctx), "tickets.performance", c->id, NULL);
+	return err;
 }
 
 /* POST /<slug>/admin/tickets/performances/<id>/cancel — nothing more is sold for it; orders
@@ -1101,13 +1216,10 @@ enum mg_err catalog_admin_performance_cancel(struct mg_ctx *ctx)
 	enum mg_err err = load_performance(ctx, &p);
 	if (err != MG_OK)
 		return err;
-	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_INT(p.id) };
-	unsigned long long changed = 0;
-	if ((err =
-	         mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL],
-	                    args, 2, NULL, &changed, NULL)) != MG_OK)
+	struct cancelled_performance c = { p.id, 0 };
+	if ((err = in_transaction(ctx, cancel_performance, &c)) != MG_OK)
 		return err;
-	if (changed != 1)
+	if (c.changed != 1)
 		return performance_problems(ctx, 409, &p, "cancel", 0, json_object(),
 					    N_("This performance is already cancelled."));
 	mg_audit(ctx, "tickets.performance.cancel", catalog_object(ctx, "tickets_performance", p.id), "success", NULL);
@@ -1326,6 +1438,7 @@ const struct mg_field catalog_type_fields[] = {
 const struct mg_field catalog_performance_fields[] = {
 	{ "starts_at", MG_FROM_FORM, NULL, false, 40, N_("Starts"), MG_TEXT_NFKC },
 	{ "doors_at", MG_FROM_FORM, NULL, false, 40, N_("Doors open"), MG_TEXT_NFKC },
+	{ "ends_at", MG_FROM_FORM, NULL, false, 40, N_("Ends"), MG_TEXT_NFKC },
 	{ "sale_starts_at", MG_FROM_FORM, NULL, false, 40, N_("Sale starts"), MG_TEXT_NFKC },
 	{ "sale_ends_at", MG_FROM_FORM, NULL, false, 40, N_("Sale ends"), MG_TEXT_NFKC },
 	MG_FIELDS_END,

@@ -18,7 +18,8 @@
 	" LEFT JOIN tickets_seat_map m ON m.tenant_id = e.tenant_id AND m.id = e.seat_map_id"
 #define CATALOG_PERFORMANCE_COLUMNS                                                                            \
 	"p.id, p.event_id, UNIX_TIMESTAMP(p.starts_at), COALESCE(UNIX_TIMESTAMP(p.doors_at), 0),"             \
-	" UNIX_TIMESTAMP(p.sale_starts_at), UNIX_TIMESTAMP(p.sale_ends_at), p.state"
+	" UNIX_TIMESTAMP(p.sale_starts_at), UNIX_TIMESTAMP(p.sale_ends_at), p.state,"                          \
+	" COALESCE(UNIX_TIMESTAMP(p.ends_at), 0)"
 
 #define CATALOG_STATEMENTS                                                                                     \
 	/* events */                                                                                           \
@@ -57,6 +58,11 @@
 	  "SELECT venue_id, seat_count FROM tickets_seat_map WHERE tenant_id = ? AND id = ?" },                \
 	[TICKETS_SQL_CATALOG_VENUE_GET] = { "tickets.catalog_venue_get",                                       \
 	  "SELECT id FROM tickets_venue WHERE tenant_id = ? AND id = ?" },                                     \
+	/* the venue's calendar space: the venue row locked, so two first performances make one */           \
+	[TICKETS_SQL_VENUE_SPACE_LOCK] = { "tickets.venue_space_lock",                                         \
+	  "SELECT COALESCE(space_id, 0), name FROM tickets_venue WHERE tenant_id = ? AND id = ? FOR UPDATE" },  \
+	[TICKETS_SQL_VENUE_SPACE_SET] = { "tickets.venue_space_set",                                           \
+	  "UPDATE tickets_venue SET space_id = ? WHERE tenant_id = ? AND id = ?" },                            \
 	/* performances */                                                                                     \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_GET] = { "tickets.catalog_performance_get",                           \
 	  "SELECT " CATALOG_PERFORMANCE_COLUMNS " FROM tickets_performance p WHERE p.tenant_id = ? AND p.id = ?" }, \
@@ -69,11 +75,13 @@
 	  " WHERE p.tenant_id = ? AND e.state = 'published' AND p.starts_at >= FROM_UNIXTIME(?)"              \
 	  " ORDER BY p.event_id, p.starts_at, p.id LIMIT 5000" },                                             \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_INSERT] = { "tickets.catalog_performance_insert",                     \
-	  "INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at)" \
-	  " VALUES (?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?))" },          \
+	  "INSERT INTO tickets_performance (tenant_id, event_id, starts_at, doors_at, sale_starts_at, sale_ends_at," \
+	  " ends_at) VALUES (?, ?, FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?), FROM_UNIXTIME(?),"     \
+	  " FROM_UNIXTIME(?))" },                                                                                \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_UPDATE] = { "tickets.catalog_performance_update",                     \
 	  "UPDATE tickets_performance SET starts_at = FROM_UNIXTIME(?), doors_at = FROM_UNIXTIME(?),"         \
-	  " sale_starts_at = FROM_UNIXTIME(?), sale_ends_at = FROM_UNIXTIME(?) WHERE tenant_id = ? AND id = ?" }, \
+	  " sale_starts_at = FROM_UNIXTIME(?), sale_ends_at = FROM_UNIXTIME(?), ends_at = FROM_UNIXTIME(?)"    \
+	  " WHERE tenant_id = ? AND id = ?" },                                                                   \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_CANCEL] = { "tickets.catalog_performance_cancel",                     \
 	  "UPDATE tickets_performance SET state = 'cancelled' WHERE tenant_id = ? AND id = ? AND state = 'on_sale'" }, \
 	[TICKETS_SQL_CATALOG_PERFORMANCE_FREE_SEATS] = { "tickets.catalog_performance_free_seats",             \

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "seatmap.h"
+#include "catalog.h" /* tickets_venue_space */
 
 /* ---- loading ---- */
 
@@ -389,18 +390,36 @@ enum mg_err tickets_seatmap_venues_page(struct mg_ctx *ctx)
 	return render_venues(ctx, 200, NULL);
 }
 
-/* POST /<slug>/admin/tickets/venues — adds a venue (name required), then shows it. */
+struct web_venue {
+	struct mg_arena *arena;
+	uint64_t tenant;
+	const char *name, *address;
+	unsigned long long id;
+};
+
+/* The venue and its space on the venue calendar, together. */
+static enum mg_err insert_web_venue(struct mg_db *db, void *arg)
+{
+	struct web_venue *v = arg;
+	uint64_t space;
+	struct mg_dbval args[] = { MG_INT(v->tenant), MG_TEXT(v->name), MG_TEXT(v->address) };
+	enum mg_err err =
+	    mg_db_exec(db, v->arena, &tickets_statements[TICKETS_SQL_VENUE_INSERT], args, 3, NULL, NULL, &v->id);
+	return err != MG_OK ? err : tickets_venue_space(db, v->arena, v->tenant, v->id, &space);
+}
+
+/* POST /<slug>/admin/tickets/venues — adds a venue (name required) with its calendar space,
+ * then shows it. */
 enum mg_err tickets_seatmap_venue_create(struct mg_ctx *ctx)
 {
 	const char *name = mg_form(ctx, "name"), *address = mg_form(ctx, "address");
 	if (name == NULL || strspn(name, " \t\r\n") == strlen(name))
 		return render_venues(ctx, 422, json_pack("{s:s}", "name", mg_tr(ctx, N_("Enter the venue's name."))));
-	unsigned long long id = 0;
-	struct mg_dbval args[] = { MG_INT(mg_tenant_id(ctx)), MG_TEXT(name), MG_TEXT(address ? address : "") };
-	enum mg_err err = mg_db_exec(mg_ctx_db(ctx), mg_arena(ctx), &tickets_statements[TICKETS_SQL_VENUE_INSERT], args,
-	                             3, NULL, NULL, &id);
+	struct web_venue v = { mg_arena(ctx), mg_tenant_id(ctx), name, address ? address : "", 0 };
+	enum mg_err err = mg_db_transaction(mg_ctx_db(ctx), insert_web_venue, &v);
 	if (err != MG_OK)
 		return err;
+	unsigned long long id = v.id;
 	const char *ids = mg_arena_printf(mg_arena(ctx), "%llu", id);
 	mg_audit(ctx, "tickets.venue.create", mg_arena_printf(mg_arena(ctx), "venue:%s", ids), "success", name);
 	return mg_redirect(ctx, 303, venue_href(ctx, ids));
@@ -602,8 +621,11 @@ static enum mg_err insert_venue(struct mg_db *db, void *arg)
 	struct venue_new *v = arg;
 	unsigned long long id = 0;
 	struct mg_dbval args[] = { MG_INT(v->tenant), MG_TEXT(v->name), MG_TEXT("") };
+	uint64_t space;
 	enum mg_err err =
 	    mg_db_exec(db, v->arena, &tickets_statements[TICKETS_SQL_VENUE_INSERT], args, 3, NULL, NULL, &id);
+	if (err == MG_OK)
+		err = tickets_venue_space(db, v->arena, v->tenant, id, &space);
 	if (err == MG_OK)
 		err = mg_audit_command(db, v->arena, v->tenant, "cli", "tickets.venue.create",
 				       mg_arena_printf(v->arena, "venue:%llu", id), v->name);

@@ -349,6 +349,16 @@ _mg_seed_demo_tickets() {
 	rm -f "$map_file"
 }
 
+# The rentals module's demo: conf/demo/rentals.sql (the 市民会館's spaces on the venue calendar,
+# rooms, blocks, fees, equipment, hours and closed days) as the database root.
+_mg_seed_demo_rentals() {
+	local tenant
+	tenant=$(_mg_mariadb -N -B madoguchi -e "SELECT id FROM tenant WHERE slug = 'demo'")
+	{ printf 'SET @t = %s;\n' "$tenant"; cat "$MG_ROOT/conf/demo/rentals.sql"; } |
+		_mg_mariadb madoguchi ||
+		mg_die "the demo rooms did not load (conf/demo/rentals.sql)"
+}
+
 mg_seed_demo() {
 	mg_paths
 	local logins=$VAR/secrets/demo-logins.txt bin=$BUILD/madoguchi role out
@@ -375,8 +385,9 @@ mg_seed_demo() {
 		"$(sed -n 's/^initial password.*: //p' <<<"$out")" "$MG_HTTPS_PORT" >>"$logins.tmp"
 	mv "$logins.tmp" "$logins"
 	_mg_seed_demo_tickets
+	_mg_seed_demo_rentals
 	mg_say "created the demo tenant 'demo' (a 600-seat hall, two concerts on sale, a free-seating" \
-		"lobby concert, merchandise), its staff and the operator 'ops'"
+		"lobby concert, merchandise; rooms to rent), its staff and the operator 'ops'"
 }
 
 mg_start_serve() {

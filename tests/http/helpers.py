@@ -669,3 +669,86 @@ def active_account(slug, mail, password=PASSWORD):
     r = confirm(client, link_path(msg, "confirm"), password)
     assert r.status_code == 303, r.text
     return client
+
+
+# ---- rentals (tests/http/test_rentals_*.py, tests/browser/test_browser_rentals.py) ----
+
+import datetime as _datetime  # noqa: E402
+
+JST_ZONE = _datetime.timezone(_datetime.timedelta(hours=9))
+
+
+def rentals_tenant(modules="tickets rentals"):
+    slug = f"rent-{uuid.uuid4().hex[:10]}"
+    done = madoguchi("tenant", "create", "--slug", slug, "--name", "テスト市民会館", "--modules", modules)
+    assert done.returncode == 0, done.stderr
+    return slug, int(sql(f"SELECT id FROM tenant WHERE slug = '{slug}'").strip())
+
+
+def utc(t):
+    return t.astimezone(_datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def day_ahead(days, weekday=None):
+    """A local date `days` days from today, moved on to the next `weekday` (0 Monday) if given."""
+    d = _datetime.datetime.now(JST_ZONE).date() + _datetime.timedelta(days=days)
+    while weekday is not None and d.weekday() != weekday:
+        d += _datetime.timedelta(days=1)
+    return d.isoformat()
+
+
+def make_center(tid):
+    """A 市民会館 (午前 9–12, 午後 13–17, 夜間 18–22; 土日祝 +20 %; 全日 −10 %) with a 会議室 and a
+    体育館 of two parts on calendar spaces, purposes 一般 ×1.0 and 営利 ×3.0, and one projector."""
+    out = sql(f"""
+        INSERT INTO calendar_space (tenant_id, name, kind, capacity) VALUES ({tid}, '第1会議室', 'room', 40);
+        SET @s_room = LAST_INSERT_ID();
+        INSERT INTO calendar_space (tenant_id, name, kind, capacity) VALUES ({tid}, '体育館', 'court', 300);
+        SET @s_gym = LAST_INSERT_ID();
+        INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity)
+          VALUES ({tid}, @s_gym, 1, 'A面', 'court', 150);
+        SET @s_a = LAST_INSERT_ID();
+        INSERT INTO calendar_space (tenant_id, parent_id, depth, name, kind, capacity)
+          VALUES ({tid}, @s_gym, 1, 'B面', 'court', 150);
+        SET @s_b = LAST_INSERT_ID();
+        INSERT INTO rentals_facility (tenant_id, name, weekend_percent, full_day_percent)
+          VALUES ({tid}, '市民会館', 20, 10);
+        SET @f = LAST_INSERT_ID();
+        INSERT INTO rentals_block (tenant_id, facility_id, code, label, start_minute, end_minute, sort_order)
+          VALUES ({tid}, @f, 'am', '午前', 540, 720, 1), ({tid}, @f, 'pm', '午後', 780, 1020, 2),
+                 ({tid}, @f, 'night', '夜間', 1080, 1320, 3);
+        INSERT INTO rentals_purpose (tenant_id, facility_id, code, label, percent, sort_order)
+          VALUES ({tid}, @f, 'general', '一般', 100, 1), ({tid}, @f, 'commercial', '営利', 300, 2);
+        INSERT INTO rentals_room (tenant_id, facility_id, space_id, name, capacity, sort_order)
+          VALUES ({tid}, @f, @s_room, '第1会議室', 40, 1);
+        SET @room = LAST_INSERT_ID();
+        INSERT INTO rentals_room (tenant_id, facility_id, space_id, name, capacity, sort_order)
+          VALUES ({tid}, @f, @s_gym, '体育館', 300, 2);
+        SET @gym = LAST_INSERT_ID();
+        INSERT INTO rentals_room (tenant_id, facility_id, parent_room_id, space_id, name, capacity, sort_order)
+          VALUES ({tid}, @f, @gym, @s_a, 'A面', 150, 1);
+        SET @a = LAST_INSERT_ID();
+        INSERT INTO rentals_fee (tenant_id, room_id, block_code, amount)
+          SELECT {tid}, r.id, b.code, CASE b.code WHEN 'am' THEN 1000 WHEN 'pm' THEN 1500 ELSE 2000 END
+          FROM rentals_room r JOIN rentals_block b ON b.tenant_id = r.tenant_id AND b.facility_id = r.facility_id
+          WHERE r.tenant_id = {tid};
+        INSERT INTO rentals_equipment (tenant_id, facility_id, name, stock, fee_per_block)
+          VALUES ({tid}, @f, 'プロジェクター', 1, 1000);
+        SET @projector = LAST_INSERT_ID();
+        SELECT @room, @gym, @a, @projector, @s_room;
+    """).split()
+    room, gym, a, projector, space = (int(x) for x in out)
+    return {"room": room, "gym": gym, "a": a, "projector": projector, "space": space}
+
+
+
+def rentals_api_token(admin, slug, name, acts_as):
+    """A staff API token made on the back-office page for the staff member acts_as."""
+    page = admin.get(f"/{slug}/admin/api-tokens", headers=EN)
+    assert page.status_code == 200, page.text
+    staff = sql(f"SELECT s.id FROM staff s JOIN tenant t ON t.id = s.tenant_id"
+                f" WHERE t.slug = '{slug}' AND s.login = '{acts_as}'").strip()
+    r = admin.post(f"/{slug}/admin/api-tokens", headers=EN,
+                   data={"name": name, "staff": staff, "csrf": page_csrf(page.text)})
+    assert r.status_code == 200, r.text
+    return re.search(r'class="secret token">([A-Za-z0-9_-]{43})<', r.text).group(1)

@@ -199,6 +199,11 @@ def test_every_state_changing_route_refuses_a_request_without_csrf(hall):
     """Walked from the route table, so a route added later is covered without editing this."""
     slug = hall["slug"]
     checked = 0
+    # every module's routes answer this tenant, not a 404 for a module it did not contract
+    owners = {route["owner"] for route in routes()} - {"core"}
+    tid = sql(f"SELECT id FROM tenant WHERE slug = '{slug}'").strip()
+    for owner in owners:
+        sql(f"INSERT IGNORE INTO tenant_module (tenant_id, module) VALUES ({tid}, '{owner}')")
     with logged_in(slug, "admin", hall["admin"]) as c:
         for route in routes():
             if route["method"] in ("GET", "HEAD"):

@@ -49,9 +49,9 @@ class LondonShow:
     def get(self, path, lang=EN):
         return self.admin.get(f"/{self.slug}/admin{path}", headers=lang)
 
-    def add_performance(self, starts, doors=None, sale_to=None):
+    def add_performance(self, starts, doors=None, sale_to=None, ends=None):
         now = datetime.datetime.now(LONDON)
-        data = {"starts_at": starts, "doors_at": doors or "",
+        data = {"starts_at": starts, "doors_at": doors or "", "ends_at": ends or "",
                 "sale_starts_at": (now - datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
                 "sale_ends_at": sale_to or "2027-03-01T12:00", "csrf": self.csrf}
         return self.admin.post(f"/{self.slug}/admin/tickets/events/{self.event}/performances", headers=EN, data=data)
@@ -92,8 +92,9 @@ def test_zone_names_are_checked_when_set(london):
 
 
 def test_the_hour_the_clocks_go_back_takes_the_earlier_time(london):
+    # the first ends before the second's doors: the venue calendar keeps one performance at a time
     first = performance_id(london.add_performance("2027-10-31T01:30", doors="2027-10-31T01:00",
-                                                  sale_to="2027-10-30T12:00"))
+                                                  sale_to="2027-10-30T12:00", ends="2027-10-31T01:50"))
     second = performance_id(london.add_performance("2027-10-31T02:30", sale_to="2027-10-30T12:00"))
     # stored in UTC: 01:30 BST (the first of the two 01:30s) is 00:30 UTC, 02:30 GMT is 02:30 UTC
     assert london.stored(first) == utc(2027, 10, 31, 0, 30)
