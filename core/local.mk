@@ -41,6 +41,8 @@ MG_SRC_CORE = \
 	%D%/base/schedule.c %D%/base/schedule.h %D%/ops/jobs.c %D%/ops/core_jobs.c %D%/ops/jobs.h %D%/cli/cmd_jobs.c \
 	%D%/commerce/inventory.c %D%/commerce/inventory.h %D%/commerce/calendar.c %D%/commerce/calendar_rules.c \
 	%D%/commerce/calendar.h %D%/tenant/signing.c %D%/tenant/signing.h \
+	%D%/commerce/lottery.c %D%/commerce/lottery_draw.c %D%/commerce/lottery.h %D%/cli/cmd_lottery.c \
+	%D%/web/lottery_pages.c %D%/web/lottery_pages.h \
 	%D%/ops/purge.c %D%/ops/purge_ledger.c %D%/ops/purge.h %D%/cli/cmd_purge.c \
 	%D%/ops/deletions.c %D%/ops/deletions.h %D%/web/deletion_pages.c %D%/web/deletion_pages.h %D%/web/export.c %D%/web/export.h \
 	%D%/ops/backup_stream.c %D%/ops/backup_stream.h %D%/ops/backup_manifest.c %D%/ops/backup.h \

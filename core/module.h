@@ -27,6 +27,7 @@
 #include "inventory.h"
 #include "calendar.h"
 #include "log.h"
+#include "lottery.h"
 #include "modules.h"
 #include "order.h"
 #include "payment.h"

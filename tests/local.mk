@@ -255,6 +255,15 @@ EXTRA_DIST += %D%/check-module-sql.sh %D%/check_module_sql.py
 TESTS += %D%/check-test-imports.sh
 EXTRA_DIST += %D%/check-test-imports.sh %D%/check_test_imports.py
 
+# core/commerce/lottery_draw.c: the pure draw of docs/lottery.md — a fixed seed gives a fixed
+# result, input order does not matter, bundles all or nothing, ranks, limits (issue 11, item 6).
+# Against a database with 500 entries: tests/http/test_lottery.py.
+check_PROGRAMS += %D%/unit/test_lottery
+TESTS += %D%/unit/test_lottery
+%C%_unit_test_lottery_SOURCES = %D%/unit/test_lottery.c core/commerce/lottery_draw.c core/base/crypto.c $(MG_SRC_UNIT)
+%C%_unit_test_lottery_CFLAGS = $(MG_CFLAGS_UNIT)
+%C%_unit_test_lottery_LDFLAGS = $(MG_LINK_UNIT)
+%C%_unit_test_lottery_LDADD = $(MG_LIBS_UNIT)
 # core/commerce/calendar_rules.c: slots (rounded outward, buffer, longest span) and closed-day
 # rules (issue 11, item 1). Against a database: tests/db/calendar_race.c via test_calendar.py.
 check_PROGRAMS += %D%/unit/test_calendar

@@ -36,6 +36,8 @@
 #include "calendar.h"
 #include "jobs.h"
 #include "log.h"
+#include "lottery.h"
+#include "lottery_pages.h"
 #include "mail.h"
 #include "migrate.h"
 #include "modules.h"
@@ -190,6 +192,7 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_db_register(mg_people_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_mail_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_inventory_statements, errbuf, errlen)) != MG_OK ||
+	    (err = mg_db_register(mg_lottery_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_calendar_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_signing_statements, errbuf, errlen)) != MG_OK ||
 	    (err = mg_db_register(mg_purge_statements, errbuf, errlen)) != MG_OK ||
@@ -231,7 +234,8 @@ static enum mg_err load_app(struct mg_app *app, int with_templates, char *errbuf
 	    (err = mg_router_add(app->router, "core", mg_deletion_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_payment_routes, errbuf, errlen)) != MG_OK ||
 	    (err = mg_router_add(app->router, "core", mg_api_token_routes, errbuf, errlen)) != MG_OK ||
-	    (err = mg_router_add(app->router, "core", mg_receipt_routes, errbuf, errlen)) != MG_OK)
+	    (err = mg_router_add(app->router, "core", mg_receipt_routes, errbuf, errlen)) != MG_OK ||
+	    (err = mg_router_add(app->router, "core", mg_lottery_routes, errbuf, errlen)) != MG_OK)
 		return err;
 	for (size_t i = 0; i < mg_modules_count(); i++) {
 		const struct mg_module *m = mg_modules_get(i);
@@ -434,6 +438,7 @@ static const struct command commands[] = {
 	{ "backup", NULL, mg_cmd_backup },
 	{ "restore", NULL, mg_cmd_restore },
 	{ "drill", NULL, mg_cmd_drill },
+	{ "lottery", NULL, mg_cmd_lottery },
 	{ NULL, NULL, NULL },
 };
 

@@ -8,6 +8,7 @@
 #include "inventory.h"
 #include "calendar.h"
 #include "jobs.h"
+#include "lottery.h"
 #include "mail.h"
 #include "monitor.h"
 #include "payment.h"
@@ -44,6 +45,15 @@ static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t 
 	return err;
 }
 
+/* Draws the lotteries whose period closed and lapses wins not confirmed in time (core/commerce/lottery.c). */
+static enum mg_err run_lotteries(struct mg_db *db, struct mg_arena *arena, time_t now)
+{
+	size_t drawn = 0, lapsed = 0;
+	enum mg_err err = mg_lottery_job(db, arena, now, &drawn, &lapsed);
+	mg_job_note("drew %zu lotter%s, lapsed %zu unconfirmed win(s)", drawn, drawn == 1 ? "y" : "ies", lapsed);
+	return err;
+}
+
 /* The core's jobs, one comment each. Each job runs in its own transactions; the scheduler
  * records the runs.
  * ---- core jobs: add new entries here (e.g. the mail sender, mg_mail_send_pending) ---- */
@@ -69,6 +79,9 @@ const struct mg_job mg_core_jobs[] = {
 	{ "core.maintenance", "every 1m", mg_maintenance_job },
 	/* the watcher: /healthz of every host, database, scheduler, backup, drill, disk; incidents */
 	{ "core.monitor", "every 1m", mg_monitor_job },
+	/* draws each lottery at its close (idempotent, recorded on the draw), then lapses the wins
+	 * not confirmed (当選確認) by their deadline so that their items are free again */
+	{ "core.lottery", "every 1m", run_lotteries },
 	{ NULL, NULL, NULL },
 };
 

@@ -68,6 +68,10 @@ const struct mg_sql mg_purge_statements[] = {
 #define DELETE_PREFIX "core.purge_delete_"
 #define DELETE_BATCH(table) { DELETE_PREFIX table, "DELETE FROM " table " WHERE tenant_id = ? LIMIT ?" }
 const struct mg_sql mg_purge_delete_statements[] = {
+	DELETE_BATCH("lottery_award"),
+	DELETE_BATCH("lottery_entry"),
+	DELETE_BATCH("lottery_item"),
+	DELETE_BATCH("lottery_draw"),
 	DELETE_BATCH("calendar_claim"),
 	DELETE_BATCH("calendar_occupation"),
 	DELETE_BATCH("calendar_closed"),
