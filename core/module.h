@@ -49,12 +49,12 @@
 /* (the back-office frame, mg_admin_page/mg_admin_path, and mg_form_values: see the
  * "back office" block below) */
 /* A sealed buyer column of orders ("buyer_name" or "buyer_email") opened with the tenant's
- * key (arena), or NULL when it is NULL or does not open (core/order_admin.c). */
+ * key (arena), or NULL when it is NULL or does not open (core/web/order_admin.c). */
 const char *mg_order_buyer_text(struct mg_ctx *ctx, const char *column, const void *sealed, size_t len);
 /* The value of orders.buyer_email_hmac for a typed address (normalised as at checkout);
  * MG_ERR_INPUT when it is not an e-mail address. */
 enum mg_err mg_order_email_key(struct mg_ctx *ctx, const char *typed, char hmac[65]);
-/* CSV exports (UTF-8 BOM, CRLF, formula guard): core/csv.h, mg_csv_begin/field/int/end_row. */
+/* CSV exports (UTF-8 BOM, CRLF, formula guard): core/base/csv.h, mg_csv_begin/field/int/end_row. */
 /* ---- back office (module pages), rendering without answering, shipped schema files, what
  *      module commands need ---- */
 
@@ -71,7 +71,7 @@ enum mg_err mg_tenant_lookup(struct mg_db *db, struct mg_arena *arena, const cha
 enum mg_err mg_audit_command(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, const char *actor,
 			     const char *action, const char *object, const char *detail);
 
-/* ---- web: the public buying pages (issue 4, item 4; core/buyer.c) ---- */
+/* ---- web: the public buying pages (issue 4, item 4; core/web/buyer.c) ---- */
 
 /* The logged-in customer's name, e-mail address and phone ("" for what is unknown), to
  * prefill a checkout form; MG_ERR_NOT_FOUND when no customer is logged in. Strings in the
@@ -111,7 +111,7 @@ void mg_commerce_env(struct mg_ctx *ctx, struct mg_commerce_env *env);
  * back office), or NULL when it has none. */
 const char *mg_invoice_number(struct mg_ctx *ctx);
 /* An English msgid in a language ("ja", "en") without a request: a module's mail text in
- * the buyer's language (core/i18n.c). */
+ * the buyer's language (core/base/i18n.c). */
 const char *mg_i18n_translate(const char *lang, const char *msgid);
 /* "/<slug>/receipts/R1-<code>.<signature>": the printable receipt (領収書) of a paid order,
  * signed with the tenant's key like an e-ticket (arena); NULL when it cannot be signed. */

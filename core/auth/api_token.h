@@ -1,7 +1,7 @@
 /*
  * Staff API tokens (table api_token): an administrator creates one in the back office for a
  * gate scanner or another API client; it acts as one staff member with that member's role.
- * The token is shown once and stored as its SHA-256. core/http.c reads
+ * The token is shown once and stored as its SHA-256. core/http/http.c reads
  * "Authorization: Bearer <token>" on /<slug>/api/ routes only; a revoked token or a
  * deactivated member answers 401.
  */

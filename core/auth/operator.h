@@ -2,7 +2,7 @@
  * Platform operator accounts: the people who run contracts, notices and maintenance from the
  * console at /_operator/. Separate from every tenant's staff (rows and sessions of tenant 0,
  * their own cookie); login, lockout (5 failures → 15 minutes) and the password policy are the
- * staff's (core/staff.c, mg_account_*).
+ * staff's (core/auth/staff.c, mg_account_*).
  */
 #ifndef MG_OPERATOR_H
 #define MG_OPERATOR_H
@@ -42,7 +42,7 @@ enum mg_operator_sql {
 	MG_SQL_OPERATOR__MAX
 };
 extern const struct mg_sql mg_operator_statements[MG_SQL_OPERATOR__MAX + 1];
-/* The operators' side of the staff's login flow (mg_account_*, core/staff.h). */
+/* The operators' side of the staff's login flow (mg_account_*, core/auth/staff.h). */
 extern const struct mg_account_kind mg_operator_account;
 
 /* Creates an account; initial receives the one-time password to hand over.

@@ -10,7 +10,7 @@
 #include "mail.h"
 #include "people.h"
 
-/* core/account.c runs its transactions on these too. */
+/* core/web/account.c runs its transactions on these too. */
 const struct mg_sql mg_people_statements[] = {
 	[MG_SQL_PEOPLE_PERSON_BY_EMAIL] = { "core.person_by_email",
 	  "SELECT id, state, password_hash FROM person WHERE tenant_id = ? AND email_hmac = ?" },

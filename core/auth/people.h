@@ -2,7 +2,7 @@
  * The public's accounts at a tenant (table person): found only by a keyed hash of the
  * normalised e-mail address, every personal field sealed with the tenant's data key, login
  * with lockout (5 failures → 15 minutes, as for staff). Guests (a checkout without an
- * account) are persons without a password; the pages are in core/account.c.
+ * account) are persons without a password; the pages are in core/web/account.c.
  */
 #ifndef MG_PEOPLE_H
 #define MG_PEOPLE_H

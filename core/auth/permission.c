@@ -12,9 +12,9 @@ const struct mg_permission mg_core_permissions[] = {
 	{ "core.audit.view", MG_ROLE_ADMIN, N_("View and export the audit log") },
 	{ "core.notices.manage", MG_ROLE_ADMIN, N_("Post notices to the tenant's staff") },
 	{ "core.export", MG_ROLE_ADMIN, N_("Download an export of all the tenant's data") },
-	/* ---- gate: staff API tokens (core/api_token.c) ---- */
+	/* ---- gate: staff API tokens (core/auth/api_token.c) ---- */
 	{ "core.api_tokens", MG_ROLE_ADMIN, N_("Create and revoke staff API tokens") },
-	/* ---- commerce: receipts (core/receipt.c) ---- */
+	/* ---- commerce: receipts (core/web/receipt.c) ---- */
 	{ "core.settings", MG_ROLE_ADMIN, N_("Change the tenant's settings (invoice registration number)") },
 	{ NULL, 0, NULL },
 };

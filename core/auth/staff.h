@@ -130,7 +130,7 @@ enum mg_err mg_staff_unlock(struct mg_db *db, uint64_t tenant_id, uint64_t id);
 /* Accounts locked right now as [{id, login, until}] (until in the tenant's zone). */
 json_t *mg_staff_locked(struct mg_db *db, struct mg_arena *arena, uint64_t tenant_id, enum mg_err *err);
 
-/* --- two-factor (core/staff_totp.c) --- */
+/* --- two-factor (core/auth/staff_totp.c) --- */
 
 /* Checks an authenticator code or an unused recovery code for an account whose password was
  * checked; wrong codes count toward the lockout. */

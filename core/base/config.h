@@ -37,13 +37,13 @@ struct mg_config {
 	size_t max_key;         /* bytes per field name */
 	size_t max_value;       /* bytes per field value */
 	int log_level;          /* enum mg_log_level */
-	/* outgoing mail (core/mail.c) and the links in it */
+	/* outgoing mail (core/platform/mail.c) and the links in it */
 	char mail_transport[16]; /* "maildir" (.eml files in mail_dir) or "smtp" (to smtp_url) */
 	char mail_dir[256];
 	char smtp_url[256];     /* smtp://host:port or smtps://host:port */
 	char mail_from[256];    /* "Name <address>" or "address"; the name may be Japanese */
 	char public_url[256];   /* https://host[:port] as the public reaches the site, no '/' at the end */
-	/* backups (core/backup.c) and the purge ledger beside them */
+	/* backups (core/ops/backup.c) and the purge ledger beside them */
 	char backup_dir[256];   /* <backup_dir>/<id>/ one folder per backup; purge-ledger.jsonl */
 	char backup_key_file[256]; /* 64 hex characters, mode 0600: AES-256-GCM key of the backups */
 	size_t backup_keep_days; /* backups older than this are deleted by the backup job */

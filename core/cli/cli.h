@@ -80,7 +80,7 @@ int mg_cmd_restore(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_drill(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_lottery(struct mg_cli *cli, int argc, char **argv);
 int mg_cmd_check_statements(struct mg_cli *cli, int argc, char **argv);
-/* `madoguchi <module> <command> …`: a command of a loaded module (core/module_command.c). */
+/* `madoguchi <module> <command> …`: a command of a loaded module (core/cli/module_command.c). */
 int mg_cmd_module(struct mg_cli *cli, int argc, char **argv);
 
 #endif

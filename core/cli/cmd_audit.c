@@ -1,5 +1,5 @@
 /*
- * `madoguchi audit …`: the operator's side of the audit log (core/audit.c).
+ * `madoguchi audit …`: the operator's side of the audit log (core/platform/audit.c).
  *
  *   audit verify [--tenant SLUG | --tenant-id N]
  *       Checks every chain (or one) and names the first row where it breaks.

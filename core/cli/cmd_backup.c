@@ -3,7 +3,7 @@
  * madoguchi restore ID [--into DIR] [--yes]
  * madoguchi drill [ID]
  *
- * The operator's side of backups (core/backup.c) and drills (core/drill.c). Progress lines go
+ * The operator's side of backups (core/ops/backup.c) and drills (core/ops/drill.c). Progress lines go
  * to stderr; results to stdout; exit 1 with the reason on stderr when anything failed.
  */
 #include <errno.h>

@@ -4,7 +4,7 @@
  * madoguchi jobs list
  * madoguchi jobs history [--job JOB] [--limit N]
  *
- * The scheduler (core/jobs.c) in the foreground, and the operator's look at it. It connects as
+ * The scheduler (core/ops/jobs.c) in the foreground, and the operator's look at it. It connects as
  * the application account: the job tables are ordinary platform tables.
  */
 #include <stdio.h>

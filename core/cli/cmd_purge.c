@@ -4,7 +4,7 @@
  * madoguchi purge replay                        apply the purge ledger to the database again
  * madoguchi purge records [--tenant SLUG] [--csv]   the deletion records, to hand over
  *
- * The operator's side of core/purge.c. replay connects as the schema owner (it deletes audit
+ * The operator's side of core/ops/purge.c. replay connects as the schema owner (it deletes audit
  * rows); `madoguchi restore` runs it after every restore.
  */
 #include <stdio.h>

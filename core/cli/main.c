@@ -450,7 +450,7 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-/* Whether word names a module the configuration loads (its commands: core/module_command.c). */
+/* Whether word names a module the configuration loads (its commands: core/cli/module_command.c). */
 static bool is_configured_module(const char *word)
 {
 	for (int i = 0; i < config.nmodules; i++)

@@ -2,7 +2,7 @@
  * Orders of bookings and enrolments (rentals, lessons, and any module selling without a cart):
  * made from money lines a module computes — units (a time block, a place in a course), and
  * lines that may be negative (a discount, a 減免 of −50 %) or extra (入会金, a fee) — whose
- * total is never negative; their units wait in a provisional hold (core/hold.h).
+ * total is never negative; their units wait in a provisional hold (core/commerce/hold.h).
  *
  *   requested ──approve──> approved ──> pending (awaiting payment) ──pay──> paid
  *       └──decline──> declined        (the hold confirmed: its units sold to the order)
@@ -73,7 +73,7 @@ struct mg_booking {
 	uint64_t person_id;          /* the buyer (table person), 0: none */
 	const char *buyer_name, *buyer_email; /* sealed with env->key; the e-mail gets the mails */
 	const char *lang;            /* of the buyer's mails */
-	const char *payment;         /* provider name (core/payment.h) */
+	const char *payment;         /* provider name (core/commerce/payment.h) */
 	const char *channel;         /* "web", "api", "box_office" */
 	bool needs_approval;         /* 'requested' (else 'pending', awaiting payment, at once) */
 	time_t payment_deadline;     /* of a booking awaiting payment at once */

@@ -1,6 +1,6 @@
 /*
  * Carts (table cart, cart_item): what a buyer holds before checkout. The units a cart holds
- * are inventory units (core/inventory.h) whose hold token is the cart's id; the cart's
+ * are inventory units (core/commerce/inventory.h) whose hold token is the cart's id; the cart's
  * expires_at is the expiry of every one of them, renewed for all at each add. The buyer knows
  * the cart by a random token (mg_token_new); only its SHA-256 is stored.
  *
@@ -125,7 +125,7 @@ enum mg_err mg_cart_view(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 /* Abandons an open cart and frees what it held (expired or not). */
 enum mg_err mg_cart_abandon(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *token);
 
-/* For checkout (core/order.c), in its transaction: the open cart locked FOR UPDATE with its
+/* For checkout (core/commerce/order.c), in its transaction: the open cart locked FOR UPDATE with its
  * items; MG_ERR_EXPIRED when lapsed, MG_ERR_NOT_FOUND when none or not open. */
 enum mg_err mg_cart_lock_for_checkout(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *token,
 				      time_t now, struct mg_cart_view *out);

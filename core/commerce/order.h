@@ -6,9 +6,9 @@
  * Orders are 'pending' (awaiting payment) until paid; unpaid ones expire at their payment
  * deadline and give their units back (mg_orders_expire_due, run by a module's job).
  *
- * A booking or enrolment (rentals, lessons) makes its order without a cart (core/booking.h):
+ * A booking or enrolment (rentals, lessons) makes its order without a cart (core/commerce/booking.h):
  * 'requested' → 'approved' (→ 'pending' at once) or 'declined'; its units wait in a
- * provisional hold (core/hold.h). Every change of state is a row of order_history.
+ * provisional hold (core/commerce/hold.h). Every change of state is a row of order_history.
  *
  * Modules reach these through core/module.h ("carts and orders"): the request-level versions
  * (core/web/shop_api.h) fill a struct mg_caller from the request and call the _for functions.
@@ -83,7 +83,7 @@ struct mg_order_line {
 	uint64_t variant;
 	const char *description;
 	long long amount;  /* yen; negative for a discount or 減免 */
-	const char *type;  /* MG_LINE_* (core/money.h): "unit" for a unit sold */
+	const char *type;  /* MG_LINE_* (core/commerce/money.h): "unit" for a unit sold */
 };
 
 struct mg_order {
@@ -92,7 +92,7 @@ struct mg_order {
 	const char *state;          /* "requested", "approved", "declined", "pending" (awaiting
 				     * payment), "paid", "cancelled", "expired", "refunded" */
 	const char *channel;        /* "web", "api", "box_office" */
-	const char *payment_method; /* a provider name (core/payment.h) */
+	const char *payment_method; /* a provider name (core/commerce/payment.h) */
 	time_t created_at, payment_deadline, paid_at; /* 0: none */
 	unsigned long long total;   /* yen */
 	const char *lang;           /* of the buyer's mails: "ja" or "en" */
@@ -102,7 +102,7 @@ struct mg_order {
 	struct mg_order_line *lines;
 	const char *payment_url;    /* checkout only: where to send the buyer to pay, or NULL */
 	const char *module;         /* the module that sold it (its mail, its fee rule), or NULL */
-	uint64_t hold_id;           /* its provisional hold (core/hold.h), 0: none */
+	uint64_t hold_id;           /* its provisional hold (core/commerce/hold.h), 0: none */
 	time_t use_at;              /* the day of use (a cancellation's fee counts to it), 0: none */
 	long long tax;              /* the consumption tax the total contains (mg_money_tax_included) */
 };

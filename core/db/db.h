@@ -147,7 +147,7 @@ typedef enum mg_err (*mg_db_txn_fn)(struct mg_db *db, void *arg);
 enum mg_err mg_db_transaction(struct mg_db *db, mg_db_txn_fn fn, void *arg);
 
 /* Runs a statement without parameters that returns rows, for the few statements that must
- * name a table ("CHECKSUM TABLE `madoguchi`.`tenant`", core/scratch_db.c): the SQL holds
+ * name a table ("CHECKSUM TABLE `madoguchi`.`tenant`", core/db/scratch_db.c): the SQL holds
  * identifiers checked by the caller (mg_grants_valid_identifier), never values. */
 enum mg_err mg_db_query_names(struct mg_db *db, struct mg_arena *arena, const char *sql, struct mg_rows *rows);
 

@@ -19,12 +19,12 @@ static const struct table_rights {
 	const char *table;
 	unsigned rights;
 } restricted[] = {
-	/* append-only: rows are chained by hash (core/audit.c); a change or removal by anyone
+	/* append-only: rows are chained by hash (core/platform/audit.c); a change or removal by anyone
 	 * with more rights shows in `madoguchi audit verify` */
 	{ "audit_log", R_SELECT | R_INSERT },
 	/* the end of each audit chain moves forward, never away */
 	{ "audit_head", R_SELECT | R_INSERT | R_UPDATE },
-	/* evidence of the purges, written only by the purge as the schema owner (core/purge.c) */
+	/* evidence of the purges, written only by the purge as the schema owner (core/ops/purge.c) */
 	{ "deletion_record", R_SELECT },
 	/* written by migrate as the owner; the workers only read it (healthz) */
 	{ "schema_version", R_SELECT },

@@ -1,7 +1,7 @@
 /*
  * The application account's rights, made exact by `madoguchi migrate` after the migrations:
  * SELECT, INSERT, UPDATE, DELETE on each base table of the database, except the tables that
- * core/grants.c lists with fewer rights (the append-only audit log and the like), and no
+ * core/db/grants.c lists with fewer rights (the append-only audit log and the like), and no
  * database-wide DML at all, so a new table is reachable only after migrate has looked at it.
  * The schema owner runs this; it needs ALL PRIVILEGES ON <db>.* WITH GRANT OPTION.
  */

@@ -51,7 +51,7 @@ struct mg_module {
 	/* Operator commands, `madoguchi <module> <command> …`; ended by a { NULL } entry; may be
 	 * NULL. (Took the first reserved slot: a module built before reads as having none.) */
 	const struct mg_command *commands;
-	/* The mail of the module's orders (core/order.h, struct mg_order_mail): its own text in
+	/* The mail of the module's orders (core/commerce/order.h, struct mg_order_mail): its own text in
 	 * the buyer's language; NULL: the core's generic mail. (The second reserved slot.) */
 	mg_order_mailer order_mail;
 	void *reserved[6];              /* room to grow without an ABI change */

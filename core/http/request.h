@@ -150,7 +150,7 @@ enum mg_err mg_audit(struct mg_ctx *ctx, const char *action, const char *object,
 /* The worker's database connection. */
 struct mg_db *mg_ctx_db(struct mg_ctx *ctx);
 
-/* ---- signed codes (e-tickets; core/signing.c) ---- */
+/* ---- signed codes (e-tickets; core/tenant/signing.c) ---- */
 
 /* Signs payload (printable ASCII without '.', at most 160 bytes) with the request's tenant's
  * Ed25519 key: *code = "<payload>.<signature>" (arena). */

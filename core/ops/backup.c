@@ -1,5 +1,5 @@
 /*
- * Taking, listing, verifying and extracting backups (layout and manifest: core/backup.h).
+ * Taking, listing, verifying and extracting backups (layout and manifest: core/ops/backup.h).
  * One backup at a time: an exclusive flock on <backup_dir>/.lock, held for the whole backup
  * and its retention; a process killed with SIGKILL drops it, so whoever holds the lock knows
  * every .partial it finds is stale.

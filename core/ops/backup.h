@@ -10,7 +10,7 @@
  *       manifest.sig              HMAC-SHA-256 of manifest.json under a key derived from the
  *                                 backup key (a changed manifest is refused too)
  *       db/<path>.gz.enc          every file of the prepared copy, compressed and sealed
- *                                 (core/backup_stream.h)
+ *                                 (core/ops/backup_stream.h)
  *       purge-ledger.jsonl        a copy of <backup_dir>/purge-ledger.jsonl when it exists
  *   <backup_dir>/<id>.partial/    while it is written; renamed to <id>/ only once manifest.json
  *                                 is complete. list, verify and the drill never look at a

@@ -1,5 +1,5 @@
 /*
- * The file format of a backup (core/backup.c): every file of the database copy is compressed
+ * The file format of a backup (core/ops/backup.c): every file of the database copy is compressed
  * (gzip/deflate, zlib) and encrypted with AES-256-GCM under the backup key, streamed in chunks
  * so that no file is ever held in memory whole.
  *

@@ -26,8 +26,8 @@ static enum mg_err sweep_sessions(struct mg_db *db, struct mg_arena *arena, time
 	return err;
 }
 
-/* Lapsed holds already count as free (core/inventory.c); this tidies their rows, and marks
- * provisional holds past their deadline lapsed with their orders expired (core/booking.c), and
+/* Lapsed holds already count as free (core/commerce/inventory.c); this tidies their rows, and marks
+ * provisional holds past their deadline lapsed with their orders expired (core/commerce/booking.c), and
  * deletes the venue calendar's lapsed claims. */
 static enum mg_err sweep_holds(struct mg_db *db, struct mg_arena *arena, time_t now)
 {
@@ -68,12 +68,12 @@ const struct mg_job mg_core_jobs[] = {
 	/* the 30/60-day purges of terminated tenants: rows at T+30, backups and key at T+60 */
 	{ "core.purge", "daily 04:00", mg_purge_job },
 	/* a consistent backup (mariadb-backup, compressed, sealed, with a manifest), then the
-	 * backups older than backup_keep_days deleted (core/backup.c) */
+	 * backups older than backup_keep_days deleted (core/ops/backup.c) */
 	{ "core.backup", "daily 03:00", mg_backup_job },
 	/* the newest backup restored into a scratch server, checked and compared with its
-	 * manifest; the result recorded in restore_drill for the console (core/drill.c) */
+	 * manifest; the result recorded in restore_drill for the console (core/ops/drill.c) */
 	{ "core.restore_drill", "daily 03:30", mg_drill_job },
-	/* the test card provider's callbacks that did not get through at once (core/payment.c) */
+	/* the test card provider's callbacks that did not get through at once (core/commerce/payment.c) */
 	{ "core.test_card_callbacks", "every 1m", mg_test_card_deliver_pending },
 	/* maintenance windows: the reminder 24 h before, the switch on at the start and off at the end */
 	{ "core.maintenance", "every 1m", mg_maintenance_job },

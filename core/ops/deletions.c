@@ -1,5 +1,5 @@
 /*
- * The deletion records (table deletion_record, written by core/purge.c), as the operator hands
+ * The deletion records (table deletion_record, written by core/ops/purge.c), as the operator hands
  * them to a contractor: `madoguchi purge records [--tenant SLUG] [--csv]` and the console page
  * /_operator/deletions (printable HTML, and the same as a CSV file for Excel).
  */

@@ -1,5 +1,5 @@
 /*
- * The deletion records of the purges (core/deletions.c): read for `madoguchi purge records`
+ * The deletion records of the purges (core/ops/deletions.c): read for `madoguchi purge records`
  * and the console page /_operator/deletions, printed or exported as CSV.
  */
 #ifndef MG_DELETIONS_H
@@ -22,7 +22,7 @@ extern const struct mg_sql mg_deletion_statements[MG_SQL_DELETION__MAX + 1];
 enum mg_err mg_deletion_records(struct mg_db *db, struct mg_arena *arena, const char *slug, struct mg_rows *rows);
 /* An English msgid saying what a step ("rows", "backups", "key", "replay") deleted. */
 const char *mg_deletion_step_label(const char *step);
-/* The records as CSV (core/csv.c), headers and labels through tr (NULL: English). */
+/* The records as CSV (core/base/csv.c), headers and labels through tr (NULL: English). */
 void mg_deletion_records_csv(const struct mg_rows *rows, const char *(*tr)(void *, const char *), void *arg,
 			     struct mg_buf *out);
 

@@ -1,6 +1,6 @@
 /*
  * The job scheduler behind `madoguchi jobs`: the core's jobs and each module's (struct mg_job,
- * core/module.h), run when their schedule (core/schedule.h) says, each run recorded in
+ * core/module.h), run when their schedule (core/base/schedule.h) says, each run recorded in
  * job_run, and a lease row per job in job_lease so that only one scheduler runs a job at a time
  * even with several hosts.
  *

@@ -246,7 +246,7 @@ static enum mg_err delete_in_batches(struct run *r, const struct mg_sql *stateme
 /*
  * The proof: every base table with a tenant_id column holds zero rows of the tenant. The table
  * names come from information_schema and are pasted into the COUNT only after the same check
- * as the names in GRANT (core/grants.c); the tenant id is bound. *left names the tables that
+ * as the names in GRANT (core/db/grants.c); the tenant id is bound. *left names the tables that
  * still hold rows ("table: n", in checked), *ntables how many tables were looked at.
  */
 static enum mg_err check_zero_rows(struct run *r, uint64_t tenant_id, json_t *checked, size_t *ntables,

@@ -96,7 +96,7 @@ bool mg_purge_date_plus(const char *end, int days, char out[11]);
  * the UTC time it names. */
 bool mg_backup_id_time(const char *name, time_t *out);
 
-/* ---- the ledger (core/purge_ledger.c) ---- */
+/* ---- the ledger (core/ops/purge_ledger.c) ---- */
 
 /* "<backup_dir>/purge-ledger.jsonl" into out. */
 void mg_purge_ledger_path(const struct mg_config *cfg, char *out, size_t len);

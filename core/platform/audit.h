@@ -3,7 +3,7 @@
  * hash chain per tenant. Row seq n stores the hash of row n-1 and the hash of its own
  * canonical serialisation, so `madoguchi audit verify` finds the first row that was changed,
  * removed or slipped in. The application account may only SELECT and INSERT the table
- * (core/grants.c); the chain is what catches whoever holds more rights than that.
+ * (core/db/grants.c); the chain is what catches whoever holds more rights than that.
  *
  * What the chain does not stop: an account that may INSERT can append well-formed rows that
  * never happened (the hash is not keyed), and an owner who rewrites the whole chain from some
@@ -112,7 +112,7 @@ extern const char mg_audit_genesis[65];
  */
 char *mg_audit_clean(struct mg_arena *arena, const char *s, size_t max_chars);
 
-/* The operator command `madoguchi audit verify|record` (core/cmd_audit.c). */
+/* The operator command `madoguchi audit verify|record` (core/cli/cmd_audit.c). */
 
 /* The audit statements ("core.audit_…"), registered by main.c. */
 /* The statements of mg_audit_statements (audit.c); a call names one as &mg_audit_statements[<constant>]. */

@@ -7,7 +7,7 @@
  *
  * The maintenance switch lives in platform_setting ("maintenance", a JSON value naming the
  * notice to show and the Retry-After); while it is on, every page but the operator console and
- * /healthz answers 503 with that notice (core/http.c).
+ * /healthz answers 503 with that notice (core/http/http.c).
  */
 #ifndef MG_NOTICE_H
 #define MG_NOTICE_H

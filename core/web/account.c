@@ -11,7 +11,7 @@
  *     password chosen at registration, which waits hashed beside that link (person_token), so
  *     someone who registers another person's address can neither take over the account nor
  *     spoil the real owner's registration;
- *   - customers have their own session cookie (MG_ACCOUNT_COOKIE, read by core/http.c).
+ *   - customers have their own session cookie (MG_ACCOUNT_COOKIE, read by core/http/http.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -546,7 +546,7 @@ static enum mg_err login_form(struct mg_ctx *ctx)
 			    done != NULL ? N_("Your password has been changed. Log in with the new one.") : NULL);
 }
 
-/* POST /<slug>/account/login — address and password (lockout and audit in core/people.c). */
+/* POST /<slug>/account/login — address and password (lockout and audit in core/auth/people.c). */
 static enum mg_err login_submit(struct mg_ctx *ctx)
 {
 	const char *typed = trimmed(ctx, "email"), *next = mg_form(ctx, "next");

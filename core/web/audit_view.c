@@ -451,7 +451,7 @@ static enum mg_err csv_rows(struct mg_ctx *ctx, const struct filter *f, struct m
 
 /*
  * GET /<slug>/admin/audit.csv — the same selection as the view, every page of it, as a CSV
- * file for Excel (core/csv.c: BOM, CRLF, quoting, formula guard), the header in the request's
+ * file for Excel (core/base/csv.c: BOM, CRLF, quoting, formula guard), the header in the request's
  * language. The hashes ride along, so a handed-out file pins the chain down. Built in memory,
  * at most EXPORT_MAX_ROWS rows (the file says so when it stops there). Recorded as
  * "audit.export" with the filter and the row count; not sent if that record fails.

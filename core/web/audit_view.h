@@ -1,5 +1,5 @@
 /*
- * The back office's audit view and CSV export (core/audit_view.c): GET /<slug>/admin/audit
+ * The back office's audit view and CSV export (core/web/audit_view.c): GET /<slug>/admin/audit
  * and GET /<slug>/admin/audit.csv, for roles with "core.audit.view".
  */
 #ifndef MG_AUDIT_VIEW_H

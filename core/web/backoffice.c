@@ -111,7 +111,7 @@ static enum mg_err login_form(struct mg_ctx *ctx)
 }
 
 /*
- * POST /<slug>/admin/login — checks the ID and password (lockout and audit in core/staff.c),
+ * POST /<slug>/admin/login — checks the ID and password (lockout and audit in core/auth/staff.c),
  * then starts a fresh session: a new token at every login, never the one sent before.
  */
 static enum mg_err login_submit(struct mg_ctx *ctx)

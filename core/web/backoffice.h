@@ -1,5 +1,5 @@
 /*
- * What the back office's pages share (core/backoffice.c, core/twofactor.c, core/staff_admin.c):
+ * What the back office's pages share (core/web/backoffice.c, core/web/twofactor.c, core/web/staff_admin.c):
  * paths under /<slug>/admin, the page frame with the menu, and starting a fresh session.
  */
 #ifndef MG_BACKOFFICE_H

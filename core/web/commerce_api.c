@@ -1,5 +1,5 @@
 /*
- * What a module's request needs to call the booking functions (core/booking.h): the
+ * What a module's request needs to call the booking functions (core/commerce/booking.h): the
  * tenant, its key and name, who acts, the application's clock.
  */
 #include "clock.h"

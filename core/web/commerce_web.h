@@ -1,5 +1,5 @@
 /*
- * Commerce seen from a request (core/commerce_api.c, core/receipt.c): the environment the
+ * Commerce seen from a request (core/web/commerce_api.c, core/web/receipt.c): the environment the
  * booking functions need, the tenant's invoice registration number, and the receipt page
  * (領収書) of a paid order with the back-office setting for that number.
  */

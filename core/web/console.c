@@ -2,7 +2,7 @@
  * The platform operator console (/_operator/…): login and logout, the forced password change,
  * a dashboard (tenants by state, platform notices, the maintenance switch), and the tenants'
  * contracts (create, suspend, resume, terminate) with the same checks and the same functions as
- * `madoguchi tenant` (core/tenant.c). Every change is audited in the platform's chain (tenant 0).
+ * `madoguchi tenant` (core/tenant/tenant.c). Every change is audited in the platform's chain (tenant 0).
  * Access rules live in http.c: operators hold every "operator.*" permission and nothing else.
  * The console stays usable while the maintenance switch closes everything else.
  */
@@ -78,7 +78,7 @@ static enum mg_err login_form(struct mg_ctx *ctx)
 
 /*
  * POST /_operator/login — checks the ID and password with the staff's rules (lockout after 5
- * failures for 15 minutes, audited; core/staff.c), then starts a fresh operator session.
+ * failures for 15 minutes, audited; core/auth/staff.c), then starts a fresh operator session.
  */
 static enum mg_err login_submit(struct mg_ctx *ctx)
 {

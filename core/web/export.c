@@ -1,13 +1,13 @@
 /*
  * The tenant's export (/<slug>/admin/export): every row the tenant has in the database, one
- * CSV file per table (core/csv.c: Excel-ready) in one ZIP archive (libarchive), for the
+ * CSV file per table (core/base/csv.c: Excel-ready) in one ZIP archive (libarchive), for the
  * administrators to take their data with them — any time, and above all in the 30 days between
  * the end of a contract and its purge, when the back office is otherwise read-only (http.c).
  *
  * The tables are those with a tenant_id column (information_schema), the same set the purge's
  * check proves empty afterwards, so a table added later is exported without a change here.
  * Personal data sealed with the tenant's key (a column "<x>_sealed", sealed with the context
- * "<table>.<x>:tenant=<id>", as core/people.c, core/staff.c and core/mail.c do) is exported
+ * "<table>.<x>:tenant=<id>", as core/auth/people.c, core/auth/staff.c and core/platform/mail.c do) is exported
  * opened, under the column name "<x>". Credentials are left out: password and token hashes,
  * TOTP secrets, CSRF tokens are no data of the contractor's and would only help an attacker.
  */

@@ -1,5 +1,5 @@
 /*
- * What the back office needs of orders beyond core/order.c (gate work, issue 4 item 6): the
+ * What the back office needs of orders beyond core/commerce/order.c (gate work, issue 4 item 6): the
  * sealed buyer columns of many orders opened for a list or a CSV without loading each order,
  * and the keyed look-up value of a typed e-mail address for searching by it. Declared in
  * core/module.h ("gate").
@@ -12,7 +12,7 @@
 #include "mail.h"
 #include "people.h"
 
-/* The associated data core/order.c seals orders.<column> with (its aad()): keep them equal. */
+/* The associated data core/commerce/order.c seals orders.<column> with (its aad()): keep them equal. */
 static const char *buyer_aad(struct mg_arena *arena, uint64_t tenant, const char *column)
 {
 	return mg_arena_printf(arena, "orders.%s:tenant=%llu", column, (unsigned long long)tenant);

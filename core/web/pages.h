@@ -9,7 +9,7 @@ extern const struct mg_route mg_backoffice_routes[];
 /* Only with strict_fields (the tests' configuration): GET /_probe/undeclared-field, whose
  * handler reads a field it does not declare, so the tests see that such a read is caught. */
 extern const struct mg_route mg_probe_routes[];
-/* The public's accounts: /<slug>/account/… (core/account.c). */
+/* The public's accounts: /<slug>/account/… (core/web/account.c). */
 extern const struct mg_route mg_account_routes[];
 
 #endif

@@ -5,7 +5,7 @@
  * A receipt names what a Japanese receipt must: the tenant (issuer) and its registration
  * number when set, the buyer (宛名), the date of payment, the amount, what it was for (但し
  *書き), the lines, and the consumption tax the tax-inclusive total contains at 10 %
- * (floor(total × 10 / 110), rounded down once per receipt; core/money.h).
+ * (floor(total × 10 / 110), rounded down once per receipt; core/commerce/money.h).
  */
 #include <stdio.h>
 #include <string.h>

@@ -2,7 +2,7 @@
  * Two-factor login pages of the back office: the code asked after the password
  * (/admin/login/second-factor) and one's own two-factor settings (/admin/two-factor), where
  * an authenticator app is enrolled with a QR code and recovery codes are shown once.
- * Administrators must enrol (core/http.c sends them here until they have); others may.
+ * Administrators must enrol (core/http/http.c sends them here until they have); others may.
  */
 #include <string.h>
 

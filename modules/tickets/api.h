@@ -1,7 +1,7 @@
 /*
  * The public JSON API v1 (api.c; documented in docs/api.md): events, a performance's seats,
  * carts, holds and checkout, on the same functions as the web pages (shop.c). Called without
- * cookies: core/http.c loads no session for /api/ routes and asks no CSRF token of a request
+ * cookies: core/http/http.c loads no session for /api/ routes and asks no CSRF token of a request
  * without cookies. Errors are {"error":"<word>","message":"<text in the request's language>"}.
  */
 #ifndef TICKETS_API_H

@@ -1,5 +1,5 @@
 /*
- * The back office's side of selling (modules/tickets/orders.c), on the shop's core/order.c and
+ * The back office's side of selling (modules/tickets/orders.c), on the shop's core/commerce/order.c and
  * shop.c: orders (search by code, e-mail or performance and state, detail, cancel, refund,
  * confirming a bank transfer), the CSV export, the box office (staff sell seats or places for
  * cash, tickets printable at once) and sales per performance with an SVG chart.

@@ -216,7 +216,7 @@ mg_db_init() {
 	app=$(cat "$VAR/secrets/db_app.password")
 	# Idempotent: creates what is missing and sets the passwords from the files each time.
 	# The owner may grant, because `madoguchi migrate` gives mg_app its rights table by table
-	# (core/grants.c: SELECT and INSERT only on the append-only audit_log). So mg_app holds
+	# (core/db/grants.c: SELECT and INSERT only on the append-only audit_log). So mg_app holds
 	# nothing database-wide: a database-wide UPDATE or DELETE would override those table
 	# grants. A var/ made before that gave it such rights; the REVOKE takes them back, and its
 	# handler lets "no such grant" (1141) pass, so it is safe to run again.

@@ -1,6 +1,6 @@
 /*
  * The database ceiling for `scripts/bench onsale`: the same conditional-UPDATE holds the API
- * makes (core/inventory.c, one transaction per hold of 1–4 adjacent seats, then a confirm),
+ * makes (core/commerce/inventory.c, one transaction per hold of 1–4 adjacent seats, then a confirm),
  * straight against MariaDB from THREADS connections with no HTTP, FastCGI, JSON or cart rows
  * around them. Threads take disjoint stripes of the seats, so this is the cost of the holds
  * themselves, not of conflicts.

@@ -1,6 +1,6 @@
 /*
  * core/commerce for bookings and enrolments against the live MariaDB, the way a rentals or
- * lessons module will drive it (core/booking.h, core/hold.h, core/money.h), without a module
+ * lessons module will drive it (core/commerce/booking.h, core/commerce/hold.h, core/commerce/money.h), without a module
  * that does not exist yet. Run by tests/http/test_commerce.py with the stack's configuration:
  *
  *   commerce_flow CONFIG SLUG hold     a 7-day provisional hold (仮予約) of two room blocks and

@@ -1,5 +1,5 @@
 /*
- * core/inventory.c against a real MariaDB, with real concurrency: threads, each with its own
+ * core/commerce/inventory.c against a real MariaDB, with real concurrency: threads, each with its own
  * connection, race for the same units. Run by tests/http/test_inventory.py with the stack's
  * configuration file:   inventory_race CONFIG TENANT_ID
  * Prints one line per check and exits 0 when every check held, 1 otherwise.

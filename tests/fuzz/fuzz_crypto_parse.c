@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for the parts of core/crypto.c that read stored or typed text; run it
+ * libFuzzer harness for the parts of core/base/crypto.c that read stored or typed text; run it
  * with scripts/fuzz.
  *
  * An input is split at its first newline into A and B (B empty without one), and then:

@@ -1,5 +1,5 @@
 /*
- * libFuzzer harness for core/form.c and core/lang.c; run it with scripts/fuzz.
+ * libFuzzer harness for core/base/form.c and core/base/lang.c; run it with scripts/fuzz.
  *
  * Each input goes to mg_form_parse, mg_cookie_parse (as a NUL-terminated copy) and
  * mg_lang_pick, under small limits (so the limit paths are hit) and generous ones (so the

@@ -1,6 +1,6 @@
-"""The audit log: hash chains written through `madoguchi audit record` (core/audit.c), checked
+"""The audit log: hash chains written through `madoguchi audit record` (core/platform/audit.c), checked
 by `madoguchi audit verify`, tampered with by hand as the database root, and the grants that
-keep the application account from doing the same (core/grants.c).
+keep the application account from doing the same (core/db/grants.c).
 
 Every chain here belongs to a tenant id no real tenant has (990001…990009), so other tests
 never see these rows; the fixture deletes them as root before and after.
@@ -82,7 +82,7 @@ def rows_of(tenant_id):
 
 
 def canonical_hash(row):
-    """The serialisation documented in core/audit.h, written again independently."""
+    """The serialisation documented in core/platform/audit.h, written again independently."""
     def netstring(value):
         if value is None:
             return b"-,"

@@ -1,4 +1,4 @@
-"""The back office's audit view and CSV export (core/audit_view.c, issue 3 item 7): only the
+"""The back office's audit view and CSV export (core/web/audit_view.c, issue 3 item 7): only the
 tenant's own rows, filters by action, outcome, actor and JST date, keyset pages of 50, the
 CSV file for Excel (BOM, CRLF, RFC 4180, formula guard, Japanese header by default), and both
 the view and the export recorded in the log they show."""

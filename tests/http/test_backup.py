@@ -1,4 +1,4 @@
-"""Backups, restores and the restore drill (core/backup.c, core/drill.c) against the live stack:
+"""Backups, restores and the restore drill (core/ops/backup.c, core/ops/drill.c) against the live stack:
 a backup taken while requests are served and transactions commit is consistent and verifies;
 restore --into gives a datadir with exactly the manifest's counts; the drill passes on a good
 backup and shows on the operator console; one flipped byte makes verify and the drill fail

@@ -1,4 +1,4 @@
-"""core/inventory.c against the live MariaDB: tests/db/inventory_race (C, threads with their own
+"""core/commerce/inventory.c against the live MariaDB: tests/db/inventory_race (C, threads with their own
 connections) races for the same seats and general-admission places and checks that no unit is
 ever held or sold twice, that all-or-nothing holds leave nothing behind, and the lapse, confirm,
 block, release and sweep rules. The HTTP race through nginx lives with the tickets API tests."""

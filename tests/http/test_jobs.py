@@ -1,4 +1,4 @@
-"""The job scheduler, `madoguchi jobs` (core/jobs.c), against the live database: a manual run
+"""The job scheduler, `madoguchi jobs` (core/ops/jobs.c), against the live database: a manual run
 with its clock set by --now, the session sweep, catch-up of missed slots, retry after a real
 failure (a lock wait timeout on a row the test holds locked), the lease that lets only one
 scheduler run a job, and a scheduler killed with SIGKILL in the middle of a run.

@@ -1,6 +1,6 @@
-/* Unit tests for the audit log's canonical serialisation and hash (core/audit.c), the text
+/* Unit tests for the audit log's canonical serialisation and hash (core/platform/audit.c), the text
  * cleaning done before hashing, and the name checks that guard the GRANT statements
- * (core/grants.c). No database: the chain itself is exercised by tests/http/test_audit.py. */
+ * (core/db/grants.c). No database: the chain itself is exercised by tests/http/test_audit.py. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

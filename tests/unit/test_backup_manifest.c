@@ -1,5 +1,5 @@
 /*
- * core/backup_manifest.c: backup ids (what is and is not one: a .partial never is), the
+ * core/ops/backup_manifest.c: backup ids (what is and is not one: a .partial never is), the
  * retention arithmetic, the manifest's shape, and the comparison a restore drill makes
  * between a restored copy and its manifest.
  */

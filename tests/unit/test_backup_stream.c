@@ -1,5 +1,5 @@
 /*
- * core/backup_stream.c: what a backup file must do whatever its size — open to exactly what
+ * core/ops/backup_stream.c: what a backup file must do whatever its size — open to exactly what
  * was sealed, in chunks, and refuse (with the reason) a flipped byte anywhere, a file cut
  * short or extended, a file under another name, and another key.
  */

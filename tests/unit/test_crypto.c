@@ -1,5 +1,5 @@
 /*
- * core/crypto.c: published vectors where they exist (RFC 4648 base32, RFC 6238 TOTP,
+ * core/base/crypto.c: published vectors where they exist (RFC 4648 base32, RFC 6238 TOTP,
  * RFC 7914 scrypt, FIPS 180 SHA-256, RFC 4231 HMAC), and for the rest the properties the
  * security core relies on: a changed byte, key, aad or context never decrypts, a code is
  * never accepted twice, a loose key file is refused, malformed stored text is an error.

@@ -1,4 +1,4 @@
-/* Unit tests for the CSV writer (core/csv.c): BOM, CRLF, RFC 4180 quoting and the guard
+/* Unit tests for the CSV writer (core/base/csv.c): BOM, CRLF, RFC 4180 quoting and the guard
  * against formula injection. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,5 @@
 /*
- * core/form.c: query strings, urlencoded bodies, Cookie headers and the UTF-8 check. Each
+ * core/base/form.c: query strings, urlencoded bodies, Cookie headers and the UTF-8 check. Each
  * problem code is provoked by the smallest input that should raise it, and every limit is
  * tried at exactly the limit and one byte (or field) over.
  */
@@ -16,7 +16,7 @@
 #include "arena.h"
 #include "form.h"
 
-/* The defaults of madoguchi.conf (core/config.c). */
+/* The defaults of madoguchi.conf (core/base/config.c). */
 static const struct mg_limits defaults = { .max_fields = 256, .max_key = 128, .max_value = 64 * 1024 };
 
 struct fixture {

@@ -1,4 +1,4 @@
-/* core/lang.c: the lang cookie, Accept-Language as real browsers and odd clients send it. */
+/* core/base/lang.c: the lang cookie, Accept-Language as real browsers and odd clients send it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

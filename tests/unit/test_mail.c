@@ -1,5 +1,5 @@
 /*
- * core/mail_format.c: e-mail address normalisation, RFC 2047 encoded-words (decoded back
+ * core/platform/mail_format.c: e-mail address normalisation, RFC 2047 encoded-words (decoded back
  * with OpenSSL and checked for whole characters and line lengths) and the RFC 5322 message
  * (header order, CRLF only, base64 body, header injection refused).
  */

@@ -1,4 +1,4 @@
-/* Unit tests for the purge's pure parts (core/purge_ledger.c): the names of backup folders,
+/* Unit tests for the purge's pure parts (core/ops/purge_ledger.c): the names of backup folders,
  * the JST dates of T+30 and T+60, and the ledger file (append, read back, a torn last line, a
  * broken line in the middle). The purge against a database: tests/http/test_purge.py. */
 #include <setjmp.h>

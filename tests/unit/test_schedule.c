@@ -1,4 +1,4 @@
-/* Unit tests for the scheduler's arithmetic (core/schedule.c): parsing schedules, the slots
+/* Unit tests for the scheduler's arithmetic (core/base/schedule.c): parsing schedules, the slots
  * they name in JST, the retry back-off and the decision what to run now. The scheduler against
  * a database: tests/http/test_jobs.py. */
 #include <setjmp.h>

@@ -1,4 +1,4 @@
-/* Unit tests for the pure part of orders and payments (core/shop_text.c): order codes, yen
+/* Unit tests for the pure part of orders and payments (core/commerce/shop_text.c): order codes, yen
  * for people (times: tests/unit/test_tz.c), the test card provider's callback signatures and card numbers. */
 #include <setjmp.h>
 #include <stdarg.h>
