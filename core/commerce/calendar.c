@@ -119,11 +119,6 @@ const struct mg_sql mg_calendar_statements[] = {
 	[MG_SQL_CALENDAR__MAX] = { NULL, NULL },
 };
 
-static uint64_t cell_u64(const char *cell)
-{
-	return cell != NULL ? strtoull(cell, NULL, 10) : 0;
-}
-
 static long long cell_ll(const char *cell)
 {
 	return cell != NULL ? strtoll(cell, NULL, 10) : 0;
@@ -144,13 +139,13 @@ static const char *tenant_zone(struct mg_db *db, struct mg_arena *arena, uint64_
 
 static void space_from_row(const struct mg_rows *rows, size_t r, struct mg_space *out, unsigned *depth)
 {
-	out->id = cell_u64(MG_CELL(rows, r, 0));
-	out->parent_id = cell_u64(MG_CELL(rows, r, 1));
+	out->id = mg_cell_u64(MG_CELL(rows, r, 0));
+	out->parent_id = mg_cell_u64(MG_CELL(rows, r, 1));
 	if (depth != NULL)
-		*depth = (unsigned)cell_u64(MG_CELL(rows, r, 2));
+		*depth = (unsigned)mg_cell_u64(MG_CELL(rows, r, 2));
 	out->name = MG_CELL(rows, r, 3);
 	out->kind = MG_CELL(rows, r, 4);
-	out->capacity = (unsigned)cell_u64(MG_CELL(rows, r, 5));
+	out->capacity = (unsigned)mg_cell_u64(MG_CELL(rows, r, 5));
 	out->buffer_minutes = (int)cell_ll(MG_CELL(rows, r, 6));
 	out->active = cell_ll(MG_CELL(rows, r, 7)) != 0;
 }
@@ -315,7 +310,7 @@ enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 
 	/* closed-day rules of the space and every whole above it */
 	for (size_t c = 0; c < chain.nrows; c++) {
-		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(cell_u64(MG_CELL(&chain, c, 0))) };
+		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(mg_cell_u64(MG_CELL(&chain, c, 0))) };
 		struct mg_rows rules;
 		if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLOSED_OF], args, 2, &rules,
 		                      NULL, NULL)) != MG_OK)
@@ -335,7 +330,7 @@ enum mg_err mg_space_day(struct mg_db *db, struct mg_arena *arena, uint64_t tena
 	/* the hours of the nearest space that has any; none up the chain: open all day */
 	int open_minute = 0, close_minute = 24 * 60;
 	for (size_t c = 0; c < chain.nrows; c++) {
-		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(cell_u64(MG_CELL(&chain, c, 0))) };
+		struct mg_dbval args[] = { MG_INT(tenant), MG_INT(mg_cell_u64(MG_CELL(&chain, c, 0))) };
 		struct mg_rows hours;
 		if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_HOURS_OF], args, 2, &hours,
 		                      NULL, NULL)) != MG_OK)
@@ -440,8 +435,8 @@ static enum mg_err find_blocker(struct mg_db *db, struct mg_arena *arena, uint64
 	if (err != MG_OK)
 		return err;
 	if (rows.nrows > 0) {
-		conflict->occupation_id = cell_u64(MG_CELL(&rows, 0, 0));
-		conflict->space_id = cell_u64(MG_CELL(&rows, 0, 1));
+		conflict->occupation_id = mg_cell_u64(MG_CELL(&rows, 0, 0));
+		conflict->space_id = mg_cell_u64(MG_CELL(&rows, 0, 1));
 		conflict->owner_kind = MG_CELL(&rows, 0, 2);
 		conflict->label = MG_CELL(&rows, 0, 3);
 		conflict->from = (time_t)cell_ll(MG_CELL(&rows, 0, 4));
@@ -462,7 +457,7 @@ static enum mg_err clear_lapsed(struct mg_db *db, struct mg_arena *arena, uint64
 	enum mg_err err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_LAPSED_IN], args, 5,
 				     &lapsed, NULL, NULL);
 	for (size_t r = 0; err == MG_OK && r < lapsed.nrows; r++) {
-		struct mg_dbval key[] = { MG_INT(tenant), MG_INT(space), MG_INT(cell_u64(MG_CELL(&lapsed, r, 0))),
+		struct mg_dbval key[] = { MG_INT(tenant), MG_INT(space), MG_INT(mg_cell_u64(MG_CELL(&lapsed, r, 0))),
 					  MG_INT(now) };
 		unsigned long long gone = 0;
 		err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CLAIM_CLEAR_LAPSED], key, 4, NULL, &gone,
@@ -561,7 +556,7 @@ enum mg_err mg_calendar_occupy(struct mg_db *db, struct mg_arena *arena, uint64_
 	                      NULL, NULL)) != MG_OK)
 		return err;
 	for (size_t r = 0; r < below.nrows; r++)
-		if ((err = claim_space(db, arena, tenant, cell_u64(MG_CELL(&below, r, 0)), first, last, occupation, expires,
+		if ((err = claim_space(db, arena, tenant, mg_cell_u64(MG_CELL(&below, r, 0)), first, last, occupation, expires,
 				       now, conflict)) != MG_OK)
 			return err;
 	unsigned long long claims = (unsigned long long)below.nrows * ((unsigned long long)last - first + 1);
@@ -594,7 +589,7 @@ enum mg_err mg_calendar_confirm(struct mg_db *db, struct mg_arena *arena, uint64
 	if ((err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CONFIRM_CLAIMS], key, 2, NULL,
 	                      &matched, NULL)) != MG_OK)
 		return err;
-	if (matched != cell_u64(MG_CELL(&rows, 0, 0)))
+	if (matched != mg_cell_u64(MG_CELL(&rows, 0, 0)))
 		return MG_ERR_EXPIRED;
 	return mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_CONFIRM_OCCUPATION], key, 2, NULL, NULL,
 	                  NULL);
@@ -624,7 +619,7 @@ enum mg_err mg_calendar_release_owner(struct mg_db *db, struct mg_arena *arena, 
 	if (released != NULL)
 		*released = 0;
 	for (size_t r = 0; err == MG_OK && r < rows.nrows; r++) {
-		err = mg_calendar_release(db, arena, tenant, cell_u64(MG_CELL(&rows, r, 0)));
+		err = mg_calendar_release(db, arena, tenant, mg_cell_u64(MG_CELL(&rows, r, 0)));
 		if (err == MG_OK && released != NULL)
 			(*released)++;
 	}
@@ -648,13 +643,13 @@ enum mg_err mg_calendar_busy(struct mg_db *db, struct mg_arena *arena, uint64_t 
 		return MG_ERR_NOMEM;
 	for (size_t r = 0; r < rows.nrows; r++) {
 		list[r] = (struct mg_occupation){
-			.id = cell_u64(MG_CELL(&rows, r, 0)),
-			.space_id = cell_u64(MG_CELL(&rows, r, 1)),
+			.id = mg_cell_u64(MG_CELL(&rows, r, 0)),
+			.space_id = mg_cell_u64(MG_CELL(&rows, r, 1)),
 			.from = (time_t)cell_ll(MG_CELL(&rows, r, 2)),
 			.to = (time_t)cell_ll(MG_CELL(&rows, r, 3)),
 			.owner_kind = MG_CELL(&rows, r, 4),
-			.owner_id = cell_u64(MG_CELL(&rows, r, 5)),
-			.hold_id = cell_u64(MG_CELL(&rows, r, 6)),
+			.owner_id = mg_cell_u64(MG_CELL(&rows, r, 5)),
+			.hold_id = mg_cell_u64(MG_CELL(&rows, r, 6)),
 			.expires = (time_t)cell_ll(MG_CELL(&rows, r, 7)),
 			.label = MG_CELL(&rows, r, 8),
 		};
@@ -673,7 +668,7 @@ enum mg_err mg_calendar_sweep(struct mg_db *db, struct mg_arena *arena, time_t n
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++) {
 		unsigned long long deleted;
 		do {
-			struct mg_dbval args[] = { MG_INT(cell_u64(MG_CELL(&tenants, t, 0))), MG_INT(now) };
+			struct mg_dbval args[] = { MG_INT(mg_cell_u64(MG_CELL(&tenants, t, 0))), MG_INT(now) };
 			deleted = 0;
 			err = mg_db_exec(db, arena, &mg_calendar_statements[MG_SQL_CALENDAR_SWEEP], args, 2, NULL,
 			                 &deleted, NULL);

@@ -46,11 +46,6 @@ const struct mg_sql mg_cart_statements[] = {
 	[MG_SQL_CART__MAX] = { NULL, NULL },
 };
 
-static uint64_t cell_u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 enum mg_err mg_cart_hold_seconds(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, int *seconds)
 {
 	*seconds = MG_CART_HOLD_DEFAULT;
@@ -109,10 +104,10 @@ static enum mg_err load_cart(struct mg_db *db, struct mg_arena *arena, const str
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
 	*out = (struct mg_cart){ tenant,
-				 cell_u64(MG_CELL(&rows, 0, 0)),
+				 mg_cell_u64(MG_CELL(&rows, 0, 0)),
 				 MG_CELL(&rows, 0, 1),
-				 cell_u64(MG_CELL(&rows, 0, 2)),
-				 cell_u64(MG_CELL(&rows, 0, 3)),
+				 mg_cell_u64(MG_CELL(&rows, 0, 2)),
+				 mg_cell_u64(MG_CELL(&rows, 0, 3)),
 				 (time_t)strtoll(MG_CELL(&rows, 0, 4), NULL, 10) };
 	return MG_OK;
 }
@@ -148,11 +143,11 @@ static enum mg_err load_items(struct mg_db *db, struct mg_arena *arena, struct m
 		struct mg_cart_item *it = &view->items[r];
 		it->module = MG_CELL(&rows, r, 0);
 		it->kind = MG_CELL(&rows, r, 1);
-		it->resource = cell_u64(MG_CELL(&rows, r, 2));
-		it->unit = (uint32_t)cell_u64(MG_CELL(&rows, r, 3));
-		it->variant = cell_u64(MG_CELL(&rows, r, 4));
+		it->resource = mg_cell_u64(MG_CELL(&rows, r, 2));
+		it->unit = (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 3));
+		it->variant = mg_cell_u64(MG_CELL(&rows, r, 4));
 		it->description = MG_CELL(&rows, r, 5);
-		it->amount = (unsigned)cell_u64(MG_CELL(&rows, r, 6));
+		it->amount = (unsigned)mg_cell_u64(MG_CELL(&rows, r, 6));
 		view->total += it->amount;
 	}
 	return MG_OK;
@@ -175,7 +170,7 @@ static enum mg_err count_items(struct mg_db *db, struct mg_arena *arena, const s
 	struct mg_dbval args[] = { MG_INT(cart->tenant_id), MG_INT(cart->id) };
 	enum mg_err err = mg_db_exec(db, arena, &mg_cart_statements[MG_SQL_CART_COUNT], args, 2, &rows, NULL, NULL);
 	if (err == MG_OK)
-		*n = rows.nrows > 0 ? (size_t)cell_u64(MG_CELL(&rows, 0, 0)) : 0;
+		*n = rows.nrows > 0 ? (size_t)mg_cell_u64(MG_CELL(&rows, 0, 0)) : 0;
 	return err;
 }
 

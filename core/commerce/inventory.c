@@ -285,11 +285,6 @@ enum mg_err mg_inventory_unblock(struct mg_db *db, struct mg_arena *arena, uint6
 	                    units, n, 0, false, changed);
 }
 
-static uint64_t cell_u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 enum mg_err mg_inventory_view(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, const char *kind,
 			      uint64_t resource, time_t now, struct mg_unit_view *out)
 {
@@ -308,10 +303,10 @@ enum mg_err mg_inventory_view(struct mg_db *db, struct mg_arena *arena, uint64_t
 	if (out->units == NULL || out->states == NULL || out->tokens == NULL || out->orders == NULL)
 		return MG_ERR_NOMEM;
 	for (size_t r = 0; r < rows.nrows; r++) {
-		out->units[r] = (uint32_t)cell_u64(MG_CELL(&rows, r, 0));
+		out->units[r] = (uint32_t)mg_cell_u64(MG_CELL(&rows, r, 0));
 		out->states[r] = state_from_name(MG_CELL(&rows, r, 1));
-		out->tokens[r] = cell_u64(MG_CELL(&rows, r, 2));
-		out->orders[r] = cell_u64(MG_CELL(&rows, r, 3));
+		out->tokens[r] = mg_cell_u64(MG_CELL(&rows, r, 2));
+		out->orders[r] = mg_cell_u64(MG_CELL(&rows, r, 3));
 	}
 	out->n = rows.nrows;
 	return MG_OK;
@@ -328,7 +323,7 @@ enum mg_err mg_inventory_counts(struct mg_db *db, struct mg_arena *arena, uint64
 	if (err != MG_OK)
 		return err;
 	for (size_t r = 0; r < rows.nrows; r++) {
-		uint64_t count = cell_u64(MG_CELL(&rows, r, 1));
+		uint64_t count = mg_cell_u64(MG_CELL(&rows, r, 1));
 		switch (state_from_name(MG_CELL(&rows, r, 0))) {
 		case MG_UNIT_FREE: out->free += count; break;
 		case MG_UNIT_HELD: out->held += count; break;
@@ -352,8 +347,8 @@ static enum mg_err sweep_tenant(struct mg_db *db, struct mg_arena *arena, uint64
 			return err;
 		for (size_t r = 0; r < rows.nrows; r++) {
 			struct mg_dbval key[] = { MG_INT(tenant), MG_TEXT(MG_CELL(&rows, r, 0)),
-						  MG_INT(cell_u64(MG_CELL(&rows, r, 1))),
-						  MG_INT(cell_u64(MG_CELL(&rows, r, 2))), MG_INT(now) };
+						  MG_INT(mg_cell_u64(MG_CELL(&rows, r, 1))),
+						  MG_INT(mg_cell_u64(MG_CELL(&rows, r, 2))), MG_INT(now) };
 			unsigned long long affected = 0;
 			if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TIDY], key, 5, NULL,
 			                      &affected, NULL)) != MG_OK)
@@ -372,7 +367,7 @@ enum mg_err mg_inventory_sweep(struct mg_db *db, struct mg_arena *arena, time_t 
 	enum mg_err err =
 	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TENANTS], NULL, 0, &tenants, NULL, NULL);
 	for (size_t t = 0; err == MG_OK && t < tenants.nrows; t++)
-		err = sweep_tenant(db, arena, cell_u64(MG_CELL(&tenants, t, 0)), now, &count);
+		err = sweep_tenant(db, arena, mg_cell_u64(MG_CELL(&tenants, t, 0)), now, &count);
 	if (tidied != NULL)
 		*tidied = count;
 	return err;
@@ -394,7 +389,7 @@ enum mg_err mg_inventory_remove_free(struct mg_db *db, struct mg_arena *arena, u
 		return MG_ERR_CONFLICT;
 	for (size_t r = 0; r < n; r++) {
 		struct mg_dbval key[] = { MG_INT(tenant), MG_TEXT(kind), MG_INT(resource),
-					  MG_INT(cell_u64(MG_CELL(&rows, r, 0))), MG_INT(now) };
+					  MG_INT(mg_cell_u64(MG_CELL(&rows, r, 0))), MG_INT(now) };
 		unsigned long long affected = 0;
 		if ((err = mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_TRIM_DELETE], key, 5, NULL,
 		                      &affected, NULL)) != MG_OK)
@@ -414,7 +409,7 @@ enum mg_err mg_inventory_last_unit(struct mg_db *db, struct mg_arena *arena, uin
 	enum mg_err err =
 	    mg_db_exec(db, arena, &mg_inventory_statements[MG_SQL_INVENTORY_LAST_UNIT], args, 3, &rows, NULL, NULL);
 	if (err == MG_OK && rows.nrows == 1)
-		*last = (uint32_t)cell_u64(MG_CELL(&rows, 0, 0));
+		*last = (uint32_t)mg_cell_u64(MG_CELL(&rows, 0, 0));
 	return err;
 }
 

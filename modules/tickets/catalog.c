@@ -10,11 +10,6 @@
 
 #include "catalog.h"
 
-static uint64_t cell_u64(const char *s)
-{
-	return s != NULL ? strtoull(s, NULL, 10) : 0;
-}
-
 static time_t cell_time(const char *s)
 {
 	return s != NULL ? (time_t)strtoll(s, NULL, 10) : 0;
@@ -27,19 +22,19 @@ enum { E_ID, E_TITLE, E_DESCRIPTION, E_VENUE_ID, E_VENUE, E_ADDRESS, E_MAP_ID, E
 
 static void event_from_row(const struct mg_rows *rows, size_t r, struct tickets_event *e)
 {
-	e->id = cell_u64(MG_CELL(rows, r, E_ID));
+	e->id = mg_cell_u64(MG_CELL(rows, r, E_ID));
 	e->title = MG_CELL(rows, r, E_TITLE);
 	e->description = MG_CELL(rows, r, E_DESCRIPTION);
-	e->venue_id = cell_u64(MG_CELL(rows, r, E_VENUE_ID));
+	e->venue_id = mg_cell_u64(MG_CELL(rows, r, E_VENUE_ID));
 	e->venue_name = MG_CELL(rows, r, E_VENUE);
 	e->venue_address = MG_CELL(rows, r, E_ADDRESS);
-	e->seat_map_id = cell_u64(MG_CELL(rows, r, E_MAP_ID));
+	e->seat_map_id = mg_cell_u64(MG_CELL(rows, r, E_MAP_ID));
 	e->seat_map_name = MG_CELL(rows, r, E_MAP);
-	e->seat_count = (uint32_t)cell_u64(MG_CELL(rows, r, E_SEATS));
+	e->seat_count = (uint32_t)mg_cell_u64(MG_CELL(rows, r, E_SEATS));
 	e->kind = MG_CELL(rows, r, E_KIND);
 	e->seated = strcmp(e->kind, "seated") == 0;
 	e->state = MG_CELL(rows, r, E_STATE);
-	e->per_order_limit = (unsigned)cell_u64(MG_CELL(rows, r, E_LIMIT));
+	e->per_order_limit = (unsigned)mg_cell_u64(MG_CELL(rows, r, E_LIMIT));
 }
 
 enum mg_err tickets_event_load(struct mg_db *db, struct mg_arena *arena, uint64_t tenant, uint64_t id,
@@ -62,8 +57,8 @@ enum { P_ID, P_EVENT, P_STARTS, P_DOORS, P_SALE_STARTS, P_SALE_ENDS, P_STATE, P_
 
 static void performance_from_row(const struct mg_rows *rows, size_t r, struct tickets_performance *p)
 {
-	p->id = cell_u64(MG_CELL(rows, r, P_ID));
-	p->event_id = cell_u64(MG_CELL(rows, r, P_EVENT));
+	p->id = mg_cell_u64(MG_CELL(rows, r, P_ID));
+	p->event_id = mg_cell_u64(MG_CELL(rows, r, P_EVENT));
 	p->starts_at = cell_time(MG_CELL(rows, r, P_STARTS));
 	p->doors_at = cell_time(MG_CELL(rows, r, P_DOORS));
 	p->sale_starts_at = cell_time(MG_CELL(rows, r, P_SALE_STARTS));
@@ -83,7 +78,7 @@ enum mg_err tickets_venue_space(struct mg_db *db, struct mg_arena *arena, uint64
 		return err;
 	if (rows.nrows == 0)
 		return MG_ERR_NOT_FOUND;
-	*space = cell_u64(MG_CELL(&rows, 0, 0));
+	*space = mg_cell_u64(MG_CELL(&rows, 0, 0));
 	if (*space != 0)
 		return MG_OK;
 	struct mg_space hall = { .name = MG_CELL(&rows, 0, 1), .kind = "hall", .active = true };
@@ -280,12 +275,12 @@ enum mg_err tickets_categories(struct mg_db *db, struct mg_arena *arena, uint64_
 		for (size_t c = 0; c < codes.nrows; c++)
 			if (strcmp(MG_CELL(&codes, c, 0), code) == 0) {
 				in_map = true;
-				seats = (uint32_t)cell_u64(MG_CELL(&codes, c, 1));
+				seats = (uint32_t)mg_cell_u64(MG_CELL(&codes, c, 1));
 			}
 		if (!in_map)
 			continue;
 		list[count++] = (struct tickets_category){ code, MG_CELL(&named, r, 1),
-							   (unsigned)cell_u64(MG_CELL(&named, r, 2)), seats };
+							   (unsigned)mg_cell_u64(MG_CELL(&named, r, 2)), seats };
 	}
 	/* then the map's codes nobody named yet, ranked after the rest */
 	for (size_t c = 0; c < codes.nrows; c++) {
@@ -296,7 +291,7 @@ enum mg_err tickets_categories(struct mg_db *db, struct mg_arena *arena, uint64_
 		if (named_already)
 			continue;
 		list[count] = (struct tickets_category){ code, code, (unsigned)(count + 1),
-							 (uint32_t)cell_u64(MG_CELL(&codes, c, 1)) };
+							 (uint32_t)mg_cell_u64(MG_CELL(&codes, c, 1)) };
 		count++;
 	}
 	*out = list;
@@ -317,8 +312,8 @@ enum mg_err tickets_ticket_types(struct mg_db *db, struct mg_arena *arena, uint6
 		return err;
 	*out = mg_arena_alloc(arena, (rows.nrows ? rows.nrows : 1) * sizeof(**out));
 	for (size_t r = 0; r < rows.nrows; r++)
-		(*out)[r] = (struct tickets_ticket_type){ cell_u64(MG_CELL(&rows, r, 0)), MG_CELL(&rows, r, 1),
-							  (unsigned)cell_u64(MG_CELL(&rows, r, 2)) };
+		(*out)[r] = (struct tickets_ticket_type){ mg_cell_u64(MG_CELL(&rows, r, 0)), MG_CELL(&rows, r, 1),
+							  (unsigned)mg_cell_u64(MG_CELL(&rows, r, 2)) };
 	*n = rows.nrows;
 	return MG_OK;
 }
@@ -334,7 +329,7 @@ enum mg_err tickets_price(struct mg_db *db, struct mg_arena *arena, uint64_t ten
 		return err;
 	if (rows.nrows != 1)
 		return MG_ERR_NOT_FOUND;
-	*yen = (unsigned)cell_u64(MG_CELL(&rows, 0, 0));
+	*yen = (unsigned)mg_cell_u64(MG_CELL(&rows, 0, 0));
 	return MG_OK;
 }
 
@@ -351,8 +346,8 @@ enum mg_err tickets_prices(struct mg_db *db, struct mg_arena *arena, uint64_t te
 		return err;
 	*out = mg_arena_alloc(arena, (rows.nrows ? rows.nrows : 1) * sizeof(**out));
 	for (size_t r = 0; r < rows.nrows; r++)
-		(*out)[r] = (struct tickets_price_cell){ MG_CELL(&rows, r, 0), cell_u64(MG_CELL(&rows, r, 1)),
-							 (unsigned)cell_u64(MG_CELL(&rows, r, 2)) };
+		(*out)[r] = (struct tickets_price_cell){ MG_CELL(&rows, r, 0), mg_cell_u64(MG_CELL(&rows, r, 1)),
+							 (unsigned)mg_cell_u64(MG_CELL(&rows, r, 2)) };
 	*n = rows.nrows;
 	return MG_OK;
 }
@@ -362,11 +357,11 @@ enum mg_err tickets_prices(struct mg_db *db, struct mg_arena *arena, uint64_t te
 static enum mg_err quota_from_row(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,
 				  const struct mg_rows *rows, size_t r, time_t now, struct tickets_ga_quota *q)
 {
-	q->id = cell_u64(MG_CELL(rows, r, 0));
-	q->performance_id = cell_u64(MG_CELL(rows, r, 1));
+	q->id = mg_cell_u64(MG_CELL(rows, r, 0));
+	q->performance_id = mg_cell_u64(MG_CELL(rows, r, 1));
 	q->name = MG_CELL(rows, r, 2);
 	q->price_category = MG_CELL(rows, r, 3);
-	q->capacity = (uint32_t)cell_u64(MG_CELL(rows, r, 4));
+	q->capacity = (uint32_t)mg_cell_u64(MG_CELL(rows, r, 4));
 	return mg_inventory_counts(db, arena, tenant, TICKETS_KIND_GA, q->id, now, &q->counts);
 }
 
@@ -408,12 +403,12 @@ enum mg_err tickets_ga_quota_load(struct mg_db *db, struct mg_arena *arena, uint
 static enum mg_err merch_from_row(struct mg_db *db, struct mg_arena *arena, uint64_t tenant,
 				  const struct mg_rows *rows, size_t r, time_t now, struct tickets_merch *m)
 {
-	m->id = cell_u64(MG_CELL(rows, r, 0));
-	m->event_id = cell_u64(MG_CELL(rows, r, 1));
+	m->id = mg_cell_u64(MG_CELL(rows, r, 0));
+	m->event_id = mg_cell_u64(MG_CELL(rows, r, 1));
 	m->event_title = MG_CELL(rows, r, 2);
 	m->name = MG_CELL(rows, r, 3);
-	m->price = (unsigned)cell_u64(MG_CELL(rows, r, 4));
-	m->stock = (uint32_t)cell_u64(MG_CELL(rows, r, 5));
+	m->price = (unsigned)mg_cell_u64(MG_CELL(rows, r, 4));
+	m->stock = (uint32_t)mg_cell_u64(MG_CELL(rows, r, 5));
 	m->withdrawn = strcmp(MG_CELL(rows, r, 6), "withdrawn") == 0;
 	return mg_inventory_counts(db, arena, tenant, TICKETS_KIND_MERCH, m->id, now, &m->counts);
 }
